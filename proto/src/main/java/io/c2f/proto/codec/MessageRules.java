@@ -1,0 +1,122 @@
+package io.c2f.proto.codec;
+
+import com.google.protobuf.Message;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.topic.TopicAddress;
+import io.c2f.proto.v1.Birth;
+import io.c2f.proto.v1.BundleChunk;
+import io.c2f.proto.v1.BundleChunkRequest;
+import io.c2f.proto.v1.ControllerState;
+import io.c2f.proto.v1.Death;
+import io.c2f.proto.v1.DeviceState;
+import io.c2f.proto.v1.ErrorReply;
+import io.c2f.proto.v1.GenerateRequest;
+import io.c2f.proto.v1.GenerateResult;
+import io.c2f.proto.v1.JobCommand;
+import io.c2f.proto.v1.JobState;
+import io.c2f.proto.v1.JobStatusUpdate;
+import io.c2f.proto.v1.Telemetry;
+import java.util.regex.Pattern;
+
+/** What each message must contain beyond being parseable: the contract's required fields. */
+final class MessageRules {
+    /** Most images one generate request may ask for; keeps a result under broker size limits. */
+    static final int MAX_GENERATE_COUNT = 64;
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+
+    private MessageRules() {
+    }
+
+    static void check(TopicAddress address, Message message) throws InvalidMessageException {
+        String topic = address.topic();
+        Channel channel = address.channel();
+        switch (channel) {
+            case BIRTH -> sameDevice(address, "device_id", ((Birth) message).getDeviceId());
+            case DEATH -> sameDevice(address, "device_id", ((Death) message).getDeviceId());
+            case STATE -> sameDevice(address, "device_id", ((DeviceState) message).getDeviceId());
+            case TELEMETRY -> {
+                Telemetry t = (Telemetry) message;
+                sameDevice(address, "device_id", t.getDeviceId());
+                if (t.getRecordCase() == Telemetry.RecordCase.RECORD_NOT_SET) {
+                    throw new InvalidMessageException(topic, "record", "telemetry carries no record "
+                            + "(one of generation, aggregate, facts is required)");
+                }
+            }
+            case JOB_STATUS -> {
+                JobStatusUpdate u = (JobStatusUpdate) message;
+                sameDevice(address, "device_id", u.getDeviceId());
+                required(topic, "job_id", u.getJobId());
+                if (u.getState() == JobState.JOB_STATE_UNSPECIFIED) {
+                    throw new InvalidMessageException(topic, "state", "job status update has no state");
+                }
+                if (u.getProgressPercent() > 100) {
+                    throw new InvalidMessageException(topic, "progress_percent",
+                            "progress_percent " + u.getProgressPercent() + " is over 100");
+                }
+            }
+            case BUNDLE_GET -> required(topic, "bundle_id", ((BundleChunkRequest) message).getBundleId());
+            case GENERATE_RESULT -> {
+                GenerateResult r = (GenerateResult) message;
+                required(topic, "request_id", r.getRequestId());
+                if (r.getImagesCount() == 0 && !r.hasError()) {
+                    throw new InvalidMessageException(topic, "images", "generate result has neither images nor error");
+                }
+                if (r.getImagesCount() > 0 && r.hasError()) {
+                    throw new InvalidMessageException(topic, "error", "generate result has both images and error");
+                }
+            }
+            case DEVICE_ERROR, CONTROLLER_ERROR -> {
+                if (!((ErrorReply) message).hasError()) {
+                    throw new InvalidMessageException(topic, "error", "error reply carries no error detail");
+                }
+            }
+            case JOB_NOTIFY -> {
+                JobCommand c = (JobCommand) message;
+                required(topic, "job_id", c.getJobId());
+                if (c.getActionCase() == JobCommand.ActionCase.ACTION_NOT_SET) {
+                    throw new InvalidMessageException(topic, "action", "job command carries no action "
+                            + "(one of install_bundle, apply_schedule, cancel is required)");
+                }
+            }
+            case BUNDLE_DATA -> {
+                BundleChunk c = (BundleChunk) message;
+                required(topic, "bundle_id", c.getBundleId());
+                if (c.getCount() == 0 || c.getIndex() >= c.getCount()) {
+                    throw new InvalidMessageException(topic, "index",
+                            "chunk index " + c.getIndex() + " is not below count " + c.getCount());
+                }
+                if (!SHA256_HEX.matcher(c.getSha256()).matches()) {
+                    throw new InvalidMessageException(topic, "sha256",
+                            "chunk sha256 must be 64 lowercase hex digits, got '" + c.getSha256() + "'");
+                }
+            }
+            case GENERATE_REQUEST -> {
+                GenerateRequest g = (GenerateRequest) message;
+                required(topic, "request_id", g.getRequestId());
+                if (g.getCount() < 1 || g.getCount() > MAX_GENERATE_COUNT) {
+                    throw new InvalidMessageException(topic, "count",
+                            "count must be 1.." + MAX_GENERATE_COUNT + ", got " + g.getCount());
+                }
+            }
+            case CONTROLLER_STATE -> required(topic, "instance_id", ((ControllerState) message).getInstanceId());
+            case REBIRTH, FLEET_REBIRTH -> {
+                // nothing beyond the header
+            }
+            default -> throw new IllegalStateException("no rules for channel " + channel);
+        }
+    }
+
+    private static void sameDevice(TopicAddress address, String field, String deviceId)
+            throws InvalidMessageException {
+        if (!address.deviceId().equals(deviceId)) {
+            throw new InvalidMessageException(address.topic(), field, field + " '" + deviceId
+                    + "' does not match the device id '" + address.deviceId() + "' of the topic");
+        }
+    }
+
+    private static void required(String topic, String field, String value) throws InvalidMessageException {
+        if (value.isEmpty()) {
+            throw new InvalidMessageException(topic, field, field + " is required");
+        }
+    }
+}

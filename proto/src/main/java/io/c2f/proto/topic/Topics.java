@@ -1,0 +1,153 @@
+package io.c2f.proto.topic;
+
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Builds and parses every c2f topic. No other code assembles topic strings.
+ *
+ * <p>Namespace: {@code c2f/v1/{fleet}/device/{deviceId}/{channel suffix}} for device channels and
+ * {@code c2f/v1/{fleet}/{channel suffix}} for fleet-wide ones. Ids are 1-64 characters of
+ * {@code [A-Za-z0-9_.-]}, so they can never contain MQTT wildcards, separators or a leading '$'.
+ */
+public final class Topics {
+    public static final String ROOT = "c2f/v1";
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final Map<String, Channel> DEVICE_SUFFIXES = EnumSet.allOf(Channel.class).stream()
+            .filter(c -> c.scope() == Channel.Scope.DEVICE)
+            .collect(Collectors.toUnmodifiableMap(Channel::suffix, c -> c));
+    private static final Map<String, Channel> FLEET_SUFFIXES = EnumSet.allOf(Channel.class).stream()
+            .filter(c -> c.scope() == Channel.Scope.FLEET)
+            .collect(Collectors.toUnmodifiableMap(Channel::suffix, c -> c));
+
+    private final String fleet;
+
+    private Topics(String fleet) {
+        this.fleet = requireId("fleet", fleet);
+    }
+
+    /** Topics of one fleet. */
+    public static Topics fleet(String fleet) {
+        return new Topics(fleet);
+    }
+
+    public String fleetId() {
+        return fleet;
+    }
+
+    /** The topic of a device channel. */
+    public String device(String deviceId, Channel channel) {
+        if (channel.scope() != Channel.Scope.DEVICE) {
+            throw new IllegalArgumentException(channel + " is a fleet-wide channel; use fleetWide()");
+        }
+        return new TopicAddress(fleet, channel, deviceId).topic();
+    }
+
+    /** The topic of a fleet-wide channel. */
+    public String fleetWide(Channel channel) {
+        if (channel.scope() != Channel.Scope.FLEET) {
+            throw new IllegalArgumentException(channel + " is a device channel; use device()");
+        }
+        return new TopicAddress(fleet, channel, null).topic();
+    }
+
+    /** Filter matching one device channel of every device: {@code c2f/v1/{fleet}/device/+/telemetry}. */
+    public String allDevices(Channel channel) {
+        if (channel.scope() != Channel.Scope.DEVICE) {
+            throw new IllegalArgumentException(channel + " is a fleet-wide channel");
+        }
+        return ROOT + "/" + fleet + "/device/+/" + channel.suffix();
+    }
+
+    /**
+     * A shared subscription ({@code $share/{group}/{filter}}) so several controller instances split
+     * the messages of a filter between them. Needs a broker that supports shared subscriptions.
+     */
+    public static String shared(String group, String filter) {
+        requireId("share group", group);
+        return "$share/" + group + "/" + filter;
+    }
+
+    /** Every filter a controller subscribes to: device-published channels of all devices. */
+    public List<String> controllerSubscriptions() {
+        List<String> filters = new ArrayList<>();
+        for (Channel c : Channel.values()) {
+            if (c.direction() == Direction.DEVICE_TO_CONTROLLER) {
+                filters.add(allDevices(c));
+            }
+        }
+        return filters;
+    }
+
+    /** Every topic one device subscribes to: its own controller channels plus the fleet-wide ones. */
+    public List<String> deviceSubscriptions(String deviceId) {
+        List<String> topics = new ArrayList<>();
+        for (Channel c : Channel.values()) {
+            if (c.direction() != Direction.CONTROLLER_TO_DEVICE) {
+                continue;
+            }
+            topics.add(c.scope() == Channel.Scope.DEVICE ? device(deviceId, c) : fleetWide(c));
+        }
+        return topics;
+    }
+
+    /**
+     * Parses any c2f topic.
+     *
+     * @throws UnknownTopicException naming what is wrong with the topic
+     */
+    public static TopicAddress parse(String topic) throws UnknownTopicException {
+        if (topic == null || topic.isEmpty()) {
+            throw new UnknownTopicException(String.valueOf(topic), "empty topic");
+        }
+        String prefix = ROOT + "/";
+        if (!topic.startsWith(prefix)) {
+            throw new UnknownTopicException(topic, "not in the " + ROOT + " namespace");
+        }
+        String[] levels = topic.substring(prefix.length()).split("/", -1);
+        if (levels.length < 2) {
+            throw new UnknownTopicException(topic, "too few topic levels");
+        }
+        String fleet = levels[0];
+        if (!ID.matcher(fleet).matches()) {
+            throw new UnknownTopicException(topic, "invalid fleet id '" + fleet + "'");
+        }
+        if (levels[1].equals("device")) {
+            if (levels.length < 4) {
+                throw new UnknownTopicException(topic, "device topic needs a device id and a channel");
+            }
+            String device = levels[2];
+            if (!ID.matcher(device).matches()) {
+                throw new UnknownTopicException(topic, "invalid device id '" + device + "'");
+            }
+            String suffix = String.join("/", java.util.Arrays.copyOfRange(levels, 3, levels.length));
+            Channel channel = DEVICE_SUFFIXES.get(suffix);
+            if (channel == null) {
+                throw new UnknownTopicException(topic, "unknown device channel '" + suffix + "'");
+            }
+            return new TopicAddress(fleet, channel, device);
+        }
+        String suffix = String.join("/", java.util.Arrays.copyOfRange(levels, 1, levels.length));
+        Channel channel = FLEET_SUFFIXES.get(suffix);
+        if (channel == null) {
+            throw new UnknownTopicException(topic, "unknown fleet channel '" + suffix + "'");
+        }
+        return new TopicAddress(fleet, channel, null);
+    }
+
+    /** Whether s is a valid fleet or device id. */
+    public static boolean isValidId(String s) {
+        return s != null && ID.matcher(s).matches();
+    }
+
+    static String requireId(String what, String value) {
+        if (!isValidId(value)) {
+            throw new IllegalArgumentException(what + " must be 1-64 characters of [A-Za-z0-9_.-], got '" + value + "'");
+        }
+        return value;
+    }
+}
