@@ -1,0 +1,325 @@
+package io.c2f.agent.link;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.c2f.proto.codec.HeaderFactory;
+import io.c2f.proto.codec.InboundDispatcher;
+import io.c2f.proto.codec.WireCodec;
+import io.c2f.proto.codec.WireException;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.topic.Topics;
+import io.c2f.proto.v1.Birth;
+import io.c2f.proto.v1.Death;
+import io.c2f.proto.v1.DeathReason;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.eclipse.paho.client.mqttv3.IMqttActionListener;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A device's MQTT session with the fleet, Sparkplug style: on every connection a new bdSeq, a
+ * Last Will on the death topic carrying it, the birth as message 0, then the device's command
+ * subscriptions. Reconnects with jittered exponential backoff until closed. Speaks MQTT 3.1.1.
+ *
+ * <p>Inbound messages are decoded on the MQTT client's thread by the {@link InboundDispatcher};
+ * its handlers must hand work off rather than block. Rebirth requests are answered here.
+ */
+public final class DeviceLink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceLink.class);
+
+    /** Told when the session goes up or down. Called on the link's own thread. */
+    public interface Listener {
+        default void online(long bdSeq) {
+        }
+
+        default void offline(Throwable cause) {
+        }
+    }
+
+    private final LinkSettings settings;
+    private final Topics topics;
+    private final Supplier<Birth> birthSource;
+    private final InboundDispatcher dispatcher;
+    private final Listener listener;
+    private final HeaderFactory headers;
+    private final SessionCounter sessions;
+    private final ScheduledExecutorService scheduler;
+    private final RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
+    private final MqttAsyncClient client;
+    private volatile boolean closed;
+    private volatile boolean online;
+    private int attempt;
+
+    /**
+     * @param birthSource the device's current birth certificate (header and device id are set here)
+     */
+    public DeviceLink(LinkSettings settings, Supplier<Birth> birthSource, InboundDispatcher dispatcher,
+            Listener listener) throws IOException {
+        this.settings = Objects.requireNonNull(settings);
+        this.topics = Topics.fleet(settings.fleet());
+        this.birthSource = Objects.requireNonNull(birthSource);
+        this.dispatcher = Objects.requireNonNull(dispatcher);
+        this.listener = Objects.requireNonNull(listener);
+        this.headers = new HeaderFactory(settings.deviceId());
+        this.sessions = new SessionCounter(settings.stateDir());
+        sessions.current(); // fail now, not on the first connect, if the stored counter is corrupt
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "c2f-link-" + settings.deviceId());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            this.client = new MqttAsyncClient(settings.brokerUri(), settings.deviceId(), new MemoryPersistence());
+        } catch (MqttException e) {
+            throw new IOException("cannot create MQTT client for " + settings + ": " + e.getMessage(), e);
+        }
+        client.setCallback(new Callback());
+    }
+
+    /** Starts connecting in the background; returns at once. */
+    public void start() {
+        scheduler.execute(this::connectOnce);
+    }
+
+    public boolean isOnline() {
+        return online;
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    public String deviceId() {
+        return settings.deviceId();
+    }
+
+    /** The bdSeq of the current (or last) session. */
+    public long bdSeq() {
+        return headers.bdSeq();
+    }
+
+    /**
+     * Publishes a message on one of this device's channels, stamping its header. The future
+     * completes when the broker acknowledged it (QoS 1) or it was written (QoS 0).
+     *
+     * @param message the message without header; {@code device_id} fields must already be set
+     */
+    public CompletableFuture<Void> publish(Channel channel, Message message) {
+        if (channel.direction() != io.c2f.proto.topic.Direction.DEVICE_TO_CONTROLLER) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(channel + " is not a device channel"));
+        }
+        if (!online) {
+            return CompletableFuture.failedFuture(new NotConnectedException(
+                    settings.deviceId() + " is not connected to " + settings.brokerUri()));
+        }
+        return send(topics.device(settings.deviceId(), channel), channel, withHeader(message), channel.qos());
+    }
+
+    private Message withHeader(Message message) {
+        FieldDescriptor header = message.getDescriptorForType().findFieldByNumber(1);
+        return message.toBuilder().setField(header, headers.next()).build();
+    }
+
+    private CompletableFuture<Void> send(String topic, Channel channel, Message message, int qos) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            client.publish(topic, WireCodec.encode(channel, message), qos, channel.retained(), null,
+                    new IMqttActionListener() {
+                        @Override
+                        public void onSuccess(IMqttToken token) {
+                            done.complete(null);
+                        }
+
+                        @Override
+                        public void onFailure(IMqttToken token, Throwable cause) {
+                            done.completeExceptionally(cause);
+                        }
+                    });
+        } catch (MqttException e) {
+            done.completeExceptionally(e.getReasonCode() == MqttException.REASON_CODE_CLIENT_NOT_CONNECTED
+                    ? new NotConnectedException(settings.deviceId() + " lost its connection") : e);
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
+    private void connectOnce() {
+        if (closed) {
+            return;
+        }
+        long bdSeq;
+        try {
+            bdSeq = sessions.next();
+        } catch (IOException e) {
+            LOG.error("cannot advance the session counter in {}: {}", settings.stateDir(), e.getMessage());
+            scheduleReconnect(e);
+            return;
+        }
+        headers.newSession(bdSeq);
+        Death will = Death.newBuilder().setHeader(headers.forWill()).setDeviceId(settings.deviceId())
+                .setReason(DeathReason.DEATH_REASON_CONNECTION_LOST).build();
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        // commands sent while we were away are queued by the broker for this client id
+        options.setCleanSession(false);
+        options.setAutomaticReconnect(false);
+        options.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
+        options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
+        options.setMaxInflight(1000);
+        options.setWill(topics.device(settings.deviceId(), Channel.DEATH), WireCodec.encode(Channel.DEATH, will),
+                Channel.DEATH.qos(), false);
+        if (settings.username() != null) {
+            options.setUserName(settings.username());
+        }
+        if (settings.password() != null) {
+            options.setPassword(settings.password());
+        }
+        if (settings.socketFactory() != null) {
+            options.setSocketFactory(settings.socketFactory());
+        }
+        try {
+            client.connect(options).waitForCompletion(settings.connectTimeout().toMillis() + 1000);
+            for (String topic : topics.deviceSubscriptions(settings.deviceId())) {
+                // one at a time: a broker that denies one topic must not fail the others silently
+                client.subscribe(topic, 1).waitForCompletion(settings.connectTimeout().toMillis());
+            }
+            online = true;
+            attempt = 0;
+            publishBirth().get(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("{} online at {} (bdSeq {})", settings.deviceId(), settings.brokerUri(), bdSeq);
+            listener.online(bdSeq);
+        } catch (Exception e) {
+            online = false;
+            LOG.warn("{} cannot connect to {}: {}", settings.deviceId(), settings.brokerUri(), describe(e));
+            try {
+                if (client.isConnected()) {
+                    client.disconnectForcibly(0, 1000, false);
+                }
+            } catch (MqttException ignored) {
+                // already down
+            }
+            scheduleReconnect(e);
+        }
+    }
+
+    private CompletableFuture<Void> publishBirth() {
+        Birth birth = birthSource.get().toBuilder().setHeader(headers.next()).setDeviceId(settings.deviceId()).build();
+        return send(topics.device(settings.deviceId(), Channel.BIRTH), Channel.BIRTH, birth, Channel.BIRTH.qos());
+    }
+
+    private void scheduleReconnect(Throwable cause) {
+        if (closed) {
+            return;
+        }
+        Duration delay = settings.backoff().delay(attempt++, random);
+        LOG.info("{} reconnecting in {} ms (attempt {})", settings.deviceId(), delay.toMillis(), attempt);
+        scheduler.schedule(this::connectOnce, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e + " (" + root + ")";
+    }
+
+    /** Publishes a graceful death, disconnects and stops reconnecting. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            scheduler.submit(() -> {
+                if (online) {
+                    try {
+                        Death death = Death.newBuilder().setHeader(headers.next()).setDeviceId(settings.deviceId())
+                                .setReason(DeathReason.DEATH_REASON_GRACEFUL_SHUTDOWN).build();
+                        send(topics.device(settings.deviceId(), Channel.DEATH), Channel.DEATH, death, 1)
+                                .get(2, TimeUnit.SECONDS);
+                        client.disconnect().waitForCompletion(2000);
+                    } catch (Exception e) {
+                        LOG.debug("graceful disconnect of {} failed: {}", settings.deviceId(), e.toString());
+                    }
+                }
+                online = false;
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("close of {} timed out: {}", settings.deviceId(), e.toString());
+        }
+        scheduler.shutdownNow();
+        try {
+            client.close(true);
+        } catch (MqttException e) {
+            LOG.debug("closing MQTT client of {}: {}", settings.deviceId(), e.toString());
+        }
+    }
+
+    private final class Callback implements MqttCallback {
+        @Override
+        public void connectionLost(Throwable cause) {
+            online = false;
+            LOG.warn("{} lost its connection: {}", settings.deviceId(), describe(cause));
+            scheduler.execute(() -> {
+                listener.offline(cause);
+                connectOnce();
+            });
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            byte[] payload = message.getPayload();
+            Channel channel = channelOf(topic);
+            if (channel == Channel.REBIRTH || channel == Channel.FLEET_REBIRTH) {
+                try {
+                    WireCodec.decode(topic, payload);
+                } catch (WireException e) {
+                    LOG.warn("ignored malformed rebirth request on {}: {}", topic, e.getMessage());
+                    return;
+                }
+                scheduler.execute(() -> {
+                    headers.newSession(headers.bdSeq());
+                    publishBirth().whenComplete((v, e) -> {
+                        if (e != null) {
+                            LOG.warn("rebirth of {} failed: {}", settings.deviceId(), e.toString());
+                        }
+                    });
+                });
+                return;
+            }
+            dispatcher.dispatch(topic, payload);
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+            // completion is tracked per publish
+        }
+    }
+
+    private static Channel channelOf(String topic) {
+        try {
+            return Topics.parse(topic).channel();
+        } catch (WireException e) {
+            return null;
+        }
+    }
+}
