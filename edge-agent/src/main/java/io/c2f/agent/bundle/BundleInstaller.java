@@ -1,0 +1,319 @@
+package io.c2f.agent.bundle;
+
+import io.c2f.proto.bundle.BundlePayload;
+import io.c2f.proto.bundle.BundleVerificationException;
+import io.c2f.proto.bundle.ManifestSigning;
+import io.c2f.proto.bundle.SemVer;
+import io.c2f.proto.v1.BundleChunk;
+import io.c2f.proto.v1.BundleManifest;
+import io.c2f.proto.v1.ErrorCode;
+import io.c2f.proto.v1.ErrorDetail;
+import io.c2f.proto.v1.InstallBundle;
+import io.c2f.proto.v1.JobState;
+import io.c2f.proto.v1.JobStatusUpdate;
+import io.c2f.proto.v1.JobStep;
+import io.c2f.proto.v1.QualityProbe;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one install-bundle job to its end state: verify the signed manifest, refuse downgrades and
+ * agents that are too old, pull the missing chunks (resuming earlier progress), verify the
+ * payload, write it into the inactive slot, warm up and probe it, and only then switch. Any
+ * failure leaves the running slot untouched and is reported with its reason.
+ *
+ * <p>Runs on a worker thread; {@link #onChunk} is called from the MQTT thread.
+ */
+public final class BundleInstaller {
+    private static final Logger LOG = LoggerFactory.getLogger(BundleInstaller.class);
+    /** Most chunks asked for in one request; more would flood a small device's inbound queue. */
+    static final int REQUEST_WINDOW = 64;
+
+    /** Asks the controller for chunks (publishes a BundleChunkRequest). */
+    @FunctionalInterface
+    public interface ChunkRequester {
+        void request(String bundleId, List<Integer> indices) throws Exception;
+    }
+
+    /** Called once the new slot is active, so the generator switches to it. */
+    @FunctionalInterface
+    public interface Activation {
+        void activated(InstalledSlot slot) throws Exception;
+    }
+
+    private final BundleStore store;
+    private final Path downloads;
+    private final PublicKey trustedKey;
+    private final SemVer agentVersion;
+    private final ChunkRequester requester;
+    private final HealthCheck healthCheck;
+    private final Activation activation;
+    private final Duration chunkWait;
+    private final int maxRoundsWithoutProgress;
+    private final Clock clock;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private ChunkDownload current;
+    private String currentBundle;
+    private long rejectedChunks;
+
+    public BundleInstaller(BundleStore store, Path downloads, PublicKey trustedKey, String agentVersion,
+            ChunkRequester requester, HealthCheck healthCheck, Activation activation, Duration chunkWait,
+            int maxRoundsWithoutProgress, Clock clock) {
+        this.store = store;
+        this.downloads = downloads;
+        this.trustedKey = trustedKey;
+        this.agentVersion = SemVer.parse(agentVersion);
+        this.requester = requester;
+        this.healthCheck = healthCheck;
+        this.activation = activation;
+        this.chunkWait = chunkWait;
+        this.maxRoundsWithoutProgress = maxRoundsWithoutProgress;
+        this.clock = clock;
+    }
+
+    /** A chunk arrived for some bundle; stored if it belongs to the download in progress and verifies. */
+    public void onChunk(BundleChunk chunk) {
+        lock.lock();
+        try {
+            if (current == null || !chunk.getBundleId().equals(currentBundle)) {
+                LOG.debug("ignoring chunk {} of {}: no such download in progress", chunk.getIndex(), chunk.getBundleId());
+                return;
+            }
+            try {
+                current.accept(chunk.getIndex(), chunk.getData().toByteArray());
+            } catch (BundleVerificationException e) {
+                rejectedChunks++;
+                LOG.warn("rejected chunk: {}", e.getMessage());
+            } catch (IOException e) {
+                LOG.error("cannot store chunk {} of {}: {}", chunk.getIndex(), chunk.getBundleId(), e.getMessage());
+            }
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Chunks that failed verification since start (re-requested automatically). */
+    public long rejectedChunks() {
+        lock.lock();
+        try {
+            return rejectedChunks;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs the job, reporting every state change, and returns the final update.
+     *
+     * @param status receives each update (IN_PROGRESS steps and the final state)
+     */
+    public JobStatusUpdate install(String jobId, InstallBundle command, Duration timeout,
+            Consumer<JobStatusUpdate> status) {
+        long deadline = timeout.isZero() ? Long.MAX_VALUE : clock.millis() + timeout.toMillis();
+        BundleManifest manifest;
+        try {
+            manifest = ManifestSigning.verify(command.getManifest(), trustedKey);
+        } catch (BundleVerificationException e) {
+            return finish(status, jobId, JobState.JOB_STATE_REJECTED, JobStep.JOB_STEP_VERIFYING,
+                    ErrorCode.ERROR_CODE_VERIFICATION_FAILED, e.getMessage(), null);
+        }
+        String label = manifest.getBundleId() + " " + manifest.getVersion();
+        try {
+            Optional<JobStatusUpdate> refused = checkAdmissible(jobId, manifest, command.getRollback(), status);
+            if (refused.isPresent()) {
+                return refused.get();
+            }
+            status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_DOWNLOADING, 0));
+            ChunkDownload download = new ChunkDownload(downloads, command.getManifest(), manifest);
+            Optional<JobStatusUpdate> failed = download(jobId, manifest, download, deadline, status);
+            if (failed.isPresent()) {
+                return failed.get();
+            }
+            status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_VERIFYING, 100));
+            List<Map.Entry<String, byte[]>> files;
+            try {
+                files = BundlePayload.unpack(manifest, download.assemble());
+            } catch (BundleVerificationException e) {
+                download.discard(); // a consistent chunk set that does not add up: start over next time
+                return finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_VERIFYING,
+                        ErrorCode.ERROR_CODE_VERIFICATION_FAILED, e.getMessage(), null);
+            }
+            status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_INSTALLING, 100));
+            InstalledSlot slot = store.installIntoInactive(command.getManifest(), manifest, files);
+            if (clock.millis() > deadline) {
+                return finish(status, jobId, JobState.JOB_STATE_TIMED_OUT, JobStep.JOB_STEP_INSTALLING,
+                        ErrorCode.ERROR_CODE_TIMEOUT, "job timed out after " + timeout + " while installing " + label,
+                        null);
+            }
+            status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_PROBING, 100));
+            QualityProbe probe;
+            try {
+                probe = healthCheck.probe(slot);
+            } catch (Exception e) {
+                return finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_WARMING_UP,
+                        ErrorCode.ERROR_CODE_UNSUPPORTED, "bundle " + label + " does not run on this device: "
+                                + e.getMessage() + "; the previous bundle keeps running", null);
+            }
+            if (!probe.getPassed()) {
+                return finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_PROBING,
+                        ErrorCode.ERROR_CODE_VERIFICATION_FAILED, String.format(java.util.Locale.ROOT,
+                                "health probe of %s failed: PSNR %.2f dB below the threshold %.2f dB; "
+                                        + "the previous bundle keeps running",
+                                label, probe.getPsnrDb(), probe.getThresholdPsnrDb()), probe);
+            }
+            status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_ACTIVATING, 100));
+            store.activate(slot.slot());
+            activation.activated(slot);
+            download.discard();
+            return finish(status, jobId, JobState.JOB_STATE_SUCCEEDED, JobStep.JOB_STEP_ACTIVATING, null,
+                    "installed " + label + " in slot " + slot.slot().id(), probe);
+        } catch (Exception e) {
+            LOG.error("install of {} failed", label, e);
+            return finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_UNSPECIFIED,
+                    ErrorCode.ERROR_CODE_INTERNAL, "install of " + label + " failed: " + e, null);
+        } finally {
+            lock.lock();
+            try {
+                current = null;
+                currentBundle = null;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private Optional<JobStatusUpdate> checkAdmissible(String jobId, BundleManifest manifest, boolean rollback,
+            Consumer<JobStatusUpdate> status) throws IOException {
+        SemVer offered;
+        try {
+            offered = SemVer.parse(manifest.getVersion());
+        } catch (IllegalArgumentException e) {
+            return Optional.of(finish(status, jobId, JobState.JOB_STATE_REJECTED, JobStep.JOB_STEP_VERIFYING,
+                    ErrorCode.ERROR_CODE_INVALID_ARGUMENT, "bundle version: " + e.getMessage(), null));
+        }
+        if (!manifest.getMinAgentVersion().isEmpty()) {
+            SemVer needed;
+            try {
+                needed = SemVer.parse(manifest.getMinAgentVersion());
+            } catch (IllegalArgumentException e) {
+                return Optional.of(finish(status, jobId, JobState.JOB_STATE_REJECTED, JobStep.JOB_STEP_VERIFYING,
+                        ErrorCode.ERROR_CODE_INVALID_ARGUMENT, "min_agent_version: " + e.getMessage(), null));
+            }
+            if (agentVersion.compareTo(needed) < 0) {
+                return Optional.of(finish(status, jobId, JobState.JOB_STATE_REJECTED, JobStep.JOB_STEP_VERIFYING,
+                        ErrorCode.ERROR_CODE_UNSUPPORTED, "bundle " + manifest.getBundleId() + " needs agent "
+                                + needed + ", this agent is " + agentVersion, null));
+            }
+        }
+        Optional<Slot> activeSlot = store.activeSlot();
+        if (activeSlot.isPresent()) {
+            BundleManifest running;
+            try {
+                running = store.load(activeSlot.get()).manifest();
+            } catch (IOException e) {
+                LOG.warn("active slot does not verify ({}); accepting any version", e.getMessage());
+                return Optional.empty();
+            }
+            SemVer installed = SemVer.parse(running.getVersion());
+            int cmp = offered.compareTo(installed);
+            if (cmp == 0 && running.getBundleId().equals(manifest.getBundleId())) {
+                return Optional.of(finish(status, jobId, JobState.JOB_STATE_SUCCEEDED, JobStep.JOB_STEP_ACTIVATING,
+                        null, "bundle " + manifest.getBundleId() + " " + offered + " is already active", null));
+            }
+            if (cmp < 0 && !rollback) {
+                return Optional.of(finish(status, jobId, JobState.JOB_STATE_REJECTED, JobStep.JOB_STEP_VERIFYING,
+                        ErrorCode.ERROR_CODE_DOWNGRADE_REFUSED, "bundle version " + offered
+                                + " is older than the installed " + installed + " and the job is not a rollback",
+                        null));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<JobStatusUpdate> download(String jobId, BundleManifest manifest, ChunkDownload download,
+            long deadline, Consumer<JobStatusUpdate> status) throws Exception {
+        lock.lock();
+        try {
+            current = download;
+            currentBundle = manifest.getBundleId();
+        } finally {
+            lock.unlock();
+        }
+        int roundsWithoutProgress = 0;
+        int total = manifest.getChunkCount();
+        List<Integer> missing = download.missing();
+        while (!missing.isEmpty()) {
+            if (clock.millis() > deadline) {
+                return Optional.of(finish(status, jobId, JobState.JOB_STATE_TIMED_OUT, JobStep.JOB_STEP_DOWNLOADING,
+                        ErrorCode.ERROR_CODE_TIMEOUT, "job timed out with " + missing.size() + " of " + total
+                                + " chunks of " + manifest.getBundleId() + " missing", null));
+            }
+            List<Integer> window = missing.subList(0, Math.min(REQUEST_WINDOW, missing.size()));
+            requester.request(manifest.getBundleId(), List.copyOf(window));
+            int before = missing.size();
+            long waitUntil = System.nanoTime() + chunkWait.toNanos();
+            lock.lock();
+            try {
+                while (download.missing().size() > before - window.size() && System.nanoTime() < waitUntil) {
+                    arrived.await(Math.max(1, waitUntil - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+            } finally {
+                lock.unlock();
+            }
+            missing = download.missing();
+            if (missing.size() < before) {
+                roundsWithoutProgress = 0;
+                int percent = (int) (100L * (total - missing.size()) / total);
+                status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_DOWNLOADING, percent));
+            } else if (++roundsWithoutProgress >= maxRoundsWithoutProgress) {
+                return Optional.of(finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_DOWNLOADING,
+                        ErrorCode.ERROR_CODE_TIMEOUT, "no chunk of " + manifest.getBundleId() + " arrived in "
+                                + roundsWithoutProgress + " requests (" + missing.size() + " of " + total
+                                + " missing); the download resumes with the next job", null));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static JobStatusUpdate update(String jobId, JobState state, JobStep step, int percent) {
+        return JobStatusUpdate.newBuilder().setJobId(jobId).setState(state).setStep(step).setProgressPercent(percent)
+                .build();
+    }
+
+    private static JobStatusUpdate finish(Consumer<JobStatusUpdate> status, String jobId, JobState state,
+            JobStep step, ErrorCode code, String message, QualityProbe probe) {
+        JobStatusUpdate.Builder u = JobStatusUpdate.newBuilder().setJobId(jobId).setState(state).setStep(step)
+                .setProgressPercent(state == JobState.JOB_STATE_SUCCEEDED ? 100 : 0);
+        if (code != null) {
+            u.setError(ErrorDetail.newBuilder().setCode(code).setMessage(message));
+        } else {
+            u.putDetails("message", message);
+        }
+        if (probe != null) {
+            u.setProbe(probe);
+        }
+        JobStatusUpdate done = u.build();
+        if (state == JobState.JOB_STATE_SUCCEEDED) {
+            LOG.info("job {}: {}", jobId, message);
+        } else {
+            LOG.warn("job {} {}: {}", jobId, state, message);
+        }
+        status.accept(done);
+        return done;
+    }
+}

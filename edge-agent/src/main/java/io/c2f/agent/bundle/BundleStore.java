@@ -1,0 +1,146 @@
+package io.c2f.agent.bundle;
+
+import io.c2f.agent.fs.AtomicFiles;
+import io.c2f.proto.bundle.BundleVerificationException;
+import io.c2f.proto.bundle.ManifestSigning;
+import io.c2f.proto.bundle.Sha256;
+import io.c2f.proto.v1.BundleFile;
+import io.c2f.proto.v1.BundleManifest;
+import io.c2f.proto.v1.SignedManifest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The device's installed bundles: two slots and a pointer to the active one.
+ *
+ * <pre>
+ * bundles/slot-a/   files + manifest.pb (the signed manifest)
+ * bundles/slot-b/
+ * bundles/active    "a" or "b", replaced atomically
+ * </pre>
+ *
+ * A slot is written as {@code slot-x.tmp/} (every file fsynced), then renamed into place; the
+ * active pointer only ever names a complete slot. Whatever moment the power goes, the device
+ * restarts on a complete bundle: the old one or the new one.
+ */
+public final class BundleStore {
+    private static final Logger LOG = LoggerFactory.getLogger(BundleStore.class);
+    static final String MANIFEST_FILE = "manifest.pb";
+
+    private final Path root;
+    private final PublicKey trustedKey;
+
+    public BundleStore(Path root, PublicKey trustedKey) throws IOException {
+        this.root = root;
+        this.trustedKey = trustedKey;
+        Files.createDirectories(root);
+        cleanUpInterruptedInstalls();
+    }
+
+    private void cleanUpInterruptedInstalls() throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, "*.tmp")) {
+            for (Path p : entries) {
+                LOG.warn("removing {} left by an interrupted install", p);
+                AtomicFiles.deleteTree(p);
+            }
+        }
+    }
+
+    private Path slotDir(Slot slot) {
+        return root.resolve("slot-" + slot.id());
+    }
+
+    /** The slot the pointer names, if any. */
+    public Optional<Slot> activeSlot() throws IOException {
+        Path pointer = root.resolve("active");
+        if (!Files.exists(pointer)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Slot.parse(Files.readString(pointer, StandardCharsets.US_ASCII)));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("active-slot pointer " + pointer + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    /** The active bundle, fully re-verified (signature and every file's sha256), if there is one. */
+    public Optional<InstalledSlot> active() throws IOException {
+        Optional<Slot> slot = activeSlot();
+        if (slot.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(load(slot.get()));
+    }
+
+    /**
+     * Loads and verifies a slot.
+     *
+     * @throws IOException naming the slot and what is wrong with it
+     */
+    public InstalledSlot load(Slot slot) throws IOException {
+        Path dir = slotDir(slot);
+        Path manifestFile = dir.resolve(MANIFEST_FILE);
+        if (!Files.exists(manifestFile)) {
+            throw new IOException("slot " + slot.id() + " holds no bundle (" + manifestFile + " missing)");
+        }
+        try {
+            SignedManifest signed = SignedManifest.parseFrom(Files.readAllBytes(manifestFile));
+            BundleManifest manifest = ManifestSigning.verify(signed, trustedKey);
+            for (BundleFile f : manifest.getFilesList()) {
+                Path file = dir.resolve(f.getPath());
+                if (!Files.exists(file)) {
+                    throw new IOException("slot " + slot.id() + ": file " + f.getPath() + " is missing");
+                }
+                String sha = Sha256.hex(file);
+                if (!sha.equals(f.getSha256())) {
+                    throw new IOException("slot " + slot.id() + ": file " + f.getPath() + " has sha256 " + sha
+                            + ", the manifest says " + f.getSha256());
+                }
+            }
+            return new InstalledSlot(slot, dir, signed, manifest);
+        } catch (BundleVerificationException | com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IOException("slot " + slot.id() + " failed verification: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes a verified bundle into the INACTIVE slot (never the running one) and returns it. The
+     * active pointer is not touched: call {@link #activate} after the health probe passed.
+     */
+    public InstalledSlot installIntoInactive(SignedManifest signed, BundleManifest manifest,
+            List<Map.Entry<String, byte[]>> files) throws IOException {
+        Slot target = activeSlot().map(Slot::other).orElse(Slot.A);
+        Path tmp = root.resolve("slot-" + target.id() + ".tmp");
+        AtomicFiles.deleteTree(tmp);
+        Files.createDirectories(tmp);
+        for (var f : files) {
+            Path file = tmp.resolve(f.getKey());
+            Files.createDirectories(file.getParent());
+            AtomicFiles.writeAndSync(file, f.getValue());
+        }
+        AtomicFiles.writeAndSync(tmp.resolve(MANIFEST_FILE), signed.toByteArray());
+        AtomicFiles.syncDirectory(tmp);
+        Path dir = slotDir(target);
+        AtomicFiles.deleteTree(dir);
+        AtomicFiles.move(tmp, dir);
+        AtomicFiles.syncDirectory(root);
+        LOG.info("bundle {} {} written to slot {}", manifest.getBundleId(), manifest.getVersion(), target.id());
+        return new InstalledSlot(target, dir, signed, manifest);
+    }
+
+    /** Points the device at a slot (atomic). */
+    public void activate(Slot slot) throws IOException {
+        load(slot); // never point at a slot that does not verify
+        AtomicFiles.write(root.resolve("active"), slot.id().getBytes(StandardCharsets.US_ASCII));
+        LOG.info("slot {} is now active", slot.id());
+    }
+}

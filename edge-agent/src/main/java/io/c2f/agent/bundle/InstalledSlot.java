@@ -1,0 +1,19 @@
+package io.c2f.agent.bundle;
+
+import io.c2f.proto.v1.BundleManifest;
+import io.c2f.proto.v1.SignedManifest;
+import java.nio.file.Path;
+
+/**
+ * A bundle installed in a slot.
+ *
+ * @param slot which slot
+ * @param dir the slot directory holding the bundle's files
+ * @param signed the signed manifest it was installed from
+ * @param manifest the verified manifest
+ */
+public record InstalledSlot(Slot slot, Path dir, SignedManifest signed, BundleManifest manifest) {
+    public Path file(String relativePath) {
+        return dir.resolve(relativePath);
+    }
+}
