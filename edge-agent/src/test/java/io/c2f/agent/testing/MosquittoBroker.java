@@ -26,12 +26,15 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     public static MosquittoBroker start(Path dir) throws IOException, InterruptedException {
-        return start(dir, "");
+        return start(dir, "allow_anonymous true");
     }
 
-    /** Starts a broker; extraConfig lines are appended to the listener's config. */
-    public static MosquittoBroker start(Path dir, String extraConfig) throws IOException, InterruptedException {
-        MosquittoBroker broker = new MosquittoBroker(dir, freePort(), extraConfig);
+    /**
+     * Starts a broker; {@code listenerConfig} replaces the default "allow_anonymous true" after the
+     * listener line (e.g. TLS files, a password file).
+     */
+    public static MosquittoBroker start(Path dir, String listenerConfig) throws IOException, InterruptedException {
+        MosquittoBroker broker = new MosquittoBroker(dir, freePort(), listenerConfig);
         broker.restart();
         return broker;
     }
@@ -62,16 +65,20 @@ public final class MosquittoBroker implements AutoCloseable {
         return "tcp://127.0.0.1:" + port;
     }
 
+    /** The URI for a TLS listener (the certificate must name 127.0.0.1 or localhost). */
+    public String tlsUri() {
+        return "ssl://localhost:" + port;
+    }
+
     /** (Re)starts the broker on the same port and waits until it accepts connections. */
     public void restart() throws IOException, InterruptedException {
         stop();
         Path conf = dir.resolve("mosquitto-" + port + ".conf");
         Files.createDirectories(dir);
-        Files.writeString(conf, "listener " + port + " 127.0.0.1\n"
-                + "allow_anonymous true\n"
-                + "persistence false\n"
+        Files.writeString(conf, "persistence false\n"
                 // never drop queued QoS 1 messages in tests
                 + "max_queued_messages 0\n"
+                + "listener " + port + " 127.0.0.1\n"
                 + extraConfig + "\n");
         process = new ProcessBuilder(binary(), "-c", conf.toString())
                 .redirectErrorStream(true)

@@ -1,0 +1,221 @@
+package io.c2f.agent.config;
+
+import io.c2f.agent.link.Backoff;
+import io.c2f.agent.link.LinkSettings;
+import io.c2f.proto.topic.Topics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The agent's configuration: one small properties file (see {@code deploy/agent/c2f-agent.properties}),
+ * any key overridable by a JVM system property of the same name.
+ *
+ * @param fleet fleet id
+ * @param deviceId this device's id (also its MQTT client id and broker username by convention)
+ * @param brokerUrl tcp://host:1883 or ssl://host:8883
+ * @param username broker username, or null
+ * @param password broker password, or null
+ * @param caFile PEM CA certificate(s) to trust for ssl:// (null: the JDK's default trust store)
+ * @param stateDir everything durable: session counter, telemetry spool, bundle slots, downloads
+ * @param controllerKey the controller's Ed25519 public key (PEM) that bundle manifests must verify with
+ * @param heartbeat interval of DeviceState messages
+ * @param keepAlive MQTT keep-alive
+ * @param labels device labels ("key=value"), used by rollouts to target devices
+ * @param generateQueue bounded queue of generation requests
+ * @param spoolCapacity most telemetry records kept while offline
+ * @param threads TFLite interpreter threads
+ * @param delegates delegate chain spec, e.g. "xnnpack,cpu"
+ */
+public record AgentConfig(String fleet, String deviceId, String brokerUrl, String username, String password,
+        Path caFile, Path stateDir, Path controllerKey, Duration heartbeat, Duration keepAlive, List<String> labels,
+        int generateQueue, int spoolCapacity, int threads, String delegates) {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+
+    /** Reads a properties file; system properties with the same keys win. */
+    public static AgentConfig load(Path file) throws ConfigException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read agent config " + file + ": " + e.getMessage(), e);
+        }
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("c2f.")) {
+                p.setProperty(key, System.getProperty(key));
+            }
+        }
+        return from(p, file.toAbsolutePath().getParent());
+    }
+
+    /** Builds the config from properties; relative paths resolve against {@code base}. */
+    public static AgentConfig from(Properties p, Path base) throws ConfigException {
+        Map<String, String> m = new java.util.HashMap<>();
+        p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k).trim()));
+        String fleet = required(m, "c2f.fleet");
+        if (!Topics.isValidId(fleet)) {
+            throw new ConfigException("c2f.fleet '" + fleet + "' must be 1-64 characters of [A-Za-z0-9_.-]");
+        }
+        String device = required(m, "c2f.device.id");
+        if (!Topics.isValidId(device)) {
+            throw new ConfigException("c2f.device.id '" + device + "' must be 1-64 characters of [A-Za-z0-9_.-]");
+        }
+        String url = required(m, "c2f.broker.url");
+        if (!url.matches("(tcp|ssl)://[^/:]+(:\\d+)?")) {
+            throw new ConfigException("c2f.broker.url '" + url + "' must look like tcp://host:1883 or ssl://host:8883");
+        }
+        String password = optional(m, "c2f.broker.password");
+        String passwordFile = optional(m, "c2f.broker.password-file");
+        if (password != null && passwordFile != null) {
+            throw new ConfigException("set only one of c2f.broker.password and c2f.broker.password-file");
+        }
+        if (passwordFile != null) {
+            Path pf = base.resolve(passwordFile);
+            try {
+                password = Files.readString(pf, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new ConfigException("c2f.broker.password-file " + pf + " cannot be read: " + e.getMessage(), e);
+            }
+        }
+        Path ca = pathOrNull(base, optional(m, "c2f.broker.ca-file"));
+        if (ca != null && !Files.isReadable(ca)) {
+            throw new ConfigException("c2f.broker.ca-file " + ca + " does not exist or is not readable");
+        }
+        if (ca != null && url.startsWith("tcp://")) {
+            throw new ConfigException("c2f.broker.ca-file is set but c2f.broker.url '" + url + "' is not ssl://");
+        }
+        Path key = pathOrNull(base, optional(m, "c2f.controller.public-key"));
+        List<String> labels = new ArrayList<>();
+        String labelText = optional(m, "c2f.labels");
+        if (labelText != null) {
+            for (String l : labelText.split(",")) {
+                String label = l.trim();
+                if (!label.matches("[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*")) {
+                    throw new ConfigException("c2f.labels entry '" + label + "' must be key=value of [A-Za-z0-9_.-]");
+                }
+                labels.add(label);
+            }
+        }
+        return new AgentConfig(fleet, device, url, optional(m, "c2f.broker.username"), password, ca,
+                base.resolve(m.getOrDefault("c2f.state.dir", "state")), key,
+                duration(m, "c2f.heartbeat.interval", "10s"), duration(m, "c2f.broker.keep-alive", "20s"),
+                List.copyOf(labels), positive(m, "c2f.generate.queue", 8), positive(m, "c2f.telemetry.spool", 10_000),
+                positive(m, "c2f.tflite.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
+                m.getOrDefault("c2f.tflite.delegates", "xnnpack,cpu"));
+    }
+
+    /** Link settings for DeviceLink, including TLS trust when a CA file is configured. */
+    public LinkSettings linkSettings() throws ConfigException {
+        LinkSettings s = LinkSettings.of(brokerUrl, fleet, deviceId, stateDir.resolve("session"))
+                .withTimings(keepAlive, Backoff.defaults());
+        if (username != null) {
+            s = s.withCredentials(username, password == null ? null : password.toCharArray());
+        }
+        if (caFile != null) {
+            s = s.withSocketFactory(trusting(caFile));
+        }
+        return s;
+    }
+
+    /** An SSL socket factory that trusts exactly the certificates in a PEM file. */
+    public static SSLSocketFactory trusting(Path caPem) throws ConfigException {
+        try (InputStream in = Files.newInputStream(caPem)) {
+            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certs.isEmpty()) {
+                throw new ConfigException("c2f.broker.ca-file " + caPem + " holds no certificate");
+            }
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            int i = 0;
+            for (Certificate c : certs) {
+                ks.setCertificateEntry("ca-" + i++, c);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx.getSocketFactory();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new ConfigException("c2f.broker.ca-file " + caPem + " is not a usable PEM certificate: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static String required(Map<String, String> m, String key) throws ConfigException {
+        String v = m.get(key);
+        if (v == null || v.isEmpty()) {
+            throw new ConfigException("missing required setting " + key);
+        }
+        return v;
+    }
+
+    private static String optional(Map<String, String> m, String key) {
+        String v = m.get(key);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    private static Path pathOrNull(Path base, String value) {
+        return value == null ? null : base.resolve(value);
+    }
+
+    private static int positive(Map<String, String> m, String key, int dflt) throws ConfigException {
+        String v = m.get(key);
+        if (v == null || v.isEmpty()) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + " must be a positive integer, got '" + v + "'");
+        }
+    }
+
+    static Duration duration(Map<String, String> m, String key, String dflt) throws ConfigException {
+        String v = m.getOrDefault(key, dflt).toLowerCase(Locale.ROOT);
+        Matcher matcher = DURATION.matcher(v);
+        if (!matcher.matches()) {
+            throw new ConfigException(key + " must be a duration like 500ms, 10s, 5m or 1h, got '" + v + "'");
+        }
+        long n = Long.parseLong(matcher.group(1));
+        Duration d = switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+        if (d.isZero()) {
+            throw new ConfigException(key + " must be greater than zero");
+        }
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        return "AgentConfig[fleet=" + fleet + ", device=" + deviceId + ", broker=" + brokerUrl
+                + (username == null ? "" : ", user=" + username) + ", state=" + stateDir + "]";
+    }
+}
