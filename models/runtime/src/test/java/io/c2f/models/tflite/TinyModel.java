@@ -36,6 +36,18 @@ final class TinyModel {
         buffers.add(new BufferT());
     }
 
+    /** Adds a constant buffer holding raw bytes and returns its index. */
+    int constantBytes(byte... values) {
+        int[] data = new int[values.length];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = values[i] & 0xff;
+        }
+        BufferT buffer = new BufferT();
+        buffer.setData(data);
+        buffers.add(buffer);
+        return buffers.size() - 1;
+    }
+
     /** Adds a constant buffer holding the floats (little-endian) and returns its index. */
     int constant(float... values) {
         ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -83,6 +95,10 @@ final class TinyModel {
     }
 
     byte[] toBytes() {
+        return toModelT().serializeToBinary();
+    }
+
+    ModelT toModelT() {
         ModelT model = new ModelT();
         model.setVersion(3);
         model.setDescription("c2f tiny test model");
@@ -96,7 +112,7 @@ final class TinyModel {
         }).toArray(OperatorCodeT[]::new));
         model.setSubgraphs(graphs.stream().map(Graph::toSubGraph).toArray(SubGraphT[]::new));
         model.setSignatureDefs(signatures.toArray(SignatureDefT[]::new));
-        return model.serializeToBinary();
+        return model;
     }
 
     /** The model in a direct native-order buffer, as the Interpreter wants it. */
@@ -118,6 +134,13 @@ final class TinyModel {
         private Graph(int index, String name) {
             this.index = index;
             this.name = name;
+        }
+
+        /** A tensor of any type (TensorType), fixed shape. */
+        int typedTensor(String tensorName, byte type, int[] shape, int buffer) {
+            int index = tensor(tensorName, shape, buffer);
+            tensors.get(index).setType(type);
+            return index;
         }
 
         /** A float32 tensor; a -1 in shape makes that dimension free (shape 1, signature -1). */
