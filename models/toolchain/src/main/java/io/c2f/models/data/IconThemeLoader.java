@@ -25,7 +25,7 @@ public final class IconThemeLoader {
     private static final Pattern SIZE_DIR = Pattern.compile("(\\d+)x(\\d+)(?:@(\\d+)x?)?");
 
     /** Result of loading a theme: the icons, and what was skipped and why. */
-    public record Result(List<SourceImage> images, int skipped, List<String> warnings) {
+    public record Result(List<SourceImage> images, int skipped, int tooSmall, List<String> warnings) {
         public Result {
             images = List.copyOf(images);
             warnings = List.copyOf(warnings);
@@ -36,7 +36,16 @@ public final class IconThemeLoader {
 
     private IconThemeLoader() {}
 
+    /** Every icon, whatever its largest size. */
     public static Result load(Path themeDir) throws IOException {
+        return load(themeDir, 0);
+    }
+
+    /**
+     * Icons whose largest size directory is at least {@code minSize} (icons only drawn at, say, 16x16
+     * would be blurred by upscaling to 32x32); icons outside a size directory count as large enough.
+     */
+    public static Result load(Path themeDir, int minSize) throws IOException {
         if (!Files.isDirectory(themeDir)) {
             throw new DatasetFormatException(themeDir, "icon theme directory does not exist");
         }
@@ -65,9 +74,14 @@ public final class IconThemeLoader {
         List<SourceImage> images = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         int skipped = 0;
+        int tooSmall = 0;
         for (Map.Entry<String, List<Candidate>> e : byKey.entrySet()) {
             List<Candidate> candidates = e.getValue();
             candidates.sort(Comparator.comparingInt(Candidate::size).reversed());
+            if (candidates.get(0).size() >= 0 && candidates.get(0).size() < minSize) {
+                tooSmall++;
+                continue;
+            }
             for (Candidate c : candidates) {
                 BufferedImage image = null;
                 String why;
@@ -85,6 +99,6 @@ public final class IconThemeLoader {
                 warnings.add(c.file() + ": skipped, " + why);
             }
         }
-        return new Result(images, skipped, warnings);
+        return new Result(images, skipped, tooSmall, warnings);
     }
 }

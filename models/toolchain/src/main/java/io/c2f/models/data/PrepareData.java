@@ -89,11 +89,12 @@ public final class PrepareData {
                         + " flags, keycaps, components)";
             }
             case ICONS -> {
-                IconThemeLoader.Result r = IconThemeLoader.load(input);
+                IconThemeLoader.Result r = IconThemeLoader.load(input, DatasetPreparer.SIZE);
                 images = r.images();
                 skipped = r.skipped();
                 warnings.addAll(r.warnings());
-                selection = "one PNG per icon name, largest size available";
+                selection = "one PNG per icon name, largest size available; " + r.tooSmall()
+                        + " icons only available below 32x32 left out";
             }
             case FASHION_MNIST -> {
                 images = Files.isDirectory(input) ? FashionMnistLoader.loadDirectory(input)
