@@ -20,7 +20,8 @@ import java.util.List;
  * </pre>
  * Writes into DIR: {@code train-32x32.c2fd}, {@code heldout-32x32.c2fd} (uint8), {@code train-16x16.c2fd},
  * {@code heldout-16x16.c2fd} (float32, 2x2 average pooled), {@code manifest.json} and {@code preview.png}
- * (the first 256 train images, 16x16 grid, 2x zoom). {@code --input} defaults to where the Debian
+ * (the first 256 train images, 16x16 grid, 2x zoom), and for labelled sources (CIFAR-10, Fashion-MNIST)
+ * {@code train-labels.u8} / {@code heldout-labels.u8}: one raw unsigned byte per image, same order. {@code --input} defaults to where the Debian
  * package installs the source. {@code --limit N} keeps the first N source images.
  */
 public final class PrepareData {
@@ -156,6 +157,17 @@ public final class PrepareData {
         PreparedTensorFile.writeUint8(full, images);
         files.add(new DatasetManifest.FileEntry(full.getFileName().toString(), part, images.size(), 32, 32, 3, "uint8",
                 sha256(full)));
+        if (images.get(0).label() != SourceImage.NO_LABEL) {
+            // class labels, one unsigned byte per image in the same order, no header
+            Path labels = dir.resolve(part + "-labels.u8");
+            byte[] bytes = new byte[images.size()];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) images.get(i).label();
+            }
+            Files.write(labels, bytes);
+            files.add(new DatasetManifest.FileEntry(labels.getFileName().toString(), part, images.size(), 1, 1, 1,
+                    "label-uint8-raw", sha256(labels)));
+        }
         ImageBatch low = DatasetPreparer.avgPool2x2(PreparedDataset.toBatch(images));
         Path half = dir.resolve(part + "-16x16.c2fd");
         PreparedTensorFile.writeFloat32(half, low);

@@ -33,8 +33,17 @@ class PrepareDataTest {
         assertEquals(15, m.duplicatesRemoved());
         assertEquals(3, m.train() + m.heldOut());
         assertEquals("unknown", m.packageVersion());
+        assertTrue(m.files().stream().anyMatch(f -> f.name().equals("train-labels.u8")), m.files().toString());
         for (DatasetManifest.FileEntry f : m.files()) {
             assertEquals(f.sha256(), PrepareData.sha256(out.resolve(f.name())), f.name());
+            if (f.dtype().equals("label-uint8-raw")) {
+                byte[] labels = Files.readAllBytes(out.resolve(f.name()));
+                assertEquals(f.count(), labels.length);
+                for (byte l : labels) {
+                    assertTrue(l >= 1 && l <= 3, "label " + l);
+                }
+                continue;
+            }
             ImageBatch b = PreparedTensorFile.read(out.resolve(f.name()));
             assertEquals(f.count(), b.batch());
             assertEquals(f.height(), b.height());
