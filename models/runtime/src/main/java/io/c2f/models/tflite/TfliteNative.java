@@ -82,9 +82,10 @@ public final class TfliteNative {
             }
             Path dir = Files.createTempDirectory("c2f-tflite");
             Path target = dir.resolve("libtensorflowlite_jni.so");
-            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
-            target.toFile().deleteOnExit();
+            // deleteOnExit runs in reverse order of registration: the file goes before its directory
             dir.toFile().deleteOnExit();
+            target.toFile().deleteOnExit();
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
             return target;
         } catch (IOException e) {
             UnsatisfiedLinkError error = new UnsatisfiedLinkError("cannot extract " + RESOURCE + ": " + e.getMessage());
