@@ -1,0 +1,191 @@
+package io.c2f.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.c2f.agent.config.AgentConfig;
+import io.c2f.agent.engine.ModelSession;
+import io.c2f.agent.sim.SimulatedEngine;
+import io.c2f.agent.testing.MosquittoBroker;
+import io.c2f.agent.testing.TestController;
+import io.c2f.models.c2f.C2fExecutor;
+import io.c2f.models.c2f.C2fPlan;
+import io.c2f.models.image.PngImages;
+import io.c2f.models.tensor.ImageBatch;
+import io.c2f.models.tensor.Resolution;
+import io.c2f.proto.bundle.BundlePayload;
+import io.c2f.proto.bundle.Ed25519Keys;
+import io.c2f.proto.bundle.ManifestSigning;
+import io.c2f.proto.codec.Inbound;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.v1.ApplySchedule;
+import io.c2f.proto.v1.BetaSchedule;
+import io.c2f.proto.v1.Birth;
+import io.c2f.proto.v1.BundleManifest;
+import io.c2f.proto.v1.ErrorCode;
+import io.c2f.proto.v1.GenerateRequest;
+import io.c2f.proto.v1.GenerateResult;
+import io.c2f.proto.v1.HealthProbe;
+import io.c2f.proto.v1.InstallBundle;
+import io.c2f.proto.v1.Interpolation;
+import io.c2f.proto.v1.JobCommand;
+import io.c2f.proto.v1.JobState;
+import io.c2f.proto.v1.JobStatusUpdate;
+import io.c2f.proto.v1.MacsAtResolution;
+import io.c2f.proto.v1.ModelInfo;
+import io.c2f.proto.v1.NoiseScheduleSpec;
+import io.c2f.proto.v1.Sampler;
+import io.c2f.proto.v1.Schedule;
+import io.c2f.proto.v1.SwitchMethod;
+import io.c2f.proto.v1.Telemetry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A whole agent (simulated engine) against a real Mosquitto and a test controller. */
+class EdgeAgentTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final KeyPair KEY = Ed25519Keys.generate();
+
+    @TempDir
+    Path dir;
+
+    private static io.c2f.proto.v1.Resolution res(int s) {
+        return io.c2f.proto.v1.Resolution.newBuilder().setHeight(s).setWidth(s).build();
+    }
+
+    static Schedule schedule(String id, List<Integer> steps, int switchIndex) {
+        return Schedule.newBuilder().setScheduleId(id).addAllTimesteps(steps).setSwitchIndex(switchIndex)
+                .setLowResolution(res(8)).setHighResolution(res(16))
+                .setSwitchMethod(SwitchMethod.SWITCH_METHOD_UPSAMPLE_XT_VARIANCE_CORRECTED)
+                .setInterpolation(Interpolation.INTERPOLATION_NEAREST).setSampler(Sampler.SAMPLER_DDIM).build();
+    }
+
+    static BundleManifest.Builder manifest(String version) throws Exception {
+        BundleManifest.Builder m = BundleManifest.newBuilder().setBundleId("synthetic").setVersion(version)
+                .setMinAgentVersion("0.1.0")
+                .setModel(ModelInfo.newBuilder().setName("synthetic").addResolutions(res(8)).addResolutions(res(16))
+                        .setNoiseSchedule(NoiseScheduleSpec.newBuilder().setKind(BetaSchedule.BETA_SCHEDULE_LINEAR)
+                                .setTrainTimesteps(1000).setBetaStart(1e-4).setBetaEnd(0.02))
+                        .addMacsPerForward(MacsAtResolution.newBuilder().setResolution(res(8)).setMacs(1_000_000))
+                        .addMacsPerForward(MacsAtResolution.newBuilder().setResolution(res(16)).setMacs(4_000_000)))
+                .addSchedules(schedule("c2f-k6", List.of(900, 700, 500, 300, 150, 50), 3))
+                .addSchedules(schedule("full-k4", List.of(750, 500, 250, 0), 0))
+                .setDefaultScheduleId("c2f-k6");
+        // the probe reference, computed the way the controller would: same model, seed, schedule
+        ModelSession s = SimulatedEngine.open(m.build(), () -> 0);
+        ImageBatch ref = new C2fExecutor(s.denoiser(), s.noiseSchedule()).run(s.schedules().get("c2f-k6"),
+                new long[] {1234}).images();
+        m.setProbe(HealthProbe.newBuilder().setSeed(1234).setScheduleId("c2f-k6")
+                .setReferencePng(com.google.protobuf.ByteString.copyFrom(PngImages.encode(ref, 0))).setMinPsnrDb(40));
+        return m;
+    }
+
+    private AgentConfig config(String uri) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("c2f.fleet", "t");
+        p.setProperty("c2f.device.id", "dev-1");
+        p.setProperty("c2f.broker.url", uri);
+        p.setProperty("c2f.heartbeat.interval", "500ms");
+        p.setProperty("c2f.broker.keep-alive", "2s");
+        return AgentConfig.from(p, dir);
+    }
+
+    private static boolean finalState(Inbound in, String job) {
+        if (in.address().channel() != Channel.JOB_STATUS) {
+            return false;
+        }
+        JobStatusUpdate u = in.as(JobStatusUpdate.class);
+        return u.getJobId().equals(job) && u.getState() != JobState.JOB_STATE_IN_PROGRESS
+                && u.getState() != JobState.JOB_STATE_QUEUED;
+    }
+
+    @Test
+    void installGenerateTelemetryAndScheduleChanges() throws Exception {
+        assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
+        try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("broker"));
+             TestController controller = new TestController(broker.uri(), "t");
+             EdgeAgent agent = new EdgeAgent(config(broker.uri()), new SimulatedEngine(() -> 0), KEY.getPublic(),
+                     Clock.systemUTC())) {
+            agent.start();
+            Birth birth = controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT).as(Birth.class);
+            assertEquals("dev-1", birth.getDeviceId());
+            assertTrue(!birth.hasInstalled(), "nothing installed yet");
+
+            // 1. install a bundle
+            BundleManifest.Builder m = manifest("1.0.0");
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            files.put("model.tflite", new byte[50_000]);
+            controller.serveBundle("synthetic", BundlePayload.pack(files, 8192, m));
+            controller.send("dev-1", Channel.JOB_NOTIFY, JobCommand.newBuilder().setJobId("job-1")
+                    .setInstallBundle(InstallBundle.newBuilder().setManifest(ManifestSigning.sign(m.build(), KEY)))
+                    .build());
+            JobStatusUpdate installed = controller.await(in -> finalState(in, "job-1"), WAIT).as(JobStatusUpdate.class);
+            assertEquals(JobState.JOB_STATE_SUCCEEDED, installed.getState(), installed.toString());
+            assertTrue(installed.getProbe().getPassed());
+
+            // 2. generate
+            controller.send("dev-1", Channel.GENERATE_REQUEST, GenerateRequest.newBuilder().setRequestId("g1")
+                    .setSeed(5).setCount(2).build());
+            GenerateResult result = controller.await(in -> in.address().channel() == Channel.GENERATE_RESULT, WAIT)
+                    .as(GenerateResult.class);
+            assertEquals("g1", result.getRequestId());
+            assertEquals(2, result.getImagesCount());
+            assertEquals(new Resolution(16, 16), PngImages.decode(result.getImages(0).getPng().toByteArray())
+                    .resolution());
+            Telemetry t = controller.await(in -> in.address().channel() == Channel.TELEMETRY
+                    && in.as(Telemetry.class).hasGeneration(), WAIT).as(Telemetry.class);
+            assertEquals("c2f-k6", t.getGeneration().getScheduleId());
+
+            // 3. a bad schedule is refused and the good one stays
+            controller.send("dev-1", Channel.JOB_NOTIFY, JobCommand.newBuilder().setJobId("job-2")
+                    .setApplySchedule(ApplySchedule.newBuilder().setSchedule(
+                            schedule("broken", List.of(100, 500, 50), 0)))
+                    .build());
+            JobStatusUpdate refused = controller.await(in -> finalState(in, "job-2"), WAIT).as(JobStatusUpdate.class);
+            assertEquals(JobState.JOB_STATE_REJECTED, refused.getState());
+            assertTrue(refused.getError().getMessage().contains("keeping 'c2f-k6'"), refused.getError().getMessage());
+
+            // 4. a good schedule becomes the device default, without reinstalling
+            controller.send("dev-1", Channel.JOB_NOTIFY, JobCommand.newBuilder().setJobId("job-3")
+                    .setApplySchedule(ApplySchedule.newBuilder().setSchedule(
+                            schedule("c2f-k4", List.of(800, 500, 200, 20), 2)).setReason("faster"))
+                    .build());
+            assertEquals(JobState.JOB_STATE_SUCCEEDED,
+                    controller.await(in -> finalState(in, "job-3"), WAIT).as(JobStatusUpdate.class).getState());
+            controller.send("dev-1", Channel.GENERATE_REQUEST, GenerateRequest.newBuilder().setRequestId("g2")
+                    .setSeed(5).setCount(1).build());
+            GenerateResult second = controller.await(in -> in.address().channel() == Channel.GENERATE_RESULT
+                    && in.as(GenerateResult.class).getRequestId().equals("g2"), WAIT).as(GenerateResult.class);
+            assertEquals("c2f-k4", second.getImages(0).getRecord().getScheduleId());
+
+            // 5. an unknown schedule in a request is answered precisely
+            controller.send("dev-1", Channel.GENERATE_REQUEST, GenerateRequest.newBuilder().setRequestId("g3")
+                    .setSeed(5).setCount(1).setScheduleId("nope").build());
+            GenerateResult err = controller.await(in -> in.address().channel() == Channel.GENERATE_RESULT
+                    && in.as(GenerateResult.class).getRequestId().equals("g3"), WAIT).as(GenerateResult.class);
+            assertEquals(ErrorCode.ERROR_CODE_NOT_FOUND, err.getError().getCode());
+        }
+
+        // a restarted agent comes back with its bundle and its applied schedule
+        try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("broker2"));
+             TestController controller = new TestController(broker.uri(), "t");
+             EdgeAgent agent = new EdgeAgent(config(broker.uri()), new SimulatedEngine(() -> 0), KEY.getPublic(),
+                     Clock.systemUTC())) {
+            agent.start();
+            Birth birth = controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT).as(Birth.class);
+            assertEquals("synthetic", birth.getInstalled().getBundleId());
+            assertEquals("c2f-k4", birth.getScheduleId());
+            assertTrue(Files.exists(dir.resolve("state/schedule/applied.pb")));
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.c2f.agent.testing;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import io.c2f.proto.bundle.BundlePayload;
+import io.c2f.proto.codec.HeaderFactory;
+import io.c2f.proto.codec.Inbound;
+import io.c2f.proto.codec.WireCodec;
+import io.c2f.proto.codec.WireException;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.topic.Topics;
+import io.c2f.proto.v1.BundleChunk;
+import io.c2f.proto.v1.BundleChunkRequest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * The controller side of the protocol, just enough for agent tests: records what devices send,
+ * serves bundle chunks on request and sends commands. (The agent and the controller never share
+ * code beyond proto/, so this stays test code.)
+ */
+public final class TestController implements AutoCloseable {
+    private final MqttClient client;
+    private final Topics topics;
+    private final HeaderFactory headers = new HeaderFactory("test-controller");
+    private final java.util.List<Inbound> seen = new java.util.ArrayList<>();
+    private final Map<String, BundlePayload> bundles = new ConcurrentHashMap<>();
+
+    public TestController(String uri, String fleet) throws MqttException {
+        this.topics = Topics.fleet(fleet);
+        client = new MqttClient(uri, "test-controller", new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(true);
+        o.setMaxInflight(1000);
+        client.connect(o);
+        for (String filter : topics.controllerSubscriptions()) {
+            client.subscribe(filter, 1, (topic, msg) -> {
+                Inbound in;
+                try {
+                    in = WireCodec.decode(topic, msg.getPayload());
+                } catch (WireException e) {
+                    System.err.println("test controller rejected " + topic + ": " + e.getMessage());
+                    return;
+                }
+                if (in.address().channel() == Channel.BUNDLE_GET) {
+                    serve(in.address().deviceId(), in.as(BundleChunkRequest.class));
+                }
+                synchronized (seen) {
+                    seen.add(in);
+                    seen.notifyAll();
+                }
+            });
+        }
+    }
+
+    public void serveBundle(String bundleId, BundlePayload payload) {
+        bundles.put(bundleId, payload);
+    }
+
+    private void serve(String device, BundleChunkRequest request) {
+        BundlePayload payload = bundles.get(request.getBundleId());
+        if (payload == null) {
+            return;
+        }
+        new Thread(() -> {
+            for (int i : request.getIndicesList()) {
+                byte[] chunk = payload.chunk(i);
+                send(device, Channel.BUNDLE_DATA, BundleChunk.newBuilder().setRequestId(request.getRequestId())
+                        .setBundleId(request.getBundleId()).setIndex(i).setCount(payload.chunkCount())
+                        .setSha256(io.c2f.proto.bundle.Sha256.hex(chunk)).setData(ByteString.copyFrom(chunk)).build());
+            }
+        }, "test-controller-serve").start();
+    }
+
+    /** Sends a command to a device; the header is stamped here. */
+    public void send(String device, Channel channel, Message message) {
+        Message stamped = message.toBuilder().setField(message.getDescriptorForType().findFieldByNumber(1),
+                headers.next()).build();
+        try {
+            client.publish(topics.device(device, channel), WireCodec.encode(channel, stamped), 1, false);
+        } catch (MqttException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Waits for the first message matching the predicate, including ones that arrived earlier;
+     * the matched message is consumed, others stay for later awaits.
+     */
+    public Inbound await(Predicate<Inbound> match, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (seen) {
+            while (true) {
+                for (java.util.Iterator<Inbound> it = seen.iterator(); it.hasNext();) {
+                    Inbound in = it.next();
+                    if (match.test(in)) {
+                        it.remove();
+                        return in;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no matching message within " + timeout + "; unmatched: " + seen.size());
+                }
+                seen.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
+    @Override
+    public void close() throws MqttException {
+        if (client.isConnected()) {
+            client.disconnect();
+        }
+        client.close();
+    }
+}
