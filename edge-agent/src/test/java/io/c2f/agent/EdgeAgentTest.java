@@ -8,6 +8,7 @@ import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.engine.ModelSession;
 import io.c2f.agent.sim.SimulatedEngine;
 import io.c2f.agent.testing.MosquittoBroker;
+import io.c2f.agent.testing.SyntheticBundles;
 import io.c2f.agent.testing.TestController;
 import io.c2f.models.c2f.C2fExecutor;
 import io.c2f.models.c2f.C2fPlan;
@@ -59,37 +60,6 @@ class EdgeAgentTest {
     @TempDir
     Path dir;
 
-    private static io.c2f.proto.v1.Resolution res(int s) {
-        return io.c2f.proto.v1.Resolution.newBuilder().setHeight(s).setWidth(s).build();
-    }
-
-    static Schedule schedule(String id, List<Integer> steps, int switchIndex) {
-        return Schedule.newBuilder().setScheduleId(id).addAllTimesteps(steps).setSwitchIndex(switchIndex)
-                .setLowResolution(res(8)).setHighResolution(res(16))
-                .setSwitchMethod(SwitchMethod.SWITCH_METHOD_UPSAMPLE_XT_VARIANCE_CORRECTED)
-                .setInterpolation(Interpolation.INTERPOLATION_NEAREST).setSampler(Sampler.SAMPLER_DDIM).build();
-    }
-
-    static BundleManifest.Builder manifest(String version) throws Exception {
-        BundleManifest.Builder m = BundleManifest.newBuilder().setBundleId("synthetic").setVersion(version)
-                .setMinAgentVersion("0.1.0")
-                .setModel(ModelInfo.newBuilder().setName("synthetic").addResolutions(res(8)).addResolutions(res(16))
-                        .setNoiseSchedule(NoiseScheduleSpec.newBuilder().setKind(BetaSchedule.BETA_SCHEDULE_LINEAR)
-                                .setTrainTimesteps(1000).setBetaStart(1e-4).setBetaEnd(0.02))
-                        .addMacsPerForward(MacsAtResolution.newBuilder().setResolution(res(8)).setMacs(1_000_000))
-                        .addMacsPerForward(MacsAtResolution.newBuilder().setResolution(res(16)).setMacs(4_000_000)))
-                .addSchedules(schedule("c2f-k6", List.of(900, 700, 500, 300, 150, 50), 3))
-                .addSchedules(schedule("full-k4", List.of(750, 500, 250, 0), 0))
-                .setDefaultScheduleId("c2f-k6");
-        // the probe reference, computed the way the controller would: same model, seed, schedule
-        ModelSession s = SimulatedEngine.open(m.build(), () -> 0);
-        ImageBatch ref = new C2fExecutor(s.denoiser(), s.noiseSchedule()).run(s.schedules().get("c2f-k6"),
-                new long[] {1234}).images();
-        m.setProbe(HealthProbe.newBuilder().setSeed(1234).setScheduleId("c2f-k6")
-                .setReferencePng(com.google.protobuf.ByteString.copyFrom(PngImages.encode(ref, 0))).setMinPsnrDb(40));
-        return m;
-    }
-
     private AgentConfig config(String uri) throws Exception {
         Properties p = new Properties();
         p.setProperty("c2f.fleet", "t");
@@ -122,7 +92,7 @@ class EdgeAgentTest {
             assertTrue(!birth.hasInstalled(), "nothing installed yet");
 
             // 1. install a bundle
-            BundleManifest.Builder m = manifest("1.0.0");
+            BundleManifest.Builder m = SyntheticBundles.manifest("1.0.0");
             Map<String, byte[]> files = new LinkedHashMap<>();
             files.put("model.tflite", new byte[50_000]);
             controller.serveBundle("synthetic", BundlePayload.pack(files, 8192, m));
@@ -149,7 +119,7 @@ class EdgeAgentTest {
             // 3. a bad schedule is refused and the good one stays
             controller.send("dev-1", Channel.JOB_NOTIFY, JobCommand.newBuilder().setJobId("job-2")
                     .setApplySchedule(ApplySchedule.newBuilder().setSchedule(
-                            schedule("broken", List.of(100, 500, 50), 0)))
+                            SyntheticBundles.schedule("broken", List.of(100, 500, 50), 0)))
                     .build());
             JobStatusUpdate refused = controller.await(in -> finalState(in, "job-2"), WAIT).as(JobStatusUpdate.class);
             assertEquals(JobState.JOB_STATE_REJECTED, refused.getState());
@@ -158,7 +128,7 @@ class EdgeAgentTest {
             // 4. a good schedule becomes the device default, without reinstalling
             controller.send("dev-1", Channel.JOB_NOTIFY, JobCommand.newBuilder().setJobId("job-3")
                     .setApplySchedule(ApplySchedule.newBuilder().setSchedule(
-                            schedule("c2f-k4", List.of(800, 500, 200, 20), 2)).setReason("faster"))
+                            SyntheticBundles.schedule("c2f-k4", List.of(800, 500, 200, 20), 2)).setReason("faster"))
                     .build());
             assertEquals(JobState.JOB_STATE_SUCCEEDED,
                     controller.await(in -> finalState(in, "job-3"), WAIT).as(JobStatusUpdate.class).getState());

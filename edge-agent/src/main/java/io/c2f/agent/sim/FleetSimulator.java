@@ -1,0 +1,158 @@
+package io.c2f.agent.sim;
+
+import io.c2f.agent.EdgeAgent;
+import io.c2f.agent.bundle.InstalledSlot;
+import io.c2f.agent.config.AgentConfig;
+import io.c2f.agent.config.ConfigException;
+import io.c2f.agent.engine.ModelEngine;
+import io.c2f.agent.engine.ModelSession;
+import io.c2f.proto.bundle.Ed25519Keys;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Many simulated devices in one JVM. Each is a full {@link EdgeAgent} (same session, bundle,
+ * job, generation and telemetry code as a real device, its own MQTT connection and state
+ * directory); only the model is a {@link SyntheticDenoiser} whose speed the simulator sets per
+ * device and can change while running (a device getting slower).
+ */
+public final class FleetSimulator implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FleetSimulator.class);
+
+    /** One simulated device and its speed knob. */
+    public record SimulatedDevice(String id, EdgeAgent agent, AtomicLong nanosPerMegaMac) {
+        /** Multiplies the device's cost per MAC (2 = twice as slow). */
+        public void slowDown(double factor) {
+            nanosPerMegaMac.updateAndGet(v -> Math.max(1, Math.round(v * factor)));
+        }
+    }
+
+    /**
+     * How the fleet looks.
+     *
+     * @param brokerUrl the broker
+     * @param fleet fleet id
+     * @param prefix device ids are prefix-0000, prefix-0001, ...
+     * @param count number of devices
+     * @param baseNanosPerMegaMac median cost of a million MACs (e.g. 100_000 ns = 10 GMAC/s)
+     * @param spread devices' speeds are log-uniform in [base / spread, base * spread]
+     * @param probeFailureRate probability that a device fails the health probe of a new bundle
+     * @param seed for the speeds and failures, so a run can be repeated
+     * @param stateRoot each device keeps its state under stateRoot/id
+     */
+    public record Plan(String brokerUrl, String fleet, String prefix, int count, long baseNanosPerMegaMac,
+            double spread, double probeFailureRate, long seed, Path stateRoot) {
+        public Plan {
+            if (count < 1 || count > 10_000) {
+                throw new IllegalArgumentException("device count must be 1..10000, got " + count);
+            }
+            if (spread < 1) {
+                throw new IllegalArgumentException("speed spread must be >= 1, got " + spread);
+            }
+            if (probeFailureRate < 0 || probeFailureRate > 1) {
+                throw new IllegalArgumentException("probe failure rate must be in [0, 1], got " + probeFailureRate);
+            }
+        }
+    }
+
+    private final List<SimulatedDevice> devices = new ArrayList<>();
+
+    public FleetSimulator(Plan plan, PublicKey controllerKey) throws IOException, ConfigException {
+        SplittableRandom random = new SplittableRandom(plan.seed());
+        for (int i = 0; i < plan.count(); i++) {
+            String id = String.format("%s-%04d", plan.prefix(), i);
+            double speed = Math.exp((random.nextDouble() * 2 - 1) * Math.log(plan.spread()));
+            AtomicLong cost = new AtomicLong(Math.max(1, Math.round(plan.baseNanosPerMegaMac() * speed)));
+            boolean failsProbes = random.nextDouble() < plan.probeFailureRate();
+            ModelEngine engine = failsProbes ? new FaultyEngine() : new SimulatedEngine(cost::get);
+            Properties p = new Properties();
+            p.setProperty("c2f.fleet", plan.fleet());
+            p.setProperty("c2f.device.id", id);
+            p.setProperty("c2f.broker.url", plan.brokerUrl());
+            p.setProperty("c2f.labels", "sim=true,speed=" + (speed < 0.8 ? "fast" : speed > 1.25 ? "slow" : "mid"));
+            p.setProperty("c2f.state.dir", plan.stateRoot().resolve(id).toString());
+            AgentConfig config = AgentConfig.from(p, plan.stateRoot());
+            devices.add(new SimulatedDevice(id, new EdgeAgent(config, engine, controllerKey, Clock.systemUTC()), cost));
+        }
+    }
+
+    /** Connects every device, spread over a short ramp so the broker is not hit all at once. */
+    public void start() throws InterruptedException {
+        for (SimulatedDevice d : devices) {
+            d.agent().start();
+            Thread.sleep(5);
+        }
+    }
+
+    public List<SimulatedDevice> devices() {
+        return List.copyOf(devices);
+    }
+
+    public long online() {
+        return devices.stream().filter(d -> d.agent().isOnline()).count();
+    }
+
+    @Override
+    public void close() {
+        for (SimulatedDevice d : devices) {
+            try {
+                d.agent().close();
+            } catch (Exception e) {
+                LOG.debug("closing {}: {}", d.id(), e.toString());
+            }
+        }
+    }
+
+    /** A device on which no bundle loads: its installs fail at the health probe, with the reason. */
+    private static final class FaultyEngine implements ModelEngine {
+        @Override
+        public ModelSession open(InstalledSlot slot) {
+            throw new IllegalStateException("simulated fault: the model does not load on this device");
+        }
+    }
+
+    /**
+     * {@code FleetSimulator --broker tcp://127.0.0.1:1883 --fleet demo --devices 100
+     * --controller-key controller.pub [--state DIR] [--speed 100000] [--spread 3] [--probe-failures 0.0]}
+     */
+    public static void main(String[] args) throws Exception {
+        java.util.Map<String, String> a = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --option value, got '" + args[i] + "'");
+            }
+            a.put(args[i].substring(2), args[i + 1]);
+        }
+        String keyFile = a.get("controller-key");
+        if (keyFile == null) {
+            System.err.println("usage: FleetSimulator --broker URL --fleet ID --devices N --controller-key FILE "
+                    + "[--state DIR] [--speed NS_PER_MMAC] [--spread X] [--probe-failures P] [--seed S]");
+            System.exit(2);
+        }
+        Path state = Path.of(a.getOrDefault("state", "sim-state"));
+        Files.createDirectories(state);
+        Plan plan = new Plan(a.getOrDefault("broker", "tcp://127.0.0.1:1883"), a.getOrDefault("fleet", "demo"),
+                a.getOrDefault("prefix", "sim"), Integer.parseInt(a.getOrDefault("devices", "100")),
+                Long.parseLong(a.getOrDefault("speed", "100000")), Double.parseDouble(a.getOrDefault("spread", "3")),
+                Double.parseDouble(a.getOrDefault("probe-failures", "0")), Long.parseLong(a.getOrDefault("seed", "1")),
+                state);
+        FleetSimulator sim = new FleetSimulator(plan, Ed25519Keys.readPublic(Path.of(keyFile)));
+        Runtime.getRuntime().addShutdownHook(new Thread(sim::close));
+        sim.start();
+        System.out.printf("simulating %d devices of fleet %s on %s%n", plan.count(), plan.fleet(), plan.brokerUrl());
+        while (true) {
+            Thread.sleep(10_000);
+            System.out.printf("%d of %d devices online%n", sim.online(), plan.count());
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.c2f.agent.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.c2f.agent.testing.SyntheticBundles;
+import io.c2f.agent.testing.MosquittoBroker;
+import io.c2f.agent.testing.TestController;
+import io.c2f.proto.bundle.BundlePayload;
+import io.c2f.proto.bundle.Ed25519Keys;
+import io.c2f.proto.bundle.ManifestSigning;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.v1.BundleManifest;
+import io.c2f.proto.v1.GenerateRequest;
+import io.c2f.proto.v1.GenerateResult;
+import io.c2f.proto.v1.InstallBundle;
+import io.c2f.proto.v1.JobCommand;
+import io.c2f.proto.v1.JobState;
+import io.c2f.proto.v1.JobStatusUpdate;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FleetSimulatorTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void twentySimulatedDevicesSpeakTheRealProtocol() throws Exception {
+        assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
+        KeyPair key = Ed25519Keys.generate();
+        int n = 20;
+        try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("broker"));
+             TestController controller = new TestController(broker.uri(), "t");
+             FleetSimulator sim = new FleetSimulator(new FleetSimulator.Plan(broker.uri(), "t", "sim", n, 1000, 3,
+                     0.2, 7, dir.resolve("state")), key.getPublic())) {
+            sim.start();
+            Set<String> born = new HashSet<>();
+            while (born.size() < n) {
+                born.add(controller.await(in -> in.address().channel() == Channel.BIRTH, Duration.ofSeconds(30))
+                        .address().deviceId());
+            }
+            BundleManifest.Builder m = SyntheticBundles.manifest("1.0.0");
+            Map<String, byte[]> files = new LinkedHashMap<>();
+            files.put("model.tflite", new byte[20_000]);
+            controller.serveBundle("synthetic", BundlePayload.pack(files, 8192, m));
+            InstallBundle install = InstallBundle.newBuilder().setManifest(ManifestSigning.sign(m.build(), key)).build();
+            for (String id : born) {
+                controller.send(id, Channel.JOB_NOTIFY, JobCommand.newBuilder().setJobId("j-" + id)
+                        .setInstallBundle(install).build());
+            }
+            Map<String, JobState> states = new HashMap<>();
+            while (states.size() < n) {
+                JobStatusUpdate u = controller.await(in -> in.address().channel() == Channel.JOB_STATUS
+                        && in.as(JobStatusUpdate.class).getState() != JobState.JOB_STATE_IN_PROGRESS,
+                        Duration.ofSeconds(60)).as(JobStatusUpdate.class);
+                states.put(u.getDeviceId(), u.getState());
+            }
+            long ok = states.values().stream().filter(s -> s == JobState.JOB_STATE_SUCCEEDED).count();
+            long failed = states.values().stream().filter(s -> s == JobState.JOB_STATE_FAILED).count();
+            System.out.printf("simulated install: %d succeeded, %d failed (probe failure rate 0.2)%n", ok, failed);
+            assertEquals(n, ok + failed);
+            assertTrue(failed >= 1 && ok >= n / 2, "about a fifth fail: " + states);
+
+            String healthy = states.entrySet().stream().filter(e -> e.getValue() == JobState.JOB_STATE_SUCCEEDED)
+                    .findFirst().orElseThrow().getKey();
+            controller.send(healthy, Channel.GENERATE_REQUEST, GenerateRequest.newBuilder().setRequestId("g")
+                    .setSeed(1).setCount(1).build());
+            GenerateResult r = controller.await(in -> in.address().channel() == Channel.GENERATE_RESULT,
+                    Duration.ofSeconds(30)).as(GenerateResult.class);
+            assertEquals(1, r.getImagesCount());
+        }
+    }
+}
