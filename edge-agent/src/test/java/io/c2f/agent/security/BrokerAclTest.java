@@ -1,0 +1,115 @@
+package io.c2f.agent.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.c2f.agent.testing.MosquittoBroker;
+import io.c2f.proto.codec.HeaderFactory;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.topic.Direction;
+import io.c2f.proto.topic.Topics;
+import io.c2f.proto.v1.Birth;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** deploy/mosquitto/c2f.acl on a real Mosquitto: a device cannot act as another device. */
+class BrokerAclTest {
+    private static final Path ACL = Path.of("../deploy/mosquitto/c2f.acl");
+
+    @TempDir
+    Path dir;
+
+    private static MqttClient connect(String uri, String user, String password) throws MqttException {
+        return connect(uri, user, user, password);
+    }
+
+    private static MqttClient connect(String uri, String clientId, String user, String password)
+            throws MqttException {
+        MqttClient c = new MqttClient(uri, clientId, new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setUserName(user);
+        o.setPassword(password.toCharArray());
+        c.connect(o);
+        return c;
+    }
+
+    @Test
+    void theAclCoversEveryChannelInTheRightDirection() throws Exception {
+        String acl = Files.readString(ACL);
+        for (Channel c : Channel.values()) {
+            String path = c.scope() == Channel.Scope.DEVICE ? "device/%u/" + c.suffix() : c.suffix();
+            String verb = c.direction() == Direction.DEVICE_TO_CONTROLLER ? "write" : "read";
+            assertTrue(acl.contains("pattern " + verb + " c2f/v1/+/" + path + "\n"), c + " missing from the ACL");
+        }
+    }
+
+    @Test
+    void aDeviceCannotPublishOrReadUnderAnotherId() throws Exception {
+        assumeTrue(MosquittoBroker.available() && Files.isExecutable(Path.of("/usr/bin/mosquitto_passwd")));
+        Path passwd = dir.resolve("passwd");
+        boolean first = true;
+        for (String[] u : List.of(new String[] {"c2f-controller", "ctl-pw"}, new String[] {"dev-1", "pw1"},
+                new String[] {"dev-2", "pw2"})) {
+            List<String> cmd = first ? List.of("mosquitto_passwd", "-c", "-b", passwd.toString(), u[0], u[1])
+                    : List.of("mosquitto_passwd", "-b", passwd.toString(), u[0], u[1]);
+            first = false;
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+        }
+        Path acl = dir.resolve("c2f.acl");
+        Files.copy(ACL, acl);
+        for (Path f : List.of(passwd, acl)) {
+            f.toFile().setReadable(true, false);
+        }
+        dir.toFile().setExecutable(true, false);
+        Topics topics = Topics.fleet("demo");
+        try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("broker"),
+                "allow_anonymous false\npassword_file " + passwd + "\nacl_file " + acl + "\n")) {
+            MqttClient controller = connect(broker.uri(), "c2f-controller", "ctl-pw");
+            BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+            controller.subscribe("c2f/v1/demo/device/+/birth", 1, (t, m) -> seen.add(t));
+            Birth birth = Birth.newBuilder().setHeader(new HeaderFactory("dev-1").next()).build();
+            // the spoof: Mosquitto 2 drops the publish and may close the offender's connection
+            MqttClient spoofer = connect(broker.uri(), "dev-1-spoof", "dev-1", "pw1");
+            try {
+                spoofer.publish(topics.device("dev-2", Channel.BIRTH), birth.toByteArray(), 1, false);
+            } catch (MqttException refused) {
+                // connection closed by the broker: refused as well
+            } finally {
+                if (spoofer.isConnected()) {
+                    spoofer.disconnectForcibly(1000);
+                }
+                spoofer.close(true);
+            }
+            MqttClient dev1 = connect(broker.uri(), "dev-1", "pw1");
+            dev1.publish(topics.device("dev-1", Channel.BIRTH), birth.toByteArray(), 1, false); // own
+            assertEquals(topics.device("dev-1", Channel.BIRTH), seen.poll(5, TimeUnit.SECONDS),
+                    "only the device's own birth gets through");
+            assertEquals(null, seen.poll(500, TimeUnit.MILLISECONDS), "the spoofed birth was delivered");
+
+            // reading another device's commands: mosquitto grants the subscription but never delivers
+            BlockingQueue<String> stolen = new LinkedBlockingQueue<>();
+            dev1.subscribe(topics.device("dev-2", Channel.GENERATE_REQUEST), 1, (t, m) -> stolen.add(t));
+            controller.publish(topics.device("dev-2", Channel.GENERATE_REQUEST), new byte[] {1}, 1, false);
+            assertEquals(null, stolen.poll(1, TimeUnit.SECONDS), "dev-1 read dev-2's command");
+
+            MqttException wrong = assertThrows(MqttException.class, () -> connect(broker.uri(), "dev-2", "nope"));
+            assertTrue(wrong.getReasonCode() == MqttException.REASON_CODE_FAILED_AUTHENTICATION
+                    || wrong.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED, wrong.toString());
+            dev1.disconnect();
+            controller.disconnect();
+        }
+    }
+}
