@@ -1,18 +1,15 @@
 package io.c2f.agent.link;
 
+import io.c2f.agent.fs.AtomicFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The durable birth/death sequence (Sparkplug bdSeq): one number per MQTT session, increasing
  * across restarts, so a controller can tell a stale Last Will from the current session's.
- * Stored as text in one file, replaced atomically (write temp, fsync, rename).
+ * Stored as text in one file, replaced atomically ({@link AtomicFiles#write}).
  */
 public final class SessionCounter {
     private final Path file;
@@ -42,16 +39,6 @@ public final class SessionCounter {
     }
 
     private void write(long value) throws IOException {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, Long.toString(value), StandardCharsets.US_ASCII);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.write(file, Long.toString(value).getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -1,16 +1,13 @@
 package io.c2f.agent.telemetry;
 
+import io.c2f.agent.fs.AtomicFiles;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.c2f.proto.v1.Telemetry;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -86,7 +83,7 @@ public final class TelemetrySpool {
         long seq = nextSeq++;
         writeCounter("next-seq", nextSeq);
         Telemetry stored = record.toBuilder().clearHeader().setTelemetrySeq(seq).setDroppedBefore(0).build();
-        writeAtomically(file(seq), stored.toByteArray());
+        AtomicFiles.write(file(seq), stored.toByteArray());
         queued.addLast(seq);
         while (queued.size() > capacity) {
             dropOldest();
@@ -172,20 +169,6 @@ public final class TelemetrySpool {
     }
 
     private void writeCounter(String name, long value) throws IOException {
-        writeAtomically(dir.resolve(name), Long.toString(value).getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(bytes));
-            ch.force(true);
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        AtomicFiles.write(dir.resolve(name), Long.toString(value).getBytes(StandardCharsets.US_ASCII));
     }
 }
