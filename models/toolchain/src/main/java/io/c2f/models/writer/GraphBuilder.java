@@ -179,6 +179,31 @@ public final class GraphBuilder {
         return fbb.sizedByteArray();
     }
 
+    /** Start offset of each embedded view's root header, read from the root model's description. */
+    public static Map<String, Integer> viewOffsets(byte[] model) {
+        String description = Model.getRootAsModel(ByteBuffer.wrap(model).order(ByteOrder.LITTLE_ENDIAN)).description();
+        if (description == null || !description.startsWith(VIEWS_PREFIX)) {
+            throw new IllegalArgumentException("model has no view directory in its description: " + description);
+        }
+        Map<String, Integer> offsets = new LinkedHashMap<>();
+        for (String entry : description.substring(VIEWS_PREFIX.length()).split(",")) {
+            if (!entry.isBlank()) {
+                String[] kv = entry.split("=");
+                offsets.put(kv[0], model.length - Integer.parseInt(kv[1]));
+            }
+        }
+        return offsets;
+    }
+
+    /** The bytes of one embedded view: a complete model whose primary subgraph is the view's. */
+    public static ByteBuffer view(byte[] model, String key) {
+        Integer offset = viewOffsets(model).get(key);
+        if (offset == null) {
+            throw new IllegalArgumentException("model has no view " + key + "; it has " + viewOffsets(model).keySet());
+        }
+        return ByteBuffer.wrap(model, offset, model.length - offset).slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     private static int modelTable(FlatBufferBuilder fbb, View view, int[] subgraphOffsets, int codesVector,
                                   int buffersVector, String description) {
         int[] listed = new int[view.subgraphIndices().size()];
