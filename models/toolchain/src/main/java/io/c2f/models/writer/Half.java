@@ -1,0 +1,61 @@
+package io.c2f.models.writer;
+
+/** IEEE 754 binary16 conversion (Java 17 has no Float.floatToFloat16). Round to nearest even. */
+public final class Half {
+    private Half() {
+    }
+
+    public static short fromFloat(float value) {
+        int bits = Float.floatToRawIntBits(value);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xff;
+        int mant = bits & 0x7fffff;
+        if (exp == 0xff) { // inf or NaN
+            return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 : 0));
+        }
+        int e = exp - 127 + 15;
+        if (e >= 0x1f) {
+            return (short) (sign | 0x7c00); // overflow to inf
+        }
+        if (e <= 0) { // subnormal half or zero
+            if (e < -10) {
+                return (short) sign;
+            }
+            mant |= 0x800000;
+            int shift = 14 - e;
+            int half = mant >>> shift;
+            int rem = mant & ((1 << shift) - 1);
+            int mid = 1 << (shift - 1);
+            if (rem > mid || (rem == mid && (half & 1) != 0)) {
+                half++;
+            }
+            return (short) (sign | half);
+        }
+        int half = (e << 10) | (mant >>> 13);
+        int rem = mant & 0x1fff;
+        if (rem > 0x1000 || (rem == 0x1000 && (half & 1) != 0)) {
+            half++; // may carry into the exponent, which is the correct rounding
+        }
+        return (short) (sign | half);
+    }
+
+    public static float toFloat(short h) {
+        int bits = h & 0xffff;
+        int sign = (bits & 0x8000) << 16;
+        int exp = (bits >>> 10) & 0x1f;
+        int mant = bits & 0x3ff;
+        if (exp == 0) {
+            float f = mant * 0x1p-24f;
+            return sign != 0 ? -f : f;
+        }
+        if (exp == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        }
+        return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+    }
+
+    /** The value after a round trip through float16. */
+    public static float round(float value) {
+        return toFloat(fromFloat(value));
+    }
+}

@@ -1,0 +1,71 @@
+package io.c2f.models.writer;
+
+import io.c2f.models.tflite.TfliteNative;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+import org.tensorflow.lite.Interpreter;
+
+/** Test helper: runs model bytes through a real TFLite interpreter (XNNPACK on). */
+final class TfliteRun {
+    private TfliteRun() {
+    }
+
+    static ByteBuffer direct(byte[] model) {
+        ByteBuffer b = ByteBuffer.allocateDirect(model.length).order(ByteOrder.nativeOrder());
+        b.put(model).rewind();
+        return b;
+    }
+
+    /** Runs subgraph 0 with float inputs (in input order), resized to the given shapes. */
+    static float[] run(byte[] model, float[][] inputs, int[][] shapes, int outputFloats) {
+        TfliteNative.load();
+        Interpreter.Options options = new Interpreter.Options().setUseXNNPACK(true).setNumThreads(1);
+        try (Interpreter interpreter = new Interpreter(direct(model), options)) {
+            return run(interpreter, inputs, shapes, outputFloats);
+        }
+    }
+
+    static float[] run(Interpreter interpreter, float[][] inputs, int[][] shapes, int outputFloats) {
+        Object[] in = new Object[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            interpreter.resizeInput(i, shapes[i]);
+            in[i] = floats(inputs[i]);
+        }
+        interpreter.allocateTensors();
+        ByteBuffer out = ByteBuffer.allocateDirect(outputFloats * 4).order(ByteOrder.nativeOrder());
+        Map<Integer, Object> outs = new HashMap<>();
+        outs.put(0, out);
+        interpreter.runForMultipleInputsOutputs(in, outs);
+        out.rewind();
+        float[] result = new float[outputFloats];
+        out.asFloatBuffer().get(result);
+        return result;
+    }
+
+    static ByteBuffer floats(float[] data) {
+        ByteBuffer b = ByteBuffer.allocateDirect(data.length * 4).order(ByteOrder.nativeOrder());
+        b.asFloatBuffer().put(data);
+        return b;
+    }
+
+    static float maxAbsDiff(float[] a, float[] b) {
+        if (a.length != b.length) {
+            throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
+        }
+        float max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
+    }
+
+    static float maxAbs(float[] a) {
+        float max = 0;
+        for (float v : a) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return max;
+    }
+}
