@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.tensorflow.lite.Interpreter;
@@ -39,40 +40,16 @@ public final class TfliteDenoiser implements Denoiser {
     /** Where a file's root model description lists the embedded views (written by the toolchain's GraphBuilder). */
     static final String VIEWS_PREFIX = "c2f-views:";
 
-    /** Creates the interpreter for one model view; the place where delegates are chosen. */
-    @FunctionalInterface
-    public interface InterpreterFactory {
-        Interpreter create(ByteBuffer model);
-
-        /** What runs the model, reported by {@link Denoiser#engine()}. */
-        default String engine() {
-            return "tflite";
-        }
-
-        /** The default: TFLite's XNNPACK CPU delegate with a fixed thread count. */
-        static InterpreterFactory xnnpack(int threads) {
-            return new InterpreterFactory() {
-                @Override
-                public Interpreter create(ByteBuffer model) {
-                    return new Interpreter(model, new Interpreter.Options().setUseXNNPACK(true).setNumThreads(threads));
-                }
-
-                @Override
-                public String engine() {
-                    return "tflite/xnnpack";
-                }
-            };
-        }
-    }
-
     private static final class Runner {
+        final OpenedInterpreter opened;
         final Interpreter interpreter;
         final int xIndex;
         final int tIndex;
         int batch = -1;
 
-        Runner(Interpreter interpreter) {
-            this.interpreter = interpreter;
+        Runner(OpenedInterpreter opened) {
+            this.opened = opened;
+            this.interpreter = opened.interpreter();
             this.xIndex = interpreter.getInputIndex("x");
             this.tIndex = interpreter.getInputIndex("t");
         }
@@ -92,16 +69,17 @@ public final class TfliteDenoiser implements Denoiser {
         this.channels = info.getChannels();
     }
 
-    /** Opens with the default factory (XNNPACK, one thread). */
+    /** Opens with the default runtime options (delegate chain xnnpack, cpu; one thread). */
     public static TfliteDenoiser open(Path modelFile, ModelInfo info) throws DenoiserException {
-        return open(modelFile, info, InterpreterFactory.xnnpack(1));
+        return open(modelFile, info, RuntimeOptions.defaults());
     }
 
     /**
      * Maps the model file, checks it against the manifest's sha256 and opens one interpreter per
-     * resolution listed in the manifest.
+     * resolution listed in the manifest, each through the delegate chain (which warms it up with
+     * one inference on zeros and records why each delegate ran or passed).
      */
-    public static TfliteDenoiser open(Path modelFile, ModelInfo info, InterpreterFactory factory)
+    public static TfliteDenoiser open(Path modelFile, ModelInfo info, RuntimeOptions options)
             throws DenoiserException {
         TfliteNative.load();
         MappedByteBuffer mapped;
@@ -128,11 +106,16 @@ public final class TfliteDenoiser implements Denoiser {
                 }
                 ByteBuffer view = mapped.duplicate().position(mapped.capacity() - distance).slice()
                         .order(ByteOrder.nativeOrder());
-                runners.put(r, new Runner(factory.create(view)));
+                try {
+                    runners.put(r, new Runner(options.chain().open(view, options.threads(), InterpreterProbe.zeros())));
+                } catch (UnsupportedOpException | DelegateChainException e) {
+                    throw new DenoiserException("cannot run the " + r + " graph of " + modelFile + ": "
+                            + e.getMessage(), e);
+                }
                 macs.put(r, m.getMacs());
             }
         } catch (DenoiserException | RuntimeException e) {
-            runners.values().forEach(runner -> runner.interpreter.close());
+            runners.values().forEach(runner -> runner.opened.close());
             if (e instanceof DenoiserException de) {
                 throw de;
             }
@@ -141,7 +124,9 @@ public final class TfliteDenoiser implements Denoiser {
         if (runners.isEmpty()) {
             throw new DenoiserException("manifest of " + modelFile + " lists no resolutions");
         }
-        return new TfliteDenoiser(info, factory.engine(), runners, macs);
+        String engine = "tflite/" + String.join("+", runners.values().stream().map(r -> r.opened.activeLink())
+                .distinct().toList());
+        return new TfliteDenoiser(info, engine, runners, macs);
     }
 
     @Override
@@ -213,9 +198,16 @@ public final class TfliteDenoiser implements Denoiser {
         return info;
     }
 
+    /** What each link of the delegate chain did, per resolution (for births and telemetry). */
+    public Map<Resolution, List<LinkOutcome>> delegateOutcomes() {
+        Map<Resolution, List<LinkOutcome>> out = new LinkedHashMap<>();
+        runners.forEach((r, runner) -> out.put(r, runner.opened.outcomes()));
+        return out;
+    }
+
     @Override
     public synchronized void close() {
-        runners.values().forEach(r -> r.interpreter.close());
+        runners.values().forEach(r -> r.opened.close());
     }
 
     /**

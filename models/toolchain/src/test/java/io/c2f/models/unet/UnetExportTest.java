@@ -209,4 +209,38 @@ class UnetExportTest {
         b.asFloatBuffer().put(a);
         return b;
     }
+
+    /**
+     * The same UNet through the delegate chain: a GPU delegate library that is absent falls through
+     * with its reason, and an external delegate loaded through the C API (this runtime's own
+     * XNNPACK, standing in for a vendor GPU delegate) runs the graphs with the reference's numbers.
+     */
+    @Test
+    void theDelegateChainRunsTheUnetAndReportsWhatRan() throws Exception {
+        UnetWeights weights = UnetWeights.random(TINY, 11, 0.5);
+        UnetExporter.ExportedModel exported = UnetExporter.export(weights, RESOLUTIONS, WeightType.FP32, "tiny",
+                dir.resolve("chain.tflite"));
+        ModelInfo info = exported.info();
+        String jni = TfliteNative.load().toAbsolutePath().toString();
+        io.c2f.models.tflite.RuntimeOptions options = io.c2f.models.tflite.RuntimeOptions.parse("1",
+                "gpu:/nonexistent/libtensorflowlite_gpu_delegate.so:TfLiteGpuDelegateV2Create:TfLiteGpuDelegateV2Delete,"
+                        + "vendor:" + jni + ":TfLiteXNNPackDelegateCreate:TfLiteXNNPackDelegateDelete,xnnpack,cpu");
+        ReferenceUnet reference = new ReferenceUnet(weights);
+        try (TfliteDenoiser denoiser = TfliteDenoiser.open(exported.modelFile(), info, options)) {
+            assertEquals("tflite/vendor", denoiser.engine());
+            var outcomes = denoiser.delegateOutcomes().get(RESOLUTIONS.get(1));
+            assertEquals("gpu", outcomes.get(0).name());
+            assertEquals(io.c2f.models.tflite.LinkOutcome.Status.UNAVAILABLE, outcomes.get(0).status());
+            assertTrue(outcomes.get(0).reason().contains("not found"), outcomes.get(0).reason());
+            assertEquals(io.c2f.models.tflite.LinkOutcome.Status.ACTIVE, outcomes.get(1).status());
+            Resolution r = RESOLUTIONS.get(1);
+            float[] x = gaussian(2 * r.pixels() * 3, 5);
+            float[] eps = denoiser.predictNoise(new ImageBatch(x.clone(), 2, r, 3), 500).data();
+            float[] ref = reference.forward(new Nhwc(x, 2, r.height(), r.width(), 3), new float[] {500, 500}, 1)
+                    .data();
+            float err = maxAbsDiff(eps, ref);
+            System.out.printf("UNet through an external delegate (C API): max abs error %.3g%n", err);
+            assertTrue(err <= 1e-4f * Math.max(1f, maxAbs(ref)), "error " + err);
+        }
+    }
 }
