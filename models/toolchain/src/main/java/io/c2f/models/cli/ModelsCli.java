@@ -1,0 +1,58 @@
+package io.c2f.models.cli;
+
+import io.c2f.models.bench.SamplerBenchmark;
+import io.c2f.models.data.PrepareData;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@code java -jar c2f-models.jar COMMAND ...}: the models toolchain from the command line.
+ *
+ * <pre>
+ * demo          [--model FILE.tflite|random] [--out DIR] [--seeds 16] [--threads 1] [--delegates xnnpack,cpu]
+ * bench         [--model FILE.tflite|random] [--threads 1] [--batch 1] [--repeats 5]
+ * prepare-data  --source emoji|icons|fashion-mnist|cifar10 --out DIR [--input PATH] [--limit N]
+ * </pre>
+ * Without --model, demo and bench use the shipped model (models/zoo/emoji32-c2f) when present.
+ */
+public final class ModelsCli {
+    private ModelsCli() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            usage();
+            System.exit(2);
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "demo" -> Demo.run(options(rest));
+            case "bench" -> SamplerBenchmark.main(rest);
+            case "prepare-data" -> PrepareData.main(rest);
+            default -> {
+                System.err.println("unknown command '" + args[0] + "'");
+                usage();
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: java -jar c2f-models.jar demo|bench|prepare-data [options]\n"
+                + "  demo          [--model FILE.tflite|random] [--out DIR] [--seeds 16] [--threads 1]\n"
+                + "  bench         [--model FILE.tflite|random] [--threads 1] [--batch 1] [--repeats 5]\n"
+                + "  prepare-data  --source emoji|icons|fashion-mnist|cifar10 --out DIR [--input PATH] [--limit N]");
+    }
+
+    static Map<String, String> options(String[] args) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --option value, got '" + args[i] + "'");
+            }
+            m.put(args[i].substring(2), args[++i]);
+        }
+        return m;
+    }
+}
