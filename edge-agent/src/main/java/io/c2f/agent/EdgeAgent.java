@@ -209,9 +209,7 @@ public final class EdgeAgent implements AutoCloseable {
         plan.validateFor(s.noiseSchedule().trainTimesteps(), s.denoiser().resolutions());
         java.util.Map<String, C2fPlan> plans = new java.util.HashMap<>(s.schedules());
         plans.put(schedule.getScheduleId(), plan);
-        ModelSession updated = new ModelSession(s.bundleId(), s.denoiser(), s.noiseSchedule(), plans,
-                s.defaultScheduleId());
-        session.set(updated);
+        session.set(s.withSchedules(plans));
         appliedSchedule.set(schedule.getScheduleId());
     }
 
@@ -226,9 +224,7 @@ public final class EdgeAgent implements AutoCloseable {
                 .setNextTelemetrySeq(spool.nextSeq());
         ModelSession s = session.get();
         if (s != null) {
-            b.setScheduleId(defaultScheduleId(s));
-            b.addDelegatesBuilder().setName(s.denoiser().engine())
-                    .setStatus(io.c2f.proto.v1.DelegateStatus.DELEGATE_STATUS_ACTIVE);
+            b.setScheduleId(defaultScheduleId(s)).addAllDelegates(s.delegates());
         }
         installed().ifPresent(b::setInstalled);
         return b.build();

@@ -3,6 +3,9 @@ package io.c2f.agent.engine;
 import io.c2f.models.c2f.C2fPlan;
 import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.diffusion.NoiseSchedule;
+import io.c2f.proto.v1.DelegateInfo;
+import io.c2f.proto.v1.DelegateStatus;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,10 +18,13 @@ import java.util.Objects;
  * @param noiseSchedule the model's training noise schedule
  * @param schedules the bundle's schedules by id
  * @param defaultScheduleId the bundle's default schedule
+ * @param delegates what each link of the delegate chain did (reported in births)
  */
 public record ModelSession(String bundleId, Denoiser denoiser, NoiseSchedule noiseSchedule,
-        Map<String, C2fPlan> schedules, String defaultScheduleId) implements AutoCloseable {
+        Map<String, C2fPlan> schedules, String defaultScheduleId, List<DelegateInfo> delegates)
+        implements AutoCloseable {
     public ModelSession {
+        delegates = List.copyOf(delegates);
         Objects.requireNonNull(bundleId);
         Objects.requireNonNull(denoiser);
         Objects.requireNonNull(noiseSchedule);
@@ -27,6 +33,18 @@ public record ModelSession(String bundleId, Denoiser denoiser, NoiseSchedule noi
             throw new IllegalArgumentException("default schedule '" + defaultScheduleId + "' is not among the "
                     + "bundle's schedules " + schedules.keySet());
         }
+    }
+
+    /** A session whose only engine is the denoiser itself (no delegate chain). */
+    public ModelSession(String bundleId, Denoiser denoiser, NoiseSchedule noiseSchedule,
+            Map<String, C2fPlan> schedules, String defaultScheduleId) {
+        this(bundleId, denoiser, noiseSchedule, schedules, defaultScheduleId, List.of(DelegateInfo.newBuilder()
+                .setName(denoiser.engine()).setStatus(DelegateStatus.DELEGATE_STATUS_ACTIVE).build()));
+    }
+
+    /** The same session with another set of schedules (a schedule applied by the controller). */
+    public ModelSession withSchedules(Map<String, C2fPlan> plans) {
+        return new ModelSession(bundleId, denoiser, noiseSchedule, plans, defaultScheduleId, delegates);
     }
 
     @Override

@@ -70,6 +70,7 @@ public final class UnetExporter {
         GraphBuilder.View root = new GraphBuilder.View("shape_free", List.of(free.index()),
                 List.of(GraphBuilder.SignatureSpec.of("shape_free", free)));
         byte[] bytes = g.serialize(root, views);
+        Files.createDirectories(modelFile.toAbsolutePath().getParent());
         Files.write(modelFile, bytes);
 
         ModelInfo.Builder info = ModelInfo.newBuilder()

@@ -1,0 +1,144 @@
+package io.c2f.agent;
+
+import io.c2f.agent.config.AgentConfig;
+import io.c2f.agent.config.ConfigException;
+import io.c2f.agent.engine.ModelEngine;
+import io.c2f.agent.sim.FleetSimulator;
+import io.c2f.agent.engine.TfliteEngine;
+import io.c2f.models.tflite.RuntimeOptions;
+import io.c2f.proto.bundle.Ed25519Keys;
+import io.c2f.proto.v1.GenerateRequest;
+import io.c2f.proto.v1.GenerateResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The agent's command line.
+ *
+ * <pre>
+ * c2f-agent run      --config c2f-agent.properties
+ * c2f-agent generate --config c2f-agent.properties --seed 7 --out x.png [--schedule ID] [--count N]
+ * c2f-agent simulate --broker tcp://... --fleet demo --devices 100 --controller-key controller.pub
+ * </pre>
+ */
+public final class AgentMain {
+    private AgentMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            usage();
+            return;
+        }
+        String command = args[0];
+        Map<String, String> opts = options(args);
+        try {
+            switch (command) {
+                case "run" -> run(opts);
+                case "generate" -> generate(opts);
+                case "simulate" -> FleetSimulator.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+                default -> {
+                    System.err.println("unknown command '" + command + "'");
+                    usage();
+                    System.exit(2);
+                }
+            }
+        } catch (ConfigException e) {
+            System.err.println("c2f-agent: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: c2f-agent run --config FILE\n"
+                + "       c2f-agent generate --config FILE --seed N --out FILE.png [--schedule ID] [--count N]\n"
+                + "       c2f-agent simulate --broker URL --fleet ID --devices N --controller-key FILE");
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --option value, got '" + args[i] + "'");
+            }
+            m.put(args[i].substring(2), args[++i]);
+        }
+        return m;
+    }
+
+    static AgentConfig config(Map<String, String> opts) throws ConfigException {
+        String file = opts.get("config");
+        if (file == null) {
+            throw new ConfigException("--config FILE is required");
+        }
+        return AgentConfig.load(Path.of(file));
+    }
+
+    static PublicKey controllerKey(AgentConfig config) throws ConfigException {
+        if (config.controllerKey() == null) {
+            throw new ConfigException("c2f.controller.public-key is required: bundles are only installed when "
+                    + "their manifest verifies with the controller's key");
+        }
+        try {
+            return Ed25519Keys.readPublic(config.controllerKey());
+        } catch (java.io.IOException e) {
+            throw new ConfigException("c2f.controller.public-key: " + e.getMessage(), e);
+        }
+    }
+
+    /** The engine a real device runs: TFLite through the configured delegate chain. */
+    static ModelEngine engine(AgentConfig config) throws ConfigException {
+        try {
+            return new TfliteEngine(RuntimeOptions.parse(String.valueOf(config.threads()), config.delegates()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("c2f.tflite.threads / c2f.tflite.delegates: " + e.getMessage(), e);
+        }
+    }
+
+    private static void run(Map<String, String> opts) throws Exception {
+        AgentConfig config = config(opts);
+        EdgeAgent agent = new EdgeAgent(config, engine(config), controllerKey(config), Clock.systemUTC());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                agent.close();
+            } catch (Exception e) {
+                System.err.println("c2f-agent: shutdown: " + e);
+            }
+            stopped.countDown();
+        }));
+        agent.start();
+        System.out.println("c2f-agent " + EdgeAgent.VERSION + " running as " + config.deviceId() + " on "
+                + config.brokerUrl());
+        stopped.await();
+    }
+
+    private static void generate(Map<String, String> opts) throws Exception {
+        AgentConfig config = config(opts);
+        Path out = Path.of(opts.getOrDefault("out", "c2f.png"));
+        try (EdgeAgent agent = new EdgeAgent(config, engine(config), controllerKey(config), Clock.systemUTC())) {
+            GenerateResult r = agent.generation().generate(GenerateRequest.newBuilder().setRequestId("local")
+                    .setSeed(Long.parseLong(opts.getOrDefault("seed", "0")))
+                    .setCount(Integer.parseInt(opts.getOrDefault("count", "1")))
+                    .setScheduleId(opts.getOrDefault("schedule", "")).build());
+            if (r.hasError()) {
+                System.err.println("c2f-agent: " + r.getError().getMessage() + " (" + r.getError().getCode() + ")");
+                System.exit(1);
+            }
+            for (int i = 0; i < r.getImagesCount(); i++) {
+                Path file = r.getImagesCount() == 1 ? out
+                        : out.resolveSibling(out.getFileName().toString().replace(".png", "-" + i + ".png"));
+                Files.write(file, r.getImages(i).getPng().toByteArray());
+                var rec = r.getImages(i).getRecord();
+                System.out.printf("%s: seed %d, schedule %s, %d low + %d high steps, %.1f ms, %s%n", file,
+                        r.getImages(i).getSeed(), rec.getScheduleId(), rec.getStepsLow(), rec.getStepsHigh(),
+                        rec.getTotalMillis(), rec.getDelegate());
+            }
+        }
+    }
+}
