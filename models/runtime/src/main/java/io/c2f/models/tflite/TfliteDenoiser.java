@@ -216,6 +216,10 @@ public final class TfliteDenoiser implements Denoiser {
      */
     static Map<String, Integer> views(ByteBuffer file, Path name) throws DenoiserException {
         ByteBuffer b = file.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        if (b.capacity() < 8 || b.get(4) != 'T' || b.get(5) != 'F' || b.get(6) != 'L' || b.get(7) != '3') {
+            throw new DenoiserException(name + " is not a TFLite model: expected file identifier TFL3 at bytes 4..7 ("
+                    + b.capacity() + " bytes)");
+        }
         try {
             int root = b.getInt(0);
             int vtable = root - b.getInt(root);
@@ -246,8 +250,11 @@ public final class TfliteDenoiser implements Denoiser {
                 }
             }
             return views;
-        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
-            throw new DenoiserException(name + " is not a valid c2f model file: " + e.getMessage(), e);
+        } catch (IndexOutOfBoundsException e) {
+            throw new DenoiserException(name + " is truncated or corrupt: its root model points past the end of its "
+                    + b.capacity() + " bytes", e);
+        } catch (IllegalArgumentException e) {
+            throw new DenoiserException(name + " is not a valid c2f model file: " + e, e);
         }
     }
 

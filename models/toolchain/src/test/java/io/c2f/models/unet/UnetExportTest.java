@@ -243,4 +243,24 @@ class UnetExportTest {
             assertTrue(err <= 1e-4f * Math.max(1f, maxAbs(ref)), "error " + err);
         }
     }
+
+    /** A damaged file behind a manifest without a sha256 still gives a precise error, never a crash. */
+    @Test
+    void truncatedOrForeignFilesAreRefusedPrecisely() throws Exception {
+        UnetExporter.ExportedModel exported = UnetExporter.export(UnetWeights.random(TINY, 2, 0.5), RESOLUTIONS,
+                WeightType.FP32, "tiny", dir.resolve("ok.tflite"));
+        ModelInfo noSha = exported.info().toBuilder().clearModelSha256().build();
+        byte[] bytes = Files.readAllBytes(exported.modelFile());
+        Path truncated = dir.resolve("truncated.tflite");
+        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 3));
+        DenoiserException e = org.junit.jupiter.api.Assertions.assertThrows(DenoiserException.class,
+                () -> TfliteDenoiser.open(truncated, noSha));
+        assertTrue(e.getMessage().contains("truncated.tflite"), e.getMessage());
+        System.out.println("truncated model error: " + e.getMessage());
+        Path png = dir.resolve("not-a-model.tflite");
+        Files.write(png, new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13, 'I', 'H', 'D', 'R'});
+        e = org.junit.jupiter.api.Assertions.assertThrows(DenoiserException.class, () -> TfliteDenoiser.open(png, noSha));
+        assertTrue(e.getMessage().contains("not-a-model.tflite is not a TFLite model: expected file identifier TFL3"),
+                e.getMessage());
+    }
 }
