@@ -141,6 +141,22 @@ public final class EdgeAgent implements AutoCloseable {
         long hb = config.heartbeat().toMillis();
         timers.scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
         timers.scheduleAtFixedRate(this::aggregate, 60, 60, TimeUnit.SECONDS);
+        timers.scheduleAtFixedRate(this::facts, 0, 10, TimeUnit.MINUTES);
+    }
+
+    /** Device facts (hardware, delegate chain result, memory, load) as a telemetry record. */
+    private void facts() {
+        io.c2f.proto.v1.DeviceFacts.Builder f = io.c2f.proto.v1.DeviceFacts.newBuilder()
+                .setHardware(DeviceFacts.hardware()).setResidentMemoryBytes(DeviceFacts.residentMemoryBytes());
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            f.setCpuLoad(Math.max(0, os.getCpuLoad()));
+        }
+        ModelSession s = session.get();
+        if (s != null) {
+            f.addAllDelegates(s.delegates());
+        }
+        appendTelemetry(Telemetry.newBuilder().setFacts(f).build());
     }
 
     public boolean isOnline() {

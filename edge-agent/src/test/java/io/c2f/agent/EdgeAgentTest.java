@@ -89,6 +89,10 @@ class EdgeAgentTest {
             agent.start();
             Birth birth = controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT).as(Birth.class);
             assertEquals("dev-1", birth.getDeviceId());
+            Telemetry facts = controller.await(in -> in.address().channel() == Channel.TELEMETRY
+                    && in.as(Telemetry.class).hasFacts(), WAIT).as(Telemetry.class);
+            assertTrue(facts.getFacts().getHardware().getCpuCores() > 0);
+            assertTrue(facts.getFacts().getResidentMemoryBytes() > 0);
             assertTrue(!birth.hasInstalled(), "nothing installed yet");
 
             // 1. install a bundle

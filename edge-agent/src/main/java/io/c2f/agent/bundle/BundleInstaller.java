@@ -256,6 +256,7 @@ public final class BundleInstaller {
         }
         int roundsWithoutProgress = 0;
         int total = manifest.getChunkCount();
+        int reported = -1;
         List<Integer> missing = download.missing();
         while (!missing.isEmpty()) {
             if (clock.millis() > deadline) {
@@ -267,19 +268,25 @@ public final class BundleInstaller {
             requester.request(manifest.getBundleId(), List.copyOf(window));
             int before = missing.size();
             long waitUntil = System.nanoTime() + chunkWait.toNanos();
-            lock.lock();
-            try {
-                while (download.missing().size() > before - window.size() && System.nanoTime() < waitUntil) {
-                    arrived.await(Math.max(1, waitUntil - System.nanoTime()), TimeUnit.NANOSECONDS);
+            int left = before;
+            while (left > before - window.size() && System.nanoTime() < waitUntil) {
+                lock.lock();
+                try {
+                    arrived.await(Math.min(250_000_000L, Math.max(1, waitUntil - System.nanoTime())),
+                            TimeUnit.NANOSECONDS);
+                } finally {
+                    lock.unlock();
                 }
-            } finally {
-                lock.unlock();
+                left = download.missing().size();
+                int percent = (int) (100L * (total - left) / total);
+                if (percent / 10 > reported / 10 && left > 0) {
+                    reported = percent; // operators see the download move, in 10 % steps
+                    status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_DOWNLOADING, percent));
+                }
             }
             missing = download.missing();
             if (missing.size() < before) {
                 roundsWithoutProgress = 0;
-                int percent = (int) (100L * (total - missing.size()) / total);
-                status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_DOWNLOADING, percent));
             } else if (++roundsWithoutProgress >= maxRoundsWithoutProgress) {
                 return Optional.of(finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_DOWNLOADING,
                         ErrorCode.ERROR_CODE_TIMEOUT, "no chunk of " + manifest.getBundleId() + " arrived in "

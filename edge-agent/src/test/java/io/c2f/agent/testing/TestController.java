@@ -59,6 +59,19 @@ public final class TestController implements AutoCloseable {
         }
     }
 
+    private volatile long chunkDelayMillis;
+    private final java.util.List<java.util.List<Integer>> chunkRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Serve each chunk this much later (a slow link). */
+    public void chunkDelay(long millis) {
+        this.chunkDelayMillis = millis;
+    }
+
+    /** The chunk indices of every bundle/get request so far. */
+    public java.util.List<java.util.List<Integer>> chunkRequests() {
+        return chunkRequests;
+    }
+
     public void serveBundle(String bundleId, BundlePayload payload) {
         bundles.put(bundleId, payload);
     }
@@ -68,8 +81,16 @@ public final class TestController implements AutoCloseable {
         if (payload == null) {
             return;
         }
+        chunkRequests.add(java.util.List.copyOf(request.getIndicesList()));
         new Thread(() -> {
             for (int i : request.getIndicesList()) {
+                if (chunkDelayMillis > 0) {
+                    try {
+                        Thread.sleep(chunkDelayMillis);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
                 byte[] chunk = payload.chunk(i);
                 send(device, Channel.BUNDLE_DATA, BundleChunk.newBuilder().setRequestId(request.getRequestId())
                         .setBundleId(request.getBundleId()).setIndex(i).setCount(payload.chunkCount())
