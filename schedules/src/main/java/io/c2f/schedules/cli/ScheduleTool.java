@@ -116,12 +116,23 @@ public final class ScheduleTool {
                 "model " + source + " has no low resolution: C2F is not possible"));
     }
 
-    /** Switch time step recommended by a 32-seed, 50-step rank analysis. */
-    static int autoSwitchTimestep(DenoiserSource source, Denoiser denoiser) throws DenoiserException {
+    /**
+     * Switch time step recommended by a 32-seed, 50-step rank analysis; T / 2 when the rank curve is
+     * flat (no signal, see {@link RankAnalysis#isFlat}).
+     */
+    public static int autoSwitchTimestep(DenoiserSource source, Denoiser denoiser, PrintStream out)
+            throws DenoiserException {
         RankCurve curve = new RankAnalysis(denoiser, source.noiseSchedule()).analyse("full",
                 Baselines.uniform(50, source.noiseSchedule().trainTimesteps(), source.highResolution(), 0f),
                 TrdConfig.seeds(RANK_SEED_BASE, RankAnalysis.MIN_SEEDS));
-        return RankAnalysis.recommendedSwitchTimestep(curve);
+        if (RankAnalysis.isFlat(curve)) {
+            int t = source.noiseSchedule().trainTimesteps() / 2;
+            out.println("rank analysis: the x0 rank curve is flat (no switch signal); switching at t = " + t);
+            return t;
+        }
+        int t = RankAnalysis.recommendedSwitchTimestep(curve);
+        out.println("rank analysis: recommended switch at t = " + t);
+        return t;
     }
 
     private static void search(Map<String, String> o, DenoiserSource source, Denoiser denoiser, Path outDir,
@@ -135,6 +146,13 @@ public final class ScheduleTool {
             steps = Arrays.stream(ks.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--k must be a comma-separated list of integers, got '" + ks + "'");
+        }
+        int trainSteps = source.noiseSchedule().trainTimesteps();
+        for (int k : steps) {
+            if (k < 1 || k > trainSteps) {
+                throw new IllegalArgumentException(k < 1 ? "step count K must be >= 1, got " + k
+                        : "step count K = " + k + " is larger than the model's T = " + trainSteps);
+            }
         }
         String mode = o.getOrDefault("mode", "both");
         if (!List.of("full", "c2f", "both").contains(mode)) {
@@ -163,8 +181,7 @@ public final class ScheduleTool {
         String sw = o.getOrDefault("switch", "auto");
         Integer switchTimestep = null;
         if (c2f && sw.equals("auto")) {
-            switchTimestep = autoSwitchTimestep(source, denoiser);
-            out.println("rank analysis: recommended switch at t = " + switchTimestep);
+            switchTimestep = autoSwitchTimestep(source, denoiser, out);
         }
         StringBuilder summary = new StringBuilder("schedule_id,k,switch_index,timesteps,calibration_loss,"
                 + "heldout_loss,start_heldout_loss,macs_per_image,search_seconds,evaluations\n");

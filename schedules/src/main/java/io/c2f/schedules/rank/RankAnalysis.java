@@ -75,6 +75,21 @@ public final class RankAnalysis {
         return Math.max(1, Math.min(k - 1, last + 1));
     }
 
+    /**
+     * Whether the curve carries no switch signal: the x0 rank at 95% varies by at most 1 along the
+     * trajectory (e.g. data of full rank, where every batch of N images has rank about N - 1). The
+     * rule then degenerates to the last step; callers should fall back to another choice and say so.
+     */
+    public static boolean isFlat(RankCurve curve) {
+        int min = Integer.MAX_VALUE;
+        int max = Integer.MIN_VALUE;
+        for (RankPoint p : curve.points()) {
+            min = Math.min(min, p.x0Rank95());
+            max = Math.max(max, p.x0Rank95());
+        }
+        return max - min <= 1;
+    }
+
     /** The time step of the first high-resolution step under the recommendation. */
     public static int recommendedSwitchTimestep(RankCurve fullResolution) {
         return fullResolution.points().get(recommendedSwitchIndex(fullResolution)).timestep();
