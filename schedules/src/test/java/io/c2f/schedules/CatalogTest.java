@@ -15,7 +15,7 @@ class CatalogTest {
         List<Schedule> all = ScheduleJson.readCatalog(Path.of("catalog"));
         assertFalse(all.isEmpty());
         for (Schedule s : all) {
-            all.get(0).plan().validateFor(1000, List.of(s.plan().high(), s.plan().low()));
+            s.plan().validateFor(1000, List.of(s.plan().high(), s.plan().low()));
             assertEquals(s, ScheduleJson.parse(ScheduleJson.toJson(s), "mem"));
             if (s.id().startsWith("uniform-")) {
                 assertEquals(java.util.Arrays.toString(TimestepSpacing.uniform(s.plan().steps(), 1000)),
