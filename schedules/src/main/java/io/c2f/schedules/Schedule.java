@@ -1,0 +1,136 @@
+package io.c2f.schedules;
+
+import io.c2f.models.c2f.C2fPlan;
+import io.c2f.models.c2f.InvalidPlanException;
+import io.c2f.proto.v1.Interpolation;
+import io.c2f.proto.v1.Provenance;
+import io.c2f.proto.v1.Sampler;
+import io.c2f.proto.v1.SwitchMethod;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A named sampling schedule: the in-memory form of the proto {@code c2f.v1.Schedule}. The plan says
+ * how to sample; the provenance says how the plan was found (method, model hash, losses, MACs).
+ *
+ * <p>Conversion to and from the proto is lossless for every valid schedule: {@code
+ * fromProto(s.toProto()).equals(s)}, and {@code fromProto(p).toProto().equals(p)} for any valid
+ * proto whose sampler, switch method and interpolation are set (UNSPECIFIED values of a schedule
+ * that does not switch are normalised to DDIM / RENOISE_X0 / NEAREST, as {@link C2fPlan} reads them).
+ *
+ * @param id catalog id: 1-128 characters of [A-Za-z0-9._-]
+ */
+public record Schedule(String id, C2fPlan plan, Provenance provenance) {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+
+    public Schedule {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(provenance, "provenance");
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new ScheduleFormatException("schedule", "schedule_id",
+                    "must be 1-128 characters of [A-Za-z0-9._-], got " + (id == null ? "null" : "'" + id + "'"));
+        }
+    }
+
+    public Schedule withProvenance(Provenance p) {
+        return new Schedule(id, plan, p);
+    }
+
+    public Schedule withId(String newId) {
+        return new Schedule(newId, plan, provenance);
+    }
+
+    public io.c2f.proto.v1.Schedule toProto() {
+        return plan.toProto().toBuilder().setScheduleId(id).setProvenance(provenance).build();
+    }
+
+    /** Reads and validates a proto schedule; errors name "proto" as the source. */
+    public static Schedule fromProto(io.c2f.proto.v1.Schedule p) {
+        return fromProto(p, "proto");
+    }
+
+    /**
+     * Reads and validates a proto schedule.
+     *
+     * @param source named in error messages (a file path)
+     * @throws ScheduleFormatException naming source and field
+     */
+    public static Schedule fromProto(io.c2f.proto.v1.Schedule p, String source) {
+        if (!ID.matcher(p.getScheduleId()).matches()) {
+            throw new ScheduleFormatException(source, "schedule_id",
+                    "must be 1-128 characters of [A-Za-z0-9._-], got '" + p.getScheduleId() + "'");
+        }
+        int n = p.getTimestepsCount();
+        if (n == 0) {
+            throw new ScheduleFormatException(source, "timesteps", "must not be empty");
+        }
+        for (int i = 0; i < n; i++) {
+            long t = Integer.toUnsignedLong(p.getTimesteps(i));
+            if (t > Integer.MAX_VALUE) {
+                throw new ScheduleFormatException(source, "timesteps[" + i + "]", "value " + t + " is too large");
+            }
+            if (i > 0 && t >= Integer.toUnsignedLong(p.getTimesteps(i - 1))) {
+                throw new ScheduleFormatException(source, "timesteps[" + i + "]", "must be strictly decreasing: "
+                        + t + " follows " + Integer.toUnsignedLong(p.getTimesteps(i - 1)));
+            }
+        }
+        long switchIndex = Integer.toUnsignedLong(p.getSwitchIndex());
+        if (switchIndex > n) {
+            throw new ScheduleFormatException(source, "switch_index", switchIndex + " > number of timesteps " + n);
+        }
+        if (!p.hasHighResolution()) {
+            throw new ScheduleFormatException(source, "high_resolution", "is missing");
+        }
+        checkResolution(source, "high_resolution", p.getHighResolution());
+        if (p.hasLowResolution()) {
+            checkResolution(source, "low_resolution", p.getLowResolution());
+        } else if (switchIndex > 0) {
+            throw new ScheduleFormatException(source, "low_resolution", "is missing but switch_index is "
+                    + switchIndex);
+        }
+        if (p.getSampler() == Sampler.UNRECOGNIZED) {
+            throw new ScheduleFormatException(source, "sampler", "unknown value " + p.getSamplerValue());
+        }
+        if (switchIndex > 0 && p.getSwitchMethod() == SwitchMethod.SWITCH_METHOD_UNSPECIFIED) {
+            throw new ScheduleFormatException(source, "switch_method", "is unspecified but switch_index is "
+                    + switchIndex);
+        }
+        if (p.getSwitchMethod() == SwitchMethod.UNRECOGNIZED) {
+            throw new ScheduleFormatException(source, "switch_method", "unknown value " + p.getSwitchMethodValue());
+        }
+        if (switchIndex > 0 && p.getInterpolation() == Interpolation.INTERPOLATION_UNSPECIFIED) {
+            throw new ScheduleFormatException(source, "interpolation", "is unspecified but switch_index is "
+                    + switchIndex);
+        }
+        if (p.getInterpolation() == Interpolation.UNRECOGNIZED) {
+            throw new ScheduleFormatException(source, "interpolation", "unknown value "
+                    + p.getInterpolationValue());
+        }
+        if (!(p.getEta() >= 0f) || Float.isInfinite(p.getEta())) {
+            throw new ScheduleFormatException(source, "eta", "must be finite and >= 0, got " + p.getEta());
+        }
+        Provenance prov = p.getProvenance();
+        if (prov.getMethodValue() < 0 || prov.getMethod() == io.c2f.proto.v1.SearchMethod.UNRECOGNIZED) {
+            throw new ScheduleFormatException(source, "provenance.method", "unknown value " + prov.getMethodValue());
+        }
+        if (!prov.getModelSha256().isEmpty() && !prov.getModelSha256().matches("[0-9a-f]{64}")) {
+            throw new ScheduleFormatException(source, "provenance.model_sha256",
+                    "must be 64 lower-case hex digits, got '" + prov.getModelSha256() + "'");
+        }
+        C2fPlan plan;
+        try {
+            plan = C2fPlan.fromProto(p);
+        } catch (InvalidPlanException e) {
+            // all other plan rules are checked above; what is left is low/high not being an integer factor
+            throw new ScheduleFormatException(source, "low_resolution", e.getMessage(), e);
+        }
+        return new Schedule(p.getScheduleId(), plan, prov);
+    }
+
+    private static void checkResolution(String source, String field, io.c2f.proto.v1.Resolution r) {
+        if (r.getHeight() <= 0 || r.getWidth() <= 0) {
+            throw new ScheduleFormatException(source, field, "must be positive, got "
+                    + Integer.toUnsignedString(r.getHeight()) + "x" + Integer.toUnsignedString(r.getWidth()));
+        }
+    }
+}

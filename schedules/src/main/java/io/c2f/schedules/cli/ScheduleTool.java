@@ -1,0 +1,242 @@
+package io.c2f.schedules.cli;
+
+import io.c2f.models.c2f.C2fPlan;
+import io.c2f.models.c2f.Interpolation;
+import io.c2f.models.c2f.SwitchMethod;
+import io.c2f.models.diffusion.Denoiser;
+import io.c2f.models.diffusion.DenoiserException;
+import io.c2f.models.tensor.Resolution;
+import io.c2f.schedules.Baselines;
+import io.c2f.schedules.ScheduleJson;
+import io.c2f.schedules.rank.RankAnalysis;
+import io.c2f.schedules.rank.RankCurve;
+import io.c2f.schedules.rank.RankReport;
+import io.c2f.schedules.trd.TrdConfig;
+import io.c2f.schedules.trd.TrdResult;
+import io.c2f.schedules.trd.TrdSearch;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Command line for schedule search and rank analysis on any {@link DenoiserSource}.
+ * <pre>
+ * search --k 4,6,8 [--model synthetic] [--mode full|c2f|both] [--switch auto|N]
+ *        [--switch-method renoise|upsample-xt] [--interpolation nearest|bilinear] [--reference-steps 100]
+ *        [--calibration 16] [--heldout 64] [--budget-s 600] [--out DIR]
+ * rank   [--model synthetic] [--seeds 32] [--steps 50] [--switch auto|N] [--out DIR]
+ * </pre>
+ * {@code --switch auto} takes the switch time step recommended by a rank analysis (32 seeds, 50
+ * uniform steps; see {@link RankAnalysis}) and converts it to each K's uniform start.
+ */
+public final class ScheduleTool {
+    /** Seeds of rank analyses run by the tool: apart from calibration (0..) and held-out (1e6..) seeds. */
+    static final long RANK_SEED_BASE = 2_000_000L;
+    private static final Set<String> SEARCH_OPTIONS = Set.of("model", "k", "mode", "switch", "switch-method",
+            "interpolation", "reference-steps", "calibration", "heldout", "budget-s", "out");
+    private static final Set<String> RANK_OPTIONS = Set.of("model", "seeds", "steps", "switch", "out");
+
+    private ScheduleTool() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command; returns the exit code (0 ok, 2 usage error, 1 failure). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || !(args[0].equals("search") || args[0].equals("rank"))) {
+            err.println("usage: ScheduleTool search|rank [options]  (see the class javadoc)");
+            return 2;
+        }
+        try {
+            Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length),
+                    args[0].equals("search") ? SEARCH_OPTIONS : RANK_OPTIONS);
+            DenoiserSource source = DenoiserSource.forModel(o.getOrDefault("model", "synthetic"));
+            Path outDir = Path.of(o.getOrDefault("out", "schedules-out"));
+            Files.createDirectories(outDir);
+            try (Denoiser denoiser = source.open()) {
+                if (args[0].equals("search")) {
+                    search(o, source, denoiser, outDir, out);
+                } else {
+                    rank(o, source, denoiser, outDir, out);
+                }
+            }
+            return 0;
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        } catch (IOException | DenoiserException | RuntimeException e) {
+            err.println("failed: " + e);
+            return 1;
+        }
+    }
+
+    static Map<String, String> options(String[] args, Set<String> known) {
+        Map<String, String> o = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + args[i] + "'");
+            }
+            String key = args[i].substring(2);
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("unknown option --" + key + "; known: " + known);
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option --" + key + " needs a value");
+            }
+            o.put(key, args[++i]);
+        }
+        return o;
+    }
+
+    private static int intOption(Map<String, String> o, String key, int dflt) {
+        String v = o.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    private static Resolution lowOf(DenoiserSource source) {
+        return source.lowResolution().orElseThrow(() -> new IllegalArgumentException(
+                "model " + source + " has no low resolution: C2F is not possible"));
+    }
+
+    /**
+     * Switch time step recommended by a 32-seed, 50-step rank analysis; T / 2 when the rank curve is
+     * flat (no signal, see {@link RankAnalysis#isFlat}).
+     */
+    public static int autoSwitchTimestep(DenoiserSource source, Denoiser denoiser, PrintStream out)
+            throws DenoiserException {
+        RankCurve curve = new RankAnalysis(denoiser, source.noiseSchedule()).analyse("full",
+                Baselines.uniform(50, source.noiseSchedule().trainTimesteps(), source.highResolution(), 0f),
+                TrdConfig.seeds(RANK_SEED_BASE, RankAnalysis.MIN_SEEDS));
+        if (RankAnalysis.isFlat(curve)) {
+            int t = source.noiseSchedule().trainTimesteps() / 2;
+            out.println("rank analysis: the x0 rank curve is flat (no switch signal); switching at t = " + t);
+            return t;
+        }
+        int t = RankAnalysis.recommendedSwitchTimestep(curve);
+        out.println("rank analysis: recommended switch at t = " + t);
+        return t;
+    }
+
+    private static void search(Map<String, String> o, DenoiserSource source, Denoiser denoiser, Path outDir,
+                               PrintStream out) throws DenoiserException, IOException {
+        String ks = o.get("k");
+        if (ks == null) {
+            throw new IllegalArgumentException("search needs --k, e.g. --k 4,6,8");
+        }
+        int[] steps;
+        try {
+            steps = Arrays.stream(ks.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--k must be a comma-separated list of integers, got '" + ks + "'");
+        }
+        int trainSteps = source.noiseSchedule().trainTimesteps();
+        for (int k : steps) {
+            if (k < 1 || k > trainSteps) {
+                throw new IllegalArgumentException(k < 1 ? "step count K must be >= 1, got " + k
+                        : "step count K = " + k + " is larger than the model's T = " + trainSteps);
+            }
+        }
+        String mode = o.getOrDefault("mode", "both");
+        if (!List.of("full", "c2f", "both").contains(mode)) {
+            throw new IllegalArgumentException("--mode must be full, c2f or both, got '" + mode + "'");
+        }
+        SwitchMethod method = switch (o.getOrDefault("switch-method", "renoise")) {
+            case "renoise" -> SwitchMethod.RENOISE_X0;
+            case "upsample-xt" -> SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED;
+            default -> throw new IllegalArgumentException("--switch-method must be renoise or upsample-xt");
+        };
+        Interpolation interpolation = switch (o.getOrDefault("interpolation", "nearest")) {
+            case "nearest" -> Interpolation.NEAREST;
+            case "bilinear" -> Interpolation.BILINEAR;
+            default -> throw new IllegalArgumentException("--interpolation must be nearest or bilinear");
+        };
+        TrdConfig cfg = TrdConfig.defaults()
+                .withReferenceSteps(intOption(o, "reference-steps", 100))
+                .withSeeds(TrdConfig.seeds(0, intOption(o, "calibration", 16)),
+                        TrdConfig.seeds(TrdConfig.HELDOUT_SEED_BASE, intOption(o, "heldout", 64)))
+                .withBudget(Duration.ofSeconds(intOption(o, "budget-s", 600)));
+        TrdSearch search = new TrdSearch(denoiser, source.noiseSchedule(), cfg);
+        int trainT = source.noiseSchedule().trainTimesteps();
+        Resolution high = source.highResolution();
+        boolean c2f = !mode.equals("full");
+        Resolution low = c2f ? lowOf(source) : null;
+        String sw = o.getOrDefault("switch", "auto");
+        Integer switchTimestep = null;
+        if (c2f && sw.equals("auto")) {
+            switchTimestep = autoSwitchTimestep(source, denoiser, out);
+        }
+        StringBuilder summary = new StringBuilder("schedule_id,k,switch_index,timesteps,calibration_loss,"
+                + "heldout_loss,start_heldout_loss,macs_per_image,search_seconds,evaluations\n");
+        for (int k : steps) {
+            if (!mode.equals("c2f")) {
+                report(search.searchFull(k, high, "trd-k" + k + "-full", source.modelSha256(),
+                        p -> { }), outDir, out, summary);
+            }
+            if (c2f) {
+                int s = switchTimestep != null
+                        ? RankAnalysis.switchIndexFor(Baselines.uniform(k, trainT, high, 0f).timesteps(), switchTimestep)
+                        : intOption(o, "switch", 1);
+                report(search.searchC2f(k, s, low, high, method, interpolation, "trd-k" + k + "-c2f",
+                        source.modelSha256(), p -> { }), outDir, out, summary);
+            }
+        }
+        Files.writeString(outDir.resolve("search-summary.csv"), summary, StandardCharsets.UTF_8);
+    }
+
+    private static void report(TrdResult r, Path outDir, PrintStream out, StringBuilder summary) {
+        Path file = ScheduleJson.write(outDir, r.schedule());
+        C2fPlan p = r.plan();
+        var prov = r.schedule().provenance();
+        out.printf(Locale.ROOT, "%s: steps %s switch %d, calibration MSE %.4e (start %.4e), held-out MSE %.4e "
+                        + "(start %.4e), %d MACs/image, %.1f s, %d evaluations -> %s%n", r.schedule().id(),
+                Arrays.toString(p.timesteps()), p.switchIndex(), r.calibrationLoss(), r.startCalibrationLoss(),
+                r.heldoutLoss(), r.startHeldoutLoss(), prov.getMacsPerImage(), r.searchSeconds(), r.evaluations(),
+                file);
+        summary.append(String.format(Locale.ROOT, "%s,%d,%d,%s,%.6e,%.6e,%.6e,%d,%.3f,%d%n", r.schedule().id(),
+                p.steps(), p.switchIndex(), Arrays.toString(p.timesteps()).replace(", ", " "), r.calibrationLoss(),
+                r.heldoutLoss(), r.startHeldoutLoss(), prov.getMacsPerImage(), r.searchSeconds(), r.evaluations()));
+    }
+
+    private static void rank(Map<String, String> o, DenoiserSource source, Denoiser denoiser, Path outDir,
+                             PrintStream out) throws DenoiserException, IOException {
+        int n = intOption(o, "seeds", RankAnalysis.MIN_SEEDS);
+        int k = intOption(o, "steps", 50);
+        int trainT = source.noiseSchedule().trainTimesteps();
+        RankAnalysis ra = new RankAnalysis(denoiser, source.noiseSchedule());
+        long[] seeds = TrdConfig.seeds(RANK_SEED_BASE, n);
+        RankCurve full = ra.analyse("full", Baselines.uniform(k, trainT, source.highResolution(), 0f), seeds);
+        int s = RankAnalysis.recommendedSwitchIndex(full);
+        int ts = RankAnalysis.recommendedSwitchTimestep(full);
+        List<RankCurve> curves = List.of(full);
+        if (source.lowResolution().isPresent()) {
+            String sw = o.getOrDefault("switch", "auto");
+            int c2fSwitch = sw.equals("auto") ? s : intOption(o, "switch", s);
+            curves = List.of(full, ra.analyse("c2f", Baselines.c2fUniform(k, trainT, c2fSwitch,
+                    source.lowResolution().get(), source.highResolution(), SwitchMethod.RENOISE_X0,
+                    Interpolation.NEAREST, 0f), seeds));
+        }
+        Files.writeString(outDir.resolve("rank.csv"), RankReport.csv(curves), StandardCharsets.UTF_8);
+        Files.write(outDir.resolve("rank.png"), RankReport.png(curves, trainT, ts,
+                "PCA rank along the trajectory: " + source + ", N = " + n + ", " + k + " uniform steps"));
+        out.printf(Locale.ROOT, "recommended switch: index %d of %d uniform steps, t = %d; wrote %s and %s%n", s, k,
+                ts, outDir.resolve("rank.csv"), outDir.resolve("rank.png"));
+    }
+}

@@ -1,0 +1,288 @@
+package io.c2f.schedules.trd;
+
+import io.c2f.models.c2f.C2fExecutor;
+import io.c2f.models.c2f.C2fPlan;
+import io.c2f.models.c2f.Interpolation;
+import io.c2f.models.c2f.SamplerState;
+import io.c2f.models.c2f.SwitchMethod;
+import io.c2f.models.c2f.TrajectoryObserver;
+import io.c2f.models.diffusion.Denoiser;
+import io.c2f.models.diffusion.DenoiserException;
+import io.c2f.models.diffusion.NoiseSchedule;
+import io.c2f.models.image.ImageMetrics;
+import io.c2f.models.tensor.ImageBatch;
+import io.c2f.models.tensor.Resolution;
+import io.c2f.proto.v1.Provenance;
+import io.c2f.proto.v1.SearchMethod;
+import io.c2f.schedules.Baselines;
+import io.c2f.schedules.Schedule;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * TRD, Time Step Sequence Redistribution (METHOD.md): for a step budget K, the time steps (and for
+ * C2F the switch index) that minimise the mean squared error between the K-step result and a
+ * many-step full-resolution DDIM reference from the same initial noise, over a calibration set.
+ *
+ * <h2>Search</h2>
+ * Deterministic coordinate descent from the start plan (uniform spacing in {@link #searchFull} and
+ * {@link #searchC2f}). A sweep tries, for each step position i in order, t_i - delta then t_i + delta
+ * (clamped to stay strictly between its neighbours and inside [0, T)), and for a C2F plan the switch
+ * index -1 then +1; a candidate is accepted iff its calibration loss is strictly lower. When a whole
+ * sweep accepts nothing, delta halves; the search ends after a sweep at delta 1 accepts nothing, or
+ * when the budget runs out. So the result is never worse than the start on the calibration loss, and
+ * with the same inputs and an unexhausted budget it is the same plan.
+ *
+ * <h2>Shared prefixes</h2>
+ * Moving t_i changes step i-1 (it lands on t_i) and everything after; steps 0 .. i-2 are those of
+ * the current best plan. The search keeps the sampler state after every step of the best plan and
+ * resumes a candidate from state i-1 ({@link C2fExecutor#advance}); moving the switch from s to s'
+ * resumes from state min(s, s'). A candidate therefore costs K - i + 1 denoiser calls, not K. The
+ * whole calibration batch goes through one batched denoiser call per step.
+ */
+public final class TrdSearch {
+    private final Denoiser denoiser;
+    private final NoiseSchedule schedule;
+    private final TrdConfig config;
+    private final C2fExecutor executor;
+    private ReferenceFidelity fidelity;
+
+    public TrdSearch(Denoiser denoiser, NoiseSchedule schedule, TrdConfig config) {
+        this.denoiser = denoiser;
+        this.schedule = schedule;
+        this.config = config;
+        this.executor = new C2fExecutor(denoiser, schedule);
+    }
+
+    public TrdConfig config() {
+        return config;
+    }
+
+    /** The reference objective at {@code high} (shared by all searches of this instance, so cached). */
+    public ReferenceFidelity fidelity(Resolution high) {
+        if (fidelity == null || !fidelity.referencePlan().high().equals(high)) {
+            fidelity = new ReferenceFidelity(denoiser, schedule, config.referenceSteps(), high);
+        }
+        return fidelity;
+    }
+
+    /** TRD for K full-resolution steps, starting from uniform spacing. */
+    public TrdResult searchFull(int steps, Resolution high, String scheduleId, String modelSha256,
+                                Consumer<TrdProgress> progress) throws DenoiserException {
+        requireSteps(steps);
+        requireResolution(high, "full-resolution steps");
+        return search(Baselines.uniform(steps, schedule.trainTimesteps(), high, 0f), scheduleId, modelSha256,
+                progress);
+    }
+
+    /** TRD for K steps of which the first {@code switchIndex} run at {@code low}, from uniform spacing. */
+    public TrdResult searchC2f(int steps, int switchIndex, Resolution low, Resolution high, SwitchMethod method,
+                               Interpolation interpolation, String scheduleId, String modelSha256,
+                               Consumer<TrdProgress> progress) throws DenoiserException {
+        requireSteps(steps);
+        if (steps < 2) {
+            throw new IllegalArgumentException("C2F needs K >= 2 (a low and a high step), got K = " + steps);
+        }
+        if (switchIndex < 1 || switchIndex > steps - 1) {
+            throw new IllegalArgumentException("C2F switch index must be in [1, " + (steps - 1) + "] for K = "
+                    + steps + ", got " + switchIndex);
+        }
+        requireResolution(low, "the C2F low phase");
+        requireResolution(high, "the C2F high phase");
+        return search(Baselines.c2fUniform(steps, schedule.trainTimesteps(), switchIndex, low, high, method,
+                interpolation, 0f), scheduleId, modelSha256, progress);
+    }
+
+    private void requireSteps(int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("step count K must be >= 1, got " + steps);
+        }
+        if (steps > schedule.trainTimesteps()) {
+            throw new IllegalArgumentException("step count K = " + steps + " is larger than the model's T = "
+                    + schedule.trainTimesteps());
+        }
+    }
+
+    private void requireResolution(Resolution r, String what) {
+        if (!denoiser.resolutions().contains(r)) {
+            throw new IllegalArgumentException("denoiser (" + denoiser.engine() + ") has no " + r + " graph for "
+                    + what + "; it has " + denoiser.resolutions());
+        }
+    }
+
+    /** TRD from any start plan; the result keeps the start's resolutions, switch method and eta. */
+    public TrdResult search(C2fPlan start, String scheduleId, String modelSha256, Consumer<TrdProgress> progress)
+            throws DenoiserException {
+        start.validateFor(schedule.trainTimesteps(), denoiser.resolutions());
+        requireResolution(start.high(), "the reference");
+        if (start.hasLowPhase()) {
+            requireResolution(start.low(), "the C2F low phase");
+        }
+        ReferenceFidelity fid = fidelity(start.high());
+        double ref0 = fid.referenceSeconds();
+        long[] cal = config.calibrationSeeds();
+        ImageBatch reference = fid.reference(cal);
+
+        Run run = new Run(start, cal, reference, progress);
+        run.optimise();
+        double referenceSeconds;
+        double heldoutStart = fid.loss(start, config.heldoutSeeds());
+        double heldout = fid.loss(run.best, config.heldoutSeeds());
+        referenceSeconds = fid.referenceSeconds() - ref0;
+
+        int k = run.best.steps();
+        Provenance provenance = Provenance.newBuilder()
+                .setMethod(SearchMethod.SEARCH_METHOD_TRD)
+                .setModelSha256(modelSha256 == null ? "" : modelSha256)
+                .setCalibrationLoss(run.bestLoss)
+                .setHeldoutLoss(heldout)
+                .setMacsPerImage(ReferenceFidelity.macsPerImage(run.best, denoiser))
+                .setCalibrationSeeds(cal.length)
+                .setHeldoutSeeds(config.heldoutSeeds().length)
+                .setReferenceSteps(config.referenceSteps())
+                .setSearchSeconds(run.seconds)
+                .setCreatedAtMs(System.currentTimeMillis())
+                .setNotes("TRD coordinate descent from " + Arrays.toString(start.timesteps()) + " switch "
+                        + start.switchIndex() + " (calibration loss " + run.startLoss + "), K=" + k + ", "
+                        + run.evaluations + " evaluations, " + run.denoiserSteps + " batched denoiser calls"
+                        + (run.stoppedByBudget ? ", stopped by budget" : "") + "; reference: " + config.referenceSteps()
+                        + "-step uniform DDIM eta 0 at " + start.high() + "; engine " + denoiser.engine())
+                .build();
+        return new TrdResult(new Schedule(scheduleId, run.best, provenance), start, run.startLoss, run.bestLoss,
+                heldoutStart, heldout, run.evaluations, run.denoiserSteps, run.seconds, referenceSeconds,
+                run.stoppedByBudget);
+    }
+
+    /** One search: the best plan, its cached per-step states and the counters. */
+    private final class Run {
+        private final long[] seeds;
+        private final ImageBatch reference;
+        private final Consumer<TrdProgress> progress;
+        private final long t0 = System.nanoTime();
+        private final int trainT = schedule.trainTimesteps();
+        C2fPlan best;
+        double bestLoss;
+        double startLoss;
+        /** states[k]: the state after k steps of best, k in [0, K). */
+        SamplerState[] states;
+        int evaluations;
+        int accepted;
+        long denoiserSteps;
+        boolean stoppedByBudget;
+        double seconds;
+        int delta;
+
+        Run(C2fPlan start, long[] seeds, ImageBatch reference, Consumer<TrdProgress> progress) {
+            this.seeds = seeds;
+            this.reference = reference;
+            this.progress = progress == null ? p -> { } : progress;
+            this.best = start;
+        }
+
+        void optimise() throws DenoiserException {
+            Evaluation first = evaluate(best, executor.start(best, seeds));
+            states = first.states;
+            bestLoss = first.loss;
+            startLoss = first.loss;
+            evaluations = 0; // the start is not a candidate
+            int k = best.steps();
+            delta = config.initialDelta() > 0 ? config.initialDelta() : Math.max(1, trainT / (4 * k));
+            report();
+            boolean searchSwitch = best.hasLowPhase() && config.searchSwitchIndex();
+            while (delta >= 1) {
+                boolean improved = false;
+                for (int i = 0; i < k; i++) {
+                    for (int dir = -1; dir <= 1; dir += 2) {
+                        int[] ts = best.timesteps();
+                        int lo = i + 1 < k ? ts[i + 1] + 1 : 0;
+                        int hi = i > 0 ? ts[i - 1] - 1 : trainT - 1;
+                        int moved = Math.max(lo, Math.min(hi, ts[i] + dir * delta));
+                        if (moved == ts[i]) {
+                            continue;
+                        }
+                        ts[i] = moved;
+                        if (!tryCandidate(Baselines.withTimesteps(best, ts), Math.max(0, i - 1))) {
+                            return;
+                        }
+                        if (best.timestep(i) == moved) {
+                            improved = true;
+                            break;
+                        }
+                    }
+                }
+                if (searchSwitch) {
+                    for (int dir = -1; dir <= 1; dir += 2) {
+                        int s = best.switchIndex();
+                        int moved = s + dir;
+                        if (moved < config.minSwitchIndex() || moved > k - 1) {
+                            continue;
+                        }
+                        if (!tryCandidate(Baselines.withSwitchIndex(best, moved), Math.min(s, moved))) {
+                            return;
+                        }
+                        if (best.switchIndex() == moved) {
+                            improved = true;
+                            break;
+                        }
+                    }
+                }
+                if (!improved) {
+                    delta /= 2;
+                    report();
+                }
+            }
+            finishClock();
+        }
+
+        /** Evaluates a candidate from the cached prefix; false when the budget ran out (nothing evaluated). */
+        private boolean tryCandidate(C2fPlan candidate, int sharedSteps) throws DenoiserException {
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            if (evaluations >= config.maxEvaluations() || elapsed >= config.budget().toNanos() / 1e9) {
+                stoppedByBudget = true;
+                finishClock();
+                report();
+                return false;
+            }
+            evaluations++;
+            Evaluation e = evaluate(candidate, states[sharedSteps]);
+            if (e.loss < bestLoss) {
+                best = candidate;
+                bestLoss = e.loss;
+                states = e.states;
+                accepted++;
+                report();
+            }
+            return true;
+        }
+
+        private void finishClock() {
+            seconds = (System.nanoTime() - t0) / 1e9;
+        }
+
+        private void report() {
+            progress.accept(new TrdProgress(evaluations, accepted, delta, bestLoss, (System.nanoTime() - t0) / 1e9,
+                    best));
+        }
+
+        /** Runs plan from a state of the best plan (or the initial state), recording each step's state. */
+        private Evaluation evaluate(C2fPlan plan, SamplerState from) throws DenoiserException {
+            int k = plan.steps();
+            SamplerState[] out = new SamplerState[k];
+            if (states != null) {
+                System.arraycopy(states, 0, out, 0, from.nextStep() + 1);
+            }
+            out[from.nextStep()] = from;
+            SamplerState s = from;
+            for (int step = from.nextStep(); step < k - 1; step++) {
+                s = executor.advance(s, plan, step + 1, TrajectoryObserver.NONE);
+                out[step + 1] = s;
+            }
+            ImageBatch images = executor.finish(s, plan, TrajectoryObserver.NONE).images();
+            denoiserSteps += k - from.nextStep();
+            return new Evaluation(ImageMetrics.mse(images, reference), out);
+        }
+    }
+
+    private record Evaluation(double loss, SamplerState[] states) {
+    }
+}
