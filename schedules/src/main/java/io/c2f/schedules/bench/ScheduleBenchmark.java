@@ -40,8 +40,8 @@ public final class ScheduleBenchmark {
                 .toArray();
         int heldoutN = Integer.parseInt(o.getOrDefault("heldout", "64"));
         int refSteps = Integer.parseInt(o.getOrDefault("reference-steps", "100"));
-        SwitchMethod method = o.getOrDefault("switch-method", "renoise").equals("renoise") ? SwitchMethod.RENOISE_X0
-                : SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED;
+        SwitchMethod method = o.getOrDefault("switch-method", "upsample-xt").equals("renoise") ? SwitchMethod.RENOISE_X0
+                : Baselines.DEFAULT_SWITCH_METHOD;
         DenoiserSource source = DenoiserSource.forModel(o.getOrDefault("model", "synthetic"));
         int trainT = source.noiseSchedule().trainTimesteps();
         Resolution high = source.highResolution();

@@ -6,14 +6,11 @@ import io.c2f.models.tensor.Resolution;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.ServiceLoader;
 
 /**
  * Where the tools get a model from. {@code --model synthetic[:two-scale|:low-rank]} selects an
- * analytic {@link SyntheticDenoiserSource}; anything else is a model file, opened by the first
- * {@link Factory} found with {@link ServiceLoader} that accepts it. A TFLite factory (wrapping
- * {@code io.c2f.models.tflite.TfliteDenoiser} and the model manifest) plugs in there by listing itself
- * in {@code META-INF/services/io.c2f.schedules.cli.DenoiserSource$Factory}; nothing here changes.
+ * analytic {@link SyntheticDenoiserSource}; {@code --model FILE.tflite} a c2f TFLite model with its
+ * manifest ({@link TfliteDenoiserSource}).
  */
 public interface DenoiserSource {
 
@@ -32,13 +29,6 @@ public interface DenoiserSource {
     /** The C2F low resolution, if the model has one. */
     Optional<Resolution> lowResolution();
 
-    /** Opens model files of one kind (e.g. .tflite). */
-    interface Factory {
-        boolean accepts(Path modelFile);
-
-        DenoiserSource open(Path modelFile) throws IOException;
-    }
-
     /** The source named by a {@code --model} argument. */
     static DenoiserSource forModel(String model) throws IOException {
         if (model.equals("synthetic") || model.startsWith("synthetic:")) {
@@ -49,13 +39,10 @@ public interface DenoiserSource {
             throw new IllegalArgumentException("--model " + model + ": no such file (or use 'synthetic', "
                     + "'synthetic:two-scale', 'synthetic:low-rank')");
         }
-        for (Factory f : ServiceLoader.load(Factory.class)) {
-            if (f.accepts(file)) {
-                return f.open(file);
-            }
+        if (!model.endsWith(".tflite")) {
+            throw new IllegalArgumentException("--model " + model + ": expected a .tflite model file (with its "
+                    + ".json manifest beside it) or 'synthetic'");
         }
-        throw new IllegalArgumentException("--model " + model + ": no DenoiserSource.Factory on the class path "
-                + "accepts this file (a TFLite factory around io.c2f.models.tflite.TfliteDenoiser is the intended "
-                + "provider)");
+        return new TfliteDenoiserSource(file);
     }
 }

@@ -158,7 +158,7 @@ public final class ScheduleTool {
         if (!List.of("full", "c2f", "both").contains(mode)) {
             throw new IllegalArgumentException("--mode must be full, c2f or both, got '" + mode + "'");
         }
-        SwitchMethod method = switch (o.getOrDefault("switch-method", "renoise")) {
+        SwitchMethod method = switch (o.getOrDefault("switch-method", "upsample-xt")) {
             case "renoise" -> SwitchMethod.RENOISE_X0;
             case "upsample-xt" -> SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED;
             default -> throw new IllegalArgumentException("--switch-method must be renoise or upsample-xt");
@@ -230,7 +230,7 @@ public final class ScheduleTool {
             String sw = o.getOrDefault("switch", "auto");
             int c2fSwitch = sw.equals("auto") ? s : intOption(o, "switch", s);
             curves = List.of(full, ra.analyse("c2f", Baselines.c2fUniform(k, trainT, c2fSwitch,
-                    source.lowResolution().get(), source.highResolution(), SwitchMethod.RENOISE_X0,
+                    source.lowResolution().get(), source.highResolution(), Baselines.DEFAULT_SWITCH_METHOD,
                     Interpolation.NEAREST, 0f), seeds));
         }
         Files.writeString(outDir.resolve("rank.csv"), RankReport.csv(curves), StandardCharsets.UTF_8);

@@ -1,0 +1,79 @@
+package io.c2f.schedules.cli;
+
+import com.google.protobuf.util.JsonFormat;
+import io.c2f.models.diffusion.Denoiser;
+import io.c2f.models.diffusion.DenoiserException;
+import io.c2f.models.diffusion.NoiseSchedule;
+import io.c2f.models.tensor.Resolution;
+import io.c2f.models.tflite.RuntimeOptions;
+import io.c2f.models.tflite.TfliteDenoiser;
+import io.c2f.proto.v1.ModelInfo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** A c2f TFLite model file and its manifest ({@code model.tflite} + {@code model.json} beside it). */
+final class TfliteDenoiserSource implements DenoiserSource {
+    private final Path modelFile;
+    private final ModelInfo info;
+    private final List<Resolution> resolutions;
+
+    TfliteDenoiserSource(Path modelFile) throws IOException {
+        this.modelFile = modelFile;
+        String name = modelFile.getFileName().toString();
+        Path manifest = modelFile.resolveSibling(name.substring(0, name.length() - ".tflite".length()) + ".json");
+        if (!Files.isRegularFile(manifest)) {
+            throw new IOException("model manifest " + manifest + " is missing (expected beside " + modelFile + ")");
+        }
+        ModelInfo.Builder b = ModelInfo.newBuilder();
+        try {
+            JsonFormat.parser().merge(Files.readString(manifest, StandardCharsets.UTF_8), b);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IOException(manifest + " is not a ModelInfo JSON: " + e.getMessage(), e);
+        }
+        this.info = b.build();
+        this.resolutions = info.getResolutionsList().stream().map(r -> new Resolution(r.getHeight(), r.getWidth()))
+                .sorted(Comparator.comparingInt(Resolution::pixels)).toList();
+        if (resolutions.isEmpty()) {
+            throw new IOException(manifest + " lists no resolutions");
+        }
+    }
+
+    @Override
+    public Denoiser open() throws IOException {
+        try {
+            return TfliteDenoiser.open(modelFile, info, RuntimeOptions.defaults());
+        } catch (DenoiserException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public NoiseSchedule noiseSchedule() {
+        return NoiseSchedule.fromSpec(info.getNoiseSchedule());
+    }
+
+    @Override
+    public String modelSha256() {
+        return info.getModelSha256();
+    }
+
+    @Override
+    public Resolution highResolution() {
+        return resolutions.get(resolutions.size() - 1);
+    }
+
+    @Override
+    public Optional<Resolution> lowResolution() {
+        return resolutions.size() > 1 ? Optional.of(resolutions.get(0)) : Optional.empty();
+    }
+
+    @Override
+    public String toString() {
+        return info.getName() + " (" + modelFile.getFileName() + ")";
+    }
+}
