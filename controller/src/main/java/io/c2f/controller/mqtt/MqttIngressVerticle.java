@@ -124,7 +124,6 @@ public final class MqttIngressVerticle extends VerticleBase {
                 .setWillMessageBytes(Buffer.buffer(WireCodec.encode(Channel.CONTROLLER_STATE, will)))
                 .setWillQoS(1)
                 .setWillRetain(true);
-        options.setReceiveBufferSize(1024 * 1024);
         if (!config.mqttUsername().isEmpty()) {
             options.setUsername(config.mqttUsername()).setPassword(config.mqttPassword());
         }
