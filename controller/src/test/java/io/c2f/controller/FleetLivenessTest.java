@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,6 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Moquette, and a Mosquitto process. Observed only through the HTTP API.
  */
 @ExtendWith(VertxExtension.class)
+@Timeout(60)
 class FleetLivenessTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     @TempDir
@@ -130,8 +132,8 @@ class FleetLivenessTest {
                 dev.connect(3);
                 dev.birth();
                 dev.state(100);
-                d = until(() -> device(http, c, "rpi-01"), j -> "OFFLINE".equals(j.getString("status")), WAIT,
-                        "rpi-01 offline after three missed heartbeats");
+                d = until(() -> device(http, c, "rpi-01"), j -> j.getLong("bdSeq") == 3
+                        && "OFFLINE".equals(j.getString("status")), WAIT, "rpi-01 offline after three missed heartbeats");
                 assertEquals("HEARTBEAT_TIMEOUT", d.getString("offlineReason"));
                 assertEquals(3L, d.getLong("bdSeq"));
                 assertTrue(dev.isConnected());

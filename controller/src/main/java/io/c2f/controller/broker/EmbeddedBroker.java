@@ -38,10 +38,12 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private final Server server = new Server();
     private final String host;
+    private volatile int port;
     private volatile boolean running;
 
-    private EmbeddedBroker(String host) {
+    private EmbeddedBroker(String host, int port) {
         this.host = host;
+        this.port = port;
     }
 
     /** Starts the broker the config describes. */
@@ -74,7 +76,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.setProperty("allow_zero_byte_client_id", "false");
         p.setProperty("reauthorize_subscriptions_on_connect", "true");
 
-        EmbeddedBroker broker = new EmbeddedBroker(config.brokerHost());
+        EmbeddedBroker broker = new EmbeddedBroker(config.brokerHost(), config.brokerPort());
         IAuthenticator authenticator;
         IAuthorizatorPolicy policy;
         if (config.brokerAllowAnonymous()) {
@@ -126,6 +128,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         broker.server.startServer(new MemoryConfig(p), List.of(), null, authenticator, policy);
         broker.running = true;
+        if (broker.port == 0) {
+            broker.port = broker.boundPort();
+        }
         LOG.info("embedded MQTT broker listening on {}:{} (data in {}, anonymous {})", config.brokerHost(),
                 broker.port(), dir, config.brokerAllowAnonymous() ? "allowed" : "refused");
         return broker;
@@ -133,7 +138,26 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     /** The port it listens on (the real one when configured with 0). */
     public int port() {
-        return server.getPort();
+        return port;
+    }
+
+    /** Moquette records the bound port when the asynchronous bind completes: wait for it. */
+    private int boundPort() throws IOException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            int p = server.getPort();
+            if (p > 0) {
+                return p;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        server.stopServer();
+        throw new IOException("embedded broker did not report its port within 10 s");
     }
 
     public String url() {

@@ -125,9 +125,17 @@ public final class FakeDevice implements AutoCloseable {
         client.publish(topics.device(id, Channel.DEATH), WireCodec.encode(Channel.DEATH, d), 1, false);
     }
 
-    /** Publishes raw bytes on a topic (for refused and malformed messages). */
+    /**
+     * Publishes raw bytes on a topic (for refused and malformed messages). QoS 0: Moquette answers
+     * a publish its ACL refuses with no PUBACK at all, so a QoS 1 publish would wait forever.
+     */
     public void publishRaw(String topic, byte[] payload) throws MqttException {
-        client.publish(topic, payload, 1, false);
+        client.publish(topic, payload, 0, false);
+    }
+
+    /** Subscribes to any filter (to check what the broker refuses). */
+    public void subscribeRaw(String filter) throws MqttException {
+        client.subscribe(filter, 1);
     }
 
     public <M extends Message> M publish(Channel channel, M message) throws MqttException {
