@@ -21,7 +21,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.topic.Topics;
+import io.c2f.proto.v1.ControllerState;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -194,5 +203,47 @@ class FleetLivenessTest {
             assertEquals(200, list.statusCode());
             assertEquals(0, list.bodyAsJsonObject().getJsonArray("devices").size());
         });
+    }
+
+    @Test
+    void restartedControllerRebuildsLivenessWithAFleetRebirth(Vertx vertx) throws Exception {
+        Assumptions.assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
+        try (MosquittoBroker mosquitto = MosquittoBroker.start(dir.resolve("mosquitto"))) {
+            Map<String, String> values = new HashMap<>(Map.of("fleet", "lab", "instance.id", "ctl-a",
+                    "http.host", "127.0.0.1", "http.port", "0", "mqtt.url", mosquitto.uri(),
+                    "data.dir", dir.resolve("a").toString()));
+            BlockingQueue<ControllerState> states = new LinkedBlockingQueue<>();
+            MqttClient watcher = new MqttClient(mosquitto.uri(), "watcher", new MemoryPersistence());
+            watcher.connect();
+            watcher.subscribe(Topics.fleet("lab").fleetWide(Channel.CONTROLLER_STATE), 1,
+                    (t, m) -> states.add(ControllerState.parseFrom(m.getPayload())));
+            Controller first = result(Controller.start(vertx, ConfigLoader.fromMap(values), ControllerMetrics.NOOP));
+            ControllerState up = states.poll(10, TimeUnit.SECONDS);
+            assertTrue(up != null && up.getOnline() && up.getInstanceId().equals("ctl-a"), String.valueOf(up));
+            try (FakeDevice dev = new FakeDevice(mosquitto.uri(), "lab", "rpi-09")) {
+                dev.connect(1);
+                int asked = dev.rebirthRequests();
+                result(first.stop());
+                ControllerState down = states.poll(10, TimeUnit.SECONDS);
+                assertTrue(down != null && !down.getOnline(), "a stopping controller says offline: " + down);
+
+                // a new controller with an empty registry: it learns of the device only from the rebirth
+                values.put("instance.id", "ctl-b");
+                values.put("data.dir", dir.resolve("b").toString());
+                Controller second = result(Controller.start(vertx, ConfigLoader.fromMap(values), ControllerMetrics.NOOP));
+                WebClient http = WebClient.create(vertx);
+                try {
+                    JsonObject d = until(() -> device(http, second, "rpi-09"),
+                            j -> "ONLINE".equals(j.getString("status")), WAIT, "rpi-09 reborn for the new controller");
+                    assertEquals(1L, d.getLong("bdSeq"));
+                    assertTrue(dev.rebirthRequests() > asked);
+                } finally {
+                    http.close();
+                    result(second.stop());
+                }
+            }
+            watcher.disconnect();
+            watcher.close();
+        }
     }
 }
