@@ -75,14 +75,17 @@ class FleetLivenessTest {
         } else {
             values.put("broker.port", Integer.toString(freePort()));
         }
-        ControllerConfig config = ConfigLoader.fromMap(values);
-        Controller controller = result(Controller.start(vertx, config, ControllerMetrics.NOOP));
-        WebClient http = WebClient.create(vertx);
         try {
-            body.run(controller, controller.mqttUrl(), http);
+            ControllerConfig config = ConfigLoader.fromMap(values);
+            Controller controller = result(Controller.start(vertx, config, ControllerMetrics.NOOP));
+            WebClient http = WebClient.create(vertx);
+            try {
+                body.run(controller, controller.mqttUrl(), http);
+            } finally {
+                http.close();
+                result(controller.stop());
+            }
         } finally {
-            http.close();
-            result(controller.stop());
             if (mosquitto != null) {
                 mosquitto.close();
             }
