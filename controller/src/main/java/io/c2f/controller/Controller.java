@@ -1,0 +1,127 @@
+package io.c2f.controller;
+
+import io.c2f.controller.api.ApiVerticle;
+import io.c2f.controller.broker.EmbeddedBroker;
+import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.metrics.ControllerMetrics;
+import io.c2f.controller.mqtt.LocalCodec;
+import io.c2f.controller.mqtt.MqttIngressVerticle;
+import io.c2f.controller.registry.RegistryVerticle;
+import io.c2f.controller.store.Database;
+import io.c2f.controller.store.DeviceRepository;
+import io.c2f.controller.store.JdbcDeviceRepository;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running controller: the embedded broker (unless an external one is configured), the
+ * database, and the verticles, started in dependency order and stopped in reverse.
+ */
+public final class Controller {
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+
+    private final Vertx vertx;
+    private final ControllerConfig config;
+    private final Deque<String> deployments = new ArrayDeque<>();
+    private EmbeddedBroker broker;
+    private Database database;
+    private DeviceRepository repository;
+    private ApiVerticle api;
+    private String mqttUrl;
+
+    private Controller(Vertx vertx, ControllerConfig config) {
+        this.vertx = vertx;
+        this.config = config;
+    }
+
+    /** Starts everything; on failure, whatever was started is stopped again and the future fails. */
+    public static Future<Controller> start(Vertx vertx, ControllerConfig config, ControllerMetrics metrics) {
+        Controller c = new Controller(vertx, config);
+        LocalCodec.registerOn(vertx);
+        Future<Void> brokerUp = config.embeddedBroker()
+                ? vertx.executeBlocking(() -> EmbeddedBroker.start(config)).map(b -> {
+                    c.broker = b;
+                    c.mqttUrl = b.url();
+                    return null;
+                })
+                : Future.succeededFuture().map(v -> {
+                    c.mqttUrl = config.mqttUrl();
+                    return null;
+                });
+        return brokerUp
+                .compose(v -> vertx.executeBlocking(() -> Database.open(vertx, config)))
+                .compose(db -> {
+                    c.database = db;
+                    c.repository = new JdbcDeviceRepository(db);
+                    // the registry first: nothing may arrive before someone listens
+                    return c.deploy(new RegistryVerticle(config, c.repository, metrics, Clock.systemUTC()));
+                })
+                .compose(v -> c.deploy(new MqttIngressVerticle(config, c.mqttUrl, metrics)))
+                .compose(v -> {
+                    c.api = new ApiVerticle(config, c.repository);
+                    return c.deploy(c.api);
+                })
+                .map(v -> {
+                    LOG.info("controller {} of fleet {} started: MQTT {}, HTTP port {}", config.instanceId(),
+                            config.fleet(), c.mqttUrl, c.httpPort());
+                    return c;
+                })
+                .recover(e -> c.stop().transform(ignored -> Future.failedFuture(e)));
+    }
+
+    private Future<Void> deploy(io.vertx.core.Deployable verticle) {
+        return vertx.deployVerticle(verticle).map(id -> {
+            deployments.push(id);
+            return null;
+        });
+    }
+
+    public int httpPort() {
+        return api == null ? -1 : api.actualPort();
+    }
+
+    /** The broker the controller is connected to. */
+    public String mqttUrl() {
+        return mqttUrl;
+    }
+
+    public boolean hasEmbeddedBroker() {
+        return broker != null;
+    }
+
+    public DeviceRepository repository() {
+        return repository;
+    }
+
+    public ControllerConfig config() {
+        return config;
+    }
+
+    /** Undeploys the verticles (API, MQTT, registry), then closes the database and the broker. */
+    public Future<Void> stop() {
+        Future<Void> chain = Future.succeededFuture();
+        while (!deployments.isEmpty()) {
+            String id = deployments.pop();
+            chain = chain.compose(v -> vertx.undeploy(id).otherwise(e -> {
+                LOG.warn("undeploying {} failed: {}", id, e.getMessage());
+                return null;
+            }));
+        }
+        return chain.compose(v -> vertx.executeBlocking(() -> {
+            if (database != null) {
+                database.close();
+                database = null;
+            }
+            if (broker != null) {
+                broker.close();
+                broker = null;
+            }
+            return null;
+        }));
+    }
+}

@@ -1,0 +1,193 @@
+package io.c2f.controller.api;
+
+import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.mqtt.EventAddresses;
+import io.c2f.controller.store.DeviceRecord;
+import io.c2f.controller.store.DeviceRepository;
+import io.c2f.controller.store.DeviceStatus;
+import io.c2f.proto.topic.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP API: {@code GET /api/v1/devices}, {@code GET /api/v1/devices/{id}}, {@code GET /healthz}.
+ * Errors are JSON {@code {"error": "..."}} with a status that says whose fault it is.
+ */
+public final class ApiVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiVerticle.class);
+    static final int DEFAULT_LIMIT = 100;
+    static final int MAX_LIMIT = 1000;
+
+    private final ControllerConfig config;
+    private final DeviceRepository repository;
+    private HttpServer server;
+
+    public ApiVerticle(ControllerConfig config, DeviceRepository repository) {
+        this.config = config;
+        this.repository = repository;
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        router.get("/healthz").handler(this::health);
+        router.get("/api/v1/devices").handler(this::listDevices);
+        router.get("/api/v1/devices/:id").handler(this::getDevice);
+        router.route().last().handler(rc -> error(rc, 404, "no resource " + rc.request().method() + " "
+                + rc.request().path()));
+        router.errorHandler(405, rc -> error(rc, 405, "method " + rc.request().method() + " not allowed on "
+                + rc.request().path()));
+        router.errorHandler(500, rc -> {
+            LOG.error("request {} failed", rc.request().path(), rc.failure());
+            error(rc, 500, "internal error");
+        });
+        return vertx.createHttpServer().requestHandler(router).listen(config.httpPort(), config.httpHost())
+                .onSuccess(s -> server = s);
+    }
+
+    /** The port the API listens on (the real one when configured with 0). */
+    public int actualPort() {
+        return server == null ? -1 : server.actualPort();
+    }
+
+    private void listDevices(RoutingContext rc) {
+        DeviceStatus status = null;
+        String statusParam = rc.queryParams().get("status");
+        if (statusParam != null) {
+            try {
+                status = DeviceStatus.valueOf(statusParam.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                error(rc, 400, "status '" + statusParam + "' must be ONLINE or OFFLINE");
+                return;
+            }
+        }
+        int limit = DEFAULT_LIMIT;
+        String limitParam = rc.queryParams().get("limit");
+        if (limitParam != null) {
+            try {
+                limit = Integer.parseInt(limitParam);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_LIMIT) {
+                error(rc, 400, "limit '" + limitParam + "' must be an integer 1.." + MAX_LIMIT);
+                return;
+            }
+        }
+        String after = rc.queryParams().get("after");
+        if (after != null && !Topics.isValidId(after)) {
+            error(rc, 400, "after '" + after + "' is not a device id (1-64 characters of [A-Za-z0-9_.-])");
+            return;
+        }
+        int pageSize = limit;
+        repository.list(config.fleet(), status, after, pageSize).onComplete(ar -> {
+            if (ar.failed()) {
+                storeFailed(rc, ar.cause());
+                return;
+            }
+            JsonArray devices = new JsonArray();
+            ar.result().forEach(d -> devices.add(toJson(d)));
+            JsonObject body = new JsonObject().put("fleet", config.fleet()).put("devices", devices);
+            if (ar.result().size() == pageSize) {
+                body.put("next", ar.result().get(pageSize - 1).id());
+            }
+            json(rc, 200, body);
+        });
+    }
+
+    private void getDevice(RoutingContext rc) {
+        String id = rc.pathParam("id");
+        if (!Topics.isValidId(id)) {
+            error(rc, 400, "device id '" + id + "' must be 1-64 characters of [A-Za-z0-9_.-]");
+            return;
+        }
+        repository.find(config.fleet(), id).onComplete(ar -> {
+            if (ar.failed()) {
+                storeFailed(rc, ar.cause());
+            } else if (ar.result().isEmpty()) {
+                error(rc, 404, "device '" + id + "' is not known in fleet '" + config.fleet() + "'");
+            } else {
+                json(rc, 200, toJson(ar.result().get()));
+            }
+        });
+    }
+
+    private void health(RoutingContext rc) {
+        Future<String> db = repository.ping().map("UP").otherwise(e -> "DOWN: " + e.getMessage());
+        Future<String> mqtt = vertx.eventBus().<Boolean>request(EventAddresses.MQTT_HEALTH, null,
+                        new DeliveryOptions().setSendTimeout(2000))
+                .map(m -> Boolean.TRUE.equals(m.body()) ? "UP" : "DOWN: not connected")
+                .otherwise(e -> "DOWN: " + e.getMessage());
+        Future.join(db, mqtt).onComplete(ar -> {
+            boolean up = "UP".equals(db.result()) && "UP".equals(mqtt.result());
+            json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN")
+                    .put("checks", new JsonObject().put("database", db.result()).put("mqtt", mqtt.result())));
+        });
+    }
+
+    static JsonObject toJson(DeviceRecord d) {
+        JsonObject o = new JsonObject()
+                .put("id", d.id())
+                .put("fleet", d.fleet())
+                .put("status", d.status().name())
+                .put("labels", new JsonArray(new java.util.ArrayList<>(d.labels())))
+                .put("agentVersion", d.agentVersion())
+                .put("bdSeq", d.bdSeq())
+                .put("firstSeen", Instant.ofEpochMilli(d.firstSeenMs()).toString())
+                .put("lastSeen", Instant.ofEpochMilli(d.lastSeenMs()).toString())
+                .put("lastBirth", Instant.ofEpochMilli(d.lastBirthMs()).toString())
+                .put("scheduleId", d.scheduleId());
+        if (d.offlineReason() != null) {
+            o.put("offlineReason", d.offlineReason());
+        }
+        if (d.heartbeatIntervalMs() != null) {
+            o.put("heartbeatIntervalMs", d.heartbeatIntervalMs());
+        }
+        if (d.latencyTargetMs() != null) {
+            o.put("latencyTargetMs", d.latencyTargetMs());
+        }
+        if (d.hardwareJson() != null) {
+            o.put("hardware", new JsonObject(d.hardwareJson()));
+        }
+        if (d.delegatesJson() != null) {
+            o.put("delegates", new JsonArray(d.delegatesJson()));
+        }
+        if (d.bundleId() != null) {
+            o.put("installed", new JsonObject().put("bundleId", d.bundleId()).put("version", d.bundleVersion())
+                    .put("modelSha256", d.bundleModelSha256()).put("slot", d.bundleSlot()));
+        }
+        o.put("telemetry", new JsonObject()
+                .put("nextSeq", d.telemetryNextSeq())
+                .put("received", d.telemetryReceived())
+                .put("dropped", d.telemetryDropped())
+                .put("gap", d.telemetryGap()));
+        return o;
+    }
+
+    private static void storeFailed(RoutingContext rc, Throwable e) {
+        LOG.error("database call for {} failed: {}", rc.request().path(), e.getMessage());
+        error(rc, 503, "device registry unavailable: " + e.getMessage());
+    }
+
+    private static void error(RoutingContext rc, int status, String message) {
+        json(rc, status, new JsonObject().put("error", message));
+    }
+
+    private static void json(RoutingContext rc, int status, JsonObject body) {
+        if (rc.response().ended()) {
+            return;
+        }
+        rc.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
+                .end(body.encode());
+    }
+}

@@ -1,0 +1,56 @@
+package io.c2f.controller.broker;
+
+import io.c2f.proto.topic.Direction;
+import io.c2f.proto.topic.TopicAddress;
+import io.c2f.proto.topic.Topics;
+import io.c2f.proto.topic.UnknownTopicException;
+import java.util.Objects;
+
+/**
+ * The broker ACL of a fleet, decided from the wire contract rather than from an ACL file: a device
+ * (username = client id = device id) may publish only on its own device-to-controller channels and
+ * subscribe only to its own controller channels plus the fleet-wide ones; the controller's admin
+ * user may do anything. Anyone else may do nothing.
+ */
+public final class DeviceTopicPolicy {
+    private final Topics topics;
+    private final String adminUser;
+
+    public DeviceTopicPolicy(String fleet, String adminUser) {
+        this.topics = Topics.fleet(fleet);
+        this.adminUser = Objects.requireNonNull(adminUser);
+    }
+
+    public boolean isAdmin(String user) {
+        return !adminUser.isEmpty() && adminUser.equals(user);
+    }
+
+    public boolean canPublish(String topic, String user, String clientId) {
+        if (isAdmin(user)) {
+            return true;
+        }
+        if (!isDevice(user, clientId)) {
+            return false;
+        }
+        TopicAddress address;
+        try {
+            address = Topics.parse(topic);
+        } catch (UnknownTopicException e) {
+            return false;
+        }
+        return address.fleet().equals(topics.fleetId())
+                && address.channel().direction() == Direction.DEVICE_TO_CONTROLLER
+                && user.equals(address.deviceId());
+    }
+
+    public boolean canSubscribe(String filter, String user, String clientId) {
+        if (isAdmin(user)) {
+            return true;
+        }
+        return isDevice(user, clientId) && topics.deviceSubscriptions(user).contains(filter);
+    }
+
+    private static boolean isDevice(String user, String clientId) {
+        return Topics.isValidId(user) && user.equals(clientId);
+    }
+}

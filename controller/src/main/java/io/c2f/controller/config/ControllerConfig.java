@@ -1,0 +1,160 @@
+package io.c2f.controller.config;
+
+import io.c2f.proto.topic.Topics;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Everything the controller is started with. Built by {@link ConfigLoader} (file, environment,
+ * flags); the constructor validates, so an instance is always usable.
+ *
+ * @param fleet the fleet this controller serves (the {@code {fleet}} of every topic)
+ * @param instanceId this controller instance (MQTT client id suffix, sender id of its headers)
+ * @param httpHost address the HTTP API binds
+ * @param httpPort HTTP API port; 0 picks a free one
+ * @param mqttUrl external broker ({@code tcp://host:port} or {@code ssl://}); empty: the embedded broker
+ * @param mqttUsername user for the controller's MQTT connection; empty: none
+ * @param mqttPassword its password
+ * @param mqttSharedGroup non-empty: subscribe telemetry as {@code $share/{group}/...} (scale-out)
+ * @param brokerHost address the embedded broker binds
+ * @param brokerPort port of the embedded broker
+ * @param brokerAllowAnonymous whether the embedded broker lets clients in without credentials (dev mode)
+ * @param brokerCredentialsFile device credentials for the embedded broker; empty: none
+ * @param dataDir where the embedded broker and the embedded database keep their files
+ * @param dbUrl JDBC URL; empty: an embedded H2 database under dataDir
+ * @param dbUser database user
+ * @param dbPassword database password
+ * @param dbPoolSize JDBC connections, and so the number of concurrent blocking database calls
+ * @param heartbeatTimeoutFactor a device is offline after this many missed heartbeat intervals
+ * @param defaultHeartbeatMs heartbeat interval assumed until a device states its own
+ * @param livenessSweepMs how often the registry looks for silent devices
+ */
+public record ControllerConfig(
+        String fleet,
+        String instanceId,
+        String httpHost,
+        int httpPort,
+        String mqttUrl,
+        String mqttUsername,
+        String mqttPassword,
+        String mqttSharedGroup,
+        String brokerHost,
+        int brokerPort,
+        boolean brokerAllowAnonymous,
+        String brokerCredentialsFile,
+        Path dataDir,
+        String dbUrl,
+        String dbUser,
+        String dbPassword,
+        int dbPoolSize,
+        double heartbeatTimeoutFactor,
+        long defaultHeartbeatMs,
+        long livenessSweepMs) {
+
+    public ControllerConfig {
+        if (!Topics.isValidId(fleet)) {
+            throw new ConfigException("fleet '" + fleet + "' must be 1-64 characters of [A-Za-z0-9_.-]");
+        }
+        if (!Topics.isValidId(instanceId)) {
+            throw new ConfigException("instance.id '" + instanceId + "' must be 1-64 characters of [A-Za-z0-9_.-]");
+        }
+        requirePort("http.port", httpPort, true);
+        requirePort("broker.port", brokerPort, false);
+        requireNonBlank("http.host", httpHost);
+        requireNonBlank("broker.host", brokerHost);
+        if (!mqttUrl.isEmpty()) {
+            String lower = mqttUrl.toLowerCase(Locale.ROOT);
+            if (!lower.startsWith("tcp://") && !lower.startsWith("ssl://")) {
+                throw new ConfigException("mqtt.url '" + mqttUrl + "' must start with tcp:// or ssl://");
+            }
+            URI uri;
+            try {
+                uri = URI.create(mqttUrl);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("mqtt.url '" + mqttUrl + "' is not a valid URL: " + e.getMessage());
+            }
+            if (uri.getHost() == null || uri.getPort() < 1 || uri.getPort() > 65535) {
+                throw new ConfigException("mqtt.url '" + mqttUrl + "' must name a host and a port, e.g. tcp://broker:1883");
+            }
+        }
+        if (!mqttSharedGroup.isEmpty()) {
+            if (!Topics.isValidId(mqttSharedGroup)) {
+                throw new ConfigException("mqtt.shared.group '" + mqttSharedGroup
+                        + "' must be 1-64 characters of [A-Za-z0-9_.-]");
+            }
+            if (mqttUrl.isEmpty()) {
+                throw new ConfigException("mqtt.shared.group needs an external broker that supports shared "
+                        + "subscriptions (set mqtt.url); the embedded broker speaks MQTT 3.1.1 only");
+            }
+        }
+        if (!dbUrl.isEmpty() && !dbUrl.startsWith("jdbc:h2:") && !dbUrl.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("db.url '" + dbUrl + "' must start with jdbc:postgresql: or jdbc:h2:");
+        }
+        if (dbPoolSize < 1 || dbPoolSize > 64) {
+            throw new ConfigException("db.pool.size " + dbPoolSize + " must be 1..64");
+        }
+        if (!(heartbeatTimeoutFactor >= 1.0) || heartbeatTimeoutFactor > 100) {
+            throw new ConfigException("heartbeat.timeout.factor " + heartbeatTimeoutFactor + " must be 1..100");
+        }
+        if (defaultHeartbeatMs < 10) {
+            throw new ConfigException("heartbeat.default.ms " + defaultHeartbeatMs + " must be at least 10");
+        }
+        if (livenessSweepMs < 10) {
+            throw new ConfigException("liveness.sweep.ms " + livenessSweepMs + " must be at least 10");
+        }
+        if (dataDir == null) {
+            throw new ConfigException("data.dir must be set");
+        }
+    }
+
+    /** Whether the controller runs its own in-process broker. */
+    public boolean embeddedBroker() {
+        return mqttUrl.isEmpty();
+    }
+
+    /** The broker the controller connects to: the external one, or the embedded one. */
+    public String effectiveMqttUrl() {
+        return embeddedBroker() ? "tcp://" + brokerHost + ":" + brokerPort : mqttUrl;
+    }
+
+    /** The JDBC URL in use: the configured one, or a file H2 database under the data dir. */
+    public String effectiveDbUrl() {
+        if (!dbUrl.isEmpty()) {
+            return dbUrl;
+        }
+        // PostgreSQL mode so the same migrations and SQL run on both
+        return "jdbc:h2:file:" + dataDir.resolve("db").resolve("c2f").toAbsolutePath()
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    }
+
+    /** Where the embedded broker persists sessions and queues. */
+    public Path brokerDataDir() {
+        return dataDir.resolve("broker");
+    }
+
+    /** A copy with other values for some keys (tests, tools). */
+    public ControllerConfig with(java.util.Map<String, String> overrides) {
+        return ConfigLoader.withOverrides(this, overrides);
+    }
+
+    @Override
+    public String toString() {
+        // never print secrets
+        return "ControllerConfig[fleet=" + fleet + ", instanceId=" + instanceId + ", http=" + httpHost + ":" + httpPort
+                + ", mqtt=" + effectiveMqttUrl() + (embeddedBroker() ? " (embedded)" : "")
+                + ", dataDir=" + dataDir + ", db=" + (dbUrl.isEmpty() ? "embedded H2" : dbUrl) + "]";
+    }
+
+    private static void requirePort(String key, int port, boolean zeroAllowed) {
+        if (port < (zeroAllowed ? 0 : 1) || port > 65535) {
+            throw new ConfigException(key + " " + port + " must be " + (zeroAllowed ? "0" : "1") + "..65535");
+        }
+    }
+
+    private static void requireNonBlank(String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(key + " must not be empty");
+        }
+    }
+}

@@ -1,0 +1,299 @@
+package io.c2f.controller.mqtt;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.metrics.ControllerMetrics;
+import io.c2f.proto.codec.HeaderFactory;
+import io.c2f.proto.codec.Inbound;
+import io.c2f.proto.codec.WireCodec;
+import io.c2f.proto.codec.WireException;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.topic.TopicAddress;
+import io.c2f.proto.topic.Topics;
+import io.c2f.proto.topic.UnknownTopicException;
+import io.c2f.proto.v1.ControllerState;
+import io.c2f.proto.v1.ErrorReply;
+import io.c2f.proto.v1.RebirthRequest;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
+import io.vertx.mqtt.messages.MqttConnAckMessage;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's one MQTT connection: receives what devices publish, decodes it with
+ * {@link WireCodec} and forwards each typed message on the event bus
+ * ({@link EventAddresses#inbound}); publishes commands for other verticles
+ * ({@link EventAddresses#OUTBOUND}).
+ *
+ * <p>Why the Vert.x MQTT client rather than Paho: it runs on this verticle's event loop, so
+ * decoding, forwarding and publishing need no thread hand-off, and every operation is a Future.
+ * Its limits are acceptable for a controller: MQTT 3.1.1 only (the contract needs nothing more;
+ * shared subscriptions are just a topic filter to it), no automatic reconnect (done here, with
+ * backoff), and an 8092 B default message limit (raised to the codec's 16 MiB).
+ *
+ * <p>Sparkplug "primary host" duties: the retained {@code controller/state} says online, with a
+ * Last Will saying offline; after a connect without a stored session (first start, broker lost
+ * its state) a {@code fleet/rebirth} asks every device for a fresh birth, so liveness is rebuilt.
+ */
+public final class MqttIngressVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(MqttIngressVerticle.class);
+    private static final int MAX_MESSAGE_BYTES = WireCodec.MAX_PAYLOAD_BYTES + 64 * 1024;
+    private static final long MAX_BACKOFF_MS = 30_000;
+
+    private final ControllerConfig config;
+    private final String brokerUrl;
+    private final ControllerMetrics metrics;
+    private final Topics topics;
+    private final HeaderFactory headers;
+    private final Map<Integer, Promise<Void>> awaitingAck = new HashMap<>();
+    private final AtomicLong rejected = new AtomicLong();
+    private MqttClient client;
+    private boolean connected;
+    private boolean stopping;
+    private boolean firstConnect = true;
+    private long bdSeq = System.currentTimeMillis();
+    private int attempt;
+    private long reconnectTimer = -1;
+
+    /**
+     * @param brokerUrl {@code tcp://host:port} or {@code ssl://host:port} (the embedded broker's
+     *     real address when it picked its own port)
+     */
+    public MqttIngressVerticle(ControllerConfig config, String brokerUrl, ControllerMetrics metrics) {
+        this.config = config;
+        this.brokerUrl = brokerUrl;
+        this.metrics = metrics;
+        this.topics = Topics.fleet(config.fleet());
+        this.headers = new HeaderFactory(config.instanceId());
+    }
+
+    @Override
+    public Future<?> start() {
+        LocalCodec.registerOn(vertx);
+        MessageConsumer<Outbound> out = vertx.eventBus().consumer(EventAddresses.OUTBOUND, msg ->
+                publish(msg.body()).onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        msg.reply(null);
+                    } else {
+                        msg.fail(503, ar.cause().getMessage());
+                    }
+                }));
+        MessageConsumer<Object> health = vertx.eventBus().consumer(EventAddresses.MQTT_HEALTH,
+                msg -> msg.reply(connected));
+        // fail the start when the broker is not there at all: a misconfigured URL should not look healthy
+        return Future.all(out.completion(), health.completion()).compose(v -> connect());
+    }
+
+    /** The MQTT client id: stable per instance, so the broker keeps our session across restarts. */
+    public String clientId() {
+        return "c2f-controller-" + config.instanceId();
+    }
+
+    private Future<Void> connect() {
+        URI uri = URI.create(brokerUrl);
+        bdSeq++;
+        headers.newSession(bdSeq);
+        ControllerState will = ControllerState.newBuilder().setHeader(headers.forWill()).setOnline(false)
+                .setInstanceId(config.instanceId()).build();
+        MqttClientOptions options = new MqttClientOptions()
+                .setClientId(clientId())
+                .setAutoGeneratedClientId(false)
+                // the broker queues QoS 1 telemetry for us while we restart
+                .setCleanSession(false)
+                .setKeepAliveInterval(30)
+                .setMaxMessageSize(MAX_MESSAGE_BYTES)
+                // bundle chunks go out in bursts; the default of 10 unacknowledged publishes is too few
+                .setMaxInflightQueue(1000)
+                .setWillFlag(true)
+                .setWillTopic(topics.fleetWide(Channel.CONTROLLER_STATE))
+                .setWillMessageBytes(Buffer.buffer(WireCodec.encode(Channel.CONTROLLER_STATE, will)))
+                .setWillQoS(1)
+                .setWillRetain(true);
+        if (!config.mqttUsername().isEmpty()) {
+            options.setUsername(config.mqttUsername()).setPassword(config.mqttPassword());
+        }
+        if ("ssl".equalsIgnoreCase(uri.getScheme())) {
+            options.setSsl(true);
+        }
+        MqttClient c = MqttClient.create(vertx, options);
+        c.publishHandler(this::onMessage);
+        c.publishCompletionHandler(id -> settle(id, null));
+        c.publishCompletionExpirationHandler(id -> settle(id, "no PUBACK for packet " + id));
+        c.subscribeCompletionHandler(ack -> {
+            for (int granted : ack.grantedQoSLevels()) {
+                if (granted == 0x80) {
+                    LOG.error("broker refused one of the controller's subscriptions (SUBACK {}): check the ACL "
+                            + "of user '{}'", ack.grantedQoSLevels(), config.mqttUsername());
+                }
+            }
+        });
+        c.closeHandler(v -> onClosed(c));
+        client = c;
+        return c.connect(uri.getPort(), uri.getHost())
+                .recover(e -> Future.failedFuture(new MqttUnavailableException("cannot connect to MQTT broker "
+                        + brokerUrl + " as " + clientId() + ": " + e.getMessage(), e)))
+                .compose(this::onConnected);
+    }
+
+    private Future<Void> onConnected(MqttConnAckMessage ack) {
+        connected = true;
+        attempt = 0;
+        metrics.reportMqttConnected(true);
+        Map<String, Integer> filters = new LinkedHashMap<>();
+        for (String filter : topics.controllerSubscriptions()) {
+            boolean telemetry = filter.equals(topics.allDevices(Channel.TELEMETRY));
+            filters.put(telemetry && !config.mqttSharedGroup().isEmpty()
+                    ? Topics.shared(config.mqttSharedGroup(), filter) : filter, 1);
+        }
+        boolean rebirth = firstConnect || !ack.isSessionPresent();
+        firstConnect = false;
+        LOG.info("connected to {} as {} (session {}, bdSeq {})", brokerUrl, clientId(),
+                ack.isSessionPresent() ? "resumed" : "new", bdSeq);
+        return client.subscribe(filters)
+                .compose(id -> publishFleetWide(Channel.CONTROLLER_STATE, ControllerState.newBuilder()
+                        .setOnline(true).setInstanceId(config.instanceId()).build()))
+                .compose(v -> rebirth
+                        ? publishFleetWide(Channel.FLEET_REBIRTH, RebirthRequest.newBuilder()
+                                .setReason("controller " + config.instanceId() + " (re)started").build())
+                        : Future.succeededFuture());
+    }
+
+    private void onClosed(MqttClient c) {
+        if (c != client) {
+            return;
+        }
+        boolean was = connected;
+        connected = false;
+        failAwaiting("MQTT connection to " + brokerUrl + " closed");
+        if (was) {
+            metrics.reportMqttConnected(false);
+        }
+        if (stopping) {
+            return;
+        }
+        long delay = Math.min(MAX_BACKOFF_MS, 500L << Math.min(attempt++, 6));
+        LOG.warn("MQTT connection to {} lost; reconnecting in {} ms", brokerUrl, delay);
+        reconnectTimer = vertx.setTimer(delay, t -> {
+            reconnectTimer = -1;
+            if (!stopping) {
+                connect().onFailure(e -> {
+                    LOG.warn("{}", e.getMessage());
+                    onClosed(client);
+                });
+            }
+        });
+    }
+
+    private void onMessage(MqttPublishMessage msg) {
+        String topic = msg.topicName();
+        byte[] payload = msg.payload().getBytes();
+        Inbound inbound;
+        try {
+            inbound = WireCodec.decode(topic, payload);
+        } catch (WireException e) {
+            onRejected(topic, e);
+            return;
+        }
+        metrics.reportMessageReceived(inbound.address().channel());
+        vertx.eventBus().send(EventAddresses.inbound(inbound.address().channel()), inbound);
+    }
+
+    private void onRejected(String topic, WireException e) {
+        metrics.reportMessageRejected(e.code());
+        long n = rejected.incrementAndGet();
+        // a misbehaving device can flood us: log the first ones, then a sample
+        if (n <= 20 || n % 1000 == 0) {
+            LOG.warn("rejected message #{} on {}: {} ({})", n, topic, e.getMessage(), e.code());
+        }
+        TopicAddress from;
+        try {
+            from = Topics.parse(topic);
+        } catch (UnknownTopicException notADevice) {
+            return;
+        }
+        if (from.deviceId() == null || !from.fleet().equals(config.fleet())) {
+            return;
+        }
+        ErrorReply reply = ErrorReply.newBuilder().setRequestTopic(topic).setError(e.toErrorDetail()).build();
+        publish(new Outbound(from.deviceId(), Channel.CONTROLLER_ERROR, reply))
+                .onFailure(f -> LOG.debug("could not tell {} about its rejected message: {}", from.deviceId(), f.getMessage()));
+    }
+
+    /** Stamps the header and publishes; completes on PUBACK for QoS 1. */
+    Future<Void> publish(Outbound out) {
+        return publish(topics.device(out.deviceId(), out.channel()), out.channel(), out.message());
+    }
+
+    private Future<Void> publishFleetWide(Channel channel, Message message) {
+        return publish(topics.fleetWide(channel), channel, message);
+    }
+
+    private Future<Void> publish(String topic, Channel channel, Message message) {
+        if (!connected) {
+            return Future.failedFuture(new MqttUnavailableException("not connected to MQTT broker " + brokerUrl));
+        }
+        FieldDescriptor header = message.getDescriptorForType().findFieldByNumber(1);
+        Message stamped = message.toBuilder().setField(header, headers.next()).build();
+        Buffer bytes = Buffer.buffer(WireCodec.encode(channel, stamped));
+        MqttQoS qos = MqttQoS.valueOf(channel.qos());
+        return client.publish(topic, bytes, qos, false, channel.retained()).compose(packetId -> {
+            if (qos == MqttQoS.AT_MOST_ONCE) {
+                return Future.succeededFuture();
+            }
+            Promise<Void> acked = Promise.promise();
+            awaitingAck.put(packetId, acked);
+            return acked.future();
+        });
+    }
+
+    private void settle(int packetId, String failure) {
+        Promise<Void> p = awaitingAck.remove(packetId);
+        if (p != null) {
+            if (failure == null) {
+                p.complete();
+            } else {
+                p.fail(new MqttUnavailableException(failure));
+            }
+        }
+    }
+
+    private void failAwaiting(String why) {
+        List<Promise<Void>> pending = List.copyOf(awaitingAck.values());
+        awaitingAck.clear();
+        pending.forEach(p -> p.tryFail(new MqttUnavailableException(why)));
+    }
+
+    /** Says offline (a clean disconnect sends no Last Will) and disconnects. */
+    @Override
+    public Future<?> stop() {
+        stopping = true;
+        if (reconnectTimer != -1) {
+            vertx.cancelTimer(reconnectTimer);
+        }
+        if (!connected) {
+            return Future.succeededFuture();
+        }
+        MqttClient c = client;
+        return publishFleetWide(Channel.CONTROLLER_STATE, ControllerState.newBuilder().setOnline(false)
+                .setInstanceId(config.instanceId()).build())
+                .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
+                .otherwiseEmpty()
+                .compose(v -> c.disconnect())
+                .otherwiseEmpty();
+    }
+}

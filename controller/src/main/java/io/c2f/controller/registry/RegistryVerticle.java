@@ -1,0 +1,222 @@
+package io.c2f.controller.registry;
+
+import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.metrics.ControllerMetrics;
+import io.c2f.controller.mqtt.DeviceCommands;
+import io.c2f.controller.mqtt.EventAddresses;
+import io.c2f.controller.mqtt.LocalCodec;
+import io.c2f.controller.store.DeviceBirth;
+import io.c2f.controller.store.DeviceRecord;
+import io.c2f.controller.store.DeviceRepository;
+import io.c2f.controller.store.DeviceStatus;
+import io.c2f.controller.store.TelemetryRecord;
+import io.c2f.proto.codec.Inbound;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.v1.Birth;
+import io.c2f.proto.v1.Death;
+import io.c2f.proto.v1.DeviceState;
+import io.c2f.proto.v1.Telemetry;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the device registry: devices appear from births, go offline on a death of their current
+ * session or after missed heartbeats, come back with the next birth; telemetry is stored once per
+ * (device, telemetry_seq) with its losses counted.
+ *
+ * <p>Liveness is decided in memory ({@link DeviceSessions}) on this verticle's event loop; the
+ * database follows. Writes of one device are chained, so they land in the order the messages
+ * came, while different devices proceed in parallel (bounded by the database workers).
+ */
+public final class RegistryVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(RegistryVerticle.class);
+    /** A heartbeat rewrites last_seen at most this often per device (the liveness table has it exactly). */
+    static final long LAST_SEEN_WRITE_MS = 15_000;
+    /** A device of an unknown session is asked for a birth at most this often. */
+    static final long REBIRTH_REQUEST_MS = 10_000;
+    private static final int RESTORE_PAGE = 1000;
+
+    private final ControllerConfig config;
+    private final DeviceRepository repository;
+    private final ControllerMetrics metrics;
+    private final Clock clock;
+    private final DeviceSessions sessions;
+    private final Map<String, Future<?>> writeChains = new HashMap<>();
+    private final Map<String, Long> lastSeenWritten = new HashMap<>();
+    private final Map<String, Long> rebirthRequested = new HashMap<>();
+    private DeviceCommands commands;
+    private long sweepTimer = -1;
+
+    public RegistryVerticle(ControllerConfig config, DeviceRepository repository, ControllerMetrics metrics,
+            Clock clock) {
+        this.config = config;
+        this.repository = repository;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.sessions = new DeviceSessions(config.heartbeatTimeoutFactor(), config.defaultHeartbeatMs());
+    }
+
+    @Override
+    public Future<?> start() {
+        LocalCodec.registerOn(vertx);
+        commands = new DeviceCommands(vertx);
+        return restoreOnline(null, 0).compose(restored -> {
+            if (restored > 0) {
+                LOG.info("{} devices were online before this start; they have {} heartbeat intervals to be heard",
+                        restored, config.heartbeatTimeoutFactor());
+            }
+            sweepTimer = vertx.setPeriodic(config.livenessSweepMs(), t -> sweep());
+            return Future.all(List.of(
+                    consume(Channel.BIRTH, this::onBirth),
+                    consume(Channel.DEATH, this::onDeath),
+                    consume(Channel.STATE, this::onState),
+                    consume(Channel.TELEMETRY, this::onTelemetry)));
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (sweepTimer != -1) {
+            vertx.cancelTimer(sweepTimer);
+        }
+        // let queued writes finish so a clean shutdown loses nothing already accepted
+        return Future.join(new ArrayList<>(writeChains.values())).otherwiseEmpty();
+    }
+
+    private Future<Integer> restoreOnline(String afterId, int restored) {
+        return repository.list(config.fleet(), DeviceStatus.ONLINE, afterId, RESTORE_PAGE).compose(page -> {
+            long now = clock.millis();
+            for (DeviceRecord d : page) {
+                sessions.restore(d.id(), d.bdSeq(), d.heartbeatIntervalMs() == null ? 0 : d.heartbeatIntervalMs(), now);
+            }
+            int total = restored + page.size();
+            return page.size() < RESTORE_PAGE ? Future.succeededFuture(total)
+                    : restoreOnline(page.get(page.size() - 1).id(), total);
+        });
+    }
+
+    private Future<Void> consume(Channel channel, Handler<Inbound> handler) {
+        return vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(channel), (Message<Inbound> m) -> {
+            Inbound in = m.body();
+            if (!config.fleet().equals(in.address().fleet())) {
+                return; // another fleet on a shared broker; not ours
+            }
+            handler.handle(in);
+        }).completion();
+    }
+
+    private void onBirth(Inbound in) {
+        Birth birth = in.as(Birth.class);
+        long now = clock.millis();
+        long bdSeq = birth.getHeader().getBdSeq();
+        if (sessions.birth(birth.getDeviceId(), bdSeq, now)) {
+            metrics.reportDeviceOnline();
+        }
+        rebirthRequested.remove(birth.getDeviceId());
+        lastSeenWritten.put(birth.getDeviceId(), now);
+        LOG.info("device {} born (bdSeq {}, agent {}, bundle {})", birth.getDeviceId(), bdSeq,
+                birth.getAgentVersion(), birth.getInstalled().getBundleId());
+        DeviceBirth row = DeviceBirth.from(config.fleet(), birth, now);
+        serially(birth.getDeviceId(), () -> repository.upsertBirth(row))
+                .onFailure(e -> LOG.error("storing the birth of {} failed: {}", birth.getDeviceId(), e.getMessage()));
+    }
+
+    private void onDeath(Inbound in) {
+        Death death = in.as(Death.class);
+        long bdSeq = death.getHeader().getBdSeq();
+        long now = clock.millis();
+        DeviceSessions.Verdict verdict = sessions.death(death.getDeviceId(), bdSeq, now);
+        if (verdict != DeviceSessions.Verdict.CURRENT) {
+            metrics.reportStaleMessage(Channel.DEATH);
+            LOG.info("ignored {} death of {} (bdSeq {}, {})", verdict.name().toLowerCase(java.util.Locale.ROOT),
+                    death.getDeviceId(), bdSeq, death.getReason());
+            return;
+        }
+        String reason = switch (death.getReason()) {
+            case DEATH_REASON_GRACEFUL_SHUTDOWN -> "GRACEFUL_SHUTDOWN";
+            case DEATH_REASON_CONNECTION_LOST -> "CONNECTION_LOST";
+            default -> "DEATH";
+        };
+        goOffline(death.getDeviceId(), bdSeq, reason, now);
+    }
+
+    private void onState(Inbound in) {
+        DeviceState state = in.as(DeviceState.class);
+        String id = state.getDeviceId();
+        long bdSeq = state.getHeader().getBdSeq();
+        long now = clock.millis();
+        DeviceSessions.Verdict verdict = sessions.heartbeat(id, bdSeq, state.getHeartbeatIntervalMs(), now);
+        if (verdict == DeviceSessions.Verdict.CURRENT) {
+            Long written = lastSeenWritten.get(id);
+            if (written == null || now - written >= LAST_SEEN_WRITE_MS) {
+                lastSeenWritten.put(id, now);
+                serially(id, () -> repository.touch(id, bdSeq, now, state.getHeartbeatIntervalMs()))
+                        .onFailure(e -> LOG.warn("storing the heartbeat of {} failed: {}", id, e.getMessage()));
+            }
+            return;
+        }
+        // a live device whose birth we missed (we restarted, or it was declared offline too early)
+        metrics.reportStaleMessage(Channel.STATE);
+        Long asked = rebirthRequested.get(id);
+        if (asked == null || now - asked >= REBIRTH_REQUEST_MS) {
+            rebirthRequested.put(id, now);
+            LOG.info("heartbeat of {} from a session not known online (bdSeq {}, {}): asking for a birth", id, bdSeq,
+                    verdict);
+            commands.requestRebirth(id, "heartbeat from unknown session " + bdSeq)
+                    .onFailure(e -> LOG.warn("rebirth request to {} failed: {}", id, e.getMessage()));
+        }
+    }
+
+    private void onTelemetry(Inbound in) {
+        Telemetry t = in.as(Telemetry.class);
+        TelemetryRecord record = TelemetryRecord.from(config.fleet(), t, clock.millis());
+        serially(t.getDeviceId(), () -> repository.ingestTelemetry(record)).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.error("storing telemetry {} of {} failed: {}", t.getTelemetrySeq(), t.getDeviceId(),
+                        ar.cause().getMessage());
+                return;
+            }
+            metrics.reportTelemetry(ar.result().duplicate());
+            long lost = ar.result().dropped() + Math.max(0, ar.result().gap());
+            if (lost > 0) {
+                metrics.reportTelemetryLost(lost);
+                LOG.warn("device {} lost {} telemetry records before seq {} ({} dropped by its spool, {} missing)",
+                        t.getDeviceId(), lost, t.getTelemetrySeq(), ar.result().dropped(), ar.result().gap());
+            }
+        });
+    }
+
+    private void sweep() {
+        for (DeviceSessions.Expired e : sessions.expire(clock.millis())) {
+            LOG.info("device {} missed its heartbeats (last heard {} ms ago): offline", e.deviceId(),
+                    clock.millis() - e.lastSeenMs());
+            goOffline(e.deviceId(), e.bdSeq(), "HEARTBEAT_TIMEOUT", clock.millis());
+        }
+    }
+
+    private void goOffline(String id, long bdSeq, String reason, long now) {
+        metrics.reportDeviceOffline(reason);
+        LOG.info("device {} offline ({}, bdSeq {})", id, reason, bdSeq);
+        serially(id, () -> repository.markOffline(id, bdSeq, reason, now))
+                .onFailure(e -> LOG.error("storing that {} went offline failed: {}", id, e.getMessage()));
+    }
+
+    /** Runs op after every earlier write of the same device, whatever their outcome. */
+    private <T> Future<T> serially(String deviceId, Supplier<Future<T>> op) {
+        Future<?> previous = writeChains.getOrDefault(deviceId, Future.succeededFuture());
+        Future<T> next = previous.transform(ignored -> op.get());
+        writeChains.put(deviceId, next);
+        next.onComplete(ar -> writeChains.remove(deviceId, next));
+        return next;
+    }
+}

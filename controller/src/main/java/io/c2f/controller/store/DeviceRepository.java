@@ -1,0 +1,41 @@
+package io.c2f.controller.store;
+
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The device registry's storage. Every method runs off the event loop and completes its future
+ * there; callers order the operations of one device themselves (see the registry).
+ */
+public interface DeviceRepository {
+
+    /** Creates or updates the device from its birth: ONLINE, with the birth's bdSeq. */
+    Future<Void> upsertBirth(DeviceBirth birth);
+
+    /**
+     * Marks the device OFFLINE if it is ONLINE with this bdSeq.
+     *
+     * @return whether it was
+     */
+    Future<Boolean> markOffline(String deviceId, long bdSeq, String reason, long atMs);
+
+    /** Records a heartbeat of the session bdSeq (ignored for another session). */
+    Future<Void> touch(String deviceId, long bdSeq, long atMs, int heartbeatIntervalMs);
+
+    /** Stores a telemetry record once per (device, telemetry_seq) and updates the loss counters. */
+    Future<TelemetryIngest> ingestTelemetry(TelemetryRecord record);
+
+    Future<Optional<DeviceRecord>> find(String fleet, String deviceId);
+
+    /**
+     * Devices of a fleet in id order.
+     *
+     * @param status only these, or null for all
+     * @param afterId page after this id, or null from the start
+     */
+    Future<List<DeviceRecord>> list(String fleet, DeviceStatus status, String afterId, int limit);
+
+    /** Cheap round trip for health checks. */
+    Future<Void> ping();
+}

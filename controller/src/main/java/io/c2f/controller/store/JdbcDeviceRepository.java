@@ -1,0 +1,261 @@
+package io.c2f.controller.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link DeviceRepository} over JDBC. The SQL is the common subset of PostgreSQL and H2 in
+ * PostgreSQL mode: no MERGE (PostgreSQL 15+ only), upserts as update-then-insert, duplicates
+ * skipped with {@code ON CONFLICT DO NOTHING}.
+ */
+public final class JdbcDeviceRepository implements DeviceRepository {
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final String COLUMNS = "id, fleet, labels, hardware, delegates, agent_version, bundle_id, "
+            + "bundle_version, bundle_model_sha256, bundle_slot, schedule_id, bd_seq, status, offline_reason, "
+            + "first_seen_ms, last_seen_ms, last_birth_ms, heartbeat_interval_ms, latency_target_ms, "
+            + "telemetry_next_seq, telemetry_received, telemetry_dropped, telemetry_gap";
+
+    private final Database db;
+
+    public JdbcDeviceRepository(Database db) {
+        this.db = db;
+    }
+
+    @Override
+    public Future<Void> upsertBirth(DeviceBirth b) {
+        return db.execute(c -> {
+            if (updateFromBirth(c, b) == 0) {
+                try {
+                    insertFromBirth(c, b);
+                } catch (SQLException e) {
+                    // another controller instance inserted it meanwhile: the update now finds the row
+                    if (!UNIQUE_VIOLATION.equals(e.getSQLState()) || updateFromBirth(c, b) == 0) {
+                        throw e;
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    private static int updateFromBirth(Connection c, DeviceBirth b) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET fleet = ?, labels = ?, hardware = ?, "
+                + "delegates = ?, agent_version = ?, bundle_id = ?, bundle_version = ?, bundle_model_sha256 = ?, "
+                + "bundle_slot = ?, schedule_id = ?, bd_seq = ?, status = 'ONLINE', offline_reason = NULL, "
+                + "last_seen_ms = ?, last_birth_ms = ? WHERE id = ?")) {
+            int i = birthFields(ps, b);
+            ps.setLong(i++, b.bdSeq());
+            ps.setLong(i++, b.atMs());
+            ps.setLong(i++, b.atMs());
+            ps.setString(i, b.deviceId());
+            return ps.executeUpdate();
+        }
+    }
+
+    private static void insertFromBirth(Connection c, DeviceBirth b) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO devices (fleet, labels, hardware, delegates, "
+                + "agent_version, bundle_id, bundle_version, bundle_model_sha256, bundle_slot, schedule_id, "
+                + "bd_seq, status, first_seen_ms, last_seen_ms, last_birth_ms, id) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ONLINE', ?, ?, ?, ?)")) {
+            int i = birthFields(ps, b);
+            ps.setLong(i++, b.bdSeq());
+            ps.setLong(i++, b.atMs());
+            ps.setLong(i++, b.atMs());
+            ps.setLong(i++, b.atMs());
+            ps.setString(i, b.deviceId());
+            ps.executeUpdate();
+        }
+    }
+
+    private static int birthFields(PreparedStatement ps, DeviceBirth b) throws SQLException {
+        int i = 1;
+        ps.setString(i++, b.fleet());
+        ps.setString(i++, new JsonArray(new ArrayList<>(b.labels())).encode());
+        ps.setString(i++, b.hardwareJson());
+        ps.setString(i++, b.delegatesJson());
+        ps.setString(i++, emptyToNull(b.agentVersion()));
+        ps.setString(i++, emptyToNull(b.bundleId()));
+        ps.setString(i++, emptyToNull(b.bundleVersion()));
+        ps.setString(i++, emptyToNull(b.bundleModelSha256()));
+        ps.setString(i++, emptyToNull(b.bundleSlot()));
+        ps.setString(i++, emptyToNull(b.scheduleId()));
+        return i;
+    }
+
+    @Override
+    public Future<Boolean> markOffline(String deviceId, long bdSeq, String reason, long atMs) {
+        return db.execute(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET status = 'OFFLINE', "
+                    + "offline_reason = ?, last_seen_ms = ? WHERE id = ? AND bd_seq = ? AND status = 'ONLINE'")) {
+                ps.setString(1, reason);
+                ps.setLong(2, atMs);
+                ps.setString(3, deviceId);
+                ps.setLong(4, bdSeq);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Future<Void> touch(String deviceId, long bdSeq, long atMs, int heartbeatIntervalMs) {
+        return db.execute(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET last_seen_ms = ?, "
+                    + "heartbeat_interval_ms = ? WHERE id = ? AND bd_seq = ?")) {
+                ps.setLong(1, atMs);
+                if (heartbeatIntervalMs > 0) {
+                    ps.setInt(2, heartbeatIntervalMs);
+                } else {
+                    ps.setNull(2, Types.INTEGER);
+                }
+                ps.setString(3, deviceId);
+                ps.setLong(4, bdSeq);
+                ps.executeUpdate();
+                return null;
+            }
+        });
+    }
+
+    @Override
+    public Future<TelemetryIngest> ingestTelemetry(TelemetryRecord r) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO telemetry (device_id, telemetry_seq, fleet, "
+                    + "kind, dropped_before, sent_at_ms, received_at_ms, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    + "ON CONFLICT DO NOTHING")) {
+                ps.setString(1, r.deviceId());
+                ps.setLong(2, r.telemetrySeq());
+                ps.setString(3, r.fleet());
+                ps.setString(4, r.kind());
+                ps.setLong(5, r.droppedBefore());
+                ps.setLong(6, r.sentAtMs());
+                ps.setLong(7, r.receivedAtMs());
+                ps.setBytes(8, r.payload());
+                if (ps.executeUpdate() == 0) {
+                    return TelemetryIngest.DUPLICATE;
+                }
+            }
+            long next;
+            long received;
+            try (PreparedStatement ps = c.prepareStatement("SELECT telemetry_next_seq, telemetry_received "
+                    + "FROM devices WHERE id = ? FOR UPDATE")) {
+                ps.setString(1, r.deviceId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        // telemetry before any birth: stored, but there are no counters to keep yet
+                        return new TelemetryIngest(false, r.droppedBefore(), 0);
+                    }
+                    next = rs.getLong(1);
+                    received = rs.getLong(2);
+                }
+            }
+            long gap;
+            if (received == 0) {
+                gap = 0; // the first record we see: what came before it is unknown, not lost
+            } else if (r.telemetrySeq() >= next) {
+                gap = Math.max(0, r.telemetrySeq() - next - r.droppedBefore());
+            } else {
+                gap = -1; // a late record filling a gap counted earlier
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET telemetry_next_seq = ?, "
+                    + "telemetry_received = telemetry_received + 1, telemetry_dropped = telemetry_dropped + ?, "
+                    + "telemetry_gap = CASE WHEN telemetry_gap + ? < 0 THEN 0 ELSE telemetry_gap + ? END "
+                    + "WHERE id = ?")) {
+                ps.setLong(1, Math.max(next, r.telemetrySeq() + 1));
+                ps.setLong(2, r.droppedBefore());
+                ps.setLong(3, gap);
+                ps.setLong(4, gap);
+                ps.setString(5, r.deviceId());
+                ps.executeUpdate();
+            }
+            return new TelemetryIngest(false, r.droppedBefore(), gap);
+        });
+    }
+
+    @Override
+    public Future<Optional<DeviceRecord>> find(String fleet, String deviceId) {
+        return db.execute(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                    + " FROM devices WHERE fleet = ? AND id = ?")) {
+                ps.setString(1, fleet);
+                ps.setString(2, deviceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Future<List<DeviceRecord>> list(String fleet, DeviceStatus status, String afterId, int limit) {
+        if (limit < 1) {
+            return Future.failedFuture(new IllegalArgumentException("limit must be positive, got " + limit));
+        }
+        return db.execute(c -> {
+            StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM devices WHERE fleet = ?");
+            if (status != null) {
+                sql.append(" AND status = ?");
+            }
+            if (afterId != null) {
+                sql.append(" AND id > ?");
+            }
+            sql.append(" ORDER BY id LIMIT ?");
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int i = 1;
+                ps.setString(i++, fleet);
+                if (status != null) {
+                    ps.setString(i++, status.name());
+                }
+                if (afterId != null) {
+                    ps.setString(i++, afterId);
+                }
+                ps.setInt(i, limit);
+                List<DeviceRecord> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(read(rs));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public Future<Void> ping() {
+        return db.execute(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1"); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return null;
+            }
+        });
+    }
+
+    private static DeviceRecord read(ResultSet rs) throws SQLException {
+        List<String> labels = new ArrayList<>();
+        for (Object o : new JsonArray(rs.getString("labels"))) {
+            labels.add(String.valueOf(o));
+        }
+        int hb = rs.getInt("heartbeat_interval_ms");
+        Integer heartbeat = rs.wasNull() ? null : hb;
+        double target = rs.getDouble("latency_target_ms");
+        Double latencyTarget = rs.wasNull() ? null : target;
+        return new DeviceRecord(rs.getString("id"), rs.getString("fleet"), labels, rs.getString("hardware"),
+                rs.getString("delegates"), rs.getString("agent_version"), rs.getString("bundle_id"),
+                rs.getString("bundle_version"), rs.getString("bundle_model_sha256"), rs.getString("bundle_slot"),
+                rs.getString("schedule_id"), rs.getLong("bd_seq"), DeviceStatus.valueOf(rs.getString("status")),
+                rs.getString("offline_reason"), rs.getLong("first_seen_ms"), rs.getLong("last_seen_ms"),
+                rs.getLong("last_birth_ms"), heartbeat, latencyTarget, rs.getLong("telemetry_next_seq"),
+                rs.getLong("telemetry_received"), rs.getLong("telemetry_dropped"), rs.getLong("telemetry_gap"));
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+}

@@ -1,0 +1,49 @@
+package io.c2f.controller.broker;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.topic.Direction;
+import io.c2f.proto.topic.Topics;
+import org.junit.jupiter.api.Test;
+
+class DeviceTopicPolicyTest {
+    private final Topics lab = Topics.fleet("lab");
+    private final DeviceTopicPolicy policy = new DeviceTopicPolicy("lab", "admin");
+
+    @Test
+    void aDevicePublishesOnlyOnItsOwnUpstreamChannels() {
+        for (Channel c : Channel.values()) {
+            if (c.scope() != Channel.Scope.DEVICE) {
+                assertFalse(policy.canPublish(lab.fleetWide(c), "d1", "d1"), c.name());
+                continue;
+            }
+            boolean upstream = c.direction() == Direction.DEVICE_TO_CONTROLLER;
+            assertTrue(policy.canPublish(lab.device("d1", c), "d1", "d1") == upstream, c.name());
+            assertFalse(policy.canPublish(lab.device("d2", c), "d1", "d1"), "another device's " + c);
+        }
+        assertFalse(policy.canPublish(Topics.fleet("other").device("d1", Channel.BIRTH), "d1", "d1"), "other fleet");
+        assertFalse(policy.canPublish(lab.device("d1", Channel.BIRTH), "d1", "d2"), "client id is not the user");
+        assertFalse(policy.canPublish("c2f/v1/lab/device/d1/#", "d1", "d1"));
+        assertFalse(policy.canPublish(lab.device("d1", Channel.BIRTH), null, "d1"), "anonymous");
+    }
+
+    @Test
+    void aDeviceSubscribesOnlyToItsOwnCommandsAndTheFleetWideTopics() {
+        for (String t : lab.deviceSubscriptions("d1")) {
+            assertTrue(policy.canSubscribe(t, "d1", "d1"), t);
+            assertFalse(policy.canSubscribe(t, "d2", "d2") && t.contains("/device/"), t);
+        }
+        assertFalse(policy.canSubscribe(lab.device("d2", Channel.JOB_NOTIFY), "d1", "d1"));
+        assertFalse(policy.canSubscribe(lab.allDevices(Channel.TELEMETRY), "d1", "d1"));
+        assertFalse(policy.canSubscribe("#", "d1", "d1"));
+    }
+
+    @Test
+    void theAdminMayDoAnything() {
+        assertTrue(policy.canSubscribe("c2f/v1/lab/device/+/telemetry", "admin", "c2f-controller-x"));
+        assertTrue(policy.canPublish(lab.device("d1", Channel.JOB_NOTIFY), "admin", "anything"));
+        assertFalse(new DeviceTopicPolicy("lab", "").isAdmin(""), "no admin when none is configured");
+    }
+}

@@ -1,0 +1,159 @@
+package io.c2f.controller.store;
+
+import static io.c2f.controller.testing.Await.result;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.c2f.controller.config.ConfigLoader;
+import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.testing.PostgresDatabase;
+import io.c2f.proto.v1.Birth;
+import io.c2f.proto.v1.Hardware;
+import io.c2f.proto.v1.Header;
+import io.c2f.proto.v1.InstalledBundle;
+import io.c2f.proto.v1.IntervalAggregate;
+import io.c2f.proto.v1.Telemetry;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The same migrations and SQL against the embedded H2 (PostgreSQL mode) and a real PostgreSQL. */
+@ExtendWith(VertxExtension.class)
+class JdbcDeviceRepositoryTest {
+    @TempDir
+    Path dir;
+
+    private interface Body {
+        void run(DeviceRepository repo) throws Exception;
+    }
+
+    private void withRepository(Vertx vertx, String engine, Body body) throws Exception {
+        Map<String, String> values = new HashMap<>(Map.of("data.dir", dir.toString(), "fleet", "lab"));
+        PostgresDatabase pg = null;
+        if (engine.equals("postgres")) {
+            Assumptions.assumeTrue(PostgresDatabase.available(), "PostgreSQL on 127.0.0.1:5432 is not reachable");
+            pg = PostgresDatabase.create();
+            values.put("db.url", pg.url());
+            values.put("db.user", PostgresDatabase.USER);
+        }
+        ControllerConfig config = ConfigLoader.fromMap(values);
+        Database db = result(vertx.executeBlocking(() -> Database.open(vertx, config)));
+        try {
+            body.run(new JdbcDeviceRepository(db));
+        } finally {
+            db.close();
+            if (pg != null) {
+                pg.close();
+            }
+        }
+    }
+
+    private static DeviceBirth birth(String id, long bdSeq, long at) {
+        Birth b = Birth.newBuilder().setHeader(Header.newBuilder().setProtocolMajor(1).setBdSeq(bdSeq))
+                .setDeviceId(id).setAgentVersion("0.3.0")
+                .setHardware(Hardware.newBuilder().setOs("linux").setArch("aarch64").setCpuCores(4))
+                .setInstalled(InstalledBundle.newBuilder().setBundleId("unet-s").setVersion("1.0.0").setSlot("b"))
+                .addLabels("edge").setScheduleId("c2f-8-4").build();
+        return DeviceBirth.from("lab", b, at);
+    }
+
+    private static TelemetryRecord telemetry(String id, long seq, long droppedBefore) {
+        Telemetry t = Telemetry.newBuilder().setHeader(Header.newBuilder().setProtocolMajor(1).setSentAtMs(5))
+                .setDeviceId(id).setTelemetrySeq(seq).setDroppedBefore(droppedBefore)
+                .setAggregate(IntervalAggregate.newBuilder().setCount(1)).build();
+        return TelemetryRecord.from("lab", t, 1000 + seq);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void birthCreatesThenUpdatesTheDevice(String engine, Vertx vertx) throws Exception {
+        withRepository(vertx, engine, repo -> {
+            result(repo.upsertBirth(birth("dev-1", 1, 100)));
+            result(repo.upsertBirth(birth("dev-1", 2, 200)));
+            DeviceRecord d = result(repo.find("lab", "dev-1")).orElseThrow();
+            assertEquals(DeviceStatus.ONLINE, d.status());
+            assertEquals(2, d.bdSeq());
+            assertEquals(100, d.firstSeenMs());
+            assertEquals(200, d.lastBirthMs());
+            assertEquals(List.of("edge"), d.labels());
+            assertEquals("unet-s", d.bundleId());
+            assertEquals("b", d.bundleSlot());
+            assertTrue(d.hardwareJson().contains("\"cpuCores\":4"), d.hardwareJson());
+            assertTrue(result(repo.find("other-fleet", "dev-1")).isEmpty());
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void offlineOnlyForTheCurrentSession(String engine, Vertx vertx) throws Exception {
+        withRepository(vertx, engine, repo -> {
+            result(repo.upsertBirth(birth("dev-1", 7, 100)));
+            assertFalse(result(repo.markOffline("dev-1", 6, "CONNECTION_LOST", 150)), "stale bdSeq");
+            assertEquals(DeviceStatus.ONLINE, result(repo.find("lab", "dev-1")).orElseThrow().status());
+            assertTrue(result(repo.markOffline("dev-1", 7, "CONNECTION_LOST", 160)));
+            assertFalse(result(repo.markOffline("dev-1", 7, "CONNECTION_LOST", 170)), "already offline");
+            DeviceRecord d = result(repo.find("lab", "dev-1")).orElseThrow();
+            assertEquals(DeviceStatus.OFFLINE, d.status());
+            assertEquals("CONNECTION_LOST", d.offlineReason());
+            result(repo.upsertBirth(birth("dev-1", 8, 200)));
+            d = result(repo.find("lab", "dev-1")).orElseThrow();
+            assertEquals(DeviceStatus.ONLINE, d.status());
+            assertNull(d.offlineReason());
+            result(repo.touch("dev-1", 8, 300, 5000));
+            assertEquals(5000, result(repo.find("lab", "dev-1")).orElseThrow().heartbeatIntervalMs());
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void telemetryIsStoredOnceAndLossesAreCounted(String engine, Vertx vertx) throws Exception {
+        withRepository(vertx, engine, repo -> {
+            result(repo.upsertBirth(birth("dev-1", 1, 100)));
+            assertFalse(result(repo.ingestTelemetry(telemetry("dev-1", 0, 0))).duplicate());
+            assertTrue(result(repo.ingestTelemetry(telemetry("dev-1", 0, 0))).duplicate(), "same seq again");
+            assertEquals(0, result(repo.ingestTelemetry(telemetry("dev-1", 1, 0))).gap());
+            // seq 2..3 dropped by the device's spool (announced), 4 lost in transit (not announced)
+            TelemetryIngest jump = result(repo.ingestTelemetry(telemetry("dev-1", 5, 2)));
+            assertEquals(2, jump.dropped());
+            assertEquals(1, jump.gap());
+            // the record thought lost arrives late: the gap closes
+            assertEquals(-1, result(repo.ingestTelemetry(telemetry("dev-1", 4, 0))).gap());
+            assertTrue(result(repo.ingestTelemetry(telemetry("dev-1", 5, 2))).duplicate());
+            DeviceRecord d = result(repo.find("lab", "dev-1")).orElseThrow();
+            assertEquals(4, d.telemetryReceived());
+            assertEquals(6, d.telemetryNextSeq());
+            assertEquals(2, d.telemetryDropped());
+            assertEquals(0, d.telemetryGap());
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void listsByStatusInPages(String engine, Vertx vertx) throws Exception {
+        withRepository(vertx, engine, repo -> {
+            for (int i = 0; i < 5; i++) {
+                result(repo.upsertBirth(birth("dev-" + i, 1, 100)));
+            }
+            result(repo.markOffline("dev-3", 1, "HEARTBEAT_TIMEOUT", 200));
+            assertEquals(List.of("dev-0", "dev-1"), ids(result(repo.list("lab", null, null, 2))));
+            assertEquals(List.of("dev-2", "dev-3"), ids(result(repo.list("lab", null, "dev-1", 2))));
+            assertEquals(List.of("dev-3"), ids(result(repo.list("lab", DeviceStatus.OFFLINE, null, 10))));
+            assertEquals(4, result(repo.list("lab", DeviceStatus.ONLINE, null, 10)).size());
+            result(repo.ping());
+        });
+    }
+
+    private static List<String> ids(List<DeviceRecord> records) {
+        return records.stream().map(DeviceRecord::id).toList();
+    }
+}
