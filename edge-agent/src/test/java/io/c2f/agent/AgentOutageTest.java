@@ -53,9 +53,9 @@ class AgentOutageTest {
             p.setProperty("c2f.broker.url", broker.uri());
             try (EdgeAgent agent = new EdgeAgent(AgentConfig.from(p, dir), new SimulatedEngine(cost::get),
                     key.getPublic(), Clock.systemUTC())) {
-                agent.start();
                 long lastSeq;
                 try (TestController controller = new TestController(broker.uri(), "t")) {
+                    agent.start(); // after the controller subscribed, so it sees the birth
                     controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT);
                     BundleManifest.Builder m = SyntheticBundles.manifest("1.0.0");
                     Map<String, byte[]> files = new LinkedHashMap<>();

@@ -45,6 +45,7 @@ class JdbcDeviceRepositoryTest {
             pg = PostgresDatabase.create();
             values.put("db.url", pg.url());
             values.put("db.user", PostgresDatabase.USER);
+            values.put("db.password", PostgresDatabase.PASSWORD);
         }
         ControllerConfig config = ConfigLoader.fromMap(values);
         Database db = result(vertx.executeBlocking(() -> Database.open(vertx, config)));
