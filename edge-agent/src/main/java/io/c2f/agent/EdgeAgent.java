@@ -102,7 +102,12 @@ public final class EdgeAgent implements AutoCloseable {
         InboundDispatcher dispatcher = new InboundDispatcher()
                 .on(Channel.JOB_NOTIFY, JobCommand.class, (from, cmd) -> jobs.execute(() -> runJob(cmd)))
                 .on(Channel.GENERATE_REQUEST, GenerateRequest.class, (from, req) -> generation.submit(req,
-                        result -> publish(Channel.GENERATE_RESULT, result)))
+                        result -> {
+                            if (result.hasError() && result.getError().getCode() != ErrorCode.ERROR_CODE_BUSY) {
+                                window.recordFailure();
+                            }
+                            publish(Channel.GENERATE_RESULT, result);
+                        }))
                 .on(Channel.BUNDLE_DATA, BundleChunk.class, (from, chunk) -> installer.onChunk(chunk))
                 .on(Channel.CONTROLLER_ERROR, ErrorReply.class, (from, e) -> LOG.warn("controller says: {} ({})",
                         e.getError().getMessage(), e.getError().getCode()))

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.sim.SimulatedEngine;
-import io.c2f.agent.testing.MosquittoBroker;
+import io.c2f.agent.testing.TestBroker;
 import io.c2f.agent.testing.SyntheticBundles;
 import io.c2f.agent.testing.TestController;
 import io.c2f.proto.bundle.BundlePayload;
@@ -29,7 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The broker goes away while the device is generating: the generation's telemetry still arrives. */
@@ -39,9 +40,10 @@ class AgentOutageTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aBrokerRestartDuringAGenerationLosesNoTelemetry() throws Exception {
-        assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
+    @ParameterizedTest
+    @EnumSource(TestBroker.Kind.class)
+    void aBrokerRestartDuringAGenerationLosesNoTelemetry(TestBroker.Kind kind) throws Exception {
+        assumeTrue(kind.available(), kind + " is not installed");
         KeyPair key = Ed25519Keys.generate();
         AtomicLong cost = new AtomicLong(0);
         Properties p = new Properties();
@@ -49,7 +51,7 @@ class AgentOutageTest {
         p.setProperty("c2f.device.id", "dev-1");
         p.setProperty("c2f.heartbeat.interval", "500ms");
         p.setProperty("c2f.broker.keep-alive", "2s");
-        try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("broker"))) {
+        try (TestBroker broker = kind.start(dir.resolve("broker"))) {
             p.setProperty("c2f.broker.url", broker.uri());
             try (EdgeAgent agent = new EdgeAgent(AgentConfig.from(p, dir), new SimulatedEngine(cost::get),
                     key.getPublic(), Clock.systemUTC())) {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.engine.ModelSession;
 import io.c2f.agent.sim.SimulatedEngine;
-import io.c2f.agent.testing.MosquittoBroker;
+import io.c2f.agent.testing.TestBroker;
 import io.c2f.agent.testing.SyntheticBundles;
 import io.c2f.agent.testing.TestController;
 import io.c2f.models.c2f.C2fExecutor;
@@ -49,10 +49,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A whole agent (simulated engine) against a real Mosquitto and a test controller. */
+/** A whole agent (simulated engine) against each real broker (Mosquitto, embedded Moquette) and a test controller. */
 class EdgeAgentTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final KeyPair KEY = Ed25519Keys.generate();
@@ -79,10 +80,11 @@ class EdgeAgentTest {
                 && u.getState() != JobState.JOB_STATE_QUEUED;
     }
 
-    @Test
-    void installGenerateTelemetryAndScheduleChanges() throws Exception {
-        assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
-        try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("broker"));
+    @ParameterizedTest
+    @EnumSource(TestBroker.Kind.class)
+    void installGenerateTelemetryAndScheduleChanges(TestBroker.Kind kind) throws Exception {
+        assumeTrue(kind.available(), kind + " is not installed");
+        try (TestBroker broker = kind.start(dir.resolve("broker"));
              TestController controller = new TestController(broker.uri(), "t");
              EdgeAgent agent = new EdgeAgent(config(broker.uri()), new SimulatedEngine(() -> 0), KEY.getPublic(),
                      Clock.systemUTC())) {
@@ -151,7 +153,7 @@ class EdgeAgentTest {
         }
 
         // a restarted agent comes back with its bundle and its applied schedule
-        try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("broker2"));
+        try (TestBroker broker = kind.start(dir.resolve("broker2"));
              TestController controller = new TestController(broker.uri(), "t");
              EdgeAgent agent = new EdgeAgent(config(broker.uri()), new SimulatedEngine(() -> 0), KEY.getPublic(),
                      Clock.systemUTC())) {

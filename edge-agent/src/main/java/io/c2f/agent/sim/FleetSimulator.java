@@ -47,11 +47,12 @@ public final class FleetSimulator implements AutoCloseable {
      * @param baseNanosPerMegaMac median cost of a million MACs (e.g. 100_000 ns = 10 GMAC/s)
      * @param spread devices' speeds are log-uniform in [base / spread, base * spread]
      * @param probeFailureRate probability that a device fails the health probe of a new bundle
+     * @param forwardFailureRate probability that one forward pass of a device's model fails
      * @param seed for the speeds and failures, so a run can be repeated
      * @param stateRoot each device keeps its state under stateRoot/id
      */
     public record Plan(String brokerUrl, String fleet, String prefix, int count, long baseNanosPerMegaMac,
-            double spread, double probeFailureRate, long seed, Path stateRoot) {
+            double spread, double probeFailureRate, double forwardFailureRate, long seed, Path stateRoot) {
         public Plan {
             if (count < 1 || count > 10_000) {
                 throw new IllegalArgumentException("device count must be 1..10000, got " + count);
@@ -61,6 +62,9 @@ public final class FleetSimulator implements AutoCloseable {
             }
             if (probeFailureRate < 0 || probeFailureRate > 1) {
                 throw new IllegalArgumentException("probe failure rate must be in [0, 1], got " + probeFailureRate);
+            }
+            if (forwardFailureRate < 0 || forwardFailureRate > 1) {
+                throw new IllegalArgumentException("forward failure rate must be in [0, 1], got " + forwardFailureRate);
             }
         }
     }
@@ -74,7 +78,8 @@ public final class FleetSimulator implements AutoCloseable {
             double speed = Math.exp((random.nextDouble() * 2 - 1) * Math.log(plan.spread()));
             AtomicLong cost = new AtomicLong(Math.max(1, Math.round(plan.baseNanosPerMegaMac() * speed)));
             boolean failsProbes = random.nextDouble() < plan.probeFailureRate();
-            ModelEngine engine = failsProbes ? new FaultyEngine() : new SimulatedEngine(cost::get);
+            ModelEngine engine = failsProbes ? new FaultyEngine()
+                    : new SimulatedEngine(cost::get, plan.forwardFailureRate(), plan.seed() * 31 + i);
             Properties p = new Properties();
             p.setProperty("c2f.fleet", plan.fleet());
             p.setProperty("c2f.device.id", id);
@@ -136,7 +141,7 @@ public final class FleetSimulator implements AutoCloseable {
         String keyFile = a.get("controller-key");
         if (keyFile == null) {
             System.err.println("usage: FleetSimulator --broker URL --fleet ID --devices N --controller-key FILE "
-                    + "[--state DIR] [--speed NS_PER_MMAC] [--spread X] [--probe-failures P] [--seed S]");
+                    + "[--state DIR] [--speed NS_PER_MMAC] [--spread X] [--probe-failures P] [--forward-failures P] [--seed S]");
             System.exit(2);
         }
         Path state = Path.of(a.getOrDefault("state", "sim-state"));
@@ -144,7 +149,8 @@ public final class FleetSimulator implements AutoCloseable {
         Plan plan = new Plan(a.getOrDefault("broker", "tcp://127.0.0.1:1883"), a.getOrDefault("fleet", "demo"),
                 a.getOrDefault("prefix", "sim"), Integer.parseInt(a.getOrDefault("devices", "100")),
                 Long.parseLong(a.getOrDefault("speed", "100000")), Double.parseDouble(a.getOrDefault("spread", "3")),
-                Double.parseDouble(a.getOrDefault("probe-failures", "0")), Long.parseLong(a.getOrDefault("seed", "1")),
+                Double.parseDouble(a.getOrDefault("probe-failures", "0")),
+                Double.parseDouble(a.getOrDefault("forward-failures", "0")), Long.parseLong(a.getOrDefault("seed", "1")),
                 state);
         FleetSimulator sim = new FleetSimulator(plan, Ed25519Keys.readPublic(Path.of(keyFile)));
         Runtime.getRuntime().addShutdownHook(new Thread(sim::close));

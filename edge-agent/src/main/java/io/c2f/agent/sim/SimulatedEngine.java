@@ -20,18 +20,32 @@ import java.util.function.LongSupplier;
  */
 public final class SimulatedEngine implements ModelEngine {
     private final LongSupplier nanosPerMegaMac;
+    private final double faultRate;
+    private final long faultSeed;
 
     public SimulatedEngine(LongSupplier nanosPerMegaMac) {
+        this(nanosPerMegaMac, 0, 0);
+    }
+
+    /** @param faultRate probability that a forward pass fails (see {@link SyntheticDenoiser}) */
+    public SimulatedEngine(LongSupplier nanosPerMegaMac, double faultRate, long faultSeed) {
         this.nanosPerMegaMac = nanosPerMegaMac;
+        this.faultRate = faultRate;
+        this.faultSeed = faultSeed;
     }
 
     @Override
     public ModelSession open(InstalledSlot slot) {
-        return open(slot.manifest(), nanosPerMegaMac);
+        return open(slot.manifest(), nanosPerMegaMac, faultRate, faultSeed);
     }
 
     /** The session a simulated device runs for a manifest (also how a simulator computes references). */
     public static ModelSession open(BundleManifest manifest, LongSupplier nanosPerMegaMac) {
+        return open(manifest, nanosPerMegaMac, 0, 0);
+    }
+
+    private static ModelSession open(BundleManifest manifest, LongSupplier nanosPerMegaMac, double faultRate,
+            long faultSeed) {
         Map<Resolution, Long> macs = new HashMap<>();
         for (MacsAtResolution m : manifest.getModel().getMacsPerForwardList()) {
             macs.put(new Resolution(m.getResolution().getHeight(), m.getResolution().getWidth()), m.getMacs());
@@ -44,7 +58,8 @@ public final class SimulatedEngine implements ModelEngine {
         for (Schedule s : manifest.getSchedulesList()) {
             plans.put(s.getScheduleId(), C2fPlan.fromProto(s));
         }
-        return new ModelSession(manifest.getBundleId(), new SyntheticDenoiser(noise, macs, nanosPerMegaMac), noise,
+        return new ModelSession(manifest.getBundleId(),
+                new SyntheticDenoiser(noise, macs, nanosPerMegaMac, faultRate, faultSeed), noise,
                 plans, manifest.getDefaultScheduleId());
     }
 }

@@ -23,12 +23,28 @@ public final class SyntheticDenoiser implements Denoiser {
     private final Map<Resolution, Long> macs;
     private final LongSupplier nanosPerMegaMac;
     private final double sigma = 0.3;
+    private final double faultRate;
+    private final java.util.SplittableRandom faults;
 
     /**
      * @param macs pretend MACs per forward and image, by resolution
      * @param nanosPerMegaMac current cost of a million MACs in nanoseconds (may change: a device slowing down)
      */
     public SyntheticDenoiser(NoiseSchedule schedule, Map<Resolution, Long> macs, LongSupplier nanosPerMegaMac) {
+        this(schedule, macs, nanosPerMegaMac, 0, 0);
+    }
+
+    /**
+     * @param faultRate probability that one forward pass fails (a flaky accelerator), in [0, 1]
+     * @param faultSeed seeds the fault draws, so a simulation can be repeated
+     */
+    public SyntheticDenoiser(NoiseSchedule schedule, Map<Resolution, Long> macs, LongSupplier nanosPerMegaMac,
+            double faultRate, long faultSeed) {
+        if (faultRate < 0 || faultRate > 1) {
+            throw new IllegalArgumentException("fault rate must be in [0, 1], got " + faultRate);
+        }
+        this.faultRate = faultRate;
+        this.faults = new java.util.SplittableRandom(faultSeed);
         this.schedule = schedule;
         this.resolutions = new LinkedHashSet<>(List.copyOf(macs.keySet()));
         this.macs = Map.copyOf(macs);
@@ -46,6 +62,9 @@ public final class SyntheticDenoiser implements Denoiser {
         Resolution r = xt.resolution();
         if (!resolutions.contains(r)) {
             throw new DenoiserException("synthetic model has no " + r + " graph; it has " + resolutions);
+        }
+        if (faultRate > 0 && faults.nextDouble() < faultRate) {
+            throw new DenoiserException("simulated fault: the accelerator failed at t=" + timestep);
         }
         long costNanos = macs.get(r) * xt.batch() * nanosPerMegaMac.getAsLong() / 1_000_000L;
         if (costNanos > 0) {

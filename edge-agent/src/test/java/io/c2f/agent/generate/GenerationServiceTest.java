@@ -130,4 +130,18 @@ class GenerationServiceTest {
             assertEquals(ErrorCode.ERROR_CODE_TIMEOUT, r.getError().getCode());
         }
     }
+
+    @Test
+    void aFailingModelGivesAnInternalErrorNotACrash() throws Exception {
+        NoiseSchedule noise = NoiseSchedule.ddpmLinear();
+        SyntheticDenoiser flaky = new SyntheticDenoiser(noise, Map.of(LOW, 1L, HIGH, 4L), () -> 0, 1.0, 1);
+        ModelSession model = new ModelSession("b1", flaky, noise,
+                Map.of("full", C2fPlan.fullResolution(TimestepSpacing.uniform(4, 1000), HIGH, 0f)), "full");
+        try (GenerationService s = service(2, model)) {
+            GenerateResult r = s.generate(request("r", 1, 1));
+            assertEquals(ErrorCode.ERROR_CODE_INTERNAL, r.getError().getCode());
+            assertTrue(r.getError().getMessage().startsWith("the model failed: simulated fault"), r.getError().getMessage());
+            assertTrue(s.generate(request("r2", 1, 1)).hasError(), "and the service keeps answering");
+        }
+    }
 }

@@ -41,7 +41,7 @@ class FleetSimulatorTest {
         try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("broker"));
              TestController controller = new TestController(broker.uri(), "t");
              FleetSimulator sim = new FleetSimulator(new FleetSimulator.Plan(broker.uri(), "t", "sim", n, 1000, 3,
-                     0.2, 7, dir.resolve("state")), key.getPublic())) {
+                     0.2, 0.0, 7, dir.resolve("state")), key.getPublic())) {
             sim.start();
             Set<String> born = new HashSet<>();
             while (born.size() < n) {

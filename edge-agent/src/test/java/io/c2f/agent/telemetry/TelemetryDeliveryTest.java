@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.c2f.agent.link.Backoff;
 import io.c2f.agent.link.DeviceLink;
 import io.c2f.agent.link.LinkSettings;
-import io.c2f.agent.testing.MosquittoBroker;
+import io.c2f.agent.testing.TestBroker;
 import io.c2f.agent.testing.MqttObserver;
 import io.c2f.proto.codec.Inbound;
 import io.c2f.proto.codec.InboundDispatcher;
@@ -19,7 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Telemetry through a real broker that goes away and comes back. */
@@ -32,11 +33,12 @@ class TelemetryDeliveryTest {
                 .setGeneration(GenerationRecord.newBuilder().setRequestId("r" + i).setTotalMillis(i)).build();
     }
 
-    @Test
-    void recordsSpooledWhileTheBrokerIsDownArriveInOrderAfterItReturns() throws Exception {
-        assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
+    @ParameterizedTest
+    @EnumSource(TestBroker.Kind.class)
+    void recordsSpooledWhileTheBrokerIsDownArriveInOrderAfterItReturns(TestBroker.Kind kind) throws Exception {
+        assumeTrue(kind.available(), kind + " is not installed");
         int capacity = 50;
-        try (MosquittoBroker broker = MosquittoBroker.start(tmp.resolve("broker"))) {
+        try (TestBroker broker = kind.start(tmp.resolve("broker"))) {
             LinkSettings settings = LinkSettings.of(broker.uri(), "t", "dev-1", tmp.resolve("state"))
                     .withTimings(Duration.ofSeconds(2), new Backoff(Duration.ofMillis(100), Duration.ofMillis(500)));
             TelemetrySpool spool = new TelemetrySpool(tmp.resolve("spool"), capacity);

@@ -13,7 +13,7 @@ import java.util.List;
  * A real Mosquitto broker on a free loopback port, owned by one test: started, killed and
  * restarted on the same port at will. Needs the {@code mosquitto} binary (Debian package).
  */
-public final class MosquittoBroker implements AutoCloseable {
+public final class MosquittoBroker implements TestBroker {
     private final Path dir;
     private final int port;
     private final String extraConfig;
@@ -57,10 +57,12 @@ public final class MosquittoBroker implements AutoCloseable {
         return "mosquitto";
     }
 
+    @Override
     public int port() {
         return port;
     }
 
+    @Override
     public String uri() {
         return "tcp://127.0.0.1:" + port;
     }
@@ -71,6 +73,7 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     /** (Re)starts the broker on the same port and waits until it accepts connections. */
+    @Override
     public void restart() throws IOException, InterruptedException {
         stop();
         Path conf = dir.resolve("mosquitto-" + port + ".conf");
@@ -101,6 +104,7 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     /** Kills the broker at once (no clean shutdown). */
+    @Override
     public void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
