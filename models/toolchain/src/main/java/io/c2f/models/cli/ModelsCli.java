@@ -2,6 +2,7 @@ package io.c2f.models.cli;
 
 import io.c2f.models.bench.SamplerBenchmark;
 import io.c2f.models.data.PrepareData;
+import io.c2f.models.importer.ImportDiffusersCommand;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -13,6 +14,8 @@ import java.util.Map;
  * demo          [--model FILE.tflite|random] [--out DIR] [--seeds 16] [--threads 1] [--delegates xnnpack,cpu]
  * bench         [--model FILE.tflite|random] [--threads 1] [--batch 1] [--repeats 5]
  * prepare-data  --source emoji|icons|fashion-mnist|cifar10 --out DIR [--input PATH] [--limit N]
+ * import-diffusers --safetensors FILE [--config config.json] [--preset ddpm-cifar10] --out DIR/model.tflite
+ *               [--fp16] [--resolutions 32,16] [--name NAME]
  * </pre>
  * Without --model, demo and bench use the shipped model (models/zoo/emoji32-c2f) when present.
  */
@@ -30,6 +33,7 @@ public final class ModelsCli {
             case "demo" -> Demo.run(options(rest));
             case "bench" -> SamplerBenchmark.main(rest);
             case "prepare-data" -> PrepareData.main(rest);
+            case "import-diffusers" -> ImportDiffusersCommand.main(rest);
             default -> {
                 System.err.println("unknown command '" + args[0] + "'");
                 usage();
@@ -39,10 +43,11 @@ public final class ModelsCli {
     }
 
     private static void usage() {
-        System.err.println("usage: java -jar c2f-models.jar demo|bench|prepare-data [options]\n"
+        System.err.println("usage: java -jar c2f-models.jar demo|bench|prepare-data|import-diffusers [options]\n"
                 + "  demo          [--model FILE.tflite|random] [--out DIR] [--seeds 16] [--threads 1]\n"
                 + "  bench         [--model FILE.tflite|random] [--threads 1] [--batch 1] [--repeats 5]\n"
-                + "  prepare-data  --source emoji|icons|fashion-mnist|cifar10 --out DIR [--input PATH] [--limit N]");
+                + "  prepare-data  --source emoji|icons|fashion-mnist|cifar10 --out DIR [--input PATH] [--limit N]\n"
+                + "  " + ImportDiffusersCommand.USAGE);
     }
 
     static Map<String, String> options(String[] args) {
