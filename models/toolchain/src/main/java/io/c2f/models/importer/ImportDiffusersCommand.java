@@ -126,6 +126,9 @@ public final class ImportDiffusersCommand {
                             + "equals the original at every resolution until fine-tuned%n", DiffusersImporter.LABEL_TABLE,
                     config.numResolutionLabels(), config.timeEmbedDim(),
                     (long) config.numResolutionLabels() * config.timeEmbedDim());
+        } else {
+            out.printf(Locale.ROOT, "resolution-label table %s [%d, %d] taken from the checkpoint (counted above)%n",
+                    DiffusersImporter.LABEL_TABLE, config.numResolutionLabels(), config.timeEmbedDim());
         }
         UnetExporter.ExportedModel model = UnetExporter.export(imported.weights(), resolutions, o.weightType(), o.name(),
                 o.out());
