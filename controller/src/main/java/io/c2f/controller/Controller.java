@@ -1,6 +1,20 @@
 package io.c2f.controller;
 
+import io.c2f.controller.api.ApiRoutes;
 import io.c2f.controller.api.ApiVerticle;
+import io.c2f.controller.auth.ApiTokens;
+import io.c2f.controller.auth.BearerAuthHandler;
+import io.c2f.controller.metrics.MicrometerControllerMetrics;
+import io.c2f.controller.model.ModelRepository;
+import io.c2f.controller.model.ModelRoutes;
+import io.c2f.controller.retune.RetuneRepository;
+import io.c2f.controller.retune.RetuneSettings;
+import io.c2f.controller.retune.RetuneVerticle;
+import io.c2f.controller.retune.TuningRoutes;
+import io.c2f.controller.schedule.SearchRepository;
+import io.c2f.controller.schedule.SearchService;
+import io.c2f.controller.telemetry.LatencyRepository;
+import java.util.List;
 import io.c2f.controller.broker.EmbeddedBroker;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
@@ -32,6 +46,8 @@ public final class Controller {
     private Database database;
     private DeviceRepository repository;
     private ApiVerticle api;
+    private SearchService searches;
+    private List<ApiRoutes> extensions = List.of();
     private String mqttUrl;
 
     private Controller(Vertx vertx, ControllerConfig config) {
@@ -39,9 +55,31 @@ public final class Controller {
         this.config = config;
     }
 
+    /**
+     * What a controller runs with beyond its config.
+     *
+     * @param tokens operator API tokens (none: the API is open, development only)
+     * @param retune latency windows and retuning hysteresis
+     * @param searchConcurrency schedule searches running at once
+     */
+    public record Options(ApiTokens tokens, RetuneSettings retune, int searchConcurrency) {
+        public static Options defaults() {
+            return new Options(ApiTokens.none(), RetuneSettings.defaults(), 1);
+        }
+    }
+
     /** Starts everything; on failure, whatever was started is stopped again and the future fails. */
     public static Future<Controller> start(Vertx vertx, ControllerConfig config, ControllerMetrics metrics) {
+        return start(vertx, config, metrics, Options.defaults());
+    }
+
+    /** Starts everything; on failure, whatever was started is stopped again and the future fails. */
+    public static Future<Controller> start(Vertx vertx, ControllerConfig config, ControllerMetrics metrics,
+                                           Options options) {
         Controller c = new Controller(vertx, config);
+        if (!options.tokens().enabled()) {
+            LOG.warn("no API tokens configured: the HTTP API is open to anyone who can reach it");
+        }
         LocalCodec.registerOn(vertx);
         Future<Void> brokerUp = config.embeddedBroker()
                 ? vertx.executeBlocking(() -> EmbeddedBroker.start(config)).map(b -> {
@@ -61,9 +99,23 @@ public final class Controller {
                     // the registry first: nothing may arrive before someone listens
                     return c.deploy(new RegistryVerticle(config, c.repository, metrics, Clock.systemUTC()));
                 })
+                .compose(v -> {
+                    Clock clock = Clock.systemUTC();
+                    LatencyRepository latency = new LatencyRepository(c.database);
+                    ModelRepository models = new ModelRepository(c.database);
+                    RetuneRepository retune = new RetuneRepository(c.database);
+                    SearchRepository searchJobs = new SearchRepository(c.database);
+                    c.searches = new SearchService(vertx, models, searchJobs, metrics, clock,
+                            options.searchConcurrency());
+                    c.extensions = List.of(new TuningRoutes(config.fleet(), latency, retune, models, clock),
+                            new ModelRoutes(models, c.searches, clock));
+                    return searchJobs.failInterrupted(clock.millis()).compose(n -> c.deploy(new RetuneVerticle(config,
+                            options.retune(), c.repository, models, latency, retune, metrics, clock)));
+                })
                 .compose(v -> c.deploy(new MqttIngressVerticle(config, c.mqttUrl, metrics)))
                 .compose(v -> {
-                    c.api = new ApiVerticle(config, c.repository);
+                    c.api = new ApiVerticle(config, c.repository, c.extensions, new BearerAuthHandler(options.tokens()),
+                            metrics instanceof MicrometerControllerMetrics m ? m::scrape : null);
                     return c.deploy(c.api);
                 })
                 .map(v -> {
@@ -113,6 +165,10 @@ public final class Controller {
             }));
         }
         return chain.compose(v -> vertx.executeBlocking(() -> {
+            if (searches != null) {
+                searches.close();
+                searches = null;
+            }
             if (database != null) {
                 database.close();
                 database = null;

@@ -3,7 +3,12 @@ package io.c2f.controller;
 import io.c2f.controller.config.ConfigException;
 import io.c2f.controller.config.ConfigLoader;
 import io.c2f.controller.config.ControllerConfig;
-import io.c2f.controller.metrics.ControllerMetrics;
+import io.c2f.controller.auth.ApiTokens;
+import io.c2f.controller.metrics.MicrometerControllerMetrics;
+import io.c2f.controller.retune.RetuneSettings;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.core.Vertx;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -32,10 +37,28 @@ public final class ControllerMain {
             System.exit(2);
             return;
         }
-        Vertx vertx = Vertx.vertx();
+        // operator API tokens: a file of name = role:sha256 lines (see ApiTokens), named by C2F_API_TOKENS_FILE
+        ApiTokens tokens = ApiTokens.none();
+        String tokenFile = System.getenv("C2F_API_TOKENS_FILE");
+        if (tokenFile != null && !tokenFile.isEmpty()) {
+            try {
+                tokens = ApiTokens.load(java.nio.file.Path.of(tokenFile));
+            } catch (IllegalArgumentException e) {
+                System.err.println("c2f-controller: configuration error: " + e.getMessage());
+                System.exit(2);
+                return;
+            }
+        }
+        MicrometerControllerMetrics metrics = new MicrometerControllerMetrics();
+        // Vert.x's own meters (HTTP server, event bus, pools) go to the same registry as the fleet's
+        Vertx vertx = Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+                .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+                .build();
         Controller controller;
         try {
-            controller = Controller.start(vertx, config, ControllerMetrics.NOOP)
+            controller = Controller.start(vertx, config, metrics,
+                    new Controller.Options(tokens, RetuneSettings.defaults(), 1))
                     .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -48,6 +71,9 @@ public final class ControllerMain {
         System.out.println("  MQTT broker: " + controller.mqttUrl()
                 + (controller.hasEmbeddedBroker() ? " (embedded)" : " (external)"));
         System.out.println("  HTTP API:    http://" + config.httpHost() + ":" + controller.httpPort() + "/api/v1/devices");
+        System.out.println("  metrics:     http://" + config.httpHost() + ":" + controller.httpPort() + "/metrics");
+        System.out.println("  API auth:    " + (tokens.enabled() ? "bearer tokens from " + tokenFile
+                : "OFF (set C2F_API_TOKENS_FILE)"));
         System.out.println("  database:    " + (config.dbUrl().isEmpty() ? "embedded H2 in " + config.dataDir() : config.dbUrl()));
 
         CountDownLatch stopped = new CountDownLatch(1);

@@ -30,19 +30,47 @@ public final class ApiVerticle extends VerticleBase {
 
     private final ControllerConfig config;
     private final DeviceRepository repository;
+    private final java.util.List<ApiRoutes> extensions;
+    private final io.vertx.core.Handler<RoutingContext> auth;
+    private final java.util.function.Supplier<String> metricsScrape;
     private HttpServer server;
 
     public ApiVerticle(ControllerConfig config, DeviceRepository repository) {
+        this(config, repository, java.util.List.of(), null, null);
+    }
+
+    /**
+     * @param extensions more routes (mounted behind auth and the body handler)
+     * @param auth guards {@code /api/v1/*}; null: open
+     * @param metricsScrape serves {@code GET /metrics} (Prometheus text); null: no such route
+     */
+    public ApiVerticle(ControllerConfig config, DeviceRepository repository, java.util.List<ApiRoutes> extensions,
+                       io.vertx.core.Handler<RoutingContext> auth, java.util.function.Supplier<String> metricsScrape) {
         this.config = config;
         this.repository = repository;
+        this.extensions = java.util.List.copyOf(extensions);
+        this.auth = auth;
+        this.metricsScrape = metricsScrape;
     }
 
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
         router.get("/healthz").handler(this::health);
+        if (metricsScrape != null) {
+            router.get("/metrics").handler(rc -> vertx.executeBlocking(metricsScrape::get, false)
+                    .onSuccess(text -> rc.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                            .end(text))
+                    .onFailure(rc::fail));
+        }
+        if (auth != null) {
+            router.route("/api/v1/*").handler(auth);
+        }
+        router.route("/api/v1/*").handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(1 << 20));
+        router.get("/api/v1/openapi.yaml").handler(this::openApi);
         router.get("/api/v1/devices").handler(this::listDevices);
         router.get("/api/v1/devices/:id").handler(this::getDevice);
+        extensions.forEach(e -> e.mount(vertx, router));
         router.route().last().handler(rc -> error(rc, 404, "no resource " + rc.request().method() + " "
                 + rc.request().path()));
         router.errorHandler(405, rc -> error(rc, 405, "method " + rc.request().method() + " not allowed on "
@@ -120,6 +148,19 @@ public final class ApiVerticle extends VerticleBase {
                 json(rc, 200, toJson(ar.result().get()));
             }
         });
+    }
+
+    private void openApi(RoutingContext rc) {
+        try (java.io.InputStream in = ApiVerticle.class.getResourceAsStream("/openapi.yaml")) {
+            if (in == null) {
+                error(rc, 404, "openapi.yaml is not packaged");
+                return;
+            }
+            rc.response().putHeader("content-type", "application/yaml; charset=utf-8")
+                    .end(io.vertx.core.buffer.Buffer.buffer(in.readAllBytes()));
+        } catch (java.io.IOException e) {
+            error(rc, 500, "cannot read openapi.yaml: " + e.getMessage());
+        }
     }
 
     private void health(RoutingContext rc) {

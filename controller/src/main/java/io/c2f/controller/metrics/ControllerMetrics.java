@@ -31,6 +31,18 @@ public interface ControllerMetrics {
     /** Records known lost: dropped by the device's spool, or a gap in telemetry_seq. */
     void reportTelemetryLost(long records);
 
+    /** A generation's per-image latency, tagged with the device's first label ("none" without). */
+    default void reportGeneration(String deviceLabel, double totalMillis) {
+    }
+
+    /** The retuner sent a device another schedule; direction is DOWNGRADE, UPGRADE or INITIAL. */
+    default void reportRetuneDecision(String direction) {
+    }
+
+    /** A schedule search job ended. */
+    default void reportSearchFinished(boolean succeeded, double seconds) {
+    }
+
     /** A metrics implementation that records nothing. */
     ControllerMetrics NOOP = new NoopControllerMetrics();
 }

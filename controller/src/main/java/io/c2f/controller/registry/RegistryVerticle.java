@@ -10,6 +10,7 @@ import io.c2f.controller.store.DeviceRecord;
 import io.c2f.controller.store.DeviceRepository;
 import io.c2f.controller.store.DeviceStatus;
 import io.c2f.controller.store.TelemetryRecord;
+import io.c2f.controller.telemetry.GenerationEvent;
 import io.c2f.proto.codec.Inbound;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.Birth;
@@ -187,6 +188,10 @@ public final class RegistryVerticle extends VerticleBase {
                 return;
             }
             metrics.reportTelemetry(ar.result().duplicate());
+            if (!ar.result().duplicate() && t.hasGeneration()) {
+                GenerationEvent.publish(vertx, new GenerationEvent(t.getDeviceId(), record.receivedAtMs(),
+                        t.getGeneration()));
+            }
             long lost = ar.result().dropped() + Math.max(0, ar.result().gap());
             if (lost > 0) {
                 metrics.reportTelemetryLost(lost);

@@ -1,0 +1,9 @@
+package io.c2f.controller.api;
+
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+
+/** A group of API routes from another package, mounted by {@link ApiVerticle} behind its auth and body handling. */
+public interface ApiRoutes {
+    void mount(Vertx vertx, Router router);
+}

@@ -1,0 +1,139 @@
+package io.c2f.controller.retune;
+
+import io.c2f.controller.model.CatalogEntry;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Chooses a device's schedule from its model's catalog: the highest-quality schedule whose
+ * predicted p95 meets the latency target. Pure: no clock, no I/O; the caller keeps the state.
+ *
+ * <p>Prediction: the device's cost model gives a schedule's mean latency ({@code overhead + low
+ * steps x ms/low step + high steps x ms/high step}); it is scaled by the device's tail factor,
+ * observed p95 over the model's mean prediction for the same generations (at least 1), so targets
+ * on p95 are compared with predicted p95s.
+ *
+ * <p>Hysteresis: a device moves to a cheaper schedule as soon as its observed p95 of the running
+ * schedule (at least {@code minSamples} generations) exceeds the target. It moves back to a better
+ * schedule only when that one is predicted at least {@code upgradeMargin} below the target, the
+ * same candidate continuously for {@code upgradeSustainMs}. No change comes sooner than {@code
+ * minDwellMs} after the previous one. Noise around the target therefore never makes it flap: a
+ * schedule it left for being too slow is predicted near or above the target, far from the margin.
+ *
+ * <p>Quality: lower held-out loss is better; equal losses (e.g. unmeasured baselines, loss 0) are
+ * ordered by more steps, then more full-resolution steps.
+ */
+public final class RetunePolicy {
+    /** Best quality first. */
+    public static final Comparator<CatalogEntry> QUALITY = Comparator.comparingDouble(CatalogEntry::heldoutLoss)
+            .thenComparing(Comparator.comparingInt(CatalogEntry::steps).reversed())
+            .thenComparing(Comparator.comparingInt(CatalogEntry::stepsHigh).reversed())
+            .thenComparing(CatalogEntry::scheduleId);
+
+    private final RetuneSettings settings;
+
+    public RetunePolicy(RetuneSettings settings) {
+        this.settings = settings;
+    }
+
+    public Decision decide(double targetMs, List<CatalogEntry> catalog, Observation obs, TuningState state, long nowMs) {
+        double p95 = obs.running() == null ? Double.NaN : obs.running().p95();
+        if (catalog.isEmpty()) {
+            return keep(state.noCandidate(), p95, "the device's model has no schedule catalog");
+        }
+        if (obs.cost() == null || obs.running() == null || obs.running().count() < settings.minSamples()) {
+            int n = obs.running() == null ? 0 : obs.running().count();
+            return keep(state, p95, String.format(Locale.ROOT, "waiting for data: %d of %d generations of %s",
+                    n, settings.minSamples(), obs.runningScheduleId()));
+        }
+        if (state.assignedScheduleId() != null && !state.assignedScheduleId().equals(obs.runningScheduleId())) {
+            return keep(state, p95, "waiting for the device to run " + state.assignedScheduleId() + " (it runs "
+                    + obs.runningScheduleId() + ")");
+        }
+        if (state.assignedAtMs() > 0 && nowMs - state.assignedAtMs() < settings.minDwellMs()) {
+            return keep(state, p95, "settling: last change " + (nowMs - state.assignedAtMs()) + " ms ago");
+        }
+        double tail = obs.meanPredictedMs() > 0 ? Math.max(1.0, p95 / obs.meanPredictedMs()) : 1.0;
+        Optional<CatalogEntry> current = catalog.stream()
+                .filter(e -> e.scheduleId().equals(obs.runningScheduleId())).findFirst();
+        String model = String.format(Locale.ROOT, "cost model %s ms/low step, %s ms/high step, %.1f ms overhead, "
+                + "tail x%.2f", fmt(obs.cost().lowStepMs()), fmt(obs.cost().highStepMs()), obs.cost().overheadMs(), tail);
+
+        if (current.isEmpty()) {
+            CatalogEntry pick = bestWithin(catalog, targetMs, tail, obs).orElseGet(() -> cheapest(catalog, tail, obs));
+            double pred = predict(pick, tail, obs);
+            return change(pick, "INITIAL", pred, p95, nowMs, String.format(Locale.ROOT,
+                    "device runs %s, which is not in the catalog; %s is the best schedule predicted within the "
+                            + "%.1f ms target: %.1f ms (%s)", obs.runningScheduleId(), pick.scheduleId(), targetMs,
+                    pred, model));
+        }
+        CatalogEntry cur = current.get();
+        double curPred = predict(cur, tail, obs);
+        if (p95 > targetMs) {
+            Optional<CatalogEntry> fit = catalog.stream().filter(e -> predict(e, tail, obs) < curPred)
+                    .filter(e -> predict(e, tail, obs) <= targetMs).min(QUALITY);
+            CatalogEntry pick = fit.orElseGet(() -> cheapest(catalog, tail, obs));
+            double pred = predict(pick, tail, obs);
+            if (pick.scheduleId().equals(cur.scheduleId()) || pred >= curPred) {
+                return keep(state.noCandidate(), p95, String.format(Locale.ROOT, "p95 %.1f ms exceeds the %.1f ms "
+                        + "target but no cheaper schedule exists", p95, targetMs));
+            }
+            return change(pick, "DOWNGRADE", pred, p95, nowMs, String.format(Locale.ROOT,
+                    "p95 %.1f ms of %s over %d generations exceeds the %.1f ms target; %s is predicted at %.1f ms%s (%s)",
+                    p95, cur.scheduleId(), obs.running().count(), targetMs, pick.scheduleId(), pred,
+                    fit.isPresent() ? "" : ", the cheapest in the catalog, still over target", model));
+        }
+        double limit = targetMs * (1 - settings.upgradeMargin());
+        Optional<CatalogEntry> better = catalog.stream().filter(e -> QUALITY.compare(e, cur) < 0)
+                .filter(e -> predict(e, tail, obs) <= limit).min(QUALITY);
+        if (better.isEmpty()) {
+            return keep(state.noCandidate(), p95, String.format(Locale.ROOT, "p95 %.1f ms within the %.1f ms target; "
+                    + "no better schedule predicted below %.1f ms", p95, targetMs, limit));
+        }
+        CatalogEntry b = better.get();
+        if (!b.scheduleId().equals(state.betterCandidateId())) {
+            return keep(new TuningState(state.assignedScheduleId(), state.assignedAtMs(), b.scheduleId(), nowMs), p95,
+                    "better schedule " + b.scheduleId() + " fits with margin; watching it");
+        }
+        long since = nowMs - state.betterSinceMs();
+        if (since < settings.upgradeSustainMs()) {
+            return keep(state, p95, "better schedule " + b.scheduleId() + " has fit with margin for " + since + " ms of "
+                    + settings.upgradeSustainMs());
+        }
+        double pred = predict(b, tail, obs);
+        return change(b, "UPGRADE", pred, p95, nowMs, String.format(Locale.ROOT,
+                "p95 %.1f ms of %s is within the %.1f ms target and %s (better quality) is predicted at %.1f ms, "
+                        + "at least %.0f%% below target for %d s (%s)", p95, cur.scheduleId(), targetMs, b.scheduleId(),
+                pred, settings.upgradeMargin() * 100, since / 1000, model));
+    }
+
+    /** Predicted p95 of a schedule on this device. */
+    public static double predict(CatalogEntry e, double tail, Observation obs) {
+        return tail * obs.cost().predictMs(e.stepsLow(), e.stepsHigh(), obs.lowToHighCostRatio());
+    }
+
+    private static Optional<CatalogEntry> bestWithin(List<CatalogEntry> catalog, double targetMs, double tail,
+                                                     Observation obs) {
+        return catalog.stream().filter(e -> predict(e, tail, obs) <= targetMs).min(QUALITY);
+    }
+
+    private static CatalogEntry cheapest(List<CatalogEntry> catalog, double tail, Observation obs) {
+        return catalog.stream().min(Comparator.comparingDouble((CatalogEntry e) -> predict(e, tail, obs))
+                .thenComparing(QUALITY)).orElseThrow();
+    }
+
+    private static Decision keep(TuningState state, double p95, String reason) {
+        return new Decision(null, "KEEP", Double.NaN, p95, reason, state);
+    }
+
+    private static Decision change(CatalogEntry to, String direction, double predicted, double p95, long nowMs,
+                                   String reason) {
+        return new Decision(to, direction, predicted, p95, reason, new TuningState(to.scheduleId(), nowMs, null, 0));
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "?" : String.format(Locale.ROOT, "%.2f", v);
+    }
+}

@@ -1,0 +1,184 @@
+package io.c2f.controller.retune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.c2f.controller.model.CatalogEntry;
+import io.c2f.controller.telemetry.DeviceLatency;
+import io.c2f.controller.telemetry.GenerationSample;
+import io.c2f.proto.v1.Schedule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The policy driven by a simulated device: one generation per second with noisy latency from
+ * true per-step costs, evaluated every 10 s through the real latency window and cost model.
+ */
+class RetunePolicyTest {
+    // best quality first: A (20 full-res steps), B (8+8), C (6+4), D (4+2)
+    private static final List<CatalogEntry> CATALOG = List.of(
+            entry("A", 0, 20, 0.010), entry("B", 8, 8, 0.015), entry("C", 6, 4, 0.030), entry("D", 4, 2, 0.060));
+    private static final double TARGET = 500;
+    private static final RetuneSettings SETTINGS = RetuneSettings.defaults();
+
+    private static CatalogEntry entry(String id, int low, int high, double loss) {
+        return new CatalogEntry("m", id, low, high, loss, 0, "SEARCH_METHOD_TRD",
+                Schedule.newBuilder().setScheduleId(id).build());
+    }
+
+    /** A device whose latency follows true per-step costs with multiplicative noise. */
+    private static final class SimDevice {
+        final Random rnd = new Random(42);
+        final DeviceLatency latency = new DeviceLatency("d", SETTINGS.windowSamples(), SETTINGS.windowMs());
+        double lowStep = 10;
+        double highStep = 40;
+        double overhead = 20;
+        double noise = 0.08;
+        String running = "A";
+        TuningState state = TuningState.INITIAL;
+        final List<String> changes = new ArrayList<>();
+        final List<Long> changeTimes = new ArrayList<>();
+
+        void generate(long now) {
+            CatalogEntry e = CATALOG.stream().filter(c -> c.scheduleId().equals(running)).findFirst().orElseThrow();
+            double f = Math.exp(noise * rnd.nextGaussian());
+            double low = e.stepsLow() * lowStep * f;
+            double high = e.stepsHigh() * highStep * f;
+            latency.add(new GenerationSample(now, running, e.stepsLow(), e.stepsHigh(), low, high,
+                    low + high + overhead * f));
+        }
+
+        Decision evaluate(RetunePolicy policy, long now) {
+            Decision d = policy.decide(TARGET, CATALOG, Observations.of(latency, now, 0.25), state, now);
+            state = d.next();
+            if (d.changes()) {
+                running = d.to().scheduleId();
+                changes.add(d.direction() + ":" + d.to().scheduleId());
+                changeTimes.add(now);
+            }
+            return d;
+        }
+
+        void run(RetunePolicy policy, long fromMs, long toMs) {
+            for (long t = fromMs; t < toMs; t += 1000) {
+                generate(t);
+                if (t % 10_000 == 0) {
+                    evaluate(policy, t);
+                }
+            }
+        }
+    }
+
+    @Test
+    void slowDeviceMovesToTheBestScheduleMeetingTheTarget() {
+        SimDevice dev = new SimDevice();
+        RetunePolicy policy = new RetunePolicy(SETTINGS);
+        // A costs ~820 ms: over the 500 ms target as soon as 20 generations are in
+        dev.run(policy, 0, 60_000);
+        assertEquals(List.of("DOWNGRADE:B"), dev.changes, "B (8+8 steps, ~420 ms) is the best schedule under 500 ms");
+        assertTrue(dev.changeTimes.get(0) <= 30_000, "moved once 20 generations were in: " + dev.changeTimes);
+    }
+
+    @Test
+    void noiseDoesNotFlap() {
+        // 8% noise: B's p95 is ~480 ms, under the target; A is predicted ~900 ms, never within 400 ms
+        SimDevice dev = new SimDevice();
+        RetunePolicy policy = new RetunePolicy(SETTINGS);
+        dev.run(policy, 0, 3_600_000); // an hour, 360 evaluations
+        System.out.println("one hour at 8% noise: changes " + dev.changes);
+        assertEquals(List.of("DOWNGRADE:B"), dev.changes);
+    }
+
+    @Test
+    void noiseRightAtTheTargetNeverOscillates() {
+        // 10% noise: B's true p95 (~495 ms) is at the target, so some windows exceed it and the
+        // device may step down further; it must never step back up (nothing is 20% under target)
+        SimDevice dev = new SimDevice();
+        dev.noise = 0.10;
+        RetunePolicy policy = new RetunePolicy(SETTINGS);
+        dev.run(policy, 0, 3_600_000);
+        System.out.println("one hour at 10% noise: changes " + dev.changes);
+        assertTrue(dev.changes.size() <= 2, dev.changes.toString());
+        assertTrue(dev.changes.stream().allMatch(c -> c.startsWith("DOWNGRADE")), dev.changes.toString());
+    }
+
+    @Test
+    void movesBackOnlyAfterASustainedRecovery() {
+        SimDevice dev = new SimDevice();
+        RetunePolicy policy = new RetunePolicy(SETTINGS);
+        dev.run(policy, 0, 600_000);
+        assertEquals(List.of("DOWNGRADE:B"), dev.changes);
+        // the device gets 2.5x faster (e.g. it cooled down, or its GPU delegate came back): A now ~330 ms
+        dev.lowStep /= 2.5;
+        dev.highStep /= 2.5;
+        dev.overhead /= 2.5;
+        long recovered = 600_000;
+        dev.run(policy, recovered, 1_200_000);
+        assertEquals(List.of("DOWNGRADE:B", "UPGRADE:A"), dev.changes);
+        long waited = dev.changeTimes.get(1) - recovered;
+        System.out.println("moved back to A " + waited + " ms after the recovery (sustain "
+                + SETTINGS.upgradeSustainMs() + " ms)");
+        assertTrue(waited >= SETTINGS.upgradeSustainMs(), "upgrade only after the sustain period, was " + waited);
+        assertTrue(waited <= SETTINGS.upgradeSustainMs() + SETTINGS.windowMs() + 30_000,
+                "upgrade within sustain + one window, was " + waited);
+    }
+
+    @Test
+    void aBriefImprovementIsNotEnoughToMoveBack() {
+        SimDevice dev = new SimDevice();
+        RetunePolicy policy = new RetunePolicy(SETTINGS);
+        dev.run(policy, 0, 600_000);
+        // faster for 40 s only, then slow again: shorter than the 120 s sustain
+        dev.lowStep /= 2.5;
+        dev.highStep /= 2.5;
+        dev.overhead /= 2.5;
+        dev.run(policy, 600_000, 640_000);
+        dev.lowStep *= 2.5;
+        dev.highStep *= 2.5;
+        dev.overhead *= 2.5;
+        dev.run(policy, 640_000, 1_200_000);
+        assertEquals(List.of("DOWNGRADE:B"), dev.changes);
+    }
+
+    @Test
+    void nothingFitsThenTheCheapestIsChosenAndSaidSo() {
+        SimDevice dev = new SimDevice();
+        dev.lowStep = 60;
+        dev.highStep = 240;
+        RetunePolicy policy = new RetunePolicy(SETTINGS);
+        Decision last = null;
+        for (long t = 0; t < 200_000; t += 1000) {
+            dev.generate(t);
+            if (t % 10_000 == 0) {
+                Decision d = dev.evaluate(policy, t);
+                if (d.changes()) {
+                    last = d;
+                }
+            }
+        }
+        assertEquals("D", dev.running);
+        assertTrue(last.reason().contains("cheapest"), last.reason());
+        // D is the floor: no further change, and the reason says why
+        Decision d = dev.evaluate(policy, 400_000);
+        assertFalse(d.changes());
+    }
+
+    @Test
+    void aDeviceOnAnUnknownScheduleGetsTheBestFittingOne() {
+        SimDevice dev = new SimDevice();
+        RetunePolicy policy = new RetunePolicy(SETTINGS);
+        for (long t = 0; t < 30_000; t += 1000) {
+            // 5 low + 5 high steps, not in the catalog: ~270 ms
+            dev.latency.add(new GenerationSample(t, "vendor-default", 5, 5, 50, 200, 270));
+        }
+        Decision d = policy.decide(TARGET, CATALOG, Observations.of(dev.latency, 30_000, 0.25), TuningState.INITIAL,
+                30_000);
+        assertEquals("INITIAL", d.direction());
+        assertEquals("B", d.to().scheduleId());
+        assertEquals(420, d.predictedMs(), 1.0);
+        assertTrue(d.reason().contains("vendor-default"), d.reason());
+    }
+}
