@@ -2,6 +2,15 @@ package io.c2f.controller;
 
 import io.c2f.controller.api.ApiVerticle;
 import io.c2f.controller.broker.EmbeddedBroker;
+import io.c2f.controller.bundle.BundleDeliveryVerticle;
+import io.c2f.controller.bundle.BundleService;
+import io.c2f.controller.bundle.BundleSigningKey;
+import io.c2f.controller.bundle.PayloadStore;
+import io.c2f.controller.job.JobRepository;
+import io.c2f.controller.rollout.RolloutApi;
+import io.c2f.controller.rollout.RolloutService;
+import io.c2f.controller.rollout.RolloutSettings;
+import io.c2f.controller.rollout.RolloutVerticle;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.mqtt.LocalCodec;
@@ -15,6 +24,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +43,9 @@ public final class Controller {
     private DeviceRepository repository;
     private ApiVerticle api;
     private String mqttUrl;
+    private BundleService bundles;
+    private JobRepository jobs;
+    private RolloutService rollouts;
 
     private Controller(Vertx vertx, ControllerConfig config) {
         this.vertx = vertx;
@@ -41,6 +54,12 @@ public final class Controller {
 
     /** Starts everything; on failure, whatever was started is stopped again and the future fails. */
     public static Future<Controller> start(Vertx vertx, ControllerConfig config, ControllerMetrics metrics) {
+        return start(vertx, config, metrics, RolloutSettings.defaults());
+    }
+
+    /** As {@link #start(Vertx, ControllerConfig, ControllerMetrics)}, with the rollout driver's pacing. */
+    public static Future<Controller> start(Vertx vertx, ControllerConfig config, ControllerMetrics metrics,
+            RolloutSettings rolloutSettings) {
         Controller c = new Controller(vertx, config);
         LocalCodec.registerOn(vertx);
         Future<Void> brokerUp = config.embeddedBroker()
@@ -61,9 +80,22 @@ public final class Controller {
                     // the registry first: nothing may arrive before someone listens
                     return c.deploy(new RegistryVerticle(config, c.repository, metrics, Clock.systemUTC()));
                 })
+                .compose(v -> vertx.executeBlocking(() -> BundleSigningKey.loadOrCreate(config.dataDir())))
+                .compose(key -> {
+                    PayloadStore payloads = new PayloadStore(BundleService.payloadDir(config.dataDir()), 256L << 20);
+                    c.bundles = new BundleService(vertx, c.database, payloads, key, Clock.systemUTC());
+                    c.jobs = new JobRepository(c.database);
+                    c.rollouts = new RolloutService(vertx, config, c.database, c.bundles, rolloutSettings,
+                            Clock.systemUTC());
+                    return c.deploy(new BundleDeliveryVerticle(config, c.bundles, c.jobs,
+                            rolloutSettings.chunksInFlight()));
+                })
+                .compose(v -> c.deploy(new RolloutVerticle(config, c.rollouts, c.jobs, c.bundles, rolloutSettings,
+                        Clock.systemUTC())))
                 .compose(v -> c.deploy(new MqttIngressVerticle(config, c.mqttUrl, metrics)))
                 .compose(v -> {
-                    c.api = new ApiVerticle(config, c.repository);
+                    c.api = new ApiVerticle(config, c.repository, List.of(new RolloutApi(vertx, c.bundles,
+                            c.rollouts, config.dataDir().resolve("uploads"))));
                     return c.deploy(c.api);
                 })
                 .map(v -> {
@@ -96,6 +128,14 @@ public final class Controller {
 
     public DeviceRepository repository() {
         return repository;
+    }
+
+    public BundleService bundles() {
+        return bundles;
+    }
+
+    public RolloutService rollouts() {
+        return rollouts;
     }
 
     public ControllerConfig config() {

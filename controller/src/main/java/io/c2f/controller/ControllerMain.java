@@ -48,6 +48,8 @@ public final class ControllerMain {
         System.out.println("  MQTT broker: " + controller.mqttUrl()
                 + (controller.hasEmbeddedBroker() ? " (embedded)" : " (external)"));
         System.out.println("  HTTP API:    http://" + config.httpHost() + ":" + controller.httpPort() + "/api/v1/devices");
+        System.out.println("  bundle key:  http://" + config.httpHost() + ":" + controller.httpPort()
+                + "/api/v1/keys/bundle-signing (key " + controller.bundles().signingKey().keyId() + ")");
         System.out.println("  database:    " + (config.dbUrl().isEmpty() ? "embedded H2 in " + config.dataDir() : config.dbUrl()));
 
         CountDownLatch stopped = new CountDownLatch(1);

@@ -15,7 +15,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +32,18 @@ public final class ApiVerticle extends VerticleBase {
 
     private final ControllerConfig config;
     private final DeviceRepository repository;
+    private final List<Consumer<Router>> extensions;
     private HttpServer server;
 
     public ApiVerticle(ControllerConfig config, DeviceRepository repository) {
+        this(config, repository, List.of());
+    }
+
+    /** @param extensions mount further routes (bundles, rollouts, ...) before the catch-all 404 */
+    public ApiVerticle(ControllerConfig config, DeviceRepository repository, List<Consumer<Router>> extensions) {
         this.config = config;
         this.repository = repository;
+        this.extensions = List.copyOf(extensions);
     }
 
     @Override
@@ -43,6 +52,7 @@ public final class ApiVerticle extends VerticleBase {
         router.get("/healthz").handler(this::health);
         router.get("/api/v1/devices").handler(this::listDevices);
         router.get("/api/v1/devices/:id").handler(this::getDevice);
+        extensions.forEach(e -> e.accept(router));
         router.route().last().handler(rc -> error(rc, 404, "no resource " + rc.request().method() + " "
                 + rc.request().path()));
         router.errorHandler(405, rc -> error(rc, 405, "method " + rc.request().method() + " not allowed on "

@@ -210,7 +210,8 @@ public final class MqttIngressVerticle extends VerticleBase {
             return;
         }
         metrics.reportMessageReceived(inbound.address().channel());
-        vertx.eventBus().send(EventAddresses.inbound(inbound.address().channel()), inbound);
+        // published, not sent: several verticles follow a channel (births: registry and rollouts)
+        vertx.eventBus().publish(EventAddresses.inbound(inbound.address().channel()), inbound);
     }
 
     private void onRejected(String topic, WireException e) {
