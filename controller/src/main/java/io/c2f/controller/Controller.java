@@ -16,6 +16,15 @@ import io.c2f.controller.schedule.SearchService;
 import io.c2f.controller.telemetry.LatencyRepository;
 import java.util.List;
 import io.c2f.controller.broker.EmbeddedBroker;
+import io.c2f.controller.bundle.BundleDeliveryVerticle;
+import io.c2f.controller.bundle.BundleService;
+import io.c2f.controller.bundle.BundleSigningKey;
+import io.c2f.controller.bundle.PayloadStore;
+import io.c2f.controller.job.JobRepository;
+import io.c2f.controller.rollout.RolloutApi;
+import io.c2f.controller.rollout.RolloutService;
+import io.c2f.controller.rollout.RolloutSettings;
+import io.c2f.controller.rollout.RolloutVerticle;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.mqtt.LocalCodec;
@@ -29,6 +38,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +59,9 @@ public final class Controller {
     private SearchService searches;
     private List<ApiRoutes> extensions = List.of();
     private String mqttUrl;
+    private BundleService bundles;
+    private JobRepository jobs;
+    private RolloutService rollouts;
 
     private Controller(Vertx vertx, ControllerConfig config) {
         this.vertx = vertx;
@@ -61,10 +74,15 @@ public final class Controller {
      * @param tokens operator API tokens (none: the API is open, development only)
      * @param retune latency windows and retuning hysteresis
      * @param searchConcurrency schedule searches running at once
+     * @param rollouts the rollout driver's pacing
      */
-    public record Options(ApiTokens tokens, RetuneSettings retune, int searchConcurrency) {
+    public record Options(ApiTokens tokens, RetuneSettings retune, int searchConcurrency, RolloutSettings rollouts) {
         public static Options defaults() {
-            return new Options(ApiTokens.none(), RetuneSettings.defaults(), 1);
+            return new Options(ApiTokens.none(), RetuneSettings.defaults(), 1, RolloutSettings.defaults());
+        }
+
+        public Options withRollouts(RolloutSettings settings) {
+            return new Options(tokens, retune, searchConcurrency, settings);
         }
     }
 
@@ -73,9 +91,16 @@ public final class Controller {
         return start(vertx, config, metrics, Options.defaults());
     }
 
+    /** As {@link #start(Vertx, ControllerConfig, ControllerMetrics)}, with the rollout driver's pacing. */
+    public static Future<Controller> start(Vertx vertx, ControllerConfig config, ControllerMetrics metrics,
+            RolloutSettings rolloutSettings) {
+        return start(vertx, config, metrics, Options.defaults().withRollouts(rolloutSettings));
+    }
+
     /** Starts everything; on failure, whatever was started is stopped again and the future fails. */
     public static Future<Controller> start(Vertx vertx, ControllerConfig config, ControllerMetrics metrics,
                                            Options options) {
+        RolloutSettings rolloutSettings = options.rollouts();
         Controller c = new Controller(vertx, config);
         if (!options.tokens().enabled()) {
             LOG.warn("no API tokens configured: the HTTP API is open to anyone who can reach it");
@@ -112,9 +137,23 @@ public final class Controller {
                     return searchJobs.failInterrupted(clock.millis()).compose(n -> c.deploy(new RetuneVerticle(config,
                             options.retune(), c.repository, models, latency, retune, metrics, clock)));
                 })
+                .compose(v -> vertx.executeBlocking(() -> BundleSigningKey.loadOrCreate(config.dataDir())))
+                .compose(key -> {
+                    PayloadStore payloads = new PayloadStore(BundleService.payloadDir(config.dataDir()), 256L << 20);
+                    c.bundles = new BundleService(vertx, c.database, payloads, key, Clock.systemUTC());
+                    c.jobs = new JobRepository(c.database);
+                    c.rollouts = new RolloutService(vertx, config, c.database, c.bundles, rolloutSettings,
+                            Clock.systemUTC());
+                    return c.deploy(new BundleDeliveryVerticle(config, c.bundles, c.jobs,
+                            rolloutSettings.chunksInFlight()));
+                })
+                .compose(v -> c.deploy(new RolloutVerticle(config, c.rollouts, c.jobs, c.bundles, rolloutSettings,
+                        Clock.systemUTC())))
                 .compose(v -> c.deploy(new MqttIngressVerticle(config, c.mqttUrl, metrics)))
                 .compose(v -> {
-                    c.api = new ApiVerticle(config, c.repository, c.extensions, new BearerAuthHandler(options.tokens()),
+                    List<ApiRoutes> routes = new java.util.ArrayList<>(c.extensions);
+                    routes.add(new RolloutApi(vertx, c.bundles, c.rollouts, config.dataDir().resolve("uploads")));
+                    c.api = new ApiVerticle(config, c.repository, routes, new BearerAuthHandler(options.tokens()),
                             metrics instanceof MicrometerControllerMetrics m ? m::scrape : null);
                     return c.deploy(c.api);
                 })
@@ -148,6 +187,14 @@ public final class Controller {
 
     public DeviceRepository repository() {
         return repository;
+    }
+
+    public BundleService bundles() {
+        return bundles;
+    }
+
+    public RolloutService rollouts() {
+        return rollouts;
     }
 
     public ControllerConfig config() {

@@ -58,7 +58,7 @@ public final class ControllerMain {
         Controller controller;
         try {
             controller = Controller.start(vertx, config, metrics,
-                    new Controller.Options(tokens, RetuneSettings.defaults(), 1))
+                    new Controller.Options(tokens, RetuneSettings.defaults(), 1, io.c2f.controller.rollout.RolloutSettings.defaults()))
                     .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -74,6 +74,8 @@ public final class ControllerMain {
         System.out.println("  metrics:     http://" + config.httpHost() + ":" + controller.httpPort() + "/metrics");
         System.out.println("  API auth:    " + (tokens.enabled() ? "bearer tokens from " + tokenFile
                 : "OFF (set C2F_API_TOKENS_FILE)"));
+        System.out.println("  bundle key:  http://" + config.httpHost() + ":" + controller.httpPort()
+                + "/api/v1/keys/bundle-signing (key " + controller.bundles().signingKey().keyId() + ")");
         System.out.println("  database:    " + (config.dbUrl().isEmpty() ? "embedded H2 in " + config.dataDir() : config.dbUrl()));
 
         CountDownLatch stopped = new CountDownLatch(1);

@@ -15,7 +15,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,11 +68,13 @@ public final class ApiVerticle extends VerticleBase {
         if (auth != null) {
             router.route("/api/v1/*").handler(auth);
         }
+        // routes that read their own bodies (uploads) go before the shared 1 MiB body handler
+        extensions.stream().filter(ApiRoutes::ownsBody).forEach(e -> e.mount(vertx, router));
         router.route("/api/v1/*").handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(1 << 20));
         router.get("/api/v1/openapi.yaml").handler(this::openApi);
         router.get("/api/v1/devices").handler(this::listDevices);
         router.get("/api/v1/devices/:id").handler(this::getDevice);
-        extensions.forEach(e -> e.mount(vertx, router));
+        extensions.stream().filter(e -> !e.ownsBody()).forEach(e -> e.mount(vertx, router));
         router.route().last().handler(rc -> error(rc, 404, "no resource " + rc.request().method() + " "
                 + rc.request().path()));
         router.errorHandler(405, rc -> error(rc, 405, "method " + rc.request().method() + " not allowed on "

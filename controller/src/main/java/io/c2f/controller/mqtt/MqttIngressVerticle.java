@@ -95,8 +95,25 @@ public final class MqttIngressVerticle extends VerticleBase {
                 }));
         MessageConsumer<Object> health = vertx.eventBus().consumer(EventAddresses.MQTT_HEALTH,
                 msg -> msg.reply(connected));
-        // fail the start when the broker is not there at all: a misconfigured URL should not look healthy
-        return Future.all(out.completion(), health.completion()).compose(v -> connect());
+        // fail the start when the broker is not there at all: a misconfigured URL should not look healthy;
+        // but a connection dropped right after CONNACK (seen with Moquette under load) is retried
+        return Future.all(out.completion(), health.completion()).compose(v -> connectAtStart(3));
+    }
+
+    private Future<Void> connectAtStart(int attemptsLeft) {
+        return connect().recover(e -> {
+            if (attemptsLeft <= 1) {
+                return Future.failedFuture(e);
+            }
+            LOG.warn("first connection to {} failed ({}); retrying", brokerUrl, e.getMessage());
+            if (reconnectTimer != -1) { // the close handler scheduled its own reconnect: this retry replaces it
+                vertx.cancelTimer(reconnectTimer);
+                reconnectTimer = -1;
+            }
+            io.vertx.core.Promise<Void> later = io.vertx.core.Promise.promise();
+            vertx.setTimer(300, t -> connectAtStart(attemptsLeft - 1).onComplete(later));
+            return later.future();
+        });
     }
 
     /** The MQTT client id: stable per instance, so the broker keeps our session across restarts. */
@@ -210,7 +227,8 @@ public final class MqttIngressVerticle extends VerticleBase {
             return;
         }
         metrics.reportMessageReceived(inbound.address().channel());
-        vertx.eventBus().send(EventAddresses.inbound(inbound.address().channel()), inbound);
+        // published, not sent: several verticles follow a channel (births: registry and rollouts)
+        vertx.eventBus().publish(EventAddresses.inbound(inbound.address().channel()), inbound);
     }
 
     private void onRejected(String topic, WireException e) {

@@ -81,7 +81,8 @@ class RetuneEndToEndTest {
         RetuneSettings settings = RetuneSettings.defaults().withTiming(20, 120_000, 0, 200);
         Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(Map.of("fleet", "lab", "instance.id", "ctl",
                 "http.host", "127.0.0.1", "http.port", "0", "data.dir", dir.resolve("data").toString(),
-                "broker.port", Integer.toString(freePort()))), metrics, new Controller.Options(tokens, settings, 1)));
+                "broker.port", Integer.toString(freePort()))), metrics, new Controller.Options(tokens, settings, 1,
+                io.c2f.controller.rollout.RolloutSettings.defaults())));
         WebClient http = WebClient.create(vertx);
         int port = c.httpPort();
         MqttClient watcher = new MqttClient(c.mqttUrl(), "watcher", new MemoryPersistence());

@@ -1,0 +1,193 @@
+package io.c2f.controller.bundle;
+
+import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.job.JobRepository;
+import io.c2f.controller.mqtt.DeviceCommands;
+import io.c2f.controller.mqtt.EventAddresses;
+import io.c2f.controller.mqtt.LocalCodec;
+import io.c2f.controller.mqtt.Outbound;
+import io.c2f.proto.bundle.Sha256;
+import io.c2f.proto.codec.Inbound;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.v1.BundleChunk;
+import io.c2f.proto.v1.BundleChunkRequest;
+import io.c2f.proto.v1.ErrorCode;
+import io.c2f.proto.v1.ErrorDetail;
+import io.c2f.proto.v1.ErrorReply;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves bundle chunks that devices ask for on {@code bundle/get}, on their own
+ * {@code bundle/data} topic. Only bundles the device has a job for are served; anything else is
+ * answered with an {@link ErrorReply} on {@code cmd/error}.
+ *
+ * <p>Flow control: at most {@code maxInFlight} chunks are published and not yet acknowledged by
+ * the broker at any time, taken round-robin from the devices' queues, so a wave of devices
+ * downloading at once shares the link fairly and never floods the broker; a device's own request
+ * window (64 chunks) bounds each queue.
+ */
+public final class BundleDeliveryVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(BundleDeliveryVerticle.class);
+
+    private record Pending(String requestId, BundleRecord bundle, int index) {
+        String key() {
+            return bundle.id() + "#" + index;
+        }
+    }
+
+    private final ControllerConfig config;
+    private final BundleService bundles;
+    private final JobRepository jobs;
+    private final int maxInFlight;
+    private final Map<String, ArrayDeque<Pending>> queues = new HashMap<>();
+    private final Map<String, Set<String>> queuedChunks = new HashMap<>();
+    private final ArrayDeque<String> ready = new ArrayDeque<>();
+    private final Set<String> allowed = new java.util.HashSet<>();
+    private DeviceCommands commands;
+    private int inFlight;
+    private long sent;
+
+    /** @param maxInFlight chunks published and not yet acknowledged by the broker, over all devices */
+    public BundleDeliveryVerticle(ControllerConfig config, BundleService bundles, JobRepository jobs, int maxInFlight) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be positive, got " + maxInFlight);
+        }
+        this.config = config;
+        this.bundles = bundles;
+        this.jobs = jobs;
+        this.maxInFlight = maxInFlight;
+    }
+
+    @Override
+    public Future<?> start() {
+        LocalCodec.registerOn(vertx);
+        commands = new DeviceCommands(vertx);
+        return vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.BUNDLE_GET), m -> {
+            Inbound in = m.body();
+            if (config.fleet().equals(in.address().fleet())) {
+                onRequest(in.address().deviceId(), in.as(BundleChunkRequest.class));
+            }
+        }).completion();
+    }
+
+    private void onRequest(String deviceId, BundleChunkRequest req) {
+        String bundleId = req.getBundleId();
+        bundles.find(bundleId).compose(found -> {
+            if (found.isEmpty()) {
+                refuse(deviceId, req, ErrorCode.ERROR_CODE_NOT_FOUND, "bundle_id",
+                        "no bundle '" + bundleId + "' on controller " + config.instanceId());
+                return Future.succeededFuture();
+            }
+            BundleRecord b = found.get();
+            String key = deviceId + "\n" + bundleId;
+            Future<Boolean> permitted = allowed.contains(key) ? Future.succeededFuture(true)
+                    : jobs.hasJob(deviceId, bundleId).onSuccess(ok -> {
+                        if (ok) {
+                            allowed.add(key);
+                        }
+                    });
+            return permitted.map(ok -> {
+                if (!ok) {
+                    refuse(deviceId, req, ErrorCode.ERROR_CODE_UNAUTHORIZED, "bundle_id",
+                            "device " + deviceId + " has no job for bundle '" + bundleId + "'");
+                    return null;
+                }
+                for (int i = 0; i < req.getIndicesCount(); i++) {
+                    int index = req.getIndices(i);
+                    if (index < 0 || index >= b.chunkCount()) {
+                        refuse(deviceId, req, ErrorCode.ERROR_CODE_INVALID_ARGUMENT, "indices[" + i + "]",
+                                "chunk " + Integer.toUnsignedLong(index) + " is outside 0.." + (b.chunkCount() - 1)
+                                        + " of bundle " + bundleId);
+                        return null;
+                    }
+                }
+                if (req.getIndicesCount() == 0) {
+                    for (int i = 0; i < b.chunkCount(); i++) {
+                        enqueue(deviceId, new Pending(req.getRequestId(), b, i));
+                    }
+                } else {
+                    req.getIndicesList().forEach(i -> enqueue(deviceId, new Pending(req.getRequestId(), b, i)));
+                }
+                pump();
+                return null;
+            });
+        }).onFailure(e -> {
+            LOG.error("chunk request {} of {} failed: {}", req.getRequestId(), deviceId, e.getMessage());
+            refuse(deviceId, req, ErrorCode.ERROR_CODE_INTERNAL, "", "controller cannot serve bundle '" + bundleId
+                    + "' now: " + e.getMessage());
+        });
+    }
+
+    private void enqueue(String deviceId, Pending p) {
+        // a device that repeats its request (it waited long enough) does not get the same chunk twice in a row
+        Set<String> chunks = queuedChunks.computeIfAbsent(deviceId, d -> new java.util.HashSet<>());
+        if (!chunks.add(p.key())) {
+            return;
+        }
+        ArrayDeque<Pending> q = queues.computeIfAbsent(deviceId, d -> new ArrayDeque<>());
+        if (q.isEmpty()) {
+            ready.add(deviceId);
+        }
+        q.add(p);
+    }
+
+    private void pump() {
+        while (inFlight < maxInFlight && !ready.isEmpty()) {
+            String deviceId = ready.poll();
+            ArrayDeque<Pending> q = queues.get(deviceId);
+            Pending p = q.poll();
+            queuedChunks.get(deviceId).remove(p.key());
+            if (q.isEmpty()) {
+                queues.remove(deviceId);
+                queuedChunks.remove(deviceId);
+            } else {
+                ready.add(deviceId); // round-robin: the next device gets the next slot
+            }
+            inFlight++;
+            send(deviceId, p).onComplete(ar -> {
+                inFlight--;
+                if (ar.failed()) {
+                    // the device asks again for what it lacks; nothing to retry here
+                    LOG.debug("chunk {} of {} to {} not sent: {}", p.index(), p.bundle().id(), deviceId,
+                            ar.cause().getMessage());
+                } else {
+                    sent++;
+                }
+                pump();
+            });
+        }
+    }
+
+    private Future<Void> send(String deviceId, Pending p) {
+        return vertx.executeBlocking(() -> {
+            byte[] payload = bundles.payload(p.bundle());
+            int from = p.index() * p.bundle().chunkSize();
+            int to = (int) Math.min(payload.length, (long) from + p.bundle().chunkSize());
+            byte[] data = java.util.Arrays.copyOfRange(payload, from, to);
+            return BundleChunk.newBuilder().setRequestId(p.requestId()).setBundleId(p.bundle().id())
+                    .setIndex(p.index()).setCount(p.bundle().chunkCount()).setSha256(Sha256.hex(data))
+                    .setData(com.google.protobuf.ByteString.copyFrom(data)).build();
+        }, false).compose(chunk -> commands.sendChunk(deviceId, chunk));
+    }
+
+    /** Chunks the broker acknowledged since start. */
+    public long chunksSent() {
+        return sent;
+    }
+
+    private void refuse(String deviceId, BundleChunkRequest req, ErrorCode code, String field, String message) {
+        LOG.warn("refused chunk request {} of {}: {}", req.getRequestId(), deviceId, message);
+        ErrorReply reply = ErrorReply.newBuilder().setRequestId(req.getRequestId())
+                .setRequestTopic(io.c2f.proto.topic.Topics.fleet(config.fleet()).device(deviceId, Channel.BUNDLE_GET))
+                .setError(ErrorDetail.newBuilder().setCode(code).setMessage(message).setField(field)).build();
+        commands.send(new Outbound(deviceId, Channel.CONTROLLER_ERROR, reply))
+                .onFailure(e -> LOG.debug("could not tell {}: {}", deviceId, e.getMessage()));
+    }
+}

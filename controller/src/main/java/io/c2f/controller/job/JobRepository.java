@@ -1,0 +1,246 @@
+package io.c2f.controller.job;
+
+import io.c2f.controller.store.Database;
+import io.c2f.proto.v1.JobStatusUpdate;
+import io.c2f.proto.v1.JobStep;
+import io.vertx.core.Future;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code jobs} table. Terminal states are final: every update is conditional on the job
+ * still being QUEUED or IN_PROGRESS, so a late or duplicated status (QoS 1 redelivery, a device
+ * that re-runs a re-sent job) never changes an outcome already recorded.
+ */
+public final class JobRepository {
+    static final String COLUMNS = "id, rollout_id, wave_index, device_id, kind, bundle_id, previous_bundle_id, state, "
+            + "step, progress, error_code, error_message, probe_psnr_db, probe_passed, step_timeout_ms, deadline_ms, "
+            + "attempts, created_ms, sent_ms, started_ms, updated_ms, finished_ms";
+    private static final String OPEN = "state IN ('QUEUED', 'IN_PROGRESS')";
+
+    private final Database db;
+
+    public JobRepository(Database db) {
+        this.db = db;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    /** Inserts a job inside the caller's transaction. */
+    public static void insert(Connection c, Job j) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO jobs (" + COLUMNS + ") VALUES "
+                + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            int i = 1;
+            ps.setString(i++, j.id());
+            ps.setString(i++, j.rolloutId());
+            setInt(ps, i++, j.waveIndex());
+            ps.setString(i++, j.deviceId());
+            ps.setString(i++, j.kind().name());
+            ps.setString(i++, j.bundleId());
+            ps.setString(i++, j.previousBundleId());
+            ps.setString(i++, j.state().name());
+            ps.setString(i++, j.step());
+            ps.setInt(i++, j.progress());
+            ps.setString(i++, j.errorCode());
+            ps.setString(i++, j.errorMessage());
+            setDouble(ps, i++, j.probePsnrDb());
+            if (j.probePassed() == null) {
+                ps.setNull(i++, Types.BOOLEAN);
+            } else {
+                ps.setBoolean(i++, j.probePassed());
+            }
+            ps.setLong(i++, j.stepTimeoutMs());
+            ps.setLong(i++, j.deadlineMs());
+            ps.setInt(i++, j.attempts());
+            ps.setLong(i++, j.createdMs());
+            setLong(ps, i++, j.sentMs());
+            setLong(ps, i++, j.startedMs());
+            ps.setLong(i++, j.updatedMs());
+            setLong(ps, i, j.finishedMs());
+            ps.executeUpdate();
+        }
+    }
+
+    /** Whether the device has a job, in any state, for this bundle (it may then download it). */
+    public Future<Boolean> hasJob(String deviceId, String bundleId) {
+        return db.execute(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM jobs WHERE device_id = ? AND bundle_id = ? "
+                    + "AND state <> 'CANCELED' LIMIT 1")) {
+                ps.setString(1, deviceId);
+                ps.setString(2, bundleId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    /**
+     * Records a device's status of one of its open jobs.
+     *
+     * @return the job after the update; empty when the job is unknown, not the device's, or already final
+     */
+    public Future<Optional<Job>> applyStatus(String deviceId, JobStatusUpdate u, JobStatus state, long nowMs) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET state = ?, step = ?, progress = ?, "
+                    + "error_code = ?, error_message = ?, probe_psnr_db = COALESCE(?, probe_psnr_db), "
+                    + "probe_passed = COALESCE(?, probe_passed), started_ms = COALESCE(started_ms, ?), updated_ms = ?, "
+                    + "finished_ms = ? WHERE id = ? AND device_id = ? AND " + OPEN)) {
+                int i = 1;
+                ps.setString(i++, state.name());
+                ps.setString(i++, u.getStep() == JobStep.JOB_STEP_UNSPECIFIED ? null
+                        : u.getStep().name().substring("JOB_STEP_".length()));
+                ps.setInt(i++, (int) Math.min(100, u.getProgressPercent()));
+                ps.setString(i++, u.hasError() ? u.getError().getCode().name().replace("ERROR_CODE_", "") : null);
+                ps.setString(i++, u.hasError() ? u.getError().getMessage() : null);
+                if (u.hasProbe() && !Double.isNaN(u.getProbe().getPsnrDb())) {
+                    // +Infinity (a probe without reference) is stored as a large finite value
+                    ps.setDouble(i++, Math.min(u.getProbe().getPsnrDb(), 999.0));
+                    ps.setBoolean(i++, u.getProbe().getPassed());
+                } else {
+                    ps.setNull(i++, Types.DOUBLE);
+                    ps.setNull(i++, Types.BOOLEAN);
+                }
+                ps.setLong(i++, nowMs);
+                ps.setLong(i++, nowMs);
+                setLong(ps, i++, state.terminal() ? nowMs : null);
+                ps.setString(i++, u.getJobId());
+                ps.setString(i, deviceId);
+                if (ps.executeUpdate() == 0) {
+                    return Optional.<Job>empty();
+                }
+            }
+            return find(c, u.getJobId());
+        });
+    }
+
+    /** Marks an open job sent now (once more). */
+    public Future<Void> markSent(String jobId, long nowMs) {
+        return db.execute(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET sent_ms = ?, attempts = attempts + 1 "
+                    + "WHERE id = ? AND " + OPEN)) {
+                ps.setLong(1, nowMs);
+                ps.setString(2, jobId);
+                ps.executeUpdate();
+                return null;
+            }
+        });
+    }
+
+    /**
+     * Ends an open job on the controller's side (TIMED_OUT, CANCELED).
+     *
+     * @return whether it was still open
+     */
+    public static boolean end(Connection c, String jobId, JobStatus state, String errorCode, String message, long nowMs)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET state = ?, error_code = ?, error_message = ?, "
+                + "updated_ms = ?, finished_ms = ? WHERE id = ? AND " + OPEN)) {
+            ps.setString(1, state.name());
+            ps.setString(2, errorCode);
+            ps.setString(3, message);
+            ps.setLong(4, nowMs);
+            ps.setLong(5, nowMs);
+            ps.setString(6, jobId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    public Future<List<Job>> ofRollout(String rolloutId) {
+        return db.execute(c -> ofRollout(c, rolloutId));
+    }
+
+    public static List<Job> ofRollout(Connection c, String rolloutId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                + " FROM jobs WHERE rollout_id = ? ORDER BY created_ms, device_id, id")) {
+            ps.setString(1, rolloutId);
+            return readAll(ps);
+        }
+    }
+
+    /** Open jobs of a device, oldest first. */
+    public Future<List<Job>> openOfDevice(String deviceId) {
+        return db.execute(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                    + " FROM jobs WHERE device_id = ? AND " + OPEN + " ORDER BY created_ms, id")) {
+                ps.setString(1, deviceId);
+                return readAll(ps);
+            }
+        });
+    }
+
+    public Future<Optional<Job>> find(String jobId) {
+        return db.execute(c -> find(c, jobId));
+    }
+
+    private static Optional<Job> find(Connection c, String jobId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE id = ?")) {
+            ps.setString(1, jobId);
+            List<Job> all = readAll(ps);
+            return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+        }
+    }
+
+    private static List<Job> readAll(PreparedStatement ps) throws SQLException {
+        List<Job> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(read(rs));
+            }
+        }
+        return out;
+    }
+
+    private static Job read(ResultSet rs) throws SQLException {
+        int wave = rs.getInt("wave_index");
+        Integer waveIndex = rs.wasNull() ? null : wave;
+        double psnr = rs.getDouble("probe_psnr_db");
+        Double probePsnr = rs.wasNull() ? null : psnr;
+        boolean passed = rs.getBoolean("probe_passed");
+        Boolean probePassed = rs.wasNull() ? null : passed;
+        return new Job(rs.getString("id"), rs.getString("rollout_id"), waveIndex, rs.getString("device_id"),
+                JobKind.valueOf(rs.getString("kind")), rs.getString("bundle_id"), rs.getString("previous_bundle_id"),
+                JobStatus.valueOf(rs.getString("state")), rs.getString("step"), rs.getInt("progress"),
+                rs.getString("error_code"), rs.getString("error_message"), probePsnr, probePassed,
+                rs.getLong("step_timeout_ms"), rs.getLong("deadline_ms"), rs.getInt("attempts"),
+                rs.getLong("created_ms"), nullableLong(rs, "sent_ms"), nullableLong(rs, "started_ms"),
+                rs.getLong("updated_ms"), nullableLong(rs, "finished_ms"));
+    }
+
+    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.BIGINT);
+        } else {
+            ps.setLong(i, v);
+        }
+    }
+
+    private static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setInt(i, v);
+        }
+    }
+
+    private static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.DOUBLE);
+        } else {
+            ps.setDouble(i, v);
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.c2f.controller.rollout;
+
+import io.c2f.controller.bundle.BundleService;
+import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.job.Job;
+import io.c2f.controller.job.JobKind;
+import io.c2f.controller.job.JobRepository;
+import io.c2f.controller.job.JobStatus;
+import io.c2f.controller.mqtt.DeviceCommands;
+import io.c2f.controller.mqtt.EventAddresses;
+import io.c2f.controller.mqtt.LocalCodec;
+import io.c2f.proto.codec.Inbound;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.v1.Birth;
+import io.c2f.proto.v1.InstallBundle;
+import io.c2f.proto.v1.JobCommand;
+import io.c2f.proto.v1.JobStatusUpdate;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives the rollouts this controller holds a lease on: renews the leases, records the devices'
+ * job statuses, and after every change (a final status, a birth, an operator's request, a tick)
+ * runs {@link RolloutReconciler} on the rollout and publishes the jobs it picks.
+ *
+ * <p>Exactly one controller drives a rollout: the lease row in the database, renewed every tick,
+ * taken over by another controller once it expired (or at once after a clean stop). All of a
+ * rollout's state is in the database, so the new driver continues where the last one stopped; on
+ * taking over it re-sends the jobs that are still open (devices answer a job they already finished
+ * with its outcome, so this is safe) since their statuses may have been lost in between.
+ */
+public final class RolloutVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(RolloutVerticle.class);
+
+    private final ControllerConfig config;
+    private final RolloutService service;
+    private final JobRepository jobs;
+    private final BundleService bundles;
+    private final RolloutSettings settings;
+    private final Clock clock;
+    private final Set<String> leased = new HashSet<>();
+    private final Set<String> running = new HashSet<>();
+    private final Set<String> dirty = new HashSet<>();
+    private DeviceCommands commands;
+    private long timer = -1;
+    private boolean stopping;
+
+    public RolloutVerticle(ControllerConfig config, RolloutService service, JobRepository jobs, BundleService bundles,
+            RolloutSettings settings, Clock clock) {
+        this.config = config;
+        this.service = service;
+        this.jobs = jobs;
+        this.bundles = bundles;
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    @Override
+    public Future<?> start() {
+        LocalCodec.registerOn(vertx);
+        commands = new DeviceCommands(vertx);
+        Future<Void> status = vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.JOB_STATUS), m -> {
+            if (config.fleet().equals(m.body().address().fleet())) {
+                onStatus(m.body().address().deviceId(), m.body().as(JobStatusUpdate.class));
+            }
+        }).completion();
+        Future<Void> births = vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.BIRTH), m -> {
+            if (config.fleet().equals(m.body().address().fleet())) {
+                onBirth(m.body().as(Birth.class).getDeviceId());
+            }
+        }).completion();
+        Future<Void> kicks = vertx.eventBus().<String>consumer(RolloutService.KICK, m -> {
+            if (leased.contains(m.body())) {
+                kick(m.body());
+            } else {
+                tick(); // a new rollout (its creator holds the lease) or one another controller may drive
+            }
+        }).completion();
+        return Future.all(status, births, kicks).onSuccess(v -> {
+            timer = vertx.setPeriodic(0, settings.tickMs(), t -> tick());
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        stopping = true;
+        if (timer != -1) {
+            vertx.cancelTimer(timer);
+        }
+        return service.repository().release(config.instanceId()).otherwiseEmpty();
+    }
+
+    private void tick() {
+        service.repository().lease(config.fleet(), config.instanceId(), clock.millis(), settings.leaseMs())
+                .onSuccess(ids -> {
+                    if (stopping) {
+                        return;
+                    }
+                    for (String id : ids) {
+                        if (!leased.contains(id)) {
+                            LOG.info("driving rollout {} (lease taken by {})", id, config.instanceId());
+                            takeOver(id);
+                        }
+                    }
+                    leased.retainAll(ids);
+                    leased.addAll(ids);
+                    ids.forEach(this::kick);
+                })
+                .onFailure(e -> LOG.warn("renewing rollout leases failed: {}", e.getMessage()));
+    }
+
+    /** A new driver re-sends the rollout's open jobs that were sent: their answers may have been lost. */
+    private void takeOver(String id) {
+        jobs.ofRollout(id).onSuccess(all -> all.stream()
+                .filter(j -> !j.state().terminal() && j.sentMs() != null)
+                .forEach(this::send));
+    }
+
+    /** Examines the rollout now, or once more right after the examination in progress. */
+    private void kick(String id) {
+        if (stopping || !leased.contains(id)) {
+            return;
+        }
+        if (!running.add(id)) {
+            dirty.add(id);
+            return;
+        }
+        long now = clock.millis();
+        service.repository().database().inTransaction(c -> RolloutReconciler.reconcile(c, id, now, settings))
+                .onSuccess(toSend -> toSend.forEach(this::send))
+                .onFailure(e -> LOG.error("rollout {}: step failed: {}", id, e.getMessage()))
+                .onComplete(ar -> {
+                    running.remove(id);
+                    if (dirty.remove(id)) {
+                        kick(id);
+                    }
+                });
+    }
+
+    private void send(Job j) {
+        bundles.find(j.bundleId()).compose(b -> {
+            if (b.isEmpty()) {
+                return Future.failedFuture(new IllegalStateException("bundle " + j.bundleId() + " vanished"));
+            }
+            JobCommand cmd = JobCommand.newBuilder().setJobId(j.id()).setRolloutId(j.rolloutId() == null ? ""
+                            : j.rolloutId()).setStepTimeoutMs(j.stepTimeoutMs())
+                    .setInstallBundle(InstallBundle.newBuilder().setManifest(b.get().signedManifest())
+                            .setRollback(j.kind() == JobKind.ROLLBACK)).build();
+            return commands.sendJob(j.deviceId(), cmd);
+        }).compose(v -> jobs.markSent(j.id(), clock.millis())).onSuccess(v -> LOG.debug("sent job {} ({} {}) to {}",
+                j.id(), j.kind(), j.bundleId(), j.deviceId()))
+                .onFailure(e -> LOG.warn("sending job {} to {} failed: {}", j.id(), j.deviceId(), e.getMessage()));
+    }
+
+    private void onStatus(String deviceId, JobStatusUpdate u) {
+        Optional<JobStatus> state = JobStatus.of(u.getState());
+        if (state.isEmpty() || state.get() == JobStatus.QUEUED) {
+            return; // nothing to record: the controller queued it itself
+        }
+        jobs.applyStatus(deviceId, u, state.get(), clock.millis()).onSuccess(updated -> {
+            if (updated.isEmpty()) {
+                LOG.debug("status {} of job {} from {} ignored: unknown job or already final", u.getState(),
+                        u.getJobId(), deviceId);
+                return;
+            }
+            Job j = updated.get();
+            if (j.state().terminal()) {
+                LOG.info("job {} ({} {}) on {}: {}{}", j.id(), j.kind(), j.bundleId(), deviceId, j.state(),
+                        j.errorMessage() == null ? "" : " (" + j.errorMessage() + ")");
+                if (j.state() == JobStatus.SUCCEEDED) {
+                    // the registry learns the installed bundle from births (a later rollback needs it)
+                    commands.requestRebirth(deviceId, "job " + j.id() + " installed " + j.bundleId())
+                            .onFailure(e -> LOG.debug("rebirth request to {} failed: {}", deviceId, e.getMessage()));
+                }
+                if (j.rolloutId() != null) {
+                    kick(j.rolloutId());
+                }
+            }
+        }).onFailure(e -> LOG.error("recording status of job {} from {} failed: {}", u.getJobId(), deviceId,
+                e.getMessage()));
+    }
+
+    /** A device that (re)connected may have lost its job (restarted) or our command: send its open jobs again. */
+    private void onBirth(String deviceId) {
+        jobs.openOfDevice(deviceId).onSuccess(open -> {
+            for (Job j : open) {
+                if (j.rolloutId() == null || !leased.contains(j.rolloutId())) {
+                    continue;
+                }
+                if (j.sentMs() != null) {
+                    send(j);
+                } else {
+                    kick(j.rolloutId());
+                }
+            }
+        });
+    }
+
+    /** Rollouts this controller drives now (for tests and health). */
+    public List<String> leasedRollouts() {
+        return List.copyOf(leased);
+    }
+}

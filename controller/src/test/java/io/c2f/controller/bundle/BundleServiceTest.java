@@ -1,0 +1,144 @@
+package io.c2f.controller.bundle;
+
+import static io.c2f.controller.testing.Await.result;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.c2f.controller.config.ConfigLoader;
+import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.store.Database;
+import io.c2f.proto.bundle.BundlePayload;
+import io.c2f.proto.bundle.ManifestSigning;
+import io.c2f.proto.bundle.Sha256;
+import io.c2f.proto.v1.BundleManifest;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Packing, signing and storing bundles on a real (H2) database and data dir. */
+@ExtendWith(VertxExtension.class)
+class BundleServiceTest {
+    @TempDir
+    Path dir;
+    private Database db;
+    private BundleService service;
+    private BundleSigningKey key;
+    private byte[] model;
+
+    @BeforeEach
+    void setUp(Vertx vertx) throws Exception {
+        ControllerConfig config = ConfigLoader.fromMap(Map.of("fleet", "lab", "data.dir", dir.resolve("data").toString()));
+        db = Database.open(vertx, config);
+        key = BundleSigningKey.loadOrCreate(config.dataDir());
+        service = new BundleService(vertx, db, new PayloadStore(BundleService.payloadDir(config.dataDir()), 1 << 20),
+                key, Clock.systemUTC());
+        model = new byte[200_000];
+        new Random(3).nextBytes(model);
+        Files.write(dir.resolve("m.tflite"), model);
+    }
+
+    @AfterEach
+    void tearDown() {
+        db.close();
+    }
+
+    private JsonObject request(String version) {
+        JsonObject res8 = new JsonObject().put("height", 8).put("width", 8);
+        JsonObject res16 = new JsonObject().put("height", 16).put("width", 16);
+        return new JsonObject().put("name", "unet-s").put("version", version).put("modelPath",
+                        dir.resolve("m.tflite").toString())
+                .put("modelInfo", new JsonObject().put("name", "unet-s").put("resolutions",
+                        new JsonArray().add(res8).add(res16)))
+                .put("schedules", new JsonArray().add(new JsonObject().put("scheduleId", "c2f-k4")
+                        .put("timesteps", new JsonArray(List.of(900, 600, 300, 0))).put("switchIndex", 2)
+                        .put("lowResolution", res8).put("highResolution", res16)
+                        .put("switchMethod", "SWITCH_METHOD_RENOISE_X0").put("interpolation", "INTERPOLATION_NEAREST")
+                        .put("sampler", "SAMPLER_DDIM")))
+                .put("probe", new JsonObject().put("seed", 7).put("minPsnrDb", 30));
+    }
+
+    @Test
+    void packsSignsAndStoresContentAddressed() throws Exception {
+        BundleRecord b = result(service.create(BundleRequest.fromJson(request("1.0.0"))));
+        assertEquals("unet-s-1.0.0", b.id());
+        BundleManifest m = ManifestSigning.verify(b.signedManifest(), key.pair().getPublic());
+        assertEquals(Sha256.hex(model), m.getModel().getModelSha256(), "the manifest names the model it ships");
+        assertEquals(4, m.getChunkCount()); // 200 000 bytes in 64 KiB chunks
+        assertEquals("c2f-k4", m.getDefaultScheduleId());
+        assertEquals(7, m.getProbe().getSeed());
+        Path stored = BundleService.payloadDir(dir.resolve("data")).resolve(b.payloadSha256());
+        assertTrue(Files.isRegularFile(stored));
+        byte[] payload = service.payload(b);
+        for (int i = 0; i < m.getChunkCount(); i++) {
+            int from = i * m.getChunkSize();
+            BundlePayload.verifyChunk(m, i, java.util.Arrays.copyOfRange(payload, from,
+                    Math.min(payload.length, from + m.getChunkSize())));
+        }
+        var files = BundlePayload.unpack(m, payload);
+        assertEquals("model.tflite", files.get(0).getKey());
+        assertArrayEquals(model, files.get(0).getValue());
+        assertEquals(b, result(service.find(b.id())).orElseThrow());
+        assertEquals(1, result(service.list()).size());
+    }
+
+    @Test
+    void keyIsOwnerOnlyAndStableAcrossStarts() throws Exception {
+        Path priv = dir.resolve("data/keys/bundle-signing.key");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(priv)));
+        assertEquals(key.keyId(), BundleSigningKey.loadOrCreate(dir.resolve("data")).keyId());
+        assertTrue(key.publicPem().startsWith("-----BEGIN PUBLIC KEY-----"));
+    }
+
+    @Test
+    void refusesWhatIsWrongNamingIt() throws Exception {
+        result(service.create(BundleRequest.fromJson(request("1.0.0"))));
+        RequestException dup = assertThrows(RequestException.class,
+                () -> result(service.create(BundleRequest.fromJson(request("1.0.0")))));
+        assertEquals(RequestException.Kind.CONFLICT, dup.kind());
+
+        JsonObject wrongSha = request("1.0.1");
+        wrongSha.getJsonObject("modelInfo").put("modelSha256", "00".repeat(32));
+        RequestException sha = assertThrows(RequestException.class,
+                () -> result(service.create(BundleRequest.fromJson(wrongSha))));
+        assertTrue(sha.getMessage().contains("modelInfo.modelSha256"), sha.getMessage());
+
+        RequestException dflt = assertThrows(RequestException.class,
+                () -> result(service.create(BundleRequest.fromJson(request("1.0.2").put("defaultScheduleId", "x")))));
+        assertTrue(dflt.getMessage().contains("defaultScheduleId 'x'"), dflt.getMessage());
+
+        JsonObject noRes = request("1.0.3");
+        noRes.getJsonObject("modelInfo").put("resolutions", new JsonArray().add(new JsonObject().put("height", 8)
+                .put("width", 8)));
+        RequestException res = assertThrows(RequestException.class,
+                () -> result(service.create(BundleRequest.fromJson(noRes))));
+        assertTrue(res.getMessage().contains("16x16"), res.getMessage());
+
+        RequestException version = assertThrows(RequestException.class,
+                () -> BundleRequest.fromJson(request("1.0")));
+        assertTrue(version.getMessage().startsWith("version"), version.getMessage());
+        RequestException path = assertThrows(RequestException.class,
+                () -> BundleRequest.fromJson(request("1.0.4").put("modelPath", dir.resolve("nope").toString())));
+        assertTrue(path.getMessage().startsWith("modelPath"), path.getMessage());
+        RequestException badSchedule = assertThrows(RequestException.class, () -> {
+            JsonObject r = request("1.0.5");
+            r.getJsonArray("schedules").getJsonObject(0).put("timesteps", new JsonArray(List.of(300, 600)));
+            BundleRequest.fromJson(r);
+        });
+        assertTrue(badSchedule.getMessage().contains("timesteps"), badSchedule.getMessage());
+    }
+}
