@@ -153,6 +153,7 @@ public final class Controller {
                 .compose(v -> {
                     List<ApiRoutes> routes = new java.util.ArrayList<>(c.extensions);
                     routes.add(new RolloutApi(vertx, c.bundles, c.rollouts, config.dataDir().resolve("uploads")));
+                    routes.add(new io.c2f.controller.dashboard.DashboardRoutes(config.fleet(), c.repository, c.rollouts));
                     c.api = new ApiVerticle(config, c.repository, routes, new BearerAuthHandler(options.tokens()),
                             metrics instanceof MicrometerControllerMetrics m ? m::scrape : null);
                     return c.deploy(c.api);

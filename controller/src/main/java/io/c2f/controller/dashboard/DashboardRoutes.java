@@ -1,0 +1,81 @@
+package io.c2f.controller.dashboard;
+
+import static io.c2f.controller.api.Responses.error;
+import static io.c2f.controller.api.Responses.json;
+import static io.c2f.controller.api.Responses.unavailable;
+
+import io.c2f.controller.api.ApiRoutes;
+import io.c2f.controller.rollout.RolloutService;
+import io.c2f.controller.store.DeviceRepository;
+import io.c2f.proto.topic.Topics;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+
+/**
+ * The operator dashboard, served by the controller itself:
+ * <ul>
+ * <li>pages {@code /} (fleet), {@code /devices/{id}}, {@code /rollouts/{id}}: HTML shells rendered
+ *     here that carry no fleet data (they are public); their scripts read the API with the
+ *     operator's token, so the API's auth rules hold for the dashboard too
+ * <li>{@code /dashboard/assets/*}: the scripts and the stylesheet (bundled, no CDN)
+ * <li>{@code GET /api/v1/dashboard/fleet}: one row per device (status, bundle, schedule, latency
+ *     percentiles against the target, delegate, last seen, open install job)
+ * <li>{@code GET /api/v1/dashboard/devices/{id}/recent}: the device's last generations
+ * <li>{@code GET /api/v1/dashboard/events}: server-sent events (device, generation, job)
+ * </ul>
+ */
+public final class DashboardRoutes implements ApiRoutes {
+    private final String fleet;
+    private final LiveFeed feed;
+    private final FleetView fleetView;
+    private final Pages pages;
+
+    public DashboardRoutes(String fleet, DeviceRepository devices, RolloutService rollouts) {
+        this.fleet = fleet;
+        this.feed = new LiveFeed(fleet);
+        this.fleetView = new FleetView(fleet, devices, rollouts, feed);
+        this.pages = new Pages(fleet);
+    }
+
+    @Override
+    public void mount(Vertx vertx, Router router) {
+        fleetView.bind(vertx);
+        feed.start(vertx);
+        router.get("/").handler(rc -> pages.send(rc, "overview", null));
+        router.get("/devices/:id").handler(rc -> {
+            String id = rc.pathParam("id");
+            if (!Topics.isValidId(id)) {
+                pages.notFound(rc, "device id '" + id + "' is not valid (1-64 characters of [A-Za-z0-9_.-])");
+            } else {
+                pages.send(rc, "device", id);
+            }
+        });
+        router.get("/rollouts/:id").handler(rc -> pages.send(rc, "rollout", rc.pathParam("id")));
+        router.get("/dashboard/assets/*").handler(StaticHandler.create("dashboard/assets")
+                .setCachingEnabled(false).setDefaultContentEncoding("UTF-8"));
+        router.get("/api/v1/dashboard/fleet").handler(rc -> fleetView.rows().onComplete(ar -> {
+            if (ar.failed()) {
+                unavailable(rc, ar.cause());
+            } else {
+                json(rc, 200, new JsonObject().put("fleet", fleet).put("devices", ar.result()));
+            }
+        }));
+        router.get("/api/v1/dashboard/devices/:id/recent").handler(rc -> {
+            String id = rc.pathParam("id");
+            if (!Topics.isValidId(id)) {
+                error(rc, 400, "device id '" + id + "' must be 1-64 characters of [A-Za-z0-9_.-]");
+                return;
+            }
+            json(rc, 200, new JsonObject().put("deviceId", id).put("maxSamples", LiveFeed.RECENT)
+                    .put("samples", feed.recent(id)));
+        });
+        router.get("/api/v1/dashboard/events").handler(this::events);
+    }
+
+    private void events(RoutingContext rc) {
+        feed.attach(rc.response());
+    }
+}
