@@ -43,8 +43,10 @@ const C2F = (() => {
   async function api(path, opts) {
     opts = opts || {};
     for (;;) {
+      const used = token();
       const r = await fetch(path, { method: opts.method || 'GET', headers: headers(opts.body ? { 'Content-Type': 'application/json' } : null),
         body: opts.body ? JSON.stringify(opts.body) : undefined });
+      if ((r.status === 401 || r.status === 403) && token() !== used) continue; // a token arrived meanwhile
       if (r.status === 401 || r.status === 403) {
         const msg = (await r.json().catch(() => ({}))).error || ('HTTP ' + r.status);
         await askToken((r.status === 403 ? 'This token may not do that: ' : 'A token is needed: ') + msg
@@ -79,7 +81,9 @@ const C2F = (() => {
       while (!ctl.signal.aborted) {
         try {
           setLive('connecting', 'connecting…');
+          const used = token();
           const r = await fetch('/api/v1/dashboard/events', { headers: headers({ 'Accept': 'text/event-stream' }), signal: ctl.signal });
+          if ((r.status === 401 || r.status === 403) && token() !== used) continue;
           if (r.status === 401 || r.status === 403) { setLive('down', 'needs token'); await askToken('A token is needed for live updates.'); continue; }
           if (!r.ok || !r.body) throw new Error('HTTP ' + r.status);
           setLive('live', 'live'); delay = 1000;
@@ -154,12 +158,12 @@ const C2F = (() => {
   // series: [{name, points: [[x, y]...]}]; x in ms since epoch. opts: {target, label, xFormat}
   function lineChart(container, series, opts) {
     opts = opts || {};
-    const W = 720, H = 260, L = 56, R = 12, T = 12, B = 30;
+    const W = 960, H = 280, L = 60, R = 12, T = 12, B = 30;
     const pts = series.flatMap(x => x.points);
     container.dataset.points = String(series.length ? series[0].points.length : 0);
     if (!pts.length) { container.replaceChildren(el('p', { class: 'muted' }, opts.empty || 'No data yet.')); return; }
     let x0 = Math.min(...pts.map(p => p[0])), x1 = Math.max(...pts.map(p => p[0]));
-    if (x1 === x0) { x0 -= 30000; x1 += 30000; }
+    if (x1 === x0) { const pad = x0 > 1e11 ? 30000 : 1; x0 -= pad; x1 += pad; } // epoch ms or an index
     let y1 = Math.max(...pts.map(p => p[1]), opts.target || 0) * 1.1; if (!(y1 > 0)) y1 = 1;
     const X = x => L + (x - x0) / (x1 - x0) * (W - L - R), Y = y => T + (1 - y / y1) * (H - T - B);
     const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': opts.label || 'chart' });

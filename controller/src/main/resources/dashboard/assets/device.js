@@ -5,11 +5,13 @@
   let device = null, recent = [], latency = null;
 
   function drawRecent() {
-    lineChart(document.getElementById('recent-chart'), [
-      { name: 'total', points: recent.map(s => [s.at, s.totalMs]) },
-      { name: 'high phase', points: recent.map(s => [s.at, s.highMs]) },
-      { name: 'low phase', points: recent.map(s => [s.at, s.lowMs]) }],
+    // x is the generation's place in the window (bursts and pauses do not distort it); labels show its time
+    const series = [{ name: 'total', points: recent.map((s, i) => [i, s.totalMs]) },
+      { name: 'high phase', points: recent.map((s, i) => [i, s.highMs]) },
+      { name: 'low phase', points: recent.map((s, i) => [i, s.lowMs]) }].filter((s, i) => i === 0 || s.points.some(p => p[1] > 0));
+    lineChart(document.getElementById('recent-chart'), series,
       { target: device && device.latencyTargetMs, label: `Latency of the last ${recent.length} generations of ${id}`,
+        xFormat: i => { const s = recent[Math.round(i)]; return s ? new Date(s.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) : ''; },
         empty: 'No generation received since the controller started.' });
     document.getElementById('recent-caption').textContent = `Total, high- and low-resolution phase milliseconds of the last ${recent.length} generations (newest right)` +
       (recent.length ? `; latest ${ms(recent[recent.length - 1].totalMs)}` : '') + '; dashed line: target.';
@@ -21,6 +23,7 @@
       label: `p50, p95 and p99 per minute of ${id}`, xFormat: x => new Date(x).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
       empty: 'No generation in the last hour.' });
   }
+  const step = v => v == null || Number.isNaN(v) ? '–' : v.toFixed(1) + ' ms';
   function drawPhases() {
     const box = document.getElementById('phases');
     const w = latency && latency.window, p = latency && latency.phases, c = latency && latency.costModel;
@@ -35,11 +38,11 @@
     const t = el('table', null, el('thead', null, el('tr', null, el('th', { scope: 'col' }, 'Phase'), el('th', { scope: 'col', class: 'num' }, 'Mean per generation'),
       el('th', { scope: 'col', class: 'num' }, 'Share'), el('th', { scope: 'col', class: 'num' }, 'Cost model per step'))),
       el('tbody', null,
-        el('tr', null, el('th', { scope: 'row' }, 'low resolution'), el('td', { class: 'num' }, ms(low)), el('td', { class: 'num' }, Math.round(low / sum * 100) + ' %'), el('td', { class: 'num' }, c ? c.lowStepMs.toFixed(1) + ' ms' : '–')),
-        el('tr', null, el('th', { scope: 'row' }, 'high resolution'), el('td', { class: 'num' }, ms(high)), el('td', { class: 'num' }, Math.round(high / sum * 100) + ' %'), el('td', { class: 'num' }, c ? c.highStepMs.toFixed(1) + ' ms' : '–')),
-        el('tr', null, el('th', { scope: 'row' }, 'other (encode, decode, switch)'), el('td', { class: 'num' }, ms(other)), el('td', { class: 'num' }, Math.round(other / sum * 100) + ' %'), el('td', { class: 'num' }, c ? c.overheadMs.toFixed(1) + ' ms fixed' : '–'))));
+        el('tr', null, el('th', { scope: 'row' }, 'low resolution'), el('td', { class: 'num' }, ms(low)), el('td', { class: 'num' }, Math.round(low / sum * 100) + ' %'), el('td', { class: 'num' }, step(c && c.lowStepMs))),
+        el('tr', null, el('th', { scope: 'row' }, 'high resolution'), el('td', { class: 'num' }, ms(high)), el('td', { class: 'num' }, Math.round(high / sum * 100) + ' %'), el('td', { class: 'num' }, step(c && c.highStepMs))),
+        el('tr', null, el('th', { scope: 'row' }, 'other (encode, decode, switch)'), el('td', { class: 'num' }, ms(other)), el('td', { class: 'num' }, Math.round(other / sum * 100) + ' %'), el('td', { class: 'num' }, c && c.overheadMs != null ? step(c.overheadMs) + ' fixed' : '–'))));
     box.replaceChildren(svg, t, el('p', { class: 'muted' }, `Window: ${w.samples} generations · p50 ${ms(w.p50Ms)} · p95 ${ms(w.p95Ms)} · p99 ${ms(w.p99Ms)} · max ${ms(w.maxMs)}` +
-      (c ? ` · cost model from ${c.samples} samples, rms residual ${c.rmsResidualMs.toFixed(1)} ms` : '')));
+      (c ? ` · cost model from ${c.samples} samples, rms residual ${step(c.rmsResidualMs)}` : '')));
   }
   function drawFacts() {
     const d = device, w = latency && latency.window;

@@ -33,7 +33,8 @@
       el('td', { 'data-label': 'Status', title: d.offlineReason || (d.job ? d.job.kind + ' ' + d.job.progress + '%' : '') },
         badge(d.status), d.job ? el('a', { href: '/rollouts/' + encodeURIComponent(d.job.rolloutId), class: 'muted' }, ' ' + (d.job.progress || 0) + '%') : null),
       el('td', { 'data-label': 'Bundle' }, d.bundleId ? d.bundleId + (d.bundleVersion ? ' ' + d.bundleVersion : '') : '–'),
-      el('td', { 'data-label': 'Schedule' }, d.scheduleId || '–'),
+      el('td', { 'data-label': 'Schedule', title: d.runningScheduleId && d.runningScheduleId !== d.scheduleId ? 'announced at birth: ' + d.scheduleId : null },
+        d.runningScheduleId || d.scheduleId || '–'),
       latencyCell(d, 'p50Ms'), latencyCell(d, 'p95Ms'), latencyCell(d, 'p99Ms'),
       el('td', { class: 'num', 'data-label': 'Target' }, d.targetMs != null ? ms(d.targetMs) : '–'),
       el('td', { 'data-label': 'Delegate' }, d.delegate || '–'),
@@ -50,7 +51,7 @@
   Object.values(f).forEach(i => i.addEventListener('input', render));
 
   async function loadDevices() {
-    try { rows = (await api('/api/v1/dashboard/fleet')).devices; render(); C2F.showError(null); } catch (e) { C2F.showError(e); }
+    try { rows = (await api('/api/v1/dashboard/fleet')).devices.map(d => Object.assign(d, { schedule: d.runningScheduleId || d.scheduleId })); render(); C2F.showError(null); } catch (e) { C2F.showError(e); }
   }
   async function loadRollouts() {
     try {

@@ -30,7 +30,8 @@ final class Pages {
             default -> "Fleet " + fleet;
         };
         String html = template("layout").replace("{{title}}", escape(title)).replace("{{fleet}}", escape(fleet))
-                .replace("{{page}}", page).replace("{{body}}", body);
+                .replace("{{page}}", page)
+                .replace("{{subject}}", subject == null ? "" : escape(subject)).replace("{{body}}", body);
         rc.response().putHeader("content-type", "text/html; charset=utf-8")
                 .putHeader("content-security-policy", "default-src 'self'; img-src 'self' data:; "
                         + "style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'")
