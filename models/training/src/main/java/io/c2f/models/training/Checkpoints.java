@@ -62,6 +62,24 @@ public final class Checkpoints {
         return target;
     }
 
+    /**
+     * Writes a checkpoint without Adam moments straight into {@code dir} (e.g. one to commit): raw and
+     * EMA weights plus state.json with hasAdamMoments false. {@code --resume dir} accepts it.
+     */
+    public static void saveWithoutMoments(Path dir, Loaded c) throws IOException {
+        Files.createDirectories(dir);
+        for (String f : List.of(ADAM_M, ADAM_V)) {
+            Files.deleteIfExists(dir.resolve(f));
+        }
+        c.weights().save(dir.resolve(WEIGHTS));
+        c.ema().save(dir.resolve(EMA));
+        CheckpointState s = c.state();
+        CheckpointState noMoments = new CheckpointState(s.step(), s.seed(), s.lrScale(), s.elapsedSeconds(),
+                s.dataManifestSha256(), s.dataDir(), s.unet(), s.batch(), s.learningRate(), s.emaDecay(),
+                s.lowResWeight(), false, s.savedAt());
+        Files.writeString(dir.resolve(STATE), GSON.toJson(noMoments), StandardCharsets.UTF_8);
+    }
+
     /** The newest checkpoint in {@code dir}, or {@code dir} itself when it is a checkpoint. */
     public static Path latest(Path dir) throws IOException {
         if (Files.isRegularFile(dir.resolve(STATE))) {

@@ -17,8 +17,10 @@ import java.util.SplittableRandom;
  * Command line: a checkpoint's EMA (or raw) weights to {@code OUT/model.tflite} + {@code OUT/model.json}.
  * <pre>
  * ExportMain --checkpoint DIR --out DIR [--name NAME] [--weights ema|raw] [--type auto|fp16|fp32]
- *            [--max-fp16-error E]
+ *            [--max-fp16-error E] [--copy-checkpoint DIR]
  * </pre>
+ * {@code --copy-checkpoint} also writes the checkpoint's raw and EMA weights and state (without Adam
+ * moments) to DIR, to be committed and resumed from with {@code TrainMain --resume DIR}.
  * {@code auto} writes fp16 weights when the largest |fp16 - fp32| output difference, over random inputs at
  * every resolution and several time steps, stays under E (default 0.01; outputs are unit-variance noise
  * predictions), else fp32. Resolution i of [32x32, 16x16] gets resolution label i, as in training.
@@ -36,6 +38,7 @@ public final class ExportMain {
         String which = "ema";
         String type = "auto";
         double maxError = 0.01;
+        Path copyCheckpoint = null;
         for (int i = 0; i + 1 < args.length || i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -48,12 +51,13 @@ public final class ExportMain {
                 case "--weights" -> which = v;
                 case "--type" -> type = v;
                 case "--max-fp16-error" -> maxError = Double.parseDouble(v);
+                case "--copy-checkpoint" -> copyCheckpoint = Path.of(v);
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
         }
         if (checkpoint == null || out == null) {
             System.err.println("usage: ExportMain --checkpoint DIR --out DIR [--name NAME] [--weights ema|raw]"
-                    + " [--type auto|fp16|fp32] [--max-fp16-error E]");
+                    + " [--type auto|fp16|fp32] [--max-fp16-error E] [--copy-checkpoint DIR]");
             System.exit(2);
         }
         Path latest = Checkpoints.latest(checkpoint);
@@ -68,6 +72,10 @@ public final class ExportMain {
         System.out.printf("checkpoint %s: step %d, %.1f min of training, %s weights%n", latest, state.step(),
                 state.elapsedSeconds() / 60, which);
         Files.createDirectories(out);
+        if (copyCheckpoint != null) {
+            Checkpoints.saveWithoutMoments(copyCheckpoint, c);
+            System.out.println("copied checkpoint (raw + EMA, no Adam moments) to " + copyCheckpoint);
+        }
         Path model = out.resolve("model.tflite");
         Path fp32 = Files.createTempFile("export-fp32", ".tflite");
         Path fp16 = Files.createTempFile("export-fp16", ".tflite");

@@ -113,6 +113,30 @@ class TrainerTest {
     }
 
     @Test
+    void committedCheckpointWithoutMomentsResumes(@TempDir Path dir) throws Exception {
+        TrainingData data = tinyData(4, 5, dir);
+        TrainingOptions opt = options(dir.resolve("run"), 1e-3, 3);
+        Path saved;
+        try (Trainer a = Trainer.fresh(opt, data)) {
+            a.trainStep();
+            saved = a.checkpoint();
+        }
+        Path flat = dir.resolve("zoo-checkpoint");
+        Checkpoints.saveWithoutMoments(flat, Checkpoints.load(saved, TINY));
+        assertFalse(Files.exists(flat.resolve(Checkpoints.ADAM_M)));
+        assertFalse(Checkpoints.readState(flat).hasAdamMoments());
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        try (Trainer b = Trainer.resume(opt, data, flat, quiet)) {
+            assertEquals(1, b.step());
+            assertEquals(0.0, maxDiff(Checkpoints.load(saved, TINY).ema(), b.emaWeights()));
+            // fresh moments: warmup restarts at the resume step
+            assertEquals(1e-3 / 3, b.learningRate(), 1e-12);
+            assertFalse(b.trainStep().skipped());
+            assertEquals(2, b.step());
+        }
+    }
+
+    @Test
     void nanGuardSkipsHalvesAndAborts(@TempDir Path dir) {
         TrainingData good = tinyData(2, 3, dir);
         float[] bad = good.full().data().clone();
