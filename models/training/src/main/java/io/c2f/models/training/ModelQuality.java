@@ -25,9 +25,9 @@ import java.util.SplittableRandom;
  * Command line: measured quality of an exported model.
  * <pre>
  * ModelQuality --model DIR/model.tflite --data DIR [--seeds 32] [--samples 149] [--sample-steps 50]
- *              [--reference-steps 250] [--grid OUT.png] [--threads 2]
+ *              [--reference-steps 250] [--grid OUT.png] [--threads 2] [--clip-x0 true|false]
  * </pre>
- * (1) fidelity of few-step DDIM (eta 0, x0 clipped to [-1, 1]) to the many-step DDIM reference from the
+ * (1) fidelity of few-step DDIM (eta 0, x0 unclipped unless --clip-x0 true) to the many-step DDIM reference from the
  * same noise: MSE in [-1,1] units and PSNR (peak-to-peak 2), plus a C2F plan (first half of the steps at
  * 16x16), each with its MACs per image; (2) {@link PixelFrechet} distance (PCA-64 of 8x8-pooled pixels,
  * axes fitted on the training set) between generated samples and the held-out images, next to the same
@@ -47,6 +47,7 @@ public final class ModelQuality {
         int sampleSteps = 50;
         int refSteps = 250;
         int threads = 2;
+        boolean clipX0 = false; // the runtime default; clipping as DdimStep does it hurt this model badly
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -61,6 +62,7 @@ public final class ModelQuality {
                 case "--sample-steps" -> sampleSteps = Integer.parseInt(v);
                 case "--reference-steps" -> refSteps = Integer.parseInt(v);
                 case "--threads" -> threads = Integer.parseInt(v);
+                case "--clip-x0" -> clipX0 = Boolean.parseBoolean(v);
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
         }
@@ -79,7 +81,7 @@ public final class ModelQuality {
             samples = heldout.batch();
         }
         try (TfliteDenoiser denoiser = TfliteDenoiser.open(model, info, TfliteDenoiser.InterpreterFactory.xnnpack(threads))) {
-            C2fExecutor exec = new C2fExecutor(denoiser, schedule, true);
+            C2fExecutor exec = new C2fExecutor(denoiser, schedule, clipX0);
             long[] calib = new long[seeds];
             for (int i = 0; i < seeds; i++) {
                 calib[i] = 1000 + i;
