@@ -1,0 +1,199 @@
+package io.c2f.models.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.c2f.models.tensor.ImageBatch;
+import io.c2f.models.tensor.Resolution;
+import io.c2f.models.unet.UnetConfig;
+import io.c2f.models.unet.UnetWeights;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+    /** Small enough that a step takes milliseconds; same block types as edgeSmall. */
+    static final UnetConfig TINY = new UnetConfig(16, List.of(1, 2), 1, Set.of(1), 4, 32, 2, 3, 1e-6f);
+
+    static TrainingData tinyData(int n, long seed, Path dir) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] full = new float[n * 8 * 8 * 3];
+        for (int i = 0; i < n; i++) {
+            // smooth colour blobs: learnable structure, values in [-1, 1]
+            double cx = r.nextDouble(8);
+            double cy = r.nextDouble(8);
+            for (int y = 0; y < 8; y++) {
+                for (int x = 0; x < 8; x++) {
+                    double v = Math.exp(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / 6.0);
+                    for (int c = 0; c < 3; c++) {
+                        full[((i * 8 + y) * 8 + x) * 3 + c] = (float) (2 * v * (c == i % 3 ? 1 : 0.3) - 1);
+                    }
+                }
+            }
+        }
+        float[] low = new float[n * 4 * 4 * 3];
+        for (int i = 0; i < n; i++) {
+            for (int y = 0; y < 4; y++) {
+                for (int x = 0; x < 4; x++) {
+                    for (int c = 0; c < 3; c++) {
+                        float s = 0;
+                        for (int dy = 0; dy < 2; dy++) {
+                            for (int dx = 0; dx < 2; dx++) {
+                                s += full[((i * 8 + 2 * y + dy) * 8 + 2 * x + dx) * 3 + c];
+                            }
+                        }
+                        low[((i * 4 + y) * 4 + x) * 3 + c] = s / 4;
+                    }
+                }
+            }
+        }
+        return new TrainingData(new ImageBatch(full, n, new Resolution(8, 8), 3),
+                new ImageBatch(low, n, new Resolution(4, 4), 3), "test-manifest-sha", dir);
+    }
+
+    static TrainingOptions options(Path out, double lr, int warmup) {
+        return new TrainingOptions(TINY, out, out, 8, lr, warmup, 0.99, 1.0, 1.0, Long.MAX_VALUE,
+                Double.POSITIVE_INFINITY, 1e9, 1000, 1, 42, 2);
+    }
+
+    @Test
+    void trainingLowersTheLossOnATinySet(@TempDir Path dir) {
+        TrainingData data = tinyData(4, 1, dir);
+        try (Trainer trainer = Trainer.fresh(options(dir, 2e-3, 0), data)) {
+            double before = trainer.evaluate(99, 64);
+            Trainer.StepResult first = trainer.trainStep();
+            assertTrue(Double.isFinite(first.loss()) && !first.skipped(), "first step " + first);
+            for (int i = 0; i < 40; i++) {
+                assertFalse(trainer.trainStep().skipped());
+            }
+            double after = trainer.evaluate(99, 64);
+            System.out.printf("tiny set: held-fixed loss %.4f before, %.4f after 41 steps%n", before, after);
+            assertTrue(after < 0.8 * before, "loss " + before + " -> " + after);
+            assertEquals(41, trainer.step());
+        }
+    }
+
+    @Test
+    void checkpointResumesExactly(@TempDir Path dir) throws Exception {
+        TrainingData data = tinyData(4, 2, dir);
+        TrainingOptions opt = options(dir.resolve("run"), 1e-3, 3);
+        UnetWeights continuedRaw;
+        UnetWeights continuedEma;
+        Path saved;
+        try (Trainer a = Trainer.fresh(opt, data)) {
+            a.trainStep();
+            a.trainStep();
+            saved = a.checkpoint();
+            a.trainStep();
+            continuedRaw = a.weights();
+            continuedEma = a.emaWeights();
+        }
+        assertEquals("step-00000002", saved.getFileName().toString());
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        try (Trainer b = Trainer.resume(opt, data, dir.resolve("run"), quiet)) {
+            assertEquals(2, b.step());
+            UnetWeights savedRaw = UnetWeights.load(saved.resolve(Checkpoints.WEIGHTS), TINY);
+            assertEquals(0.0, maxDiff(savedRaw, b.weights()));
+            b.trainStep();
+            assertEquals(3, b.step());
+            double raw = maxDiff(continuedRaw, b.weights());
+            double ema = maxDiff(continuedEma, b.emaWeights());
+            System.out.printf("resume: max |continued - resumed| raw %.3g, EMA %.3g after one more step%n", raw, ema);
+            assertTrue(raw < 1e-6 && ema < 1e-6, raw + " " + ema);
+        }
+    }
+
+    @Test
+    void committedCheckpointWithoutMomentsResumes(@TempDir Path dir) throws Exception {
+        TrainingData data = tinyData(4, 5, dir);
+        TrainingOptions opt = options(dir.resolve("run"), 1e-3, 3);
+        Path saved;
+        try (Trainer a = Trainer.fresh(opt, data)) {
+            a.trainStep();
+            saved = a.checkpoint();
+        }
+        Path flat = dir.resolve("zoo-checkpoint");
+        Checkpoints.saveWithoutMoments(flat, Checkpoints.load(saved, TINY));
+        assertFalse(Files.exists(flat.resolve(Checkpoints.ADAM_M)));
+        assertFalse(Checkpoints.readState(flat).hasAdamMoments());
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        try (Trainer b = Trainer.resume(opt, data, flat, quiet)) {
+            assertEquals(1, b.step());
+            assertEquals(0.0, maxDiff(Checkpoints.load(saved, TINY).ema(), b.emaWeights()));
+            // fresh moments: warmup restarts at the resume step
+            assertEquals(1e-3 / 3, b.learningRate(), 1e-12);
+            assertFalse(b.trainStep().skipped());
+            assertEquals(2, b.step());
+        }
+    }
+
+    @Test
+    void nanGuardSkipsHalvesAndAborts(@TempDir Path dir) {
+        TrainingData good = tinyData(2, 3, dir);
+        float[] bad = good.full().data().clone();
+        java.util.Arrays.fill(bad, Float.NaN);
+        TrainingData poisoned = new TrainingData(new ImageBatch(bad, 2, good.full().resolution(), 3), good.low(),
+                "sha", dir);
+        try (Trainer t = Trainer.fresh(options(dir, 1e-3, 0), poisoned)) {
+            UnetWeights before = t.weights();
+            Trainer.StepResult r = t.trainStep();
+            assertTrue(r.skipped());
+            assertEquals(0.5, t.lrScale());
+            assertEquals(0.0, maxDiff(before, t.weights()), "a skipped step must not move the weights");
+            for (int i = 0; i < Trainer.MAX_CONSECUTIVE_BAD_STEPS - 2; i++) {
+                assertTrue(t.trainStep().skipped());
+            }
+            Trainer.TrainingDivergedException e = assertThrows(Trainer.TrainingDivergedException.class, t::trainStep);
+            assertTrue(e.getMessage().contains("consecutive"), e.getMessage());
+        }
+    }
+
+    @Test
+    void missingDataFileIsNamed(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("manifest.json"), "{}");
+        NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> TrainingData.load(dir, "train", 32));
+        assertTrue(e.getMessage().contains("train-32x32.c2fd"), e.getMessage());
+        assertTrue(e.getReason().contains("PrepareData"), e.getReason());
+    }
+
+    @Test
+    void checkpointOfAnotherConfigIsRefused(@TempDir Path dir) throws Exception {
+        TrainingData data = tinyData(2, 4, dir);
+        try (Trainer a = Trainer.fresh(options(dir.resolve("run"), 1e-3, 0), data)) {
+            a.trainStep();
+            a.checkpoint();
+        }
+        UnetConfig other = new UnetConfig(16, List.of(1, 2), 2, Set.of(1), 4, 32, 2, 3, 1e-6f);
+        TrainingOptions opt = new TrainingOptions(other, dir, dir.resolve("run"), 8, 1e-3, 0, 0.99, 1, 1, 10, 1, 1, 1, 1,
+                1, 1);
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        Checkpoints.IncompatibleCheckpointException e = assertThrows(Checkpoints.IncompatibleCheckpointException.class,
+                () -> Trainer.resume(opt, data, dir.resolve("run"), quiet));
+        assertTrue(e.getMessage().contains("resBlocksPerLevel=1") && e.getMessage().contains("resBlocksPerLevel=2"),
+                e.getMessage());
+        NoSuchFileException none = assertThrows(NoSuchFileException.class,
+                () -> Trainer.resume(opt, data, dir.resolve("nothing-here"), quiet));
+        assertTrue(none.getFile().endsWith("nothing-here"));
+    }
+
+    static double maxDiff(UnetWeights a, UnetWeights b) {
+        double m = 0;
+        for (String name : a.tensors().keySet()) {
+            float[] x = a.get(name);
+            float[] y = b.get(name);
+            for (int i = 0; i < x.length; i++) {
+                m = Math.max(m, Math.abs(x[i] - y[i]));
+            }
+        }
+        return m;
+    }
+}
