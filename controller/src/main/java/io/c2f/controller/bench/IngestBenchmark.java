@@ -39,8 +39,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>
  * java -cp controller.jar:deps io.c2f.controller.bench.IngestBenchmark [--records=200000] [--devices=1000]
  *     [--clients=4] [--window=500] [--mqtt.url=tcp://127.0.0.1:1883] [--db.url=jdbc:postgresql://...
- *     --db.user=... --db.password=...]
+ *     --db.user=... --db.password=...] [--agent.jar=edge-agent/target/c2f-agent.jar --agents=200 --bundle.mb=4
+ *     --canary=1 --growth=2.0]
  * </pre>
+ *
+ * <p>With {@code --agent.jar} it first times a rollout (see {@link RolloutBenchmark}); {@code --records=0}
+ * runs only that.
  *
  * <p>Publishers: {@code devices} device ids multiplexed over {@code clients} Vert.x MQTT clients
  * (device i publishes through client i mod clients, with its own header sequence), each client
@@ -92,6 +96,21 @@ public final class IngestBenchmark {
                 + "database %s%n", records, devices, clients, window,
                 mqttUrl.isEmpty() ? "embedded Moquette" : mqttUrl, config.dbUrl().isEmpty() ? "embedded H2" : config.dbUrl());
 
+        String agentJar = opts.getOrDefault("agent.jar", "");
+        if (!agentJar.isEmpty()) {
+            // first, while the machine is quiet; in a fleet of its own and a data dir of its own
+            int agents = Integer.parseInt(opts.getOrDefault("agents", "200"));
+            int bundleBytes = (int) (Double.parseDouble(opts.getOrDefault("bundle.mb", "4")) * (1 << 20));
+            Path rolloutDir = Files.createTempDirectory("c2f-bench-rollout");
+            ControllerConfig rolloutConfig = config.with(Map.of("fleet", "bench-rollout", "data.dir",
+                    rolloutDir.toString(), "broker.port", Integer.toString(freePort())));
+            RolloutBenchmark.run(rolloutConfig, Path.of(agentJar), agents, bundleBytes, new io.vertx.core.json.JsonObject()
+                    .put("canary", Integer.parseInt(opts.getOrDefault("canary", "1")))
+                    .put("growth", Double.parseDouble(opts.getOrDefault("growth", "2.0"))), rolloutDir);
+        }
+        if (records == 0) {
+            return;
+        }
         Vertx vertx = Vertx.vertx();
         try {
             double ceiling = ceiling(vertx, config, records, devices, clients, window);
