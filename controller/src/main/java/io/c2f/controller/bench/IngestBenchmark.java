@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * java -cp controller.jar:deps io.c2f.controller.bench.IngestBenchmark [--records=200000] [--devices=1000]
  *     [--clients=4] [--window=500] [--mqtt.url=tcp://127.0.0.1:1883] [--db.url=jdbc:postgresql://...
  *     --db.user=... --db.password=...] [--agent.jar=edge-agent/target/c2f-agent.jar --agents=200 --bundle.mb=4
- *     --canary=1 --growth=2.0]
+ *     --canary=1 --growth=2.0] [--instances=2 (with --mqtt.url and --db.url)]
  * </pre>
  *
  * <p>With {@code --agent.jar} it first times a rollout (see {@link RolloutBenchmark}); {@code --records=0}
@@ -78,6 +78,8 @@ public final class IngestBenchmark {
         int clients = Integer.parseInt(opts.getOrDefault("clients", "4"));
         int window = Integer.parseInt(opts.getOrDefault("window", "500"));
         String mqttUrl = opts.getOrDefault("mqtt.url", "");
+        // several instances need a broker with shared subscriptions (mqtt.url) and one database (db.url)
+        int instances = Integer.parseInt(opts.getOrDefault("instances", "1"));
         Path data = Files.createTempDirectory("c2f-bench");
 
         Map<String, String> values = new HashMap<>();
@@ -115,9 +117,9 @@ public final class IngestBenchmark {
         try {
             double ceiling = ceiling(vertx, config, records, devices, clients, window);
             System.out.printf("broker ceiling: %.0f records/s (plain subscriber, no controller)%n", ceiling);
-            double ingest = ingest(config, records, devices, clients, window);
-            System.out.printf("controller ingest: %.0f records/s stored (%.0f%% of the broker ceiling)%n", ingest,
-                    100 * ingest / ceiling);
+            double ingest = ingest(config, records, devices, clients, window, instances);
+            System.out.printf("controller ingest (%d instance%s): %.0f records/s stored (%.0f%% of the broker "
+                    + "ceiling)%n", instances, instances == 1 ? "" : "s, shared group", ingest, 100 * ingest / ceiling);
         } finally {
             vertx.close().await(30, TimeUnit.SECONDS);
         }
@@ -155,32 +157,49 @@ public final class IngestBenchmark {
         }
     }
 
-    private static double ingest(ControllerConfig config, long records, int devices, int clients, int window)
-            throws Exception {
-        Vertx controllerVertx = Vertx.vertx();
+    /** instances > 1: that many controllers (each its own Vert.x, ids bench-0..) in one shared group. */
+    private static double ingest(ControllerConfig config, long records, int devices, int clients, int window,
+            int instances) throws Exception {
         Vertx publisherVertx = Vertx.vertx();
-        Counting metrics = new Counting();
+        List<Vertx> controllerVertx = new ArrayList<>();
+        List<Controller> controllers = new ArrayList<>();
+        List<Counting> metrics = new ArrayList<>();
         try {
-            Controller controller = Controller.start(controllerVertx, config, metrics).await(60, TimeUnit.SECONDS);
-            try {
-                Publishers pubs = Publishers.connect(publisherVertx, controller.mqttUrl(), "dev", devices, clients,
-                        window);
-                pubs.births();
-                waitFor(() -> metrics.online.get() >= devices, "births of " + devices + " devices");
-                Thread.sleep(1000); // their rows are written after the in-memory session: let them land
-                long base = metrics.stored.get();
-                long t0 = System.nanoTime();
-                pubs.telemetry(records);
-                waitFor(() -> metrics.stored.get() - base >= records, records + " records stored");
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                pubs.close();
-                return records / seconds;
-            } finally {
-                controller.stop().await(30, TimeUnit.SECONDS);
+            for (int i = 0; i < instances; i++) {
+                Vertx v = Vertx.vertx();
+                controllerVertx.add(v);
+                Counting m = new Counting();
+                metrics.add(m);
+                ControllerConfig c = instances == 1 ? config : config.with(Map.of("instance.id", "bench-" + i,
+                        "mqtt.shared.group", "bench", "http.port", "0"));
+                controllers.add(Controller.start(v, c, m).await(60, TimeUnit.SECONDS));
             }
+            Publishers pubs = Publishers.connect(publisherVertx, controllers.get(0).mqttUrl(), "dev", devices, clients,
+                    window);
+            pubs.births();
+            // every instance hears every birth
+            waitFor(() -> metrics.stream().allMatch(m -> m.online.get() >= devices), "births of " + devices + " devices");
+            Thread.sleep(1000); // their rows are written after the in-memory session: let them land
+            long base = metrics.stream().mapToLong(m -> m.stored.get()).sum();
+            long t0 = System.nanoTime();
+            pubs.telemetry(records);
+            waitFor(() -> metrics.stream().mapToLong(m -> m.stored.get()).sum() - base >= records,
+                    records + " records stored");
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            pubs.close();
+            if (instances > 1) {
+                System.out.printf("records stored per instance: %s%n", metrics.stream().map(m -> m.stored.get())
+                        .toList());
+            }
+            return records / seconds;
         } finally {
+            for (Controller c : controllers) {
+                c.stop().await(30, TimeUnit.SECONDS);
+            }
             publisherVertx.close().await(30, TimeUnit.SECONDS);
-            controllerVertx.close().await(30, TimeUnit.SECONDS);
+            for (Vertx v : controllerVertx) {
+                v.close().await(30, TimeUnit.SECONDS);
+            }
         }
     }
 
