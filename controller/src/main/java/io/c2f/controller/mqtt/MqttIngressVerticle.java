@@ -173,8 +173,7 @@ public final class MqttIngressVerticle extends VerticleBase {
         metrics.reportMqttConnected(true);
         Map<String, Integer> filters = new LinkedHashMap<>();
         for (String filter : topics.controllerSubscriptions()) {
-            boolean telemetry = filter.equals(topics.allDevices(Channel.TELEMETRY));
-            filters.put(telemetry && !config.mqttSharedGroup().isEmpty()
+            filters.put(isShareable(filter) && !config.mqttSharedGroup().isEmpty()
                     ? Topics.shared(config.mqttSharedGroup(), filter) : filter, 1);
         }
         boolean rebirth = firstConnect || !ack.isSessionPresent();
@@ -188,6 +187,17 @@ public final class MqttIngressVerticle extends VerticleBase {
                         ? publishFleetWide(Channel.FLEET_REBIRTH, RebirthRequest.newBuilder()
                                 .setReason("controller " + config.instanceId() + " (re)started").build())
                         : Future.succeededFuture());
+    }
+
+    /**
+     * Channels one instance of a scaled-out group handles alone: telemetry (de-duplicated in the
+     * database) and chunk requests (answered from the shared database and payload store). Births,
+     * deaths, heartbeats and job statuses go to every instance: each keeps its own liveness view,
+     * and the rollout's driver must hear its devices whichever instance holds the lease.
+     */
+    private boolean isShareable(String filter) {
+        return filter.equals(topics.allDevices(Channel.TELEMETRY))
+                || filter.equals(topics.allDevices(Channel.BUNDLE_GET));
     }
 
     private void onClosed(MqttClient c) {
@@ -307,8 +317,13 @@ public final class MqttIngressVerticle extends VerticleBase {
             return Future.succeededFuture();
         }
         MqttClient c = client;
-        return publishFleetWide(Channel.CONTROLLER_STATE, ControllerState.newBuilder().setOnline(false)
-                .setInstanceId(config.instanceId()).build())
+        // leave the share group first: Mosquitto keeps routing a share of the group's messages to the
+        // persistent session of a member that is gone, where they wait until it comes back
+        List<String> shared = config.mqttSharedGroup().isEmpty() ? List.of() : topics.controllerSubscriptions()
+                .stream().filter(this::isShareable).map(f -> Topics.shared(config.mqttSharedGroup(), f)).toList();
+        Future<?> left = shared.isEmpty() ? Future.succeededFuture() : c.unsubscribe(shared);
+        return left.otherwiseEmpty().compose(v -> publishFleetWide(Channel.CONTROLLER_STATE, ControllerState.newBuilder().setOnline(false)
+                .setInstanceId(config.instanceId()).build()))
                 .timeout(2, java.util.concurrent.TimeUnit.SECONDS)
                 .otherwiseEmpty()
                 .compose(v -> c.disconnect())

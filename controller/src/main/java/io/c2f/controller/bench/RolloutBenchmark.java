@@ -1,0 +1,139 @@
+package io.c2f.controller.bench;
+
+import io.c2f.controller.Controller;
+import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.metrics.ControllerMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Time to roll a bundle out to simulated agents ({@code c2f-agent simulate} in its own JVM) through
+ * the HTTP API, from the rollout's creation to its SUCCEEDED state. Run by {@link IngestBenchmark}
+ * when it is given {@code --agent.jar}.
+ */
+final class RolloutBenchmark {
+    private RolloutBenchmark() {
+    }
+
+    /** Prints the rollout time and per-wave times; returns the seconds from creation to SUCCEEDED. */
+    static double run(ControllerConfig config, Path agentJar, int agents, int bundleBytes, JsonObject waves, Path dir)
+            throws Exception {
+        Vertx vertx = Vertx.vertx();
+        Process fleet = null;
+        Controller controller = Controller.start(vertx, config, ControllerMetrics.NOOP).await(60, TimeUnit.SECONDS);
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + controller.httpPort();
+            Path key = dir.resolve("controller.pub");
+            Files.writeString(key, get(http, base + "/api/v1/keys/bundle-signing"));
+            Path log = dir.resolve("simulator.log");
+            fleet = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
+                    "-cp", agentJar.toString(), "io.c2f.agent.AgentMain", "simulate", "--broker", controller.mqttUrl(),
+                    "--fleet", config.fleet(), "--devices", Integer.toString(agents), "--controller-key",
+                    key.toString(), "--state", dir.resolve("fleet").toString(), "--speed", "2000", "--prefix", "sim",
+                    "--seed", "7").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (new JsonObject(get(http, base + "/api/v1/devices?status=ONLINE&limit=1000"))
+                    .getJsonArray("devices").size() < agents) {
+                if (System.nanoTime() > deadline || !fleet.isAlive()) {
+                    throw new IllegalStateException(agents + " agents did not come online; see " + log);
+                }
+                Thread.sleep(200);
+            }
+            JsonObject bundle = new JsonObject(post(http, base + "/api/v1/bundles", bundleRequest(dir, bundleBytes)));
+            long t0 = System.nanoTime();
+            JsonObject created = new JsonObject(post(http, base + "/api/v1/rollouts", new JsonObject()
+                    .put("bundleId", bundle.getString("id")).put("target", new JsonObject().put("all", true))
+                    .put("waves", waves)));
+            String id = created.getString("id");
+            JsonObject view;
+            deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+            do {
+                Thread.sleep(100);
+                view = new JsonObject(get(http, base + "/api/v1/rollouts/" + id));
+                if (System.nanoTime() > deadline || List.of("ABORTED", "FAILED").contains(view.getString("state"))) {
+                    throw new IllegalStateException("rollout did not succeed: " + view.getString("state")
+                            + " " + view.getJsonObject("counts"));
+                }
+            } while (!"SUCCEEDED".equals(view.getString("state")));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("rollout: %.1f MB bundle (%d chunks) to %d simulated agents in %.1f s "
+                    + "(%.1f MB/s delivered), waves %s%n", bundleBytes / 1e6, bundle.getInteger("chunkCount"), agents,
+                    seconds, bundleBytes / 1e6 * agents / seconds, waveSummary(view.getJsonArray("waves")));
+            return seconds;
+        } finally {
+            if (fleet != null) {
+                fleet.destroy();
+                fleet.waitFor(15, TimeUnit.SECONDS);
+            }
+            controller.stop().await(30, TimeUnit.SECONDS);
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String waveSummary(JsonArray waves) {
+        StringBuilder s = new StringBuilder("[");
+        for (int i = 0; i < waves.size(); i++) {
+            JsonObject w = waves.getJsonObject(i);
+            java.time.Instant start = java.time.Instant.parse(w.getString("startedAt"));
+            java.time.Instant end = java.time.Instant.parse(w.getString("finishedAt"));
+            s.append(i == 0 ? "" : ", ").append(w.getInteger("size")).append(" in ")
+                    .append(String.format("%.1f s", (end.toEpochMilli() - start.toEpochMilli()) / 1e3));
+        }
+        return s.append("]").toString();
+    }
+
+    /** A bundle of bundleBytes random model bytes for the simulated engine (8x8 and 16x16 graphs). */
+    private static JsonObject bundleRequest(Path dir, int bundleBytes) throws IOException {
+        Path model = dir.resolve("bench-model.tflite");
+        byte[] bytes = new byte[bundleBytes];
+        new Random(7).nextBytes(bytes);
+        Files.write(model, bytes);
+        JsonObject res8 = new JsonObject().put("height", 8).put("width", 8);
+        JsonObject res16 = new JsonObject().put("height", 16).put("width", 16);
+        JsonObject info = new JsonObject().put("name", "synthetic").put("resolutions", new JsonArray().add(res8).add(res16))
+                .put("noiseSchedule", new JsonObject().put("kind", "BETA_SCHEDULE_LINEAR").put("trainTimesteps", 1000)
+                        .put("betaStart", 1e-4).put("betaEnd", 0.02))
+                .put("macsPerForward", new JsonArray()
+                        .add(new JsonObject().put("resolution", res8).put("macs", "1000000"))
+                        .add(new JsonObject().put("resolution", res16).put("macs", "4000000")));
+        JsonObject schedule = new JsonObject().put("scheduleId", "c2f-k6")
+                .put("timesteps", new JsonArray(List.of(900, 700, 500, 300, 150, 50))).put("switchIndex", 3)
+                .put("lowResolution", res8).put("highResolution", res16)
+                .put("switchMethod", "SWITCH_METHOD_UPSAMPLE_XT_VARIANCE_CORRECTED")
+                .put("interpolation", "INTERPOLATION_NEAREST").put("sampler", "SAMPLER_DDIM");
+        return new JsonObject().put("name", "bench").put("version", "1.0.0").put("minAgentVersion", "0.1.0")
+                .put("modelPath", model.toString()).put("modelInfo", info)
+                .put("schedules", new JsonArray().add(schedule)).put("defaultScheduleId", "c2f-k6");
+    }
+
+    private static String get(HttpClient http, String url) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + url + ": " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    private static String post(HttpClient http, String url, JsonObject body) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 201) {
+            throw new IOException("POST " + url + ": " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+}
