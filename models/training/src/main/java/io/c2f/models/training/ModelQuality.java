@@ -80,7 +80,8 @@ public final class ModelQuality {
         if (samples < 0) {
             samples = heldout.batch();
         }
-        try (TfliteDenoiser denoiser = TfliteDenoiser.open(model, info, TfliteDenoiser.InterpreterFactory.xnnpack(threads))) {
+        try (TfliteDenoiser denoiser = TfliteDenoiser.open(model, info,
+                io.c2f.models.tflite.RuntimeOptions.parse(String.valueOf(threads), "xnnpack,cpu"))) {
             C2fExecutor exec = new C2fExecutor(denoiser, schedule, clipX0);
             long[] calib = new long[seeds];
             for (int i = 0; i < seeds; i++) {
