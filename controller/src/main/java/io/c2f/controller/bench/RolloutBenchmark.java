@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -96,26 +95,7 @@ final class RolloutBenchmark {
 
     /** A bundle of bundleBytes random model bytes for the simulated engine (8x8 and 16x16 graphs). */
     private static JsonObject bundleRequest(Path dir, int bundleBytes) throws IOException {
-        Path model = dir.resolve("bench-model.tflite");
-        byte[] bytes = new byte[bundleBytes];
-        new Random(7).nextBytes(bytes);
-        Files.write(model, bytes);
-        JsonObject res8 = new JsonObject().put("height", 8).put("width", 8);
-        JsonObject res16 = new JsonObject().put("height", 16).put("width", 16);
-        JsonObject info = new JsonObject().put("name", "synthetic").put("resolutions", new JsonArray().add(res8).add(res16))
-                .put("noiseSchedule", new JsonObject().put("kind", "BETA_SCHEDULE_LINEAR").put("trainTimesteps", 1000)
-                        .put("betaStart", 1e-4).put("betaEnd", 0.02))
-                .put("macsPerForward", new JsonArray()
-                        .add(new JsonObject().put("resolution", res8).put("macs", "1000000"))
-                        .add(new JsonObject().put("resolution", res16).put("macs", "4000000")));
-        JsonObject schedule = new JsonObject().put("scheduleId", "c2f-k6")
-                .put("timesteps", new JsonArray(List.of(900, 700, 500, 300, 150, 50))).put("switchIndex", 3)
-                .put("lowResolution", res8).put("highResolution", res16)
-                .put("switchMethod", "SWITCH_METHOD_UPSAMPLE_XT_VARIANCE_CORRECTED")
-                .put("interpolation", "INTERPOLATION_NEAREST").put("sampler", "SAMPLER_DDIM");
-        return new JsonObject().put("name", "bench").put("version", "1.0.0").put("minAgentVersion", "0.1.0")
-                .put("modelPath", model.toString()).put("modelInfo", info)
-                .put("schedules", new JsonArray().add(schedule)).put("defaultScheduleId", "c2f-k6");
+        return SyntheticBundleRequest.of(dir.resolve("bench-model.tflite"), bundleBytes, 7, "bench", "1.0.0");
     }
 
     private static String get(HttpClient http, String url) throws IOException, InterruptedException {

@@ -1,5 +1,6 @@
 package io.c2f.controller.dashboard;
 
+import io.c2f.controller.bench.SyntheticBundleRequest;
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -119,26 +120,7 @@ class DashboardBrowserTest {
     }
 
     private static JsonObject bundleRequest(Path dir) throws Exception {
-        Path model = dir.resolve("model.tflite");
-        byte[] bytes = new byte[100_000];
-        new Random(3).nextBytes(bytes);
-        Files.write(model, bytes);
-        JsonObject res8 = new JsonObject().put("height", 8).put("width", 8);
-        JsonObject res16 = new JsonObject().put("height", 16).put("width", 16);
-        JsonObject info = new JsonObject().put("name", "synthetic").put("resolutions", new JsonArray().add(res8).add(res16))
-                .put("noiseSchedule", new JsonObject().put("kind", "BETA_SCHEDULE_LINEAR").put("trainTimesteps", 1000)
-                        .put("betaStart", 1e-4).put("betaEnd", 0.02))
-                .put("macsPerForward", new JsonArray()
-                        .add(new JsonObject().put("resolution", res8).put("macs", "1000000"))
-                        .add(new JsonObject().put("resolution", res16).put("macs", "4000000")));
-        JsonObject schedule = new JsonObject().put("scheduleId", "c2f-k6")
-                .put("timesteps", new JsonArray(List.of(900, 700, 500, 300, 150, 50))).put("switchIndex", 3)
-                .put("lowResolution", res8).put("highResolution", res16)
-                .put("switchMethod", "SWITCH_METHOD_UPSAMPLE_XT_VARIANCE_CORRECTED")
-                .put("interpolation", "INTERPOLATION_NEAREST").put("sampler", "SAMPLER_DDIM");
-        return new JsonObject().put("name", "unet-s").put("version", "1.3.0").put("minAgentVersion", "0.1.0")
-                .put("modelPath", model.toString()).put("modelInfo", info)
-                .put("schedules", new JsonArray().add(schedule)).put("defaultScheduleId", "c2f-k6");
+        return SyntheticBundleRequest.of(dir.resolve("model.tflite"), 100_000, 3, "unet-s", "1.3.0");
     }
 
     private static int rows(WebDriver d) {

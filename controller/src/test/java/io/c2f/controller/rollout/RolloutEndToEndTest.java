@@ -1,5 +1,6 @@
 package io.c2f.controller.rollout;
 
+import io.c2f.controller.bench.SyntheticBundleRequest;
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -133,33 +134,17 @@ class RolloutEndToEndTest {
                 c -> c == n, WAIT, n + " simulated devices online; simulator says: " + fleet.output());
     }
 
-    private static JsonObject schedule(String id, List<Integer> steps, int switchIndex) {
-        return new JsonObject().put("scheduleId", id).put("timesteps", new JsonArray(steps))
-                .put("switchIndex", switchIndex)
-                .put("lowResolution", new JsonObject().put("height", 8).put("width", 8))
-                .put("highResolution", new JsonObject().put("height", 16).put("width", 16))
-                .put("switchMethod", "SWITCH_METHOD_UPSAMPLE_XT_VARIANCE_CORRECTED")
-                .put("interpolation", "INTERPOLATION_NEAREST").put("sampler", "SAMPLER_DDIM");
-    }
-
     /** A bundle the simulated engine runs: 8x8 and 16x16 graphs (the model bytes themselves are not run). */
     private JsonObject bundleRequest(String version, JsonObject probe) throws Exception {
         Path model = dir.resolve("model-" + version + ".tflite");
         byte[] bytes = new byte[300_000]; // 5 chunks of 64 KiB
         new Random(version.hashCode()).nextBytes(bytes);
         Files.write(model, bytes);
-        JsonObject res8 = new JsonObject().put("height", 8).put("width", 8);
-        JsonObject res16 = new JsonObject().put("height", 16).put("width", 16);
-        JsonObject info = new JsonObject().put("name", "synthetic").put("resolutions", new JsonArray().add(res8).add(res16))
-                .put("noiseSchedule", new JsonObject().put("kind", "BETA_SCHEDULE_LINEAR").put("trainTimesteps", 1000)
-                        .put("betaStart", 1e-4).put("betaEnd", 0.02))
-                .put("macsPerForward", new JsonArray()
-                        .add(new JsonObject().put("resolution", res8).put("macs", "1000000"))
-                        .add(new JsonObject().put("resolution", res16).put("macs", "4000000")));
+        JsonObject info = SyntheticBundleRequest.modelInfo();
         JsonObject body = new JsonObject().put("name", "synthetic").put("version", version)
                 .put("minAgentVersion", "0.1.0").put("modelPath", model.toString()).put("modelInfo", info)
-                .put("schedules", new JsonArray().add(schedule("c2f-k6", List.of(900, 700, 500, 300, 150, 50), 3))
-                        .add(schedule("full-k4", List.of(750, 500, 250, 0), 0)))
+                .put("schedules", new JsonArray().add(SyntheticBundleRequest.schedule("c2f-k6", List.of(900, 700, 500, 300, 150, 50), 3))
+                        .add(SyntheticBundleRequest.schedule("full-k4", List.of(750, 500, 250, 0), 0)))
                 .put("defaultScheduleId", "c2f-k6");
         return probe == null ? body : body.put("probe", probe);
     }

@@ -1,5 +1,6 @@
 package io.c2f.controller.scaleout;
 
+import io.c2f.controller.bench.SyntheticBundleRequest;
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,7 +16,6 @@ import io.c2f.controller.testing.SimulatedFleet;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -32,7 +32,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -299,25 +298,6 @@ class ScaleOutTest {
 
     /** A bundle the simulated engine runs (8x8 and 16x16 graphs; the model bytes themselves are not run). */
     private JsonObject bundleRequest(String version) throws Exception {
-        Path model = dir.resolve("model-" + version + ".tflite");
-        byte[] bytes = new byte[300_000];
-        new Random(7).nextBytes(bytes);
-        Files.write(model, bytes);
-        JsonObject res8 = new JsonObject().put("height", 8).put("width", 8);
-        JsonObject res16 = new JsonObject().put("height", 16).put("width", 16);
-        JsonObject info = new JsonObject().put("name", "synthetic").put("resolutions", new JsonArray().add(res8).add(res16))
-                .put("noiseSchedule", new JsonObject().put("kind", "BETA_SCHEDULE_LINEAR").put("trainTimesteps", 1000)
-                        .put("betaStart", 1e-4).put("betaEnd", 0.02))
-                .put("macsPerForward", new JsonArray()
-                        .add(new JsonObject().put("resolution", res8).put("macs", "1000000"))
-                        .add(new JsonObject().put("resolution", res16).put("macs", "4000000")));
-        JsonObject schedule = new JsonObject().put("scheduleId", "c2f-k6")
-                .put("timesteps", new JsonArray(List.of(900, 700, 500, 300, 150, 50))).put("switchIndex", 3)
-                .put("lowResolution", res8).put("highResolution", res16)
-                .put("switchMethod", "SWITCH_METHOD_UPSAMPLE_XT_VARIANCE_CORRECTED")
-                .put("interpolation", "INTERPOLATION_NEAREST").put("sampler", "SAMPLER_DDIM");
-        return new JsonObject().put("name", "synthetic").put("version", version).put("minAgentVersion", "0.1.0")
-                .put("modelPath", model.toString()).put("modelInfo", info)
-                .put("schedules", new JsonArray().add(schedule)).put("defaultScheduleId", "c2f-k6");
+        return SyntheticBundleRequest.of(dir.resolve("model-" + version + ".tflite"), 300_000, 7, "synthetic", version);
     }
 }
