@@ -64,6 +64,7 @@ public final class FakeDevice implements AutoCloseable {
         o.setCleanSession(true);
         o.setAutomaticReconnect(false);
         o.setConnectionTimeout(5);
+        o.setMaxInflight(1000); // QoS 0 heartbeats from other threads must not hit Paho's default limit of 10
         o.setWill(topics.device(id, Channel.DEATH), WireCodec.encode(Channel.DEATH, will), 1, false);
         if (username != null) {
             o.setUserName(username);
