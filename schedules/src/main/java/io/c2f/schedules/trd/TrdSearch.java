@@ -190,6 +190,7 @@ public final class TrdSearch {
         int accepted;
         long denoiserSteps;
         boolean stoppedByBudget;
+        double longestEvaluation;
         double seconds;
         int delta;
         /** Calibration loss of every plan evaluated in this run (plans are values). */
@@ -326,14 +327,19 @@ public final class TrdSearch {
                 return false; // it lost against an earlier best, which the current best beats
             }
             double elapsed = (System.nanoTime() - t0) / 1e9;
-            if (evaluations >= config.maxEvaluations() || elapsed >= config.budget().toNanos() / 1e9) {
+            // stop before an evaluation that would likely end past the wall-clock budget (the longest
+            // one so far as the estimate), so a budget of 60 s means the search ends within about 60 s
+            if (evaluations >= config.maxEvaluations()
+                    || elapsed + longestEvaluation >= config.budget().toNanos() / 1e9) {
                 stoppedByBudget = true;
                 finishClock();
                 report();
                 return null;
             }
             evaluations++;
+            long e0 = System.nanoTime();
             Evaluation e = evaluate(candidate, states[sharedSteps]);
+            longestEvaluation = Math.max(longestEvaluation, (System.nanoTime() - e0) / 1e9);
             memo.put(candidate, e.loss);
             if (e.loss < bestLoss) {
                 best = candidate;
