@@ -14,18 +14,29 @@ import io.c2f.schedules.trd.ReferenceFidelity.Fidelity;
 import io.c2f.schedules.trd.TrdConfig;
 import io.c2f.schedules.trd.TrdResult;
 import io.c2f.schedules.trd.TrdSearch;
+import io.c2f.schedules.Schedule;
+import io.c2f.schedules.ScheduleJson;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
 
 /**
  * Fidelity and cost of schedules on held-out seeds (not a test):
  * {@code ScheduleBenchmark [--model synthetic] [--k 4,6,8,10,15,20] [--heldout 64] [--reference-steps 100]
- * [--switch-method renoise|upsample-xt] [--budget-s 600]}.
+ * [--switch-method renoise|upsample-xt] [--budget-s 600] [--max-evaluations N] [--threads 1]
+ * [--reference-cache DIR|none] [--catalog DIR]}.
  * For each K: uniform, quadratic, TRD (full resolution), C2F with uniform steps and C2F + TRD (the
  * C2F switch from the rank analysis, converted to each K), each with MSE and PSNR against the
- * many-step reference from the same noise, MACs per image and, for TRD, the search time. The MACs of
- * the 100-step full-resolution sampler are printed for comparison.
+ * many-step reference from the same noise, MACs per image (and as a share of the 100-step
+ * full-resolution sampler's) and, for TRD, the search time. Without {@code --catalog} the TRD
+ * schedules are searched here; with it they (and the C2F uniform starts) are read from a catalog
+ * written by {@code ScheduleTool search} for the same model, and the search time shown is the one
+ * recorded in their provenance. Either way every fidelity number is measured here.
  */
 public final class ScheduleBenchmark {
     private ScheduleBenchmark() {
@@ -42,52 +53,94 @@ public final class ScheduleBenchmark {
         int refSteps = Integer.parseInt(o.getOrDefault("reference-steps", "100"));
         SwitchMethod method = o.getOrDefault("switch-method", "upsample-xt").equals("renoise") ? SwitchMethod.RENOISE_X0
                 : Baselines.DEFAULT_SWITCH_METHOD;
-        DenoiserSource source = DenoiserSource.forModel(o.getOrDefault("model", "synthetic"));
+        DenoiserSource source = DenoiserSource.forModel(o.getOrDefault("model", "synthetic"),
+                Integer.parseInt(o.getOrDefault("threads", "1")));
+        Path catalog = o.containsKey("catalog") ? Path.of(o.get("catalog")) : null;
         int trainT = source.noiseSchedule().trainTimesteps();
         Resolution high = source.highResolution();
         Resolution low = source.lowResolution().orElse(null);
         long[] heldout = TrdConfig.seeds(TrdConfig.HELDOUT_SEED_BASE, heldoutN);
         TrdConfig cfg = TrdConfig.defaults().withReferenceSteps(refSteps)
                 .withSeeds(TrdConfig.seeds(0, 16), heldout)
-                .withBudget(Duration.ofSeconds(Integer.parseInt(o.getOrDefault("budget-s", "600"))));
+                .withBudget(Duration.ofSeconds(Integer.parseInt(o.getOrDefault("budget-s", "600"))))
+                .withMaxEvaluations(Integer.parseInt(o.getOrDefault("max-evaluations",
+                        Integer.toString(Integer.MAX_VALUE))));
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        System.out.printf(Locale.ROOT, "%s UTC, %d CPUs, load average %.2f%n", Instant.now(),
+                os.getAvailableProcessors(), os.getSystemLoadAverage());
         try (Denoiser d = source.open()) {
-            TrdSearch search = new TrdSearch(d, source.noiseSchedule(), cfg);
+            TrdSearch search = new TrdSearch(d, source.noiseSchedule(), cfg,
+                    ScheduleTool.referenceStore(o.get("reference-cache")), source.modelSha256());
             ReferenceFidelity fid = search.fidelity(high);
             long t0 = System.nanoTime();
             fid.reference(heldout);
+            long macs100 = ReferenceFidelity.macsPerImage(Baselines.uniform(100, trainT, high, 0f), d);
             System.out.printf(Locale.ROOT, "model %s (%s), T = %d, high %s, low %s, switch method %s%n", source,
                     d.engine(), trainT, high, low, method);
             System.out.printf(Locale.ROOT, "reference: %d-step full-resolution DDIM, %d MACs/image; %d held-out seeds "
-                    + "(%.1f s), 16 calibration seeds%n", refSteps,
-                    ReferenceFidelity.macsPerImage(fid.referencePlan(), d), heldoutN, (System.nanoTime() - t0) / 1e9);
-            System.out.printf(Locale.ROOT, "100-step full-resolution sampler: %d MACs/image%n",
-                    ReferenceFidelity.macsPerImage(Baselines.uniform(100, trainT, high, 0f), d));
-            Integer switchT = low == null ? null : ScheduleTool.autoSwitchTimestep(source, d, System.out);
-            System.out.println("K  | schedule        | switch | held-out MSE | PSNR dB | MACs/image     | search s "
-                    + "| time steps");
+                    + "(%s), 16 calibration seeds%n", refSteps,
+                    ReferenceFidelity.macsPerImage(fid.referencePlan(), d), heldoutN, fid.loadedFromStore() > 0
+                            ? "read from the reference cache"
+                            : String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - t0) / 1e9));
+            System.out.printf(Locale.ROOT, "100-step full-resolution sampler: %d MACs/image%n", macs100);
+            Integer switchT = low == null || catalog != null ? null
+                    : ScheduleTool.autoSwitchTimestep(source, d, System.out);
+            System.out.println(catalog == null ? "TRD: searched here (search s = wall clock of the local search)"
+                    : "TRD and C2F uniform: read from " + catalog + " (search s = as recorded in the provenance)");
+            System.out.println("| K | schedule | switch | held-out MSE | PSNR dB | MACs/image | vs 100-step | search s "
+                    + "| time steps |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|");
             for (int k : ks) {
-                row(k, "uniform", Baselines.uniform(k, trainT, high, 0f), fid, heldout, Double.NaN);
-                row(k, "quadratic", Baselines.quadratic(k, trainT, high, 0f), fid, heldout, Double.NaN);
-                TrdResult trd = search.searchFull(k, high, "trd-k" + k + "-full", source.modelSha256(), null);
-                row(k, "TRD", trd.plan(), fid, heldout, trd.searchSeconds());
+                row(k, "uniform", Baselines.uniform(k, trainT, high, 0f), fid, heldout, Double.NaN, macs100);
+                row(k, "quadratic", Baselines.quadratic(k, trainT, high, 0f), fid, heldout, Double.NaN, macs100);
+                if (catalog != null) {
+                    Schedule trd = fromCatalog(catalog, "trd-k" + k + "-full", source);
+                    row(k, "TRD", trd.plan(), fid, heldout, trd.provenance().getSearchSeconds(), macs100);
+                } else {
+                    TrdResult trd = search.searchFull(k, high, "trd-k" + k + "-full", source.modelSha256(), null);
+                    row(k, "TRD", trd.plan(), fid, heldout, trd.searchSeconds(), macs100);
+                }
                 if (low != null && k >= 2) {
-                    C2fPlan c2f = Baselines.c2fUniform(k, trainT, RankAnalysis.switchIndexFor(
-                            Baselines.uniform(k, trainT, high, 0f).timesteps(), switchT), low, high, method,
-                            Interpolation.NEAREST, 0f);
-                    row(k, "C2F uniform", c2f, fid, heldout, Double.NaN);
-                    TrdResult c2fTrd = search.search(c2f, "trd-k" + k + "-c2f", source.modelSha256(), null);
-                    row(k, "C2F + TRD", c2fTrd.plan(), fid, heldout, c2fTrd.searchSeconds());
+                    if (catalog != null) {
+                        row(k, "C2F uniform", fromCatalog(catalog, "uniform-k" + k + "-c2f", source).plan(), fid,
+                                heldout, Double.NaN, macs100);
+                        Schedule c2fTrd = fromCatalog(catalog, "trd-k" + k + "-c2f", source);
+                        row(k, "C2F + TRD", c2fTrd.plan(), fid, heldout, c2fTrd.provenance().getSearchSeconds(),
+                                macs100);
+                    } else {
+                        C2fPlan c2f = Baselines.c2fUniform(k, trainT, RankAnalysis.switchIndexFor(
+                                Baselines.uniform(k, trainT, high, 0f).timesteps(), switchT), low, high, method,
+                                Interpolation.NEAREST, 0f);
+                        row(k, "C2F uniform", c2f, fid, heldout, Double.NaN, macs100);
+                        TrdResult c2fTrd = search.search(c2f, "trd-k" + k + "-c2f", source.modelSha256(), null);
+                        row(k, "C2F + TRD", c2fTrd.plan(), fid, heldout, c2fTrd.searchSeconds(), macs100);
+                    }
                 }
             }
         }
+        System.out.printf(Locale.ROOT, "%s UTC, load average %.2f%n", Instant.now(), os.getSystemLoadAverage());
     }
 
-    private static void row(int k, String name, C2fPlan plan, ReferenceFidelity fid, long[] seeds, double searchS)
-            throws Exception {
+    private static Schedule fromCatalog(Path dir, String id, DenoiserSource source) {
+        Path file = dir.resolve(id + ".json");
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("catalog " + dir + " has no " + id + ".json (run ScheduleTool search "
+                    + "for this K and mode first)");
+        }
+        Schedule s = ScheduleJson.read(file);
+        if (!s.provenance().getModelSha256().equals(source.modelSha256())) {
+            throw new IllegalArgumentException(file + " was searched on model " + s.provenance().getModelSha256()
+                    + ", not on " + source + " (" + source.modelSha256() + ")");
+        }
+        return s;
+    }
+
+    private static void row(int k, String name, C2fPlan plan, ReferenceFidelity fid, long[] seeds, double searchS,
+                            long macs100) throws Exception {
         Fidelity f = fid.measure(plan, seeds);
-        System.out.printf(Locale.ROOT, "%-3d| %-15s | %6d | %12.4e | %7.2f | %14d | %8s | %s%n", k, name,
-                plan.switchIndex(), f.mse(), f.psnr(), f.macsPerImage(),
-                Double.isNaN(searchS) ? "" : String.format(Locale.ROOT, "%.2f", searchS),
+        System.out.printf(Locale.ROOT, "| %d | %s | %d | %.4e | %.2f | %d | %.1f%% | %s | %s |%n", k, name,
+                plan.switchIndex(), f.mse(), f.psnr(), f.macsPerImage(), 100.0 * f.macsPerImage() / macs100,
+                Double.isNaN(searchS) ? "" : String.format(Locale.ROOT, "%.1f", searchS),
                 Arrays.toString(plan.timesteps()));
     }
 }

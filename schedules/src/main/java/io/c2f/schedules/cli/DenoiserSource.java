@@ -29,8 +29,17 @@ public interface DenoiserSource {
     /** The C2F low resolution, if the model has one. */
     Optional<Resolution> lowResolution();
 
-    /** The source named by a {@code --model} argument. */
+    /** The source named by a {@code --model} argument (TFLite: one interpreter thread). */
     static DenoiserSource forModel(String model) throws IOException {
+        return forModel(model, 1);
+    }
+
+    /**
+     * The source named by a {@code --model} argument.
+     *
+     * @param threads TFLite interpreter threads (ignored by the synthetic models)
+     */
+    static DenoiserSource forModel(String model, int threads) throws IOException {
         if (model.equals("synthetic") || model.startsWith("synthetic:")) {
             return SyntheticDenoiserSource.named(model);
         }
@@ -43,6 +52,6 @@ public interface DenoiserSource {
             throw new IllegalArgumentException("--model " + model + ": expected a .tflite model file (with its "
                     + ".json manifest beside it) or 'synthetic'");
         }
-        return new TfliteDenoiserSource(file);
+        return new TfliteDenoiserSource(file, threads);
     }
 }

@@ -7,10 +7,15 @@ import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.diffusion.DenoiserException;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.schedules.Baselines;
+import io.c2f.schedules.Schedule;
 import io.c2f.schedules.ScheduleJson;
 import io.c2f.schedules.rank.RankAnalysis;
 import io.c2f.schedules.rank.RankCurve;
 import io.c2f.schedules.rank.RankReport;
+import io.c2f.proto.v1.Provenance;
+import io.c2f.proto.v1.SearchMethod;
+import io.c2f.schedules.trd.ReferenceFidelity;
+import io.c2f.schedules.trd.ReferenceStore;
 import io.c2f.schedules.trd.TrdConfig;
 import io.c2f.schedules.trd.TrdResult;
 import io.c2f.schedules.trd.TrdSearch;
@@ -32,18 +37,26 @@ import java.util.Set;
  * <pre>
  * search --k 4,6,8 [--model synthetic] [--mode full|c2f|both] [--switch auto|N]
  *        [--switch-method renoise|upsample-xt] [--interpolation nearest|bilinear] [--reference-steps 100]
- *        [--calibration 16] [--heldout 64] [--budget-s 600] [--out DIR]
- * rank   [--model synthetic] [--seeds 32] [--steps 50] [--switch auto|N] [--out DIR]
+ *        [--calibration 16] [--heldout 64] [--budget-s 600] [--max-evaluations N] [--baselines true|false]
+ *        [--threads 1] [--reference-cache DIR|none] [--out DIR]
+ * rank   [--model synthetic] [--seeds 32] [--steps 50] [--switch auto|N] [--threads 1] [--out DIR]
  * </pre>
  * {@code --switch auto} takes the switch time step recommended by a rank analysis (32 seeds, 50
  * uniform steps; see {@link RankAnalysis}) and converts it to each K's uniform start.
+ * {@code --budget-s} bounds each search's wall clock (the best plan so far is kept; results then
+ * depend on machine speed), {@code --max-evaluations} its candidate count (deterministic).
+ * {@code --baselines true} (default) also writes, per K, the uniform and quadratic full-resolution
+ * schedules and the C2F uniform start with their measured calibration and held-out losses, so a
+ * catalog carries its own comparison. References are read from and written to
+ * {@code --reference-cache} (default {@code ~/.cache/c2f/references}; see {@link ReferenceStore}).
  */
 public final class ScheduleTool {
     /** Seeds of rank analyses run by the tool: apart from calibration (0..) and held-out (1e6..) seeds. */
     static final long RANK_SEED_BASE = 2_000_000L;
     private static final Set<String> SEARCH_OPTIONS = Set.of("model", "k", "mode", "switch", "switch-method",
-            "interpolation", "reference-steps", "calibration", "heldout", "budget-s", "out");
-    private static final Set<String> RANK_OPTIONS = Set.of("model", "seeds", "steps", "switch", "out");
+            "interpolation", "reference-steps", "calibration", "heldout", "budget-s", "max-evaluations", "baselines",
+            "threads", "reference-cache", "out");
+    private static final Set<String> RANK_OPTIONS = Set.of("model", "seeds", "steps", "switch", "threads", "out");
 
     private ScheduleTool() {
     }
@@ -61,7 +74,8 @@ public final class ScheduleTool {
         try {
             Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length),
                     args[0].equals("search") ? SEARCH_OPTIONS : RANK_OPTIONS);
-            DenoiserSource source = DenoiserSource.forModel(o.getOrDefault("model", "synthetic"));
+            DenoiserSource source = DenoiserSource.forModel(o.getOrDefault("model", "synthetic"),
+                    intOption(o, "threads", 1));
             Path outDir = Path.of(o.getOrDefault("out", "schedules-out"));
             Files.createDirectories(outDir);
             try (Denoiser denoiser = source.open()) {
@@ -109,6 +123,14 @@ public final class ScheduleTool {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + key + " must be an integer, got '" + v + "'");
         }
+    }
+
+    /** The reference store named by {@code --reference-cache}: a directory, or "none". */
+    public static ReferenceStore referenceStore(String option) {
+        if (option == null) {
+            return ReferenceStore.directory(Path.of(System.getProperty("user.home"), ".cache", "c2f", "references"));
+        }
+        return option.equals("none") ? ReferenceStore.NONE : ReferenceStore.directory(Path.of(option));
     }
 
     private static Resolution lowOf(DenoiserSource source) {
@@ -168,12 +190,19 @@ public final class ScheduleTool {
             case "bilinear" -> Interpolation.BILINEAR;
             default -> throw new IllegalArgumentException("--interpolation must be nearest or bilinear");
         };
+        String baselinesOption = o.getOrDefault("baselines", "true");
+        if (!baselinesOption.equals("true") && !baselinesOption.equals("false")) {
+            throw new IllegalArgumentException("--baselines must be true or false, got '" + baselinesOption + "'");
+        }
+        boolean baselines = baselinesOption.equals("true");
         TrdConfig cfg = TrdConfig.defaults()
                 .withReferenceSteps(intOption(o, "reference-steps", 100))
                 .withSeeds(TrdConfig.seeds(0, intOption(o, "calibration", 16)),
                         TrdConfig.seeds(TrdConfig.HELDOUT_SEED_BASE, intOption(o, "heldout", 64)))
-                .withBudget(Duration.ofSeconds(intOption(o, "budget-s", 600)));
-        TrdSearch search = new TrdSearch(denoiser, source.noiseSchedule(), cfg);
+                .withBudget(Duration.ofSeconds(intOption(o, "budget-s", 600)))
+                .withMaxEvaluations(intOption(o, "max-evaluations", Integer.MAX_VALUE));
+        TrdSearch search = new TrdSearch(denoiser, source.noiseSchedule(), cfg,
+                referenceStore(o.get("reference-cache")), source.modelSha256());
         int trainT = source.noiseSchedule().trainTimesteps();
         Resolution high = source.highResolution();
         boolean c2f = !mode.equals("full");
@@ -183,22 +212,92 @@ public final class ScheduleTool {
         if (c2f && sw.equals("auto")) {
             switchTimestep = autoSwitchTimestep(source, denoiser, out);
         }
+        ReferenceFidelity fid = search.fidelity(high);
+        for (long[] seeds : List.of(cfg.calibrationSeeds(), cfg.heldoutSeeds())) {
+            double before = fid.referenceSeconds();
+            int loaded = fid.loadedFromStore();
+            fid.reference(seeds);
+            out.printf(Locale.ROOT, "reference for %d seeds: %s%n", seeds.length, fid.loadedFromStore() > loaded
+                    ? "read from the reference cache"
+                    : String.format(Locale.ROOT, "%d-step DDIM, %.1f s", cfg.referenceSteps(),
+                            fid.referenceSeconds() - before));
+        }
         StringBuilder summary = new StringBuilder("schedule_id,k,switch_index,timesteps,calibration_loss,"
                 + "heldout_loss,start_heldout_loss,macs_per_image,search_seconds,evaluations\n");
         for (int k : steps) {
             if (!mode.equals("c2f")) {
-                report(search.searchFull(k, high, "trd-k" + k + "-full", source.modelSha256(),
-                        p -> { }), outDir, out, summary);
+                TrdResult r = search.searchFull(k, high, "trd-k" + k + "-full", source.modelSha256(), p -> { });
+                report(r, outDir, out, summary);
+                if (baselines) {
+                    writeBaseline(startSchedule("uniform-k" + k + "-full", SearchMethod.SEARCH_METHOD_UNIFORM, r,
+                            denoiser), outDir, out);
+                    writeBaseline(measured("quadratic-k" + k + "-full", SearchMethod.SEARCH_METHOD_QUADRATIC,
+                            Baselines.quadratic(k, trainT, high, 0f), fid, cfg, denoiser, source.modelSha256()),
+                            outDir, out);
+                }
             }
             if (c2f) {
                 int s = switchTimestep != null
                         ? RankAnalysis.switchIndexFor(Baselines.uniform(k, trainT, high, 0f).timesteps(), switchTimestep)
                         : intOption(o, "switch", 1);
-                report(search.searchC2f(k, s, low, high, method, interpolation, "trd-k" + k + "-c2f",
-                        source.modelSha256(), p -> { }), outDir, out, summary);
+                TrdResult r = search.searchC2f(k, s, low, high, method, interpolation, "trd-k" + k + "-c2f",
+                        source.modelSha256(), p -> { });
+                report(r, outDir, out, summary);
+                if (baselines) {
+                    writeBaseline(startSchedule("uniform-k" + k + "-c2f", SearchMethod.SEARCH_METHOD_UNIFORM, r,
+                            denoiser), outDir, out);
+                }
             }
         }
         Files.writeString(outDir.resolve("search-summary.csv"), summary, StandardCharsets.UTF_8);
+    }
+
+    /** The start of a search (a baseline) with the losses the search measured for it. */
+    private static Schedule startSchedule(String id, SearchMethod method, TrdResult r, Denoiser denoiser) {
+        var trd = r.schedule().provenance();
+        return new Schedule(id, r.start(), Provenance.newBuilder()
+                .setMethod(method)
+                .setModelSha256(trd.getModelSha256())
+                .setCalibrationLoss(r.startCalibrationLoss())
+                .setHeldoutLoss(r.startHeldoutLoss())
+                .setMacsPerImage(ReferenceFidelity.macsPerImage(r.start(), denoiser))
+                .setCalibrationSeeds(trd.getCalibrationSeeds())
+                .setHeldoutSeeds(trd.getHeldoutSeeds())
+                .setReferenceSteps(trd.getReferenceSteps())
+                .setCreatedAtMs(System.currentTimeMillis())
+                .setNotes("start of " + r.schedule().id() + " (" + describe(r.start()) + "), losses measured by "
+                        + "that search against the same reference")
+                .build());
+    }
+
+    /** A fixed plan with its calibration and held-out losses measured now. */
+    private static Schedule measured(String id, SearchMethod method, C2fPlan plan, ReferenceFidelity fid,
+                                     TrdConfig cfg, Denoiser denoiser, String modelSha256) throws DenoiserException {
+        return new Schedule(id, plan, Provenance.newBuilder()
+                .setMethod(method)
+                .setModelSha256(modelSha256)
+                .setCalibrationLoss(fid.loss(plan, cfg.calibrationSeeds()))
+                .setHeldoutLoss(fid.loss(plan, cfg.heldoutSeeds()))
+                .setMacsPerImage(ReferenceFidelity.macsPerImage(plan, denoiser))
+                .setCalibrationSeeds(cfg.calibrationSeeds().length)
+                .setHeldoutSeeds(cfg.heldoutSeeds().length)
+                .setReferenceSteps(cfg.referenceSteps())
+                .setCreatedAtMs(System.currentTimeMillis())
+                .setNotes(describe(plan) + ", losses against the " + cfg.referenceSteps() + "-step reference; engine "
+                        + denoiser.engine())
+                .build());
+    }
+
+    private static String describe(C2fPlan p) {
+        return (p.hasLowPhase() ? "C2F, switch index " + p.switchIndex() + ", " + p.low() + " -> " + p.high()
+                : "full resolution " + p.high()) + ", steps " + Arrays.toString(p.timesteps());
+    }
+
+    private static void writeBaseline(Schedule s, Path outDir, PrintStream out) {
+        Path file = ScheduleJson.write(outDir, s);
+        out.printf(Locale.ROOT, "%s: calibration MSE %.4e, held-out MSE %.4e, %d MACs/image -> %s%n", s.id(),
+                s.provenance().getCalibrationLoss(), s.provenance().getHeldoutLoss(),
+                s.provenance().getMacsPerImage(), file);
     }
 
     private static void report(TrdResult r, Path outDir, PrintStream out, StringBuilder summary) {
@@ -206,9 +305,10 @@ public final class ScheduleTool {
         C2fPlan p = r.plan();
         var prov = r.schedule().provenance();
         out.printf(Locale.ROOT, "%s: steps %s switch %d, calibration MSE %.4e (start %.4e), held-out MSE %.4e "
-                        + "(start %.4e), %d MACs/image, %.1f s, %d evaluations -> %s%n", r.schedule().id(),
-                Arrays.toString(p.timesteps()), p.switchIndex(), r.calibrationLoss(), r.startCalibrationLoss(),
-                r.heldoutLoss(), r.startHeldoutLoss(), prov.getMacsPerImage(), r.searchSeconds(), r.evaluations(),
+                        + "(start %.4e), %d MACs/image, search %.1f s (%d evaluations, %d batched calls%s) -> %s%n",
+                r.schedule().id(), Arrays.toString(p.timesteps()), p.switchIndex(), r.calibrationLoss(),
+                r.startCalibrationLoss(), r.heldoutLoss(), r.startHeldoutLoss(), prov.getMacsPerImage(),
+                r.searchSeconds(), r.evaluations(), r.denoiserSteps(), r.stoppedByBudget() ? ", stopped by budget" : "",
                 file);
         summary.append(String.format(Locale.ROOT, "%s,%d,%d,%s,%.6e,%.6e,%.6e,%d,%.3f,%d%n", r.schedule().id(),
                 p.steps(), p.switchIndex(), Arrays.toString(p.timesteps()).replace(", ", " "), r.calibrationLoss(),

@@ -21,8 +21,14 @@ final class TfliteDenoiserSource implements DenoiserSource {
     private final Path modelFile;
     private final ModelInfo info;
     private final List<Resolution> resolutions;
+    private final int threads;
 
-    TfliteDenoiserSource(Path modelFile) throws IOException {
+    TfliteDenoiserSource(Path modelFile, int threads) throws IOException {
+        if (threads < 1 || threads > RuntimeOptions.MAX_THREADS) {
+            throw new IllegalArgumentException("--threads must be in 1.." + RuntimeOptions.MAX_THREADS + ", got "
+                    + threads);
+        }
+        this.threads = threads;
         this.modelFile = modelFile;
         String name = modelFile.getFileName().toString();
         Path manifest = modelFile.resolveSibling(name.substring(0, name.length() - ".tflite".length()) + ".json");
@@ -46,7 +52,7 @@ final class TfliteDenoiserSource implements DenoiserSource {
     @Override
     public Denoiser open() throws IOException {
         try {
-            return TfliteDenoiser.open(modelFile, info, RuntimeOptions.defaults());
+            return TfliteDenoiser.open(modelFile, info, new RuntimeOptions(threads, RuntimeOptions.defaults().chain()));
         } catch (DenoiserException e) {
             throw new IOException(e.getMessage(), e);
         }

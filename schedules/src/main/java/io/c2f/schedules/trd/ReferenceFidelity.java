@@ -18,7 +18,8 @@ import java.util.Map;
  * The TRD objective: fidelity of a plan's final images to a many-step full-resolution DDIM
  * reference (uniform spacing, eta 0) from the same initial noise, as the mean squared error of the
  * float images over all seeds, pixels and channels. References are computed once per seed set
- * (one batched denoiser call per step) and cached.
+ * (one batched denoiser call per step) and cached in memory and, when a {@link ReferenceStore} is
+ * given, on disk for later runs.
  */
 public final class ReferenceFidelity {
     private final Denoiser denoiser;
@@ -27,9 +28,18 @@ public final class ReferenceFidelity {
     private final int referenceSteps;
     private final Resolution high;
     private final Map<String, ImageBatch> references = new HashMap<>();
+    private final ReferenceStore store;
+    private final String modelSha256;
     private double referenceSeconds;
+    private int loadedFromStore;
 
     public ReferenceFidelity(Denoiser denoiser, NoiseSchedule schedule, int referenceSteps, Resolution high) {
+        this(denoiser, schedule, referenceSteps, high, ReferenceStore.NONE, "");
+    }
+
+    /** @param modelSha256 identifies the model in store keys; empty = never stored */
+    public ReferenceFidelity(Denoiser denoiser, NoiseSchedule schedule, int referenceSteps, Resolution high,
+                             ReferenceStore store, String modelSha256) {
         if (!denoiser.resolutions().contains(high)) {
             throw new IllegalArgumentException("denoiser has no " + high + " graph for the reference; it has "
                     + denoiser.resolutions());
@@ -39,6 +49,8 @@ public final class ReferenceFidelity {
         this.executor = new C2fExecutor(denoiser, schedule);
         this.referenceSteps = referenceSteps;
         this.high = high;
+        this.store = store;
+        this.modelSha256 = modelSha256 == null ? "" : modelSha256;
     }
 
     public C2fPlan referencePlan() {
@@ -54,12 +66,38 @@ public final class ReferenceFidelity {
         String key = Arrays.toString(seeds);
         ImageBatch ref = references.get(key);
         if (ref == null) {
-            long t0 = System.nanoTime();
-            ref = executor.run(referencePlan(), seeds).images();
-            referenceSeconds += (System.nanoTime() - t0) / 1e9;
+            java.util.Optional<String> storeKey = ReferenceStore.key(modelSha256, storeDescription(seeds));
+            ref = storeKey.flatMap(store::load).orElse(null);
+            if (ref != null && (ref.batch() != seeds.length || !ref.resolution().equals(high))) {
+                throw new IllegalStateException("stored reference " + storeKey.get() + " has shape " + ref
+                        + ", expected " + seeds.length + " images at " + high);
+            }
+            if (ref != null) {
+                loadedFromStore++;
+            } else {
+                long t0 = System.nanoTime();
+                ref = executor.run(referencePlan(), seeds).images();
+                referenceSeconds += (System.nanoTime() - t0) / 1e9;
+                ImageBatch computed = ref;
+                storeKey.ifPresent(k -> store.save(k, computed));
+            }
             references.put(key, ref);
         }
         return ref;
+    }
+
+    private String storeDescription(long[] seeds) {
+        StringBuilder abar = new StringBuilder();
+        for (int t = 0; t < schedule.trainTimesteps(); t++) {
+            abar.append(Double.doubleToLongBits(schedule.alphaBar(t))).append(',');
+        }
+        return "reference v1; engine " + denoiser.engine() + "; plan " + referencePlan() + "; abar " + abar
+                + "; seeds " + Arrays.toString(seeds);
+    }
+
+    /** How many reference sets were read from the store instead of computed. */
+    public synchronized int loadedFromStore() {
+        return loadedFromStore;
     }
 
     /** Total wall time spent computing references so far. */

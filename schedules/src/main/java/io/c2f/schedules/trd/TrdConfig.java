@@ -14,7 +14,8 @@ import java.util.Set;
  * @param heldoutSeeds seeds only used to report the loss of the result; never empty, disjoint from
  *     calibrationSeeds
  * @param budget wall-clock limit of the local search (the reference is not counted); the best schedule
- *     found so far is returned when it runs out
+ *     found so far is returned when it runs out. The search does not start an evaluation that would
+ *     likely end past it (estimated by the longest evaluation so far)
  * @param maxEvaluations limit on candidate evaluations (a deterministic budget, unlike wall clock)
  * @param initialDelta first move size in time steps; 0 picks max(1, T / (4 K))
  * @param searchSwitchIndex for a C2F start, also move the switch index by +-1 within

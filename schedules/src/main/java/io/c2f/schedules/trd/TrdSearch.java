@@ -17,6 +17,8 @@ import io.c2f.proto.v1.SearchMethod;
 import io.c2f.schedules.Baselines;
 import io.c2f.schedules.Schedule;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -26,32 +28,51 @@ import java.util.function.Consumer;
  *
  * <h2>Search</h2>
  * Deterministic coordinate descent from the start plan (uniform spacing in {@link #searchFull} and
- * {@link #searchC2f}). A sweep tries, for each step position i in order, t_i - delta then t_i + delta
- * (clamped to stay strictly between its neighbours and inside [0, T)), and for a C2F plan the switch
- * index -1 then +1; a candidate is accepted iff its calibration loss is strictly lower. When a whole
- * sweep accepts nothing, delta halves; the search ends after a sweep at delta 1 accepts nothing, or
- * when the budget runs out. So the result is never worse than the start on the calibration loss, and
- * with the same inputs and an unexhausted budget it is the same plan.
+ * {@link #searchC2f}), with one move size per step position. A sweep visits every position i whose
+ * move size d_i is at least 1 and tries t_i + dir d_i, first in the direction that last improved it
+ * (initially -1), then the other (clamped to stay strictly between its neighbours and inside
+ * [0, T)); for a C2F plan it then tries the switch index +-1. A candidate is accepted iff its
+ * calibration loss is strictly lower. A position whose both moves fail halves its d_i (from
+ * T / (4K) down to 0), so positions that settled stop costing evaluations while the others move on.
+ * When every d_i is 0, a final pass retries all positions at +-1 (their neighbours may have moved);
+ * the search ends when such a pass accepts nothing, or when the budget runs out. So the result is
+ * never worse than the start on the calibration loss, and with the same inputs and an unexhausted
+ * budget it is the same plan. Plans already evaluated in the run are not evaluated again (a move
+ * back to an earlier plan is known to lose).
  *
- * <h2>Shared prefixes</h2>
+ * <h2>Cost</h2>
  * Moving t_i changes step i-1 (it lands on t_i) and everything after; steps 0 .. i-2 are those of
  * the current best plan. The search keeps the sampler state after every step of the best plan and
  * resumes a candidate from state i-1 ({@link C2fExecutor#advance}); moving the switch from s to s'
- * resumes from state min(s, s'). A candidate therefore costs K - i + 1 denoiser calls, not K. The
- * whole calibration batch goes through one batched denoiser call per step.
+ * resumes from state min(s, s'). Step i-1 itself calls the model with the same x_t and t as the best
+ * plan did, so that call is answered from a {@link StepCache}: a candidate costs K - i batched
+ * denoiser calls (K for i = 0), not K. The whole calibration batch goes through one batched call
+ * per step. The many-step reference is computed once per seed set ({@link ReferenceFidelity}) and
+ * its time is reported apart from the search's.
  */
 public final class TrdSearch {
     private final Denoiser denoiser;
     private final NoiseSchedule schedule;
     private final TrdConfig config;
-    private final C2fExecutor executor;
+    private final ReferenceStore store;
+    private final String modelSha256;
     private ReferenceFidelity fidelity;
 
     public TrdSearch(Denoiser denoiser, NoiseSchedule schedule, TrdConfig config) {
+        this(denoiser, schedule, config, ReferenceStore.NONE, "");
+    }
+
+    /**
+     * @param store where references persist between runs
+     * @param modelSha256 the model's identity in store keys (empty: references are not stored)
+     */
+    public TrdSearch(Denoiser denoiser, NoiseSchedule schedule, TrdConfig config, ReferenceStore store,
+                     String modelSha256) {
+        this.store = store;
+        this.modelSha256 = modelSha256;
         this.denoiser = denoiser;
         this.schedule = schedule;
         this.config = config;
-        this.executor = new C2fExecutor(denoiser, schedule);
     }
 
     public TrdConfig config() {
@@ -61,7 +82,7 @@ public final class TrdSearch {
     /** The reference objective at {@code high} (shared by all searches of this instance, so cached). */
     public ReferenceFidelity fidelity(Resolution high) {
         if (fidelity == null || !fidelity.referencePlan().high().equals(high)) {
-            fidelity = new ReferenceFidelity(denoiser, schedule, config.referenceSteps(), high);
+            fidelity = new ReferenceFidelity(denoiser, schedule, config.referenceSteps(), high, store, modelSha256);
         }
         return fidelity;
     }
@@ -169,10 +190,19 @@ public final class TrdSearch {
         int accepted;
         long denoiserSteps;
         boolean stoppedByBudget;
+        double longestEvaluation;
         double seconds;
         int delta;
+        /** Calibration loss of every plan evaluated in this run (plans are values). */
+        final Map<C2fPlan, Double> memo = new HashMap<>();
+
+        /** The search's own executor: its denoiser answers a candidate's first, shared call from memory. */
+        private final StepCache cache;
+        private final C2fExecutor runner;
 
         Run(C2fPlan start, long[] seeds, ImageBatch reference, Consumer<TrdProgress> progress) {
+            this.cache = new StepCache(denoiser, 3 * start.steps() + 8);
+            this.runner = new C2fExecutor(cache, schedule);
             this.seeds = seeds;
             this.reference = reference;
             this.progress = progress == null ? p -> { } : progress;
@@ -180,83 +210,151 @@ public final class TrdSearch {
         }
 
         void optimise() throws DenoiserException {
-            Evaluation first = evaluate(best, executor.start(best, seeds));
+            Evaluation first = evaluate(best, runner.start(best, seeds));
             states = first.states;
             bestLoss = first.loss;
             startLoss = first.loss;
+            memo.put(best, bestLoss);
             evaluations = 0; // the start is not a candidate
             int k = best.steps();
-            delta = config.initialDelta() > 0 ? config.initialDelta() : Math.max(1, trainT / (4 * k));
-            report();
+            int d0 = config.initialDelta() > 0 ? config.initialDelta() : Math.max(1, trainT / (4 * k));
+            int maxStep = Math.max(d0, trainT / 2);
+            int[] steps = new int[k]; // signed move per position; 0 = settled
+            Arrays.fill(steps, -d0);
             boolean searchSwitch = best.hasLowPhase() && config.searchSwitchIndex();
-            while (delta >= 1) {
-                boolean improved = false;
-                for (int i = 0; i < k; i++) {
-                    for (int dir = -1; dir <= 1; dir += 2) {
-                        int[] ts = best.timesteps();
-                        int lo = i + 1 < k ? ts[i + 1] + 1 : 0;
-                        int hi = i > 0 ? ts[i - 1] - 1 : trainT - 1;
-                        int moved = Math.max(lo, Math.min(hi, ts[i] + dir * delta));
-                        if (moved == ts[i]) {
-                            continue;
-                        }
-                        ts[i] = moved;
-                        if (!tryCandidate(Baselines.withTimesteps(best, ts), Math.max(0, i - 1))) {
-                            return;
-                        }
-                        if (best.timestep(i) == moved) {
-                            improved = true;
-                            break;
-                        }
+            boolean switchActive = searchSwitch;
+            int switchDir = -1;
+            int acceptedSincePass = 0;
+            boolean passed = false;
+            delta = d0;
+            report();
+            while (true) {
+                if (!switchActive && Arrays.stream(steps).allMatch(d -> d == 0)) {
+                    // every position settled: one pass trying +-1 everywhere (neighbours may have moved
+                    // since a position settled); done when such a pass, and what it set moving, accept nothing
+                    if (passed && acceptedSincePass == 0) {
+                        break;
                     }
-                }
-                if (searchSwitch) {
-                    for (int dir = -1; dir <= 1; dir += 2) {
-                        int s = best.switchIndex();
-                        int moved = s + dir;
-                        if (moved < config.minSwitchIndex() || moved > k - 1) {
-                            continue;
-                        }
-                        if (!tryCandidate(Baselines.withSwitchIndex(best, moved), Math.min(s, moved))) {
-                            return;
-                        }
-                        if (best.switchIndex() == moved) {
-                            improved = true;
-                            break;
-                        }
-                    }
-                }
-                if (!improved) {
-                    delta /= 2;
+                    passed = true;
+                    delta = 1;
+                    acceptedSincePass = 0;
                     report();
+                    for (int i = 0; i < k; i++) {
+                        for (int dir : new int[] {-1, 1}) {
+                            Boolean better = tryMove(i, dir);
+                            if (better == null) {
+                                return;
+                            }
+                            if (better) {
+                                steps[i] = 2 * dir;
+                                acceptedSincePass++;
+                                break;
+                            }
+                        }
+                    }
+                    switchActive = searchSwitch;
+                }
+                // Rosenbrock-style: a success doubles the move, a failure reverses and halves it
+                for (int i = 0; i < k; i++) {
+                    if (steps[i] == 0) {
+                        continue;
+                    }
+                    Boolean better = tryMove(i, steps[i]);
+                    if (better == null) {
+                        return;
+                    }
+                    if (better) {
+                        acceptedSincePass++;
+                        steps[i] = Math.max(-maxStep, Math.min(maxStep, 2 * steps[i]));
+                    } else {
+                        steps[i] = -steps[i] / 2;
+                    }
+                }
+                if (switchActive) {
+                    boolean moved = false;
+                    for (int dir : new int[] {switchDir, -switchDir}) {
+                        int s = best.switchIndex();
+                        int target = s + dir;
+                        if (target < config.minSwitchIndex() || target > k - 1) {
+                            continue;
+                        }
+                        Boolean better = tryCandidate(Baselines.withSwitchIndex(best, target), Math.min(s, target));
+                        if (better == null) {
+                            return;
+                        }
+                        if (better) {
+                            switchDir = dir;
+                            moved = true;
+                            acceptedSincePass++;
+                            break;
+                        }
+                    }
+                    switchActive = moved;
+                }
+                if (!passed) {
+                    int widest = Arrays.stream(steps).map(Math::abs).max().orElse(0);
+                    if (widest >= 1 && widest < delta) {
+                        delta = widest;
+                        report();
+                    }
                 }
             }
             finishClock();
         }
 
-        /** Evaluates a candidate from the cached prefix; false when the budget ran out (nothing evaluated). */
-        private boolean tryCandidate(C2fPlan candidate, int sharedSteps) throws DenoiserException {
+        /** Moves t_i by {@code by} (clamped between its neighbours): null = budget out, else whether it won. */
+        private Boolean tryMove(int i, int by) throws DenoiserException {
+            int[] ts = best.timesteps();
+            int k = ts.length;
+            int lo = i + 1 < k ? ts[i + 1] + 1 : 0;
+            int hi = i > 0 ? ts[i - 1] - 1 : trainT - 1;
+            int target = Math.max(lo, Math.min(hi, ts[i] + by));
+            if (target == ts[i]) {
+                return false;
+            }
+            ts[i] = target;
+            return tryCandidate(Baselines.withTimesteps(best, ts), Math.max(0, i - 1));
+        }
+
+        /**
+         * Evaluates a candidate from the cached prefix: whether it became the best, or null when the
+         * budget ran out (nothing evaluated). A plan evaluated before is answered from the memo and
+         * not counted.
+         */
+        private Boolean tryCandidate(C2fPlan candidate, int sharedSteps) throws DenoiserException {
+            Double known = memo.get(candidate);
+            if (known != null) {
+                return false; // it lost against an earlier best, which the current best beats
+            }
             double elapsed = (System.nanoTime() - t0) / 1e9;
-            if (evaluations >= config.maxEvaluations() || elapsed >= config.budget().toNanos() / 1e9) {
+            // stop before an evaluation that would likely end past the wall-clock budget (the longest
+            // one so far as the estimate), so a budget of 60 s means the search ends within about 60 s
+            if (evaluations >= config.maxEvaluations()
+                    || elapsed + longestEvaluation >= config.budget().toNanos() / 1e9) {
                 stoppedByBudget = true;
                 finishClock();
                 report();
-                return false;
+                return null;
             }
             evaluations++;
+            long e0 = System.nanoTime();
             Evaluation e = evaluate(candidate, states[sharedSteps]);
+            longestEvaluation = Math.max(longestEvaluation, (System.nanoTime() - e0) / 1e9);
+            memo.put(candidate, e.loss);
             if (e.loss < bestLoss) {
                 best = candidate;
                 bestLoss = e.loss;
                 states = e.states;
                 accepted++;
                 report();
+                return true;
             }
-            return true;
+            return false;
         }
 
         private void finishClock() {
             seconds = (System.nanoTime() - t0) / 1e9;
+            cache.clear();
         }
 
         private void report() {
@@ -274,11 +372,11 @@ public final class TrdSearch {
             out[from.nextStep()] = from;
             SamplerState s = from;
             for (int step = from.nextStep(); step < k - 1; step++) {
-                s = executor.advance(s, plan, step + 1, TrajectoryObserver.NONE);
+                s = runner.advance(s, plan, step + 1, TrajectoryObserver.NONE);
                 out[step + 1] = s;
             }
-            ImageBatch images = executor.finish(s, plan, TrajectoryObserver.NONE).images();
-            denoiserSteps += k - from.nextStep();
+            ImageBatch images = runner.finish(s, plan, TrajectoryObserver.NONE).images();
+            denoiserSteps = cache.misses();
             return new Evaluation(ImageMetrics.mse(images, reference), out);
         }
     }

@@ -155,6 +155,62 @@ class TrdSearchTest {
         assertTrue(r.startCalibrationLoss() > bestLoss * 1.5, "the start must be clearly off the optimum");
     }
 
+    /** Counts the model's batched calls. */
+    private static final class Counting implements io.c2f.models.diffusion.Denoiser {
+        final io.c2f.models.diffusion.Denoiser inner;
+        int calls;
+
+        Counting(io.c2f.models.diffusion.Denoiser inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public ImageBatch predictNoise(ImageBatch xt, int timestep) throws io.c2f.models.diffusion.DenoiserException {
+            calls++;
+            return inner.predictNoise(xt, timestep);
+        }
+
+        @Override
+        public java.util.Set<Resolution> resolutions() {
+            return inner.resolutions();
+        }
+
+        @Override
+        public int channels() {
+            return inner.channels();
+        }
+
+        @Override
+        public long macsPerForward(Resolution r) {
+            return inner.macsPerForward(r);
+        }
+
+        @Override
+        public String engine() {
+            return inner.engine();
+        }
+    }
+
+    /**
+     * The reported denoiser calls are the model's real calls, and prefix reuse plus the step cache
+     * make a candidate cheaper than a full run: a candidate moving t_i costs K - i calls (K for i = 0).
+     */
+    @Test
+    void candidatesResumeFromTheSharedPrefixAndReuseItsLastCall() throws Exception {
+        Counting d = new Counting(twoScale());
+        int k = 6;
+        TrdSearch search = new TrdSearch(d, DDPM, config().withMaxEvaluations(40));
+        search.fidelity(HIGH).reference(config().calibrationSeeds());
+        search.fidelity(HIGH).reference(config().heldoutSeeds());
+        d.calls = 0;
+        TrdResult r = search.searchFull(k, HIGH, "count", SHA, null);
+        assertEquals(40, r.evaluations());
+        // the search's calls (start run included) plus the held-out runs of start and result
+        assertEquals(r.denoiserSteps() + 2L * k, d.calls);
+        // every candidate resumed from a prefix: far fewer calls than K per evaluation
+        assertTrue(r.denoiserSteps() < (long) k + r.evaluations() * (k - 1), "calls " + r.denoiserSteps());
+    }
+
     @Test
     void badInputsArePreciseErrors() {
         TwoScaleGaussianDenoiser d = twoScale();
