@@ -192,7 +192,7 @@ public final class DemoMain {
             say("%s (TFLite) generated %dx%d seed %d with %s in %.0f ms -> %s", id, img.getWidth(), img.getHeight(),
                     img.getSeed(), img.getRecord().getScheduleId(), img.getRecord().getTotalMillis(), file);
         }
-        s.setTargets(RETUNE.minSamples());
+        s.setTargets(16);
     }
 
     /** Status every 10 s, new retune decisions as they appear, and the slow-down / recovery cycle. */
