@@ -44,18 +44,20 @@ import java.util.stream.Stream;
  */
 public final class DemoMain {
     /**
-     * Retuning fast enough to watch: windows of 40 generations / 60 s (a slowed device still has
-     * its 8 samples in a minute), 10 s hysteresis and dwell.
+     * Retuning fast enough to watch: windows of 20 generations / 40 s (a slowed device still has
+     * its 6 samples; a short window mixes fewer samples from before a speed change into the cost
+     * model), 15 s hysteresis, 10 s dwell.
      */
-    static final RetuneSettings RETUNE = new RetuneSettings(40, 60_000, 8, 0.20, 10_000, 10_000, 2_000,
+    static final RetuneSettings RETUNE = new RetuneSettings(20, 40_000, 6, 0.20, 15_000, 10_000, 2_000,
             7L * 24 * 3600_000);
     static final RolloutSettings ROLLOUT = new RolloutSettings(250, 2_000, 5_000, 32);
     private static final long CYCLE_S = 180;
     private static final long SLOW_AT_S = 20;
     private static final long RECOVER_AT_S = 90;
     private static final int SLOWED_PER_CYCLE = 8;
-    private static final double SLOW_FACTOR = 4;
-    private static final double TARGET_FACTOR = 1.75;
+    private static final double SLOW_FACTOR = 6;
+    /** Wide enough that a busy machine's swings do not cross it, narrow enough that a 6x slow-down does. */
+    private static final double TARGET_FACTOR = 2.5;
 
     private final DemoOptions options;
     private final long startNanos = System.nanoTime();

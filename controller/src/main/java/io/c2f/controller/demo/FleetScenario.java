@@ -314,7 +314,7 @@ public final class FleetScenario implements AutoCloseable {
             targets.put(id, target);
         }
         DoubleSummaryStatistics sim = simIds().stream().mapToDouble(targets::get).summaryStatistics();
-        say("latency targets set: p95 <= %.1f x each device's measured p95 (simulated devices %.0f..%.0f ms%s)",
+        say("latency targets set: p95 <= %s x each device's measured p95 (simulated devices %.0f..%.0f ms%s)",
                 plan.targetFactor(), sim.getMin(), sim.getMax(), plan.tuneRealAgents() ? ", " + realIds().stream()
                         .map(id -> id + " " + targets.get(id).intValue() + " ms").toList() : "");
         return targets;
