@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
  * The agent's command line.
  *
  * <pre>
- * c2f-agent run      --config c2f-agent.properties
+ * c2f-agent run      --config c2f-agent.properties [--exit-with-parent true]
  * c2f-agent generate --config c2f-agent.properties --seed 7 --out x.png [--schedule ID] [--count N]
  * c2f-agent simulate --broker tcp://... --fleet demo --devices 100 --controller-key controller.pub
  * </pre>
@@ -55,9 +55,11 @@ public final class AgentMain {
     }
 
     private static void usage() {
-        System.err.println("usage: c2f-agent run --config FILE\n"
+        System.err.println("usage: c2f-agent run --config FILE [--exit-with-parent true]\n"
                 + "       c2f-agent generate --config FILE --seed N --out FILE.png [--schedule ID] [--count N]\n"
-                + "       c2f-agent simulate --broker URL --fleet ID --devices N --controller-key FILE");
+                + "       c2f-agent simulate --broker URL --fleet ID --devices N --controller-key FILE "
+                + "[--console true|false] [--exit-with-parent true]\n"
+                + "         (simulate: standard input takes 'slow SELECTOR FACTOR', 'recover SELECTOR', 'status')");
     }
 
     private static Map<String, String> options(String[] args) {
@@ -102,6 +104,9 @@ public final class AgentMain {
 
     private static void run(Map<String, String> opts) throws Exception {
         AgentConfig config = config(opts);
+        if (Boolean.parseBoolean(opts.getOrDefault("exit-with-parent", "false"))) {
+            ParentWatch.exitWithParent();
+        }
         EdgeAgent agent = new EdgeAgent(config, engine(config), controllerKey(config), Clock.systemUTC());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -16,7 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +30,15 @@ import org.slf4j.LoggerFactory;
 public final class FleetSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetSimulator.class);
 
-    /** One simulated device and its speed knob. */
-    public record SimulatedDevice(String id, EdgeAgent agent, AtomicLong nanosPerMegaMac) {
+    /** One simulated device, its labels and its speed knob. */
+    public record SimulatedDevice(String id, Map<String, String> labels, EdgeAgent agent, DeviceSpeed speed) {
+        public SimulatedDevice {
+            labels = Map.copyOf(labels);
+        }
+
         /** Multiplies the device's cost per MAC (2 = twice as slow). */
         public void slowDown(double factor) {
-            nanosPerMegaMac.updateAndGet(v -> Math.max(1, Math.round(v * factor)));
+            speed.slowDown(factor);
         }
     }
 
@@ -76,18 +81,22 @@ public final class FleetSimulator implements AutoCloseable {
         for (int i = 0; i < plan.count(); i++) {
             String id = String.format("%s-%04d", plan.prefix(), i);
             double speed = Math.exp((random.nextDouble() * 2 - 1) * Math.log(plan.spread()));
-            AtomicLong cost = new AtomicLong(Math.max(1, Math.round(plan.baseNanosPerMegaMac() * speed)));
+            DeviceSpeed cost = new DeviceSpeed(Math.max(1, Math.round(plan.baseNanosPerMegaMac() * speed)));
             boolean failsProbes = random.nextDouble() < plan.probeFailureRate();
             ModelEngine engine = failsProbes ? new FaultyEngine()
-                    : new SimulatedEngine(cost::get, plan.forwardFailureRate(), plan.seed() * 31 + i);
+                    : new SimulatedEngine(cost::nanosPerMegaMac, plan.forwardFailureRate(), plan.seed() * 31 + i);
+            Map<String, String> labels = new LinkedHashMap<>();
+            labels.put("sim", "true");
+            labels.put("speed", speed < 0.8 ? "fast" : speed > 1.25 ? "slow" : "mid");
             Properties p = new Properties();
             p.setProperty("c2f.fleet", plan.fleet());
             p.setProperty("c2f.device.id", id);
             p.setProperty("c2f.broker.url", plan.brokerUrl());
-            p.setProperty("c2f.labels", "sim=true,speed=" + (speed < 0.8 ? "fast" : speed > 1.25 ? "slow" : "mid"));
+            p.setProperty("c2f.labels", "sim=true,speed=" + labels.get("speed"));
             p.setProperty("c2f.state.dir", plan.stateRoot().resolve(id).toString());
             AgentConfig config = AgentConfig.from(p, plan.stateRoot());
-            devices.add(new SimulatedDevice(id, new EdgeAgent(config, engine, controllerKey, Clock.systemUTC()), cost));
+            devices.add(new SimulatedDevice(id, labels, new EdgeAgent(config, engine, controllerKey, Clock.systemUTC()),
+                    cost));
         }
     }
 
@@ -128,7 +137,9 @@ public final class FleetSimulator implements AutoCloseable {
 
     /**
      * {@code FleetSimulator --broker tcp://127.0.0.1:1883 --fleet demo --devices 100
-     * --controller-key controller.pub [--state DIR] [--speed 100000] [--spread 3] [--probe-failures 0.0]}
+     * --controller-key controller.pub [--state DIR] [--speed 100000] [--spread 3] [--probe-failures 0.0]
+     * [--console true]}. With the console on (the default), standard input takes {@link SimulatorCommand}s
+     * ({@code slow speed=slow 3}, {@code recover all}, {@code status}), answered on standard output.
      */
     public static void main(String[] args) throws Exception {
         java.util.Map<String, String> a = new java.util.HashMap<>();
@@ -141,7 +152,9 @@ public final class FleetSimulator implements AutoCloseable {
         String keyFile = a.get("controller-key");
         if (keyFile == null) {
             System.err.println("usage: FleetSimulator --broker URL --fleet ID --devices N --controller-key FILE "
-                    + "[--state DIR] [--speed NS_PER_MMAC] [--spread X] [--probe-failures P] [--forward-failures P] [--seed S]");
+                    + "[--state DIR] [--speed NS_PER_MMAC] [--spread X] [--probe-failures P] [--forward-failures P] [--seed S] "
+                    + "[--console true|false] [--exit-with-parent true]\n  console (stdin): slow SELECTOR FACTOR | recover SELECTOR | status; "
+                    + "SELECTOR: all | key=value | id[,id...]");
             System.exit(2);
         }
         Path state = Path.of(a.getOrDefault("state", "sim-state"));
@@ -152,13 +165,31 @@ public final class FleetSimulator implements AutoCloseable {
                 Double.parseDouble(a.getOrDefault("probe-failures", "0")),
                 Double.parseDouble(a.getOrDefault("forward-failures", "0")), Long.parseLong(a.getOrDefault("seed", "1")),
                 state);
+        if (Boolean.parseBoolean(a.getOrDefault("exit-with-parent", "false"))) {
+            io.c2f.agent.ParentWatch.exitWithParent();
+        }
         FleetSimulator sim = new FleetSimulator(plan, Ed25519Keys.readPublic(Path.of(keyFile)));
         Runtime.getRuntime().addShutdownHook(new Thread(sim::close));
         sim.start();
         System.out.printf("simulating %d devices of fleet %s on %s%n", plan.count(), plan.fleet(), plan.brokerUrl());
+        System.out.flush();
+        if (Boolean.parseBoolean(a.getOrDefault("console", "true"))) {
+            Thread console = new Thread(() -> {
+                try {
+                    new SimulatorConsole(sim.devices()).run(new java.io.BufferedReader(
+                            new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)), System.out);
+                } catch (IOException e) {
+                    LOG.warn("simulator console stopped: {}", e.toString());
+                }
+            }, "sim-console");
+            console.setDaemon(true);
+            console.start();
+        }
         while (true) {
             Thread.sleep(10_000);
-            System.out.printf("%d of %d devices online%n", sim.online(), plan.count());
+            synchronized (System.out) {
+                System.out.printf("%d of %d devices online%n", sim.online(), plan.count());
+            }
         }
     }
 }
