@@ -1,5 +1,6 @@
 package io.c2f.controller.demo;
 
+import io.c2f.controller.retune.RetunePolicy;
 import io.c2f.proto.v1.GeneratedImage;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -254,7 +255,8 @@ public final class FleetScenario implements AutoCloseable {
     }
 
     /** The retuner's quality order (RetunePolicy.QUALITY) on the catalog API's JSON: best first. */
-    static final Comparator<JsonObject> QUALITY = Comparator.<JsonObject>comparingDouble(o -> o.getDouble("heldoutLoss"))
+    static final Comparator<JsonObject> QUALITY = Comparator.<JsonObject>comparingDouble(
+                    o -> RetunePolicy.rankingLoss(o.getDouble("heldoutLoss")))
             .thenComparing(Comparator.<JsonObject>comparingInt(o -> o.getInteger("stepsLow") + o.getInteger("stepsHigh"))
                     .reversed())
             .thenComparing(Comparator.<JsonObject>comparingInt(o -> o.getInteger("stepsHigh")).reversed())

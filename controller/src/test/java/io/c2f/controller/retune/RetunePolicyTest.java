@@ -29,6 +29,15 @@ class RetunePolicyTest {
                 Schedule.newBuilder().setScheduleId(id).build());
     }
 
+    @Test
+    void unmeasuredSchedulesRankAfterMeasuredOnes() {
+        List<CatalogEntry> sorted = new ArrayList<>(List.of(entry("baseline-k50", 0, 50, 0.0), CATALOG.get(3),
+                CATALOG.get(0), entry("baseline-k10", 0, 10, 0.0)));
+        sorted.sort(RetunePolicy.QUALITY);
+        assertEquals(List.of("A", "D", "baseline-k50", "baseline-k10"),
+                sorted.stream().map(CatalogEntry::scheduleId).toList());
+    }
+
     /** A device whose latency follows true per-step costs with multiplicative noise. */
     private static final class SimDevice {
         final Random rnd = new Random(42);
