@@ -80,10 +80,10 @@ public final class ControllerMain {
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("c2f-controller: stopping");
+            System.out.println("c2f-controller: stopping (in-flight work gets up to " + config.shutdownDrainMs() + " ms)");
             try {
                 controller.stop().eventually(() -> vertx.close())
-                        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                        .toCompletionStage().toCompletableFuture().get(config.shutdownDrainMs() + 30_000, TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 System.err.println("c2f-controller: unclean stop: " + e);
             }

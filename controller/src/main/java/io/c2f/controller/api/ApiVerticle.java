@@ -35,7 +35,7 @@ public final class ApiVerticle extends VerticleBase {
     private final java.util.List<ApiRoutes> extensions;
     private final io.vertx.core.Handler<RoutingContext> auth;
     private final java.util.function.Supplier<String> metricsScrape;
-    private HttpServer server;
+    private volatile HttpServer server;
 
     public ApiVerticle(ControllerConfig config, DeviceRepository repository) {
         this(config, repository, java.util.List.of(), null, null);
@@ -85,6 +85,15 @@ public final class ApiVerticle extends VerticleBase {
         });
         return vertx.createHttpServer().requestHandler(router).listen(config.httpPort(), config.httpHost())
                 .onSuccess(s -> server = s);
+    }
+
+    /**
+     * Stops accepting connections and lets requests in progress finish, for at most the given time
+     * (long-lived event streams of the dashboard are cut then).
+     */
+    public Future<Void> shutdown(long timeoutMs) {
+        return server == null ? Future.succeededFuture()
+                : server.shutdown(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** The port the API listens on (the real one when configured with 0). */

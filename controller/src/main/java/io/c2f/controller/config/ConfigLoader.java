@@ -53,6 +53,7 @@ public final class ConfigLoader {
         d.put("heartbeat.timeout.factor", "3");
         d.put("heartbeat.default.ms", "30000");
         d.put("liveness.sweep.ms", "1000");
+        d.put("shutdown.drain.ms", "20000");
         return d;
     }
 
@@ -123,6 +124,7 @@ public final class ConfigLoader {
         m.put("heartbeat.timeout.factor", Double.toString(c.heartbeatTimeoutFactor()));
         m.put("heartbeat.default.ms", Long.toString(c.defaultHeartbeatMs()));
         m.put("liveness.sweep.ms", Long.toString(c.livenessSweepMs()));
+        m.put("shutdown.drain.ms", Long.toString(c.shutdownDrainMs()));
         return m;
     }
 
@@ -236,7 +238,8 @@ public final class ConfigLoader {
                 integer(v, "db.pool.size"),
                 decimal(v, "heartbeat.timeout.factor"),
                 longValue(v, "heartbeat.default.ms"),
-                longValue(v, "liveness.sweep.ms"));
+                longValue(v, "liveness.sweep.ms"),
+                longValue(v, "shutdown.drain.ms"));
     }
 
     private static int integer(Map<String, String> v, String key) {

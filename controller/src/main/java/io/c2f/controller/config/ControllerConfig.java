@@ -29,6 +29,8 @@ import java.util.Locale;
  * @param heartbeatTimeoutFactor a device is offline after this many missed heartbeat intervals
  * @param defaultHeartbeatMs heartbeat interval assumed until a device states its own
  * @param livenessSweepMs how often the registry looks for silent devices
+ * @param shutdownDrainMs on stop, how long in-flight work (telemetry writes, HTTP requests, schedule
+ *     searches) may take to finish before what is left is re-queued and the database closed
  */
 public record ControllerConfig(
         String fleet,
@@ -50,7 +52,8 @@ public record ControllerConfig(
         int dbPoolSize,
         double heartbeatTimeoutFactor,
         long defaultHeartbeatMs,
-        long livenessSweepMs) {
+        long livenessSweepMs,
+        long shutdownDrainMs) {
 
     public ControllerConfig {
         if (!Topics.isValidId(fleet)) {
@@ -102,6 +105,9 @@ public record ControllerConfig(
         }
         if (livenessSweepMs < 10) {
             throw new ConfigException("liveness.sweep.ms " + livenessSweepMs + " must be at least 10");
+        }
+        if (shutdownDrainMs < 0 || shutdownDrainMs > 600_000) {
+            throw new ConfigException("shutdown.drain.ms " + shutdownDrainMs + " must be 0..600000");
         }
         if (dataDir == null) {
             throw new ConfigException("data.dir must be set");

@@ -65,6 +65,9 @@ public final class MqttIngressVerticle extends VerticleBase {
     private MqttClient client;
     private boolean connected;
     private boolean stopping;
+    /** Set by {@link #stopIntake()}: what arrives now is left unacknowledged for the next start. */
+    private boolean intakeStopped;
+    private boolean leftShareGroup;
     private boolean firstConnect = true;
     private long bdSeq = System.currentTimeMillis();
     private int attempt;
@@ -141,6 +144,9 @@ public final class MqttIngressVerticle extends VerticleBase {
                 .setWillMessageBytes(Buffer.buffer(WireCodec.encode(Channel.CONTROLLER_STATE, will)))
                 .setWillQoS(1)
                 .setWillRetain(true);
+        // PUBACK only once a message was handed over (see onMessage), so one that arrives during a
+        // shutdown stays with the broker, which sends it again when this persistent session resumes
+        options.setAutoAck(false);
         if (!config.mqttUsername().isEmpty()) {
             options.setUsername(config.mqttUsername()).setPassword(config.mqttPassword());
         }
@@ -227,18 +233,49 @@ public final class MqttIngressVerticle extends VerticleBase {
     }
 
     private void onMessage(MqttPublishMessage msg) {
+        if (intakeStopped) {
+            return; // no PUBACK: the broker redelivers it to this session after the restart
+        }
         String topic = msg.topicName();
         byte[] payload = msg.payload().getBytes();
         Inbound inbound;
         try {
             inbound = WireCodec.decode(topic, payload);
         } catch (WireException e) {
+            msg.ack(); // redelivery would not make it valid
             onRejected(topic, e);
             return;
         }
         metrics.reportMessageReceived(inbound.address().channel());
         // published, not sent: several verticles follow a channel (births: registry and rollouts)
         vertx.eventBus().publish(EventAddresses.inbound(inbound.address().channel()), inbound);
+        msg.ack();
+    }
+
+    /**
+     * First step of a graceful stop: takes no more messages (they stay with the broker, unacknowledged,
+     * for the persistent session of the next start) and leaves the share group, so the other instances
+     * get the group's messages; commands can still be published until {@link #stop()}.
+     */
+    public Future<Void> stopIntake() {
+        io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> {
+            intakeStopped = true;
+            leaveShareGroup().onComplete(ar -> done.complete());
+        });
+        return done.future();
+    }
+
+    // Mosquitto keeps routing a share of the group's messages to the persistent session of a member
+    // that is gone, where they wait until it comes back
+    private Future<Void> leaveShareGroup() {
+        List<String> shared = config.mqttSharedGroup().isEmpty() ? List.of() : topics.controllerSubscriptions()
+                .stream().filter(this::isShareable).map(f -> Topics.shared(config.mqttSharedGroup(), f)).toList();
+        if (shared.isEmpty() || !connected || leftShareGroup) {
+            return Future.succeededFuture();
+        }
+        leftShareGroup = true;
+        return client.unsubscribe(shared).<Void>mapEmpty().otherwiseEmpty();
     }
 
     private void onRejected(String topic, WireException e) {
@@ -317,11 +354,8 @@ public final class MqttIngressVerticle extends VerticleBase {
             return Future.succeededFuture();
         }
         MqttClient c = client;
-        // leave the share group first: Mosquitto keeps routing a share of the group's messages to the
-        // persistent session of a member that is gone, where they wait until it comes back
-        List<String> shared = config.mqttSharedGroup().isEmpty() ? List.of() : topics.controllerSubscriptions()
-                .stream().filter(this::isShareable).map(f -> Topics.shared(config.mqttSharedGroup(), f)).toList();
-        Future<?> left = shared.isEmpty() ? Future.succeededFuture() : c.unsubscribe(shared);
+        intakeStopped = true;
+        Future<?> left = leaveShareGroup();
         return left.otherwiseEmpty().compose(v -> publishFleetWide(Channel.CONTROLLER_STATE, ControllerState.newBuilder().setOnline(false)
                 .setInstanceId(config.instanceId()).build()))
                 .timeout(2, java.util.concurrent.TimeUnit.SECONDS)

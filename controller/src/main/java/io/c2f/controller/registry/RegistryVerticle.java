@@ -85,6 +85,21 @@ public final class RegistryVerticle extends VerticleBase {
         });
     }
 
+    /**
+     * Waits for every write accepted so far (the graceful stop calls this once the MQTT intake
+     * stopped, so nothing new arrives meanwhile).
+     *
+     * @return how many devices had writes pending
+     */
+    public Future<Integer> drain() {
+        io.vertx.core.Promise<Integer> done = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> {
+            List<Future<?>> pending = new ArrayList<>(writeChains.values());
+            Future.join(pending).otherwiseEmpty().onComplete(ar -> done.complete(pending.size()));
+        });
+        return done.future();
+    }
+
     @Override
     public Future<?> stop() {
         if (sweepTimer != -1) {
