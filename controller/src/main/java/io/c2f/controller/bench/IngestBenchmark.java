@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * java -cp controller.jar:deps io.c2f.controller.bench.IngestBenchmark [--records=200000] [--devices=1000]
  *     [--clients=4] [--window=500] [--mqtt.url=tcp://127.0.0.1:1883] [--db.url=jdbc:postgresql://...
  *     --db.user=... --db.password=...] [--agent.jar=edge-agent/target/c2f-agent.jar --agents=200 --bundle.mb=4
- *     --canary=1 --growth=2.0] [--instances=2 (with --mqtt.url and --db.url)]
+ *     --canary=1 --growth=2.0] [--instances=2 (with --mqtt.url and --db.url)] [--telemetry.batch.size=500
+ *     --telemetry.batch.delay.ms=20 --telemetry.queue.capacity=20000 --telemetry.ack=queued|stored]
  * </pre>
  *
  * <p>With {@code --agent.jar} it first times a rollout (see {@link RolloutBenchmark}); {@code --records=0}
@@ -88,7 +89,8 @@ public final class IngestBenchmark {
         values.put("http.port", "0");
         values.put("data.dir", data.toString());
         values.put("broker.port", Integer.toString(freePort()));
-        for (String k : List.of("mqtt.url", "db.url", "db.user", "db.password", "db.pool.size")) {
+        for (String k : List.of("mqtt.url", "db.url", "db.user", "db.password", "db.pool.size", "telemetry.batch.size",
+                "telemetry.batch.delay.ms", "telemetry.queue.capacity", "telemetry.ack")) {
             if (opts.containsKey(k)) {
                 values.put(k, opts.get(k));
             }

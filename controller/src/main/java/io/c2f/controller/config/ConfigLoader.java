@@ -54,6 +54,10 @@ public final class ConfigLoader {
         d.put("heartbeat.default.ms", "30000");
         d.put("liveness.sweep.ms", "1000");
         d.put("shutdown.drain.ms", "20000");
+        d.put("telemetry.batch.size", "500");
+        d.put("telemetry.batch.delay.ms", "20");
+        d.put("telemetry.queue.capacity", "20000");
+        d.put("telemetry.ack", "queued");
         return d;
     }
 
@@ -125,6 +129,10 @@ public final class ConfigLoader {
         m.put("heartbeat.default.ms", Long.toString(c.defaultHeartbeatMs()));
         m.put("liveness.sweep.ms", Long.toString(c.livenessSweepMs()));
         m.put("shutdown.drain.ms", Long.toString(c.shutdownDrainMs()));
+        m.put("telemetry.batch.size", Integer.toString(c.telemetryBatchSize()));
+        m.put("telemetry.batch.delay.ms", Long.toString(c.telemetryBatchDelayMs()));
+        m.put("telemetry.queue.capacity", Integer.toString(c.telemetryQueueCapacity()));
+        m.put("telemetry.ack", c.telemetryAckAfterStore() ? "stored" : "queued");
         return m;
     }
 
@@ -239,7 +247,19 @@ public final class ConfigLoader {
                 decimal(v, "heartbeat.timeout.factor"),
                 longValue(v, "heartbeat.default.ms"),
                 longValue(v, "liveness.sweep.ms"),
-                longValue(v, "shutdown.drain.ms"));
+                longValue(v, "shutdown.drain.ms"),
+                integer(v, "telemetry.batch.size"),
+                longValue(v, "telemetry.batch.delay.ms"),
+                integer(v, "telemetry.queue.capacity"),
+                telemetryAck(v.get("telemetry.ack")));
+    }
+
+    private static boolean telemetryAck(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "stored" -> true;
+            case "queued" -> false;
+            default -> throw new ConfigException("telemetry.ack '" + value + "' must be queued or stored");
+        };
     }
 
     private static int integer(Map<String, String> v, String key) {

@@ -31,6 +31,12 @@ import java.util.Locale;
  * @param livenessSweepMs how often the registry looks for silent devices
  * @param shutdownDrainMs on stop, how long in-flight work (telemetry writes, HTTP requests, schedule
  *     searches) may take to finish before what is left is re-queued and the database closed
+ * @param telemetryBatchSize telemetry records written per transaction at most
+ * @param telemetryBatchDelayMs a record waits at most this long for its batch to fill
+ * @param telemetryQueueCapacity records queued for writing at most; beyond that MQTT acknowledgements
+ *     are held back (the broker stops sending at its in-flight limit)
+ * @param telemetryAckAfterStore true: PUBACK a telemetry record once it is in the database; false: once
+ *     it is in the write queue (a crash loses at most the queue)
  */
 public record ControllerConfig(
         String fleet,
@@ -53,7 +59,11 @@ public record ControllerConfig(
         double heartbeatTimeoutFactor,
         long defaultHeartbeatMs,
         long livenessSweepMs,
-        long shutdownDrainMs) {
+        long shutdownDrainMs,
+        int telemetryBatchSize,
+        long telemetryBatchDelayMs,
+        int telemetryQueueCapacity,
+        boolean telemetryAckAfterStore) {
 
     public ControllerConfig {
         if (!Topics.isValidId(fleet)) {
@@ -108,6 +118,16 @@ public record ControllerConfig(
         }
         if (shutdownDrainMs < 0 || shutdownDrainMs > 600_000) {
             throw new ConfigException("shutdown.drain.ms " + shutdownDrainMs + " must be 0..600000");
+        }
+        if (telemetryBatchSize < 1 || telemetryBatchSize > 10_000) {
+            throw new ConfigException("telemetry.batch.size " + telemetryBatchSize + " must be 1..10000");
+        }
+        if (telemetryBatchDelayMs < 0 || telemetryBatchDelayMs > 10_000) {
+            throw new ConfigException("telemetry.batch.delay.ms " + telemetryBatchDelayMs + " must be 0..10000");
+        }
+        if (telemetryQueueCapacity < telemetryBatchSize || telemetryQueueCapacity > 1_000_000) {
+            throw new ConfigException("telemetry.queue.capacity " + telemetryQueueCapacity
+                    + " must be at least telemetry.batch.size (" + telemetryBatchSize + ") and at most 1000000");
         }
         if (dataDir == null) {
             throw new ConfigException("data.dir must be set");

@@ -54,6 +54,8 @@ public final class MqttIngressVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(MqttIngressVerticle.class);
     private static final int MAX_MESSAGE_BYTES = WireCodec.MAX_PAYLOAD_BYTES + 64 * 1024;
     private static final long MAX_BACKOFF_MS = 30_000;
+    private static final io.vertx.core.eventbus.DeliveryOptions TELEMETRY_DELIVERY =
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(600_000);
 
     private final ControllerConfig config;
     private final String brokerUrl;
@@ -247,6 +249,15 @@ public final class MqttIngressVerticle extends VerticleBase {
             return;
         }
         metrics.reportMessageReceived(inbound.address().channel());
+        if (inbound.address().channel() == Channel.TELEMETRY) {
+            // one consumer (the registry) answers when the record is queued or stored (telemetry.ack); a full
+            // write queue delays the answer, and so the PUBACK: the broker's in-flight limit is the back-pressure
+            vertx.eventBus().request(EventAddresses.inbound(Channel.TELEMETRY), inbound, TELEMETRY_DELIVERY)
+                    .onSuccess(reply -> msg.ack())
+                    .onFailure(e -> LOG.warn("telemetry on {} not taken ({}): left unacknowledged for redelivery",
+                            topic, e.getMessage()));
+            return;
+        }
         // published, not sent: several verticles follow a channel (births: registry and rollouts)
         vertx.eventBus().publish(EventAddresses.inbound(inbound.address().channel()), inbound);
         msg.ack();
