@@ -83,8 +83,23 @@ public final class ApiVerticle extends VerticleBase {
             LOG.error("request {} failed", rc.request().path(), rc.failure());
             error(rc, 500, "internal error");
         });
-        return vertx.createHttpServer().requestHandler(router).listen(config.httpPort(), config.httpHost())
+        return vertx.createHttpServer(serverOptions(config.tls())).requestHandler(router)
+                .listen(config.httpPort(), config.httpHost())
                 .onSuccess(s -> server = s);
+    }
+
+    /** Plain HTTP, or HTTPS with the configured key store or PEM certificate and key. */
+    static io.vertx.core.http.HttpServerOptions serverOptions(io.c2f.controller.config.TlsSettings tls) {
+        io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions();
+        if (!tls.httpKeystore().isEmpty()) {
+            options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.KeyStoreOptions()
+                    .setType(io.c2f.controller.config.TlsSettings.keystoreType(tls.httpKeystore()))
+                    .setPath(tls.httpKeystore()).setPassword(tls.httpKeystorePassword()));
+        } else if (!tls.httpCert().isEmpty()) {
+            options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                    .setCertPath(tls.httpCert()).setKeyPath(tls.httpKey()));
+        }
+        return options;
     }
 
     /**

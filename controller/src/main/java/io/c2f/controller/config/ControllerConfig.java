@@ -37,6 +37,7 @@ import java.util.Locale;
  *     are held back (the broker stops sending at its in-flight limit)
  * @param telemetryAckAfterStore true: PUBACK a telemetry record once it is in the database; false: once
  *     it is in the write queue (a crash loses at most the queue)
+ * @param tls TLS of the embedded broker, the controller's MQTT client and the HTTP API
  */
 public record ControllerConfig(
         String fleet,
@@ -63,7 +64,8 @@ public record ControllerConfig(
         int telemetryBatchSize,
         long telemetryBatchDelayMs,
         int telemetryQueueCapacity,
-        boolean telemetryAckAfterStore) {
+        boolean telemetryAckAfterStore,
+        TlsSettings tls) {
 
     public ControllerConfig {
         if (!Topics.isValidId(fleet)) {
@@ -129,6 +131,12 @@ public record ControllerConfig(
             throw new ConfigException("telemetry.queue.capacity " + telemetryQueueCapacity
                     + " must be at least telemetry.batch.size (" + telemetryBatchSize + ") and at most 1000000");
         }
+        if (tls == null) {
+            throw new ConfigException("tls settings must be given (TlsSettings.NONE for none)");
+        }
+        if (tls.brokerTls() && tls.brokerPort() == brokerPort) {
+            throw new ConfigException("broker.tls.port " + tls.brokerPort() + " must differ from broker.port");
+        }
         if (dataDir == null) {
             throw new ConfigException("data.dir must be set");
         }
@@ -139,9 +147,16 @@ public record ControllerConfig(
         return mqttUrl.isEmpty();
     }
 
-    /** The broker the controller connects to: the external one, or the embedded one. */
+    /**
+     * The broker the controller connects to: the external one, or the embedded one (over TLS when
+     * its plain listener is off).
+     */
     public String effectiveMqttUrl() {
-        return embeddedBroker() ? "tcp://" + brokerHost + ":" + brokerPort : mqttUrl;
+        if (!embeddedBroker()) {
+            return mqttUrl;
+        }
+        String host = brokerHost.equals("0.0.0.0") || brokerHost.equals("::") ? "127.0.0.1" : brokerHost;
+        return tls.brokerPlain() ? "tcp://" + host + ":" + brokerPort : "ssl://" + host + ":" + tls.brokerPort();
     }
 
     /** The JDBC URL in use: the configured one, or a file H2 database under the data dir. */
@@ -169,7 +184,7 @@ public record ControllerConfig(
         // never print secrets
         return "ControllerConfig[fleet=" + fleet + ", instanceId=" + instanceId + ", http=" + httpHost + ":" + httpPort
                 + ", mqtt=" + effectiveMqttUrl() + (embeddedBroker() ? " (embedded)" : "")
-                + ", dataDir=" + dataDir + ", db=" + (dbUrl.isEmpty() ? "embedded H2" : dbUrl) + "]";
+                + ", " + tls + ", dataDir=" + dataDir + ", db=" + (dbUrl.isEmpty() ? "embedded H2" : dbUrl) + "]";
     }
 
     private static void requirePort(String key, int port, boolean zeroAllowed) {

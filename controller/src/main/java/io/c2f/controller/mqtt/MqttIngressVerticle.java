@@ -3,6 +3,7 @@ package io.c2f.controller.mqtt;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.config.TlsSettings;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.proto.codec.HeaderFactory;
 import io.c2f.proto.codec.Inbound;
@@ -154,6 +155,19 @@ public final class MqttIngressVerticle extends VerticleBase {
         }
         if ("ssl".equalsIgnoreCase(uri.getScheme())) {
             options.setSsl(true);
+            // the broker's certificate must name the host we dial (as HTTPS checks it)
+            options.setHostnameVerificationAlgorithm("HTTPS");
+            TlsSettings tls = config.tls();
+            String trust = tls.mqttTruststore();
+            String password = tls.mqttTruststorePassword();
+            if (trust.isEmpty() && config.embeddedBroker()) {
+                trust = tls.brokerKeystore(); // our own broker: trust its certificate
+                password = tls.brokerKeystorePassword();
+            }
+            if (!trust.isEmpty()) {
+                options.setTrustOptions(new io.vertx.core.net.KeyStoreOptions()
+                        .setType(TlsSettings.keystoreType(trust)).setPath(trust).setPassword(password));
+            }
         }
         MqttClient c = MqttClient.create(vertx, options);
         c.publishHandler(this::onMessage);

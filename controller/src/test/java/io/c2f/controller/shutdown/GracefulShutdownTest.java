@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import io.c2f.controller.testing.MosquittoBroker;
@@ -92,6 +93,11 @@ class GracefulShutdownTest {
         }
     }
 
+    /** A start on the shared, loaded build machine can take longer than Await's default. */
+    private static Controller started(io.vertx.core.Future<Controller> start) throws Exception {
+        return start.toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
+    }
+
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
@@ -135,7 +141,7 @@ class GracefulShutdownTest {
         values.put("shutdown.drain.ms", "30000");
         ControllerConfig config = ConfigLoader.fromMap(values);
         Accepted accepted = new Accepted();
-        Controller controller = result(Controller.start(vertx, config, accepted));
+        Controller controller = started(Controller.start(vertx, config, accepted));
         AtomicBoolean publishing = new AtomicBoolean(true);
         AtomicLong published = new AtomicLong();
         Thread publisher;
@@ -177,7 +183,7 @@ class GracefulShutdownTest {
             return;
         }
         // what the broker took after the intake stopped waits in the controller's persistent session
-        Controller again = result(Controller.start(vertx, config, ControllerMetrics.NOOP));
+        Controller again = started(Controller.start(vertx, config, ControllerMetrics.NOOP));
         try {
             long all = published.get();
             until(() -> vertx.executeBlocking(() -> countStored(config)), n -> n >= all, Duration.ofSeconds(30),
