@@ -142,6 +142,12 @@ public final class IngestBenchmark {
                 }
             });
             URI u = URI.create(url);
+            // an earlier run's controller left its persistent session on an external broker: it would queue
+            // this phase's records and the controller phase would ingest them too. A clean session ends it.
+            MqttClient wipe = MqttClient.create(vertx, new MqttClientOptions()
+                    .setClientId("c2f-controller-" + config.instanceId()).setCleanSession(true));
+            wipe.connect(u.getPort(), u.getHost()).await(10, TimeUnit.SECONDS);
+            wipe.disconnect().await(10, TimeUnit.SECONDS);
             sub.connect(u.getPort(), u.getHost()).await(10, TimeUnit.SECONDS);
             sub.subscribe(Topics.fleet(FLEET).allDevices(Channel.TELEMETRY), 1).await(10, TimeUnit.SECONDS);
             Publishers pubs = Publishers.connect(vertx, url, "ceil", devices, clients, window);
