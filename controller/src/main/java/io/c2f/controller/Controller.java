@@ -62,6 +62,9 @@ public final class Controller {
     private BundleService bundles;
     private JobRepository jobs;
     private RolloutService rollouts;
+    private RegistryVerticle registry;
+    private MqttIngressVerticle ingress;
+    private boolean stopped;
 
     private Controller(Vertx vertx, ControllerConfig config) {
         this.vertx = vertx;
@@ -122,7 +125,8 @@ public final class Controller {
                     c.database = db;
                     c.repository = new JdbcDeviceRepository(db);
                     // the registry first: nothing may arrive before someone listens
-                    return c.deploy(new RegistryVerticle(config, c.repository, metrics, Clock.systemUTC()));
+                    c.registry = new RegistryVerticle(config, c.repository, metrics, Clock.systemUTC());
+                    return c.deploy(c.registry);
                 })
                 .compose(v -> {
                     Clock clock = Clock.systemUTC();
@@ -131,10 +135,10 @@ public final class Controller {
                     RetuneRepository retune = new RetuneRepository(c.database);
                     SearchRepository searchJobs = new SearchRepository(c.database);
                     c.searches = new SearchService(vertx, models, searchJobs, metrics, clock,
-                            options.searchConcurrency());
+                            options.searchConcurrency(), config.instanceId());
                     c.extensions = List.of(new TuningRoutes(config.fleet(), latency, retune, models, clock),
                             new ModelRoutes(models, c.searches, clock));
-                    return searchJobs.failInterrupted(clock.millis()).compose(n -> c.deploy(new RetuneVerticle(config,
+                    return c.searches.resumeInterrupted().compose(n -> c.deploy(new RetuneVerticle(config,
                             options.retune(), c.repository, models, latency, retune, metrics, clock)));
                 })
                 .compose(v -> vertx.executeBlocking(() -> BundleSigningKey.loadOrCreate(config.dataDir())))
@@ -149,7 +153,10 @@ public final class Controller {
                 })
                 .compose(v -> c.deploy(new RolloutVerticle(config, c.rollouts, c.jobs, c.bundles, rolloutSettings,
                         Clock.systemUTC())))
-                .compose(v -> c.deploy(new MqttIngressVerticle(config, c.mqttUrl, metrics)))
+                .compose(v -> {
+                    c.ingress = new MqttIngressVerticle(config, c.mqttUrl, metrics);
+                    return c.deploy(c.ingress);
+                })
                 .compose(v -> {
                     List<ApiRoutes> routes = new java.util.ArrayList<>(c.extensions);
                     routes.add(new RolloutApi(vertx, c.bundles, c.rollouts, config.dataDir().resolve("uploads")));
@@ -202,8 +209,57 @@ public final class Controller {
         return config;
     }
 
-    /** Undeploys the verticles (API, MQTT, registry), then closes the database and the broker. */
+    /**
+     * Graceful stop, in four logged phases: (1) intake: the MQTT ingress takes no more messages (they
+     * stay with the broker for the next start) and the HTTP server no new connections; (2) drain: the
+     * telemetry and registry writes accepted so far, HTTP requests in progress and schedule searches
+     * get up to {@code shutdown.drain.ms} to finish (searches still running then are re-queued for the
+     * next start); (3) release: the verticles stop in reverse start order (the rollout driver releases
+     * its leases, the controller says offline and disconnects); (4) close: database and broker.
+     * Calling it again does nothing.
+     */
     public Future<Void> stop() {
+        if (stopped) {
+            return Future.succeededFuture();
+        }
+        stopped = true;
+        long drainMs = config.shutdownDrainMs();
+        long t0 = System.nanoTime();
+        Future<Void> intake = ingress == null ? Future.succeededFuture() : ingress.stopIntake();
+        Future<Void> http = api == null ? Future.succeededFuture() : api.shutdown(drainMs);
+        return intake.compose(v -> {
+            LOG.info("shutdown 1/4 intake stopped: no new MQTT messages or HTTP connections; draining for at most {} ms",
+                    drainMs);
+            Future<Integer> writes = registry == null ? Future.succeededFuture(0) : registry.drain();
+            Future<Integer> searchesLeft = searches == null ? Future.succeededFuture(0) : searches.drain(drainMs);
+            return Future.join(writes, searchesLeft, http.otherwiseEmpty())
+                    .timeout(drainMs + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .transform(ar -> {
+                        if (ar.failed()) {
+                            LOG.warn("shutdown 2/4 drain incomplete after {} ms: {} (what is left is redelivered or "
+                                    + "re-queued on the next start)", drainMs, ar.cause().getMessage());
+                        } else {
+                            LOG.info("shutdown 2/4 drained in {} ms: writes of {} devices finished, {} searches "
+                                    + "still running were left to re-queue", elapsedMs(t0), writes.result(),
+                                    searchesLeft.result());
+                        }
+                        return Future.<Void>succeededFuture();
+                    });
+        }).compose(v -> undeployAll()).compose(v -> {
+            LOG.info("shutdown 3/4 released: verticles stopped, rollout leases released, MQTT disconnected");
+            return vertx.<Void>executeBlocking(() -> {
+                closeResources();
+                return null;
+            });
+        }).onComplete(ar -> LOG.info("shutdown 4/4 closed: database and broker closed; stopped in {} ms{}",
+                elapsedMs(t0), ar.failed() ? " with an error: " + ar.cause().getMessage() : ""));
+    }
+
+    private static long elapsedMs(long t0) {
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    private Future<Void> undeployAll() {
         Future<Void> chain = Future.succeededFuture();
         while (!deployments.isEmpty()) {
             String id = deployments.pop();
@@ -212,20 +268,21 @@ public final class Controller {
                 return null;
             }));
         }
-        return chain.compose(v -> vertx.executeBlocking(() -> {
-            if (searches != null) {
-                searches.close();
-                searches = null;
-            }
-            if (database != null) {
-                database.close();
-                database = null;
-            }
-            if (broker != null) {
-                broker.close();
-                broker = null;
-            }
-            return null;
-        }));
+        return chain;
+    }
+
+    private void closeResources() {
+        if (searches != null) {
+            searches.close();
+            searches = null;
+        }
+        if (database != null) {
+            database.close();
+            database = null;
+        }
+        if (broker != null) {
+            broker.close();
+            broker = null;
+        }
     }
 }

@@ -75,20 +75,21 @@ public final class ControllerMain {
         System.out.println("c2f-controller " + config.instanceId() + " (fleet " + config.fleet() + ")");
         System.out.println("  MQTT broker: " + controller.mqttUrl()
                 + (controller.hasEmbeddedBroker() ? " (embedded)" : " (external)"));
-        System.out.println("  HTTP API:    http://" + config.httpHost() + ":" + controller.httpPort() + "/api/v1/devices");
-        System.out.println("  metrics:     http://" + config.httpHost() + ":" + controller.httpPort() + "/metrics");
+        String scheme = config.tls().httpTls() ? "https://" : "http://";
+        System.out.println("  HTTP API:    " + scheme + config.httpHost() + ":" + controller.httpPort() + "/api/v1/devices");
+        System.out.println("  metrics:     " + scheme + config.httpHost() + ":" + controller.httpPort() + "/metrics");
         System.out.println("  API auth:    " + (tokens.enabled() ? "bearer tokens from " + tokenFile
                 : "OFF (set C2F_API_TOKENS_FILE)"));
-        System.out.println("  bundle key:  http://" + config.httpHost() + ":" + controller.httpPort()
+        System.out.println("  bundle key:  " + scheme + config.httpHost() + ":" + controller.httpPort()
                 + "/api/v1/keys/bundle-signing (key " + controller.bundles().signingKey().keyId() + ")");
         System.out.println("  database:    " + (config.dbUrl().isEmpty() ? "embedded H2 in " + config.dataDir() : config.dbUrl()));
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("c2f-controller: stopping");
+            System.out.println("c2f-controller: stopping (in-flight work gets up to " + config.shutdownDrainMs() + " ms)");
             try {
                 controller.stop().eventually(() -> vertx.close())
-                        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                        .toCompletionStage().toCompletableFuture().get(config.shutdownDrainMs() + 30_000, TimeUnit.MILLISECONDS);
             } catch (Exception e) {
                 System.err.println("c2f-controller: unclean stop: " + e);
             }

@@ -35,7 +35,7 @@ public final class ApiVerticle extends VerticleBase {
     private final java.util.List<ApiRoutes> extensions;
     private final io.vertx.core.Handler<RoutingContext> auth;
     private final java.util.function.Supplier<String> metricsScrape;
-    private HttpServer server;
+    private volatile HttpServer server;
 
     public ApiVerticle(ControllerConfig config, DeviceRepository repository) {
         this(config, repository, java.util.List.of(), null, null);
@@ -83,8 +83,32 @@ public final class ApiVerticle extends VerticleBase {
             LOG.error("request {} failed", rc.request().path(), rc.failure());
             error(rc, 500, "internal error");
         });
-        return vertx.createHttpServer().requestHandler(router).listen(config.httpPort(), config.httpHost())
+        return vertx.createHttpServer(serverOptions(config.tls())).requestHandler(router)
+                .listen(config.httpPort(), config.httpHost())
                 .onSuccess(s -> server = s);
+    }
+
+    /** Plain HTTP, or HTTPS with the configured key store or PEM certificate and key. */
+    static io.vertx.core.http.HttpServerOptions serverOptions(io.c2f.controller.config.TlsSettings tls) {
+        io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions();
+        if (!tls.httpKeystore().isEmpty()) {
+            options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.KeyStoreOptions()
+                    .setType(io.c2f.controller.config.TlsSettings.keystoreType(tls.httpKeystore()))
+                    .setPath(tls.httpKeystore()).setPassword(tls.httpKeystorePassword()));
+        } else if (!tls.httpCert().isEmpty()) {
+            options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+                    .setCertPath(tls.httpCert()).setKeyPath(tls.httpKey()));
+        }
+        return options;
+    }
+
+    /**
+     * Stops accepting connections and lets requests in progress finish, for at most the given time
+     * (long-lived event streams of the dashboard are cut then).
+     */
+    public Future<Void> shutdown(long timeoutMs) {
+        return server == null ? Future.succeededFuture()
+                : server.shutdown(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** The port the API listens on (the real one when configured with 0). */

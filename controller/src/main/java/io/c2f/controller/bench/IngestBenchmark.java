@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * java -cp controller.jar:deps io.c2f.controller.bench.IngestBenchmark [--records=200000] [--devices=1000]
  *     [--clients=4] [--window=500] [--mqtt.url=tcp://127.0.0.1:1883] [--db.url=jdbc:postgresql://...
  *     --db.user=... --db.password=...] [--agent.jar=edge-agent/target/c2f-agent.jar --agents=200 --bundle.mb=4
- *     --canary=1 --growth=2.0] [--instances=2 (with --mqtt.url and --db.url)]
+ *     --canary=1 --growth=2.0] [--instances=2 (with --mqtt.url and --db.url)] [--telemetry.batch.size=500
+ *     --telemetry.batch.delay.ms=20 --telemetry.queue.capacity=20000 --telemetry.ack=queued|stored]
  * </pre>
  *
  * <p>With {@code --agent.jar} it first times a rollout (see {@link RolloutBenchmark}); {@code --records=0}
@@ -88,7 +89,8 @@ public final class IngestBenchmark {
         values.put("http.port", "0");
         values.put("data.dir", data.toString());
         values.put("broker.port", Integer.toString(freePort()));
-        for (String k : List.of("mqtt.url", "db.url", "db.user", "db.password", "db.pool.size")) {
+        for (String k : List.of("mqtt.url", "db.url", "db.user", "db.password", "db.pool.size", "telemetry.batch.size",
+                "telemetry.batch.delay.ms", "telemetry.queue.capacity", "telemetry.ack")) {
             if (opts.containsKey(k)) {
                 values.put(k, opts.get(k));
             }
@@ -140,6 +142,12 @@ public final class IngestBenchmark {
                 }
             });
             URI u = URI.create(url);
+            // an earlier run's controller left its persistent session on an external broker: it would queue
+            // this phase's records and the controller phase would ingest them too. A clean session ends it.
+            MqttClient wipe = MqttClient.create(vertx, new MqttClientOptions()
+                    .setClientId("c2f-controller-" + config.instanceId()).setCleanSession(true));
+            wipe.connect(u.getPort(), u.getHost()).await(10, TimeUnit.SECONDS);
+            wipe.disconnect().await(10, TimeUnit.SECONDS);
             sub.connect(u.getPort(), u.getHost()).await(10, TimeUnit.SECONDS);
             sub.subscribe(Topics.fleet(FLEET).allDevices(Channel.TELEMETRY), 1).await(10, TimeUnit.SECONDS);
             Publishers pubs = Publishers.connect(vertx, url, "ceil", devices, clients, window);

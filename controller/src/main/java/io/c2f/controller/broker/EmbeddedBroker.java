@@ -1,6 +1,7 @@
 package io.c2f.controller.broker;
 
 import io.c2f.controller.config.ConfigException;
+import io.c2f.controller.config.TlsSettings;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.proto.codec.WireCodec;
 import io.moquette.broker.Server;
@@ -38,12 +39,32 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private final Server server = new Server();
     private final String host;
+    private final String url;
     private volatile int port;
     private volatile boolean running;
 
-    private EmbeddedBroker(String host, int port) {
-        this.host = host;
-        this.port = port;
+    private EmbeddedBroker(ControllerConfig config) {
+        this.host = config.brokerHost();
+        this.port = config.brokerPort();
+        this.url = config.effectiveMqttUrl();
+    }
+
+    /** Opens the key store as Moquette will, so a wrong file or password is a clear config error. */
+    private static void requirePrivateKey(Path keystore, String password) {
+        try (java.io.InputStream in = Files.newInputStream(keystore)) {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance(
+                    TlsSettings.keystoreType(keystore.toString()).toUpperCase(java.util.Locale.ROOT));
+            ks.load(in, password.toCharArray());
+            for (String alias : java.util.Collections.list(ks.aliases())) {
+                if (ks.isKeyEntry(alias)) {
+                    return;
+                }
+            }
+            throw new ConfigException("broker.tls.keystore " + keystore + " holds no private key");
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new ConfigException("broker.tls.keystore " + keystore + " cannot be opened (wrong password or "
+                    + "type?): " + e.getMessage(), e);
+        }
     }
 
     /** Starts the broker the config describes. */
@@ -75,8 +96,24 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.setProperty("allow_anonymous", Boolean.toString(config.brokerAllowAnonymous()));
         p.setProperty("allow_zero_byte_client_id", "false");
         p.setProperty("reauthorize_subscriptions_on_connect", "true");
+        TlsSettings tls = config.tls();
+        if (tls.brokerTls()) {
+            Path keystore = Path.of(tls.brokerKeystore()).toAbsolutePath();
+            requirePrivateKey(keystore, tls.brokerKeystorePassword());
+            p.setProperty("ssl_port", Integer.toString(tls.brokerPort()));
+            p.setProperty("ssl_provider", "JDK");
+            p.setProperty("jks_path", keystore.toString());
+            p.setProperty("key_store_type", TlsSettings.keystoreType(keystore.toString()));
+            p.setProperty("key_store_password", tls.brokerKeystorePassword());
+            p.setProperty("key_manager_password", tls.brokerKeystorePassword());
+            // devices prove who they are with their password (DeviceCredentials), not with a client certificate
+            p.setProperty("need_client_auth", "false");
+            if (!tls.brokerPlain()) {
+                p.setProperty("port", "disabled");
+            }
+        }
 
-        EmbeddedBroker broker = new EmbeddedBroker(config.brokerHost(), config.brokerPort());
+        EmbeddedBroker broker = new EmbeddedBroker(config);
         IAuthenticator authenticator;
         IAuthorizatorPolicy policy;
         if (config.brokerAllowAnonymous()) {
@@ -131,8 +168,10 @@ public final class EmbeddedBroker implements AutoCloseable {
         if (broker.port == 0) {
             broker.port = broker.boundPort();
         }
-        LOG.info("embedded MQTT broker listening on {}:{} (data in {}, anonymous {})", config.brokerHost(),
-                broker.port(), dir, config.brokerAllowAnonymous() ? "allowed" : "refused");
+        LOG.info("embedded MQTT broker listening on {}:{}{} (data in {}, anonymous {})", config.brokerHost(),
+                tls.brokerPlain() ? Integer.toString(broker.port()) : "-",
+                tls.brokerTls() ? ", TLS on port " + tls.brokerPort() : "", dir,
+                config.brokerAllowAnonymous() ? "allowed" : "refused");
         return broker;
     }
 
@@ -160,8 +199,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         throw new IOException("embedded broker did not report its port within 10 s");
     }
 
+    /** Where the controller connects: the plain listener, or the TLS one when that is the only one. */
     public String url() {
-        return "tcp://" + host + ":" + port();
+        return url;
     }
 
     @Override

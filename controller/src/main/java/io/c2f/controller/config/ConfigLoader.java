@@ -53,6 +53,21 @@ public final class ConfigLoader {
         d.put("heartbeat.timeout.factor", "3");
         d.put("heartbeat.default.ms", "30000");
         d.put("liveness.sweep.ms", "1000");
+        d.put("shutdown.drain.ms", "20000");
+        d.put("telemetry.batch.size", "500");
+        d.put("telemetry.batch.delay.ms", "20");
+        d.put("telemetry.queue.capacity", "20000");
+        d.put("telemetry.ack", "queued");
+        d.put("broker.tls.port", "0");
+        d.put("broker.tls.keystore", "");
+        d.put("broker.tls.keystore.password", "");
+        d.put("broker.plain.enabled", "true");
+        d.put("mqtt.tls.truststore", "");
+        d.put("mqtt.tls.truststore.password", "");
+        d.put("http.tls.keystore", "");
+        d.put("http.tls.keystore.password", "");
+        d.put("http.tls.cert", "");
+        d.put("http.tls.key", "");
         return d;
     }
 
@@ -123,6 +138,22 @@ public final class ConfigLoader {
         m.put("heartbeat.timeout.factor", Double.toString(c.heartbeatTimeoutFactor()));
         m.put("heartbeat.default.ms", Long.toString(c.defaultHeartbeatMs()));
         m.put("liveness.sweep.ms", Long.toString(c.livenessSweepMs()));
+        m.put("shutdown.drain.ms", Long.toString(c.shutdownDrainMs()));
+        m.put("telemetry.batch.size", Integer.toString(c.telemetryBatchSize()));
+        m.put("telemetry.batch.delay.ms", Long.toString(c.telemetryBatchDelayMs()));
+        m.put("telemetry.queue.capacity", Integer.toString(c.telemetryQueueCapacity()));
+        m.put("telemetry.ack", c.telemetryAckAfterStore() ? "stored" : "queued");
+        TlsSettings t = c.tls();
+        m.put("broker.tls.port", Integer.toString(t.brokerPort()));
+        m.put("broker.tls.keystore", t.brokerKeystore());
+        m.put("broker.tls.keystore.password", t.brokerKeystorePassword());
+        m.put("broker.plain.enabled", Boolean.toString(t.brokerPlain()));
+        m.put("mqtt.tls.truststore", t.mqttTruststore());
+        m.put("mqtt.tls.truststore.password", t.mqttTruststorePassword());
+        m.put("http.tls.keystore", t.httpKeystore());
+        m.put("http.tls.keystore.password", t.httpKeystorePassword());
+        m.put("http.tls.cert", t.httpCert());
+        m.put("http.tls.key", t.httpKey());
         return m;
     }
 
@@ -236,7 +267,25 @@ public final class ConfigLoader {
                 integer(v, "db.pool.size"),
                 decimal(v, "heartbeat.timeout.factor"),
                 longValue(v, "heartbeat.default.ms"),
-                longValue(v, "liveness.sweep.ms"));
+                longValue(v, "liveness.sweep.ms"),
+                longValue(v, "shutdown.drain.ms"),
+                integer(v, "telemetry.batch.size"),
+                longValue(v, "telemetry.batch.delay.ms"),
+                integer(v, "telemetry.queue.capacity"),
+                telemetryAck(v.get("telemetry.ack")),
+                new TlsSettings(integer(v, "broker.tls.port"), v.get("broker.tls.keystore").trim(),
+                        v.get("broker.tls.keystore.password"), bool(v, "broker.plain.enabled"),
+                        v.get("mqtt.tls.truststore").trim(), v.get("mqtt.tls.truststore.password"),
+                        v.get("http.tls.keystore").trim(), v.get("http.tls.keystore.password"),
+                        v.get("http.tls.cert").trim(), v.get("http.tls.key").trim()));
+    }
+
+    private static boolean telemetryAck(String value) {
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "stored" -> true;
+            case "queued" -> false;
+            default -> throw new ConfigException("telemetry.ack '" + value + "' must be queued or stored");
+        };
     }
 
     private static int integer(Map<String, String> v, String key) {

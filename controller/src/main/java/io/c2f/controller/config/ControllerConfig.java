@@ -29,6 +29,15 @@ import java.util.Locale;
  * @param heartbeatTimeoutFactor a device is offline after this many missed heartbeat intervals
  * @param defaultHeartbeatMs heartbeat interval assumed until a device states its own
  * @param livenessSweepMs how often the registry looks for silent devices
+ * @param shutdownDrainMs on stop, how long in-flight work (telemetry writes, HTTP requests, schedule
+ *     searches) may take to finish before what is left is re-queued and the database closed
+ * @param telemetryBatchSize telemetry records written per transaction at most
+ * @param telemetryBatchDelayMs a record waits at most this long for its batch to fill
+ * @param telemetryQueueCapacity records queued for writing at most; beyond that MQTT acknowledgements
+ *     are held back (the broker stops sending at its in-flight limit)
+ * @param telemetryAckAfterStore true: PUBACK a telemetry record once it is in the database; false: once
+ *     it is in the write queue (a crash loses at most the queue)
+ * @param tls TLS of the embedded broker, the controller's MQTT client and the HTTP API
  */
 public record ControllerConfig(
         String fleet,
@@ -50,7 +59,13 @@ public record ControllerConfig(
         int dbPoolSize,
         double heartbeatTimeoutFactor,
         long defaultHeartbeatMs,
-        long livenessSweepMs) {
+        long livenessSweepMs,
+        long shutdownDrainMs,
+        int telemetryBatchSize,
+        long telemetryBatchDelayMs,
+        int telemetryQueueCapacity,
+        boolean telemetryAckAfterStore,
+        TlsSettings tls) {
 
     public ControllerConfig {
         if (!Topics.isValidId(fleet)) {
@@ -103,6 +118,25 @@ public record ControllerConfig(
         if (livenessSweepMs < 10) {
             throw new ConfigException("liveness.sweep.ms " + livenessSweepMs + " must be at least 10");
         }
+        if (shutdownDrainMs < 0 || shutdownDrainMs > 600_000) {
+            throw new ConfigException("shutdown.drain.ms " + shutdownDrainMs + " must be 0..600000");
+        }
+        if (telemetryBatchSize < 1 || telemetryBatchSize > 10_000) {
+            throw new ConfigException("telemetry.batch.size " + telemetryBatchSize + " must be 1..10000");
+        }
+        if (telemetryBatchDelayMs < 0 || telemetryBatchDelayMs > 10_000) {
+            throw new ConfigException("telemetry.batch.delay.ms " + telemetryBatchDelayMs + " must be 0..10000");
+        }
+        if (telemetryQueueCapacity < telemetryBatchSize || telemetryQueueCapacity > 1_000_000) {
+            throw new ConfigException("telemetry.queue.capacity " + telemetryQueueCapacity
+                    + " must be at least telemetry.batch.size (" + telemetryBatchSize + ") and at most 1000000");
+        }
+        if (tls == null) {
+            throw new ConfigException("tls settings must be given (TlsSettings.NONE for none)");
+        }
+        if (tls.brokerTls() && tls.brokerPort() == brokerPort) {
+            throw new ConfigException("broker.tls.port " + tls.brokerPort() + " must differ from broker.port");
+        }
         if (dataDir == null) {
             throw new ConfigException("data.dir must be set");
         }
@@ -113,9 +147,16 @@ public record ControllerConfig(
         return mqttUrl.isEmpty();
     }
 
-    /** The broker the controller connects to: the external one, or the embedded one. */
+    /**
+     * The broker the controller connects to: the external one, or the embedded one (over TLS when
+     * its plain listener is off).
+     */
     public String effectiveMqttUrl() {
-        return embeddedBroker() ? "tcp://" + brokerHost + ":" + brokerPort : mqttUrl;
+        if (!embeddedBroker()) {
+            return mqttUrl;
+        }
+        String host = brokerHost.equals("0.0.0.0") || brokerHost.equals("::") ? "127.0.0.1" : brokerHost;
+        return tls.brokerPlain() ? "tcp://" + host + ":" + brokerPort : "ssl://" + host + ":" + tls.brokerPort();
     }
 
     /** The JDBC URL in use: the configured one, or a file H2 database under the data dir. */
@@ -143,7 +184,7 @@ public record ControllerConfig(
         // never print secrets
         return "ControllerConfig[fleet=" + fleet + ", instanceId=" + instanceId + ", http=" + httpHost + ":" + httpPort
                 + ", mqtt=" + effectiveMqttUrl() + (embeddedBroker() ? " (embedded)" : "")
-                + ", dataDir=" + dataDir + ", db=" + (dbUrl.isEmpty() ? "embedded H2" : dbUrl) + "]";
+                + ", " + tls + ", dataDir=" + dataDir + ", db=" + (dbUrl.isEmpty() ? "embedded H2" : dbUrl) + "]";
     }
 
     private static void requirePort(String key, int port, boolean zeroAllowed) {

@@ -31,6 +31,19 @@ public interface ControllerMetrics {
     /** Records known lost: dropped by the device's spool, or a gap in telemetry_seq. */
     void reportTelemetryLost(long records);
 
+    /**
+     * The telemetry write queue changed.
+     *
+     * @param depth records queued now
+     * @param full a record had to wait for room (its MQTT acknowledgement is held back)
+     */
+    default void reportTelemetryQueue(int depth, boolean full) {
+    }
+
+    /** A batch of telemetry records was written in one transaction. */
+    default void reportTelemetryBatch(int records) {
+    }
+
     /** A generation's per-image latency, tagged with the device's first label ("none" without). */
     default void reportGeneration(String deviceLabel, double totalMillis) {
     }

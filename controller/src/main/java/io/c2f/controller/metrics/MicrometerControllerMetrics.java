@@ -23,6 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <li>{@code c2f_telemetry_records_total{duplicate}}, {@code c2f_telemetry_lost_total}
  * <li>{@code c2f_generations_total{label}} and {@code c2f_generation_latency_ms{label}}: a
  *     histogram (buckets, count, sum) of per-image latency by device label
+ * <li>{@code c2f_telemetry_queue_depth} gauge, {@code c2f_telemetry_queue_full_total} (records that
+ *     waited for room, their MQTT acknowledgement held back), {@code c2f_telemetry_batch_records}
+ *     (summary of records per written batch)
  * <li>{@code c2f_retune_decisions_total{direction}}
  * <li>{@code c2f_schedule_search_seconds{outcome}}: timer of search jobs
  * </ul>
@@ -32,6 +35,7 @@ public final class MicrometerControllerMetrics implements ControllerMetrics {
     private final PrometheusMeterRegistry registry;
     private final AtomicLong online = new AtomicLong();
     private final AtomicLong mqttConnected = new AtomicLong();
+    private final AtomicLong telemetryQueue = new AtomicLong();
 
     public MicrometerControllerMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -42,6 +46,22 @@ public final class MicrometerControllerMetrics implements ControllerMetrics {
         Gauge.builder("c2f_devices_online", online, AtomicLong::get).description("devices online").register(registry);
         Gauge.builder("c2f_mqtt_connected", mqttConnected, AtomicLong::get)
                 .description("1 when the controller's MQTT connection is up").register(registry);
+        Gauge.builder("c2f_telemetry_queue_depth", telemetryQueue, AtomicLong::get)
+                .description("telemetry records waiting to be written").register(registry);
+    }
+
+    @Override
+    public void reportTelemetryQueue(int depth, boolean full) {
+        telemetryQueue.set(depth);
+        if (full) {
+            registry.counter("c2f_telemetry_queue_full").increment();
+        }
+    }
+
+    @Override
+    public void reportTelemetryBatch(int records) {
+        telemetryQueue.updateAndGet(n -> Math.max(0, n - records));
+        registry.summary("c2f_telemetry_batch_records").record(records);
     }
 
     public PrometheusMeterRegistry registry() {

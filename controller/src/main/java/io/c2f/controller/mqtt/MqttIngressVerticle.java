@@ -3,6 +3,7 @@ package io.c2f.controller.mqtt;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.config.TlsSettings;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.proto.codec.HeaderFactory;
 import io.c2f.proto.codec.Inbound;
@@ -54,6 +55,8 @@ public final class MqttIngressVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(MqttIngressVerticle.class);
     private static final int MAX_MESSAGE_BYTES = WireCodec.MAX_PAYLOAD_BYTES + 64 * 1024;
     private static final long MAX_BACKOFF_MS = 30_000;
+    private static final io.vertx.core.eventbus.DeliveryOptions TELEMETRY_DELIVERY =
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(600_000);
 
     private final ControllerConfig config;
     private final String brokerUrl;
@@ -65,6 +68,9 @@ public final class MqttIngressVerticle extends VerticleBase {
     private MqttClient client;
     private boolean connected;
     private boolean stopping;
+    /** Set by {@link #stopIntake()}: what arrives now is left unacknowledged for the next start. */
+    private boolean intakeStopped;
+    private boolean leftShareGroup;
     private boolean firstConnect = true;
     private long bdSeq = System.currentTimeMillis();
     private int attempt;
@@ -141,11 +147,27 @@ public final class MqttIngressVerticle extends VerticleBase {
                 .setWillMessageBytes(Buffer.buffer(WireCodec.encode(Channel.CONTROLLER_STATE, will)))
                 .setWillQoS(1)
                 .setWillRetain(true);
+        // PUBACK only once a message was handed over (see onMessage), so one that arrives during a
+        // shutdown stays with the broker, which sends it again when this persistent session resumes
+        options.setAutoAck(false);
         if (!config.mqttUsername().isEmpty()) {
             options.setUsername(config.mqttUsername()).setPassword(config.mqttPassword());
         }
         if ("ssl".equalsIgnoreCase(uri.getScheme())) {
             options.setSsl(true);
+            // the broker's certificate must name the host we dial (as HTTPS checks it)
+            options.setHostnameVerificationAlgorithm("HTTPS");
+            TlsSettings tls = config.tls();
+            String trust = tls.mqttTruststore();
+            String password = tls.mqttTruststorePassword();
+            if (trust.isEmpty() && config.embeddedBroker()) {
+                trust = tls.brokerKeystore(); // our own broker: trust its certificate
+                password = tls.brokerKeystorePassword();
+            }
+            if (!trust.isEmpty()) {
+                options.setTrustOptions(new io.vertx.core.net.KeyStoreOptions()
+                        .setType(TlsSettings.keystoreType(trust)).setPath(trust).setPassword(password));
+            }
         }
         MqttClient c = MqttClient.create(vertx, options);
         c.publishHandler(this::onMessage);
@@ -227,18 +249,58 @@ public final class MqttIngressVerticle extends VerticleBase {
     }
 
     private void onMessage(MqttPublishMessage msg) {
+        if (intakeStopped) {
+            return; // no PUBACK: the broker redelivers it to this session after the restart
+        }
         String topic = msg.topicName();
         byte[] payload = msg.payload().getBytes();
         Inbound inbound;
         try {
             inbound = WireCodec.decode(topic, payload);
         } catch (WireException e) {
+            msg.ack(); // redelivery would not make it valid
             onRejected(topic, e);
             return;
         }
         metrics.reportMessageReceived(inbound.address().channel());
+        if (inbound.address().channel() == Channel.TELEMETRY) {
+            // one consumer (the registry) answers when the record is queued or stored (telemetry.ack); a full
+            // write queue delays the answer, and so the PUBACK: the broker's in-flight limit is the back-pressure
+            vertx.eventBus().request(EventAddresses.inbound(Channel.TELEMETRY), inbound, TELEMETRY_DELIVERY)
+                    .onSuccess(reply -> msg.ack())
+                    .onFailure(e -> LOG.warn("telemetry on {} not taken ({}): left unacknowledged for redelivery",
+                            topic, e.getMessage()));
+            return;
+        }
         // published, not sent: several verticles follow a channel (births: registry and rollouts)
         vertx.eventBus().publish(EventAddresses.inbound(inbound.address().channel()), inbound);
+        msg.ack();
+    }
+
+    /**
+     * First step of a graceful stop: takes no more messages (they stay with the broker, unacknowledged,
+     * for the persistent session of the next start) and leaves the share group, so the other instances
+     * get the group's messages; commands can still be published until {@link #stop()}.
+     */
+    public Future<Void> stopIntake() {
+        io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> {
+            intakeStopped = true;
+            leaveShareGroup().onComplete(ar -> done.complete());
+        });
+        return done.future();
+    }
+
+    // Mosquitto keeps routing a share of the group's messages to the persistent session of a member
+    // that is gone, where they wait until it comes back
+    private Future<Void> leaveShareGroup() {
+        List<String> shared = config.mqttSharedGroup().isEmpty() ? List.of() : topics.controllerSubscriptions()
+                .stream().filter(this::isShareable).map(f -> Topics.shared(config.mqttSharedGroup(), f)).toList();
+        if (shared.isEmpty() || !connected || leftShareGroup) {
+            return Future.succeededFuture();
+        }
+        leftShareGroup = true;
+        return client.unsubscribe(shared).<Void>mapEmpty().otherwiseEmpty();
     }
 
     private void onRejected(String topic, WireException e) {
@@ -317,11 +379,8 @@ public final class MqttIngressVerticle extends VerticleBase {
             return Future.succeededFuture();
         }
         MqttClient c = client;
-        // leave the share group first: Mosquitto keeps routing a share of the group's messages to the
-        // persistent session of a member that is gone, where they wait until it comes back
-        List<String> shared = config.mqttSharedGroup().isEmpty() ? List.of() : topics.controllerSubscriptions()
-                .stream().filter(this::isShareable).map(f -> Topics.shared(config.mqttSharedGroup(), f)).toList();
-        Future<?> left = shared.isEmpty() ? Future.succeededFuture() : c.unsubscribe(shared);
+        intakeStopped = true;
+        Future<?> left = leaveShareGroup();
         return left.otherwiseEmpty().compose(v -> publishFleetWide(Channel.CONTROLLER_STATE, ControllerState.newBuilder().setOnline(false)
                 .setInstanceId(config.instanceId()).build()))
                 .timeout(2, java.util.concurrent.TimeUnit.SECONDS)

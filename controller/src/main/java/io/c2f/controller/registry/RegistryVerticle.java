@@ -19,6 +19,8 @@ import io.c2f.proto.v1.DeviceState;
 import io.c2f.proto.v1.Telemetry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.c2f.controller.store.TelemetryWriter;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import java.time.Clock;
@@ -56,6 +58,7 @@ public final class RegistryVerticle extends VerticleBase {
     private final Map<String, Long> lastSeenWritten = new HashMap<>();
     private final Map<String, Long> rebirthRequested = new HashMap<>();
     private DeviceCommands commands;
+    private TelemetryWriter telemetry;
     private long sweepTimer = -1;
 
     public RegistryVerticle(ControllerConfig config, DeviceRepository repository, ControllerMetrics metrics,
@@ -71,6 +74,8 @@ public final class RegistryVerticle extends VerticleBase {
     public Future<?> start() {
         LocalCodec.registerOn(vertx);
         commands = new DeviceCommands(vertx);
+        telemetry = new TelemetryWriter(vertx, repository, metrics, config.telemetryBatchSize(),
+                config.telemetryBatchDelayMs(), config.telemetryQueueCapacity());
         return restoreOnline(null, 0).compose(restored -> {
             if (restored > 0) {
                 LOG.info("{} devices were online before this start; they have {} heartbeat intervals to be heard",
@@ -81,8 +86,26 @@ public final class RegistryVerticle extends VerticleBase {
                     consume(Channel.BIRTH, this::onBirth),
                     consume(Channel.DEATH, this::onDeath),
                     consume(Channel.STATE, this::onState),
-                    consume(Channel.TELEMETRY, this::onTelemetry)));
+                    consumeTelemetry()));
         });
+    }
+
+    /**
+     * Waits for every write accepted so far (the graceful stop calls this once the MQTT intake
+     * stopped, so nothing new arrives meanwhile).
+     *
+     * @return how many device writes and telemetry records were pending
+     */
+    public Future<Integer> drain() {
+        io.vertx.core.Promise<Integer> done = io.vertx.core.Promise.promise();
+        context.runOnContext(v -> {
+            List<Future<?>> pending = new ArrayList<>(writeChains.values());
+            int records = telemetry.pending();
+            Future.join(pending).otherwiseEmpty()
+                    .compose(x -> telemetry.close().otherwiseEmpty())
+                    .onComplete(ar -> done.complete(pending.size() + records));
+        });
+        return done.future();
     }
 
     @Override
@@ -91,7 +114,8 @@ public final class RegistryVerticle extends VerticleBase {
             vertx.cancelTimer(sweepTimer);
         }
         // let queued writes finish so a clean shutdown loses nothing already accepted
-        return Future.join(new ArrayList<>(writeChains.values())).otherwiseEmpty();
+        return Future.join(new ArrayList<>(writeChains.values())).otherwiseEmpty()
+                .compose(v -> telemetry == null ? Future.succeededFuture() : telemetry.close().otherwiseEmpty());
     }
 
     private Future<Integer> restoreOnline(String afterId, int restored) {
@@ -178,10 +202,45 @@ public final class RegistryVerticle extends VerticleBase {
         }
     }
 
-    private void onTelemetry(Inbound in) {
+    /**
+     * Telemetry comes as a request: the reply tells the MQTT ingress it may acknowledge the message
+     * (once queued for writing, or once stored: {@code telemetry.ack}); a failure leaves it
+     * unacknowledged, for the broker to deliver again to the next session.
+     */
+    private Future<Void> consumeTelemetry() {
+        return vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.TELEMETRY), (Message<Inbound> m) -> {
+            Inbound in = m.body();
+            if (!config.fleet().equals(in.address().fleet())) {
+                m.reply(null);
+                return;
+            }
+            onTelemetry(in).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    m.reply(null);
+                } else {
+                    m.fail(503, ar.cause().getMessage());
+                }
+            });
+        }).completion();
+    }
+
+    private Future<Void> onTelemetry(Inbound in) {
         Telemetry t = in.as(Telemetry.class);
         TelemetryRecord record = TelemetryRecord.from(config.fleet(), t, clock.millis());
-        serially(t.getDeviceId(), () -> repository.ingestTelemetry(record)).onComplete(ar -> {
+        // after the device's pending registry writes (its birth: the counters live on its row), in arrival order
+        Future<?> before = writeChains.getOrDefault(t.getDeviceId(), Future.succeededFuture());
+        Promise<Void> acknowledgeable = Promise.promise();
+        before.onComplete(x -> {
+            TelemetryWriter.Offer offer = telemetry.offer(record);
+            (config.telemetryAckAfterStore() ? offer.stored().<Void>mapEmpty() : offer.queued())
+                    .onComplete(acknowledgeable);
+            stored(t, record, offer.stored());
+        });
+        return acknowledgeable.future();
+    }
+
+    private void stored(Telemetry t, TelemetryRecord record, Future<io.c2f.controller.store.TelemetryIngest> stored) {
+        stored.onComplete(ar -> {
             if (ar.failed()) {
                 LOG.error("storing telemetry {} of {} failed: {}", t.getTelemetrySeq(), t.getDeviceId(),
                         ar.cause().getMessage());

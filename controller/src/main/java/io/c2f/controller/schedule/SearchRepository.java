@@ -18,10 +18,16 @@ public final class SearchRepository {
         this.db = db;
     }
 
-    public Future<Void> insert(SearchJob j) {
+    /** A search some earlier run of this instance left QUEUED or RUNNING. */
+    public record Interrupted(String id, String modelId, JsonObject request) {
+    }
+
+    /** Stores a new job, owned by the controller instance that will run it. */
+    public Future<Void> insert(SearchJob j, String ownerInstance) {
         return db.execute(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO schedule_searches (id, model_id, request, state, "
-                    + "progress, message, results, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + "progress, message, results, created_ms, updated_ms, owner_instance) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, j.id());
                 ps.setString(2, j.modelId());
                 ps.setString(3, j.request().encode());
@@ -31,6 +37,7 @@ public final class SearchRepository {
                 ps.setString(7, new JsonArray(j.results()).encode());
                 ps.setLong(8, j.createdMs());
                 ps.setLong(9, j.updatedMs());
+                ps.setString(10, ownerInstance);
                 ps.executeUpdate();
             }
             return null;
@@ -72,15 +79,36 @@ public final class SearchRepository {
         });
     }
 
-    /** Jobs left QUEUED or RUNNING by a previous controller process: they will never finish. */
-    public Future<Integer> failInterrupted(long nowMs) {
+    /** Jobs this instance (or a controller before V4) left QUEUED or RUNNING, oldest first. */
+    public Future<List<Interrupted>> interrupted(String ownerInstance) {
         return db.execute(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE schedule_searches SET state = 'FAILED', "
-                    + "message = 'interrupted: the controller stopped while it ran', updated_ms = ? "
-                    + "WHERE state IN ('QUEUED', 'RUNNING')")) {
-                ps.setLong(1, nowMs);
-                return ps.executeUpdate();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, model_id, request FROM schedule_searches "
+                    + "WHERE state IN ('QUEUED', 'RUNNING') AND (owner_instance = ? OR owner_instance IS NULL) "
+                    + "ORDER BY created_ms, id")) {
+                ps.setString(1, ownerInstance);
+                List<Interrupted> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Interrupted(rs.getString(1), rs.getString(2), new JsonObject(rs.getString(3))));
+                    }
+                }
+                return out;
             }
+        });
+    }
+
+    /** Takes over an interrupted job for this instance: QUEUED again, from the start. */
+    public Future<Void> requeue(String id, String ownerInstance, String message, long nowMs) {
+        return db.execute(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE schedule_searches SET state = 'QUEUED', "
+                    + "progress = 0, message = ?, results = '[]', updated_ms = ?, owner_instance = ? WHERE id = ?")) {
+                ps.setString(1, message);
+                ps.setLong(2, nowMs);
+                ps.setString(3, ownerInstance);
+                ps.setString(4, id);
+                ps.executeUpdate();
+            }
+            return null;
         });
     }
 }

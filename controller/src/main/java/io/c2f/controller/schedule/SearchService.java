@@ -24,6 +24,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,9 +48,27 @@ public final class SearchService implements AutoCloseable {
     private final Clock clock;
     private final WorkerExecutor workers;
     private final AtomicInteger pending = new AtomicInteger();
+    private final Vertx vertx;
+    private final String instanceId;
+    /** Jobs handed to the workers and not yet ended (waiting or running). */
+    private final Set<String> active = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
+    /** Thrown inside a search (from its progress callback) when the controller stops. */
+    private static final class StopRequested extends RuntimeException {
+        StopRequested() {
+            super("the controller is stopping", null, false, false);
+        }
+    }
+
+    /**
+     * @param instanceId the controller instance running the jobs: a restart of it re-queues the ones it
+     *     left unfinished ({@link #resumeInterrupted()})
+     */
     public SearchService(Vertx vertx, ModelRepository models, SearchRepository searches, ControllerMetrics metrics,
-                         Clock clock, int concurrency) {
+                         Clock clock, int concurrency, String instanceId) {
+        this.vertx = vertx;
+        this.instanceId = instanceId;
         this.models = models;
         this.searches = searches;
         this.metrics = metrics;
@@ -59,6 +79,10 @@ public final class SearchService implements AutoCloseable {
 
     /** Queues a search; the future has the job as queued. Fails with IllegalStateException when the queue is full. */
     public Future<SearchJob> submit(ModelRecord model, SearchRequest request) {
+        if (stopping) {
+            return Future.failedFuture(new IllegalStateException("the controller is stopping; submit the search again "
+                    + "when it is back"));
+        }
         if (pending.incrementAndGet() > MAX_QUEUED) {
             pending.decrementAndGet();
             return Future.failedFuture(new IllegalStateException("too many searches waiting (" + MAX_QUEUED
@@ -67,13 +91,88 @@ public final class SearchService implements AutoCloseable {
         long now = clock.millis();
         SearchJob job = new SearchJob("search-" + UUID.randomUUID().toString().substring(0, 8), model.id(),
                 request.toJson(), "QUEUED", 0, "waiting for a worker", List.of(), now, now);
-        return searches.insert(job).onFailure(e -> pending.decrementAndGet()).map(v -> {
-            workers.executeBlocking(() -> {
-                run(job.id(), model, request);
-                return null;
-            }, false).onComplete(ar -> pending.decrementAndGet());
+        return searches.insert(job, instanceId).onFailure(e -> pending.decrementAndGet()).map(v -> {
+            schedule(job.id(), model, request);
             return job;
         });
+    }
+
+    private void schedule(String id, ModelRecord model, SearchRequest request) {
+        active.add(id);
+        workers.executeBlocking(() -> {
+            run(id, model, request);
+            return null;
+        }, false).onComplete(ar -> {
+            active.remove(id);
+            pending.decrementAndGet();
+        });
+    }
+
+    /**
+     * Runs again, from the start, the searches this instance left QUEUED or RUNNING when it last
+     * stopped (a search has no intermediate state worth keeping: its result is one catalog write).
+     *
+     * @return how many were re-queued
+     */
+    public Future<Integer> resumeInterrupted() {
+        return searches.interrupted(instanceId).compose(jobs -> {
+            Future<Integer> chain = Future.succeededFuture(0);
+            for (SearchRepository.Interrupted j : jobs) {
+                chain = chain.compose(n -> resume(j).map(resumed -> resumed ? n + 1 : n));
+            }
+            return chain;
+        }).onSuccess(n -> {
+            if (n > 0) {
+                LOG.info("re-queued {} schedule searches interrupted by the last stop", n);
+            }
+        });
+    }
+
+    private Future<Boolean> resume(SearchRepository.Interrupted j) {
+        SearchRequest request;
+        try {
+            request = SearchRequest.fromJson(j.request());
+        } catch (RuntimeException e) {
+            return searches.update(j.id(), "FAILED", 0, "cannot resume after a restart: " + e.getMessage(), List.of(),
+                    clock.millis()).map(false);
+        }
+        return models.find(j.modelId()).compose(model -> {
+            if (model.isEmpty()) {
+                return searches.update(j.id(), "FAILED", 0, "cannot resume after a restart: model " + j.modelId()
+                        + " is gone", List.of(), clock.millis()).map(false);
+            }
+            return searches.requeue(j.id(), instanceId, "re-queued after a controller restart", clock.millis())
+                    .map(v -> {
+                        pending.incrementAndGet();
+                        schedule(j.id(), model.get(), request);
+                        return true;
+                    });
+        });
+    }
+
+    /**
+     * Graceful stop: takes no new searches, asks running ones to stop at their next evaluation (they
+     * record themselves QUEUED, for {@link #resumeInterrupted()} on the next start), and waits for the
+     * workers at most {@code timeoutMs}.
+     *
+     * @return how many jobs were still with the workers at the deadline (their rows stay QUEUED or
+     *     RUNNING, which the next start re-queues as well)
+     */
+    public Future<Integer> drain(long timeoutMs) {
+        stopping = true;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        return vertx.executeBlocking(() -> {
+            while (!active.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            return active.size();
+        }, false);
+    }
+
+    private void checkStopping() {
+        if (stopping) {
+            throw new StopRequested();
+        }
     }
 
     public Future<java.util.Optional<SearchJob>> find(String id) {
@@ -85,6 +184,7 @@ public final class SearchService implements AutoCloseable {
         long start = System.nanoTime();
         List<String> results = new ArrayList<>();
         try {
+            checkStopping();
             update(id, "RUNNING", 0, "opening model " + model.id(), results);
             DenoiserSource source = DenoiserSource.forModel(model.source());
             TrdConfig cfg = TrdConfig.defaults().withReferenceSteps(req.referenceSteps())
@@ -108,12 +208,13 @@ public final class SearchService implements AutoCloseable {
                 List<CatalogEntry> found = new ArrayList<>();
                 for (int k : req.steps()) {
                     for (String mode : req.mode().equals("both") ? List.of("full", "c2f") : List.of(req.mode())) {
+                        checkStopping();
                         String sid = model.id() + "-trd-k" + k + "-" + mode;
                         int base = done;
                         update(id, "RUNNING", (double) done / total, "searching " + sid, results);
                         TrdResult r;
                         if (mode.equals("full")) {
-                            r = search.searchFull(k, high, sid, source.modelSha256(), p -> { });
+                            r = search.searchFull(k, high, sid, source.modelSha256(), p -> checkStopping());
                         } else {
                             Resolution low = source.lowResolution().orElseThrow(() -> new IllegalArgumentException(
                                     "model " + model.id() + " has one resolution: C2F is not possible"));
@@ -122,7 +223,7 @@ public final class SearchService implements AutoCloseable {
                                             switchTimestep);
                             s = Math.max(1, Math.min(k - 1, s));
                             r = search.searchC2f(k, s, low, high, SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED,
-                                    Interpolation.NEAREST, sid, source.modelSha256(), p -> { });
+                                    Interpolation.NEAREST, sid, source.modelSha256(), p -> checkStopping());
                         }
                         found.add(ModelRegistry.entry(model, r.schedule()));
                         results.add(sid);
@@ -137,6 +238,14 @@ public final class SearchService implements AutoCloseable {
             metrics.reportSearchFinished(true, seconds);
             update(id, "SUCCEEDED", 1, "added " + results.size() + " schedules in " + String.format("%.1f", seconds)
                     + " s", results);
+        } catch (StopRequested e) {
+            LOG.info("search {} stopped with the controller: re-queued for the next start", id);
+            try {
+                update(id, "QUEUED", 0, "re-queued: the controller stopped while it ran; its next start runs it again",
+                        List.of());
+            } catch (RuntimeException ignored) {
+                // the database is gone: the row still says RUNNING, which the next start re-queues too
+            }
         } catch (Exception e) {
             metrics.reportSearchFinished(false, (System.nanoTime() - start) / 1e9);
             LOG.warn("search {} on model {} failed: {}", id, model.id(), e.toString());

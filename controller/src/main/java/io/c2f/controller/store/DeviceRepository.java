@@ -26,6 +26,14 @@ public interface DeviceRepository {
     /** Stores a telemetry record once per (device, telemetry_seq) and updates the loss counters. */
     Future<TelemetryIngest> ingestTelemetry(TelemetryRecord record);
 
+    /**
+     * Stores telemetry records in one transaction, as {@link #ingestTelemetry} would one after the
+     * other in list order.
+     *
+     * @return what storing each did, in the same order
+     */
+    Future<List<TelemetryIngest>> ingestTelemetryBatch(List<TelemetryRecord> records);
+
     Future<Optional<DeviceRecord>> find(String fleet, String deviceId);
 
     /**

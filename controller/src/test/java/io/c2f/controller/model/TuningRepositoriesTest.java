@@ -147,7 +147,7 @@ class TuningRepositoriesTest {
             // a small TRD search job on the synthetic model, with progress and results in the catalog
             MicrometerControllerMetrics metrics = new MicrometerControllerMetrics();
             try (SearchService searches = new SearchService(vertx, models, new SearchRepository(db), metrics,
-                    Clock.systemUTC(), 1)) {
+                    Clock.systemUTC(), 1, "test")) {
                 SearchJob job = result(searches.submit(m, new SearchRequest(List.of(4), "c2f", 2, 20, 2, 2, 20, 60)));
                 assertEquals("QUEUED", job.state());
                 SearchJob done = until(() -> searches.find(job.id()).map(o -> o.orElseThrow()), SearchJob::finished,

@@ -140,6 +140,77 @@ class JdbcDeviceRepositoryTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
+    void aBatchCountsAsTheSameRecordsOneByOne(String engine, Vertx vertx) throws Exception {
+        withRepository(vertx, engine, repo -> {
+            result(repo.upsertBirth(birth("dev-1", 1, 100)));
+            result(repo.upsertBirth(birth("dev-2", 1, 100)));
+            // the sequence of the one-by-one test, two devices interleaved, a duplicate inside the batch,
+            // and a device without a birth (stored, no counters)
+            List<TelemetryIngest> r = result(repo.ingestTelemetryBatch(List.of(telemetry("dev-1", 0, 0),
+                    telemetry("dev-2", 7, 0), telemetry("dev-1", 0, 0), telemetry("dev-1", 1, 0),
+                    telemetry("dev-1", 5, 2), telemetry("nobody", 3, 1), telemetry("dev-2", 9, 0))));
+            assertEquals(List.of(false, false, true, false, false, false, false),
+                    r.stream().map(TelemetryIngest::duplicate).toList());
+            assertEquals(new TelemetryIngest(false, 2, 1), r.get(4));
+            assertEquals(new TelemetryIngest(false, 1, 0), r.get(5));
+            assertEquals(new TelemetryIngest(false, 0, 1), r.get(6), "dev-2: 8 missing");
+            // next batch: the late record closes dev-1's gap, a duplicate of the first batch is skipped
+            r = result(repo.ingestTelemetryBatch(List.of(telemetry("dev-1", 4, 0), telemetry("dev-1", 5, 2))));
+            assertEquals(List.of(new TelemetryIngest(false, 0, -1), TelemetryIngest.DUPLICATE), r);
+            DeviceRecord d = result(repo.find("lab", "dev-1")).orElseThrow();
+            assertEquals(4, d.telemetryReceived());
+            assertEquals(6, d.telemetryNextSeq());
+            assertEquals(2, d.telemetryDropped());
+            assertEquals(0, d.telemetryGap());
+            DeviceRecord d2 = result(repo.find("lab", "dev-2")).orElseThrow();
+            assertEquals(2, d2.telemetryReceived());
+            assertEquals(10, d2.telemetryNextSeq());
+            assertEquals(1, d2.telemetryGap());
+            assertEquals(List.of(), result(repo.ingestTelemetryBatch(List.of())));
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void theWriterBatchesAndHoldsBackWhenFull(String engine, Vertx vertx) throws Exception {
+        withRepository(vertx, engine, repo -> {
+            result(repo.upsertBirth(birth("dev-1", 1, 100)));
+            CountingBatches batches = new CountingBatches();
+            // room for 2: the first two go out as a batch, the next two fill the queue, the fifth waits
+            TelemetryWriter writer = new TelemetryWriter(vertx, repo, batches, 2, 60_000, 2);
+            List<TelemetryWriter.Offer> offers = result(vertx.executeBlocking(() -> null).compose(x -> {
+                io.vertx.core.Promise<List<TelemetryWriter.Offer>> p = io.vertx.core.Promise.promise();
+                vertx.runOnContext(v -> {
+                    List<TelemetryWriter.Offer> o = new java.util.ArrayList<>();
+                    for (long seq = 0; seq < 5; seq++) {
+                        o.add(writer.offer(telemetry("dev-1", seq, 0)));
+                    }
+                    p.complete(o);
+                });
+                return p.future();
+            }));
+            assertTrue(offers.get(3).queued().isComplete(), "room in the queue");
+            assertFalse(offers.get(4).queued().isComplete(), "queue full: held back");
+            result(offers.get(4).queued());
+            for (TelemetryWriter.Offer o : offers.subList(0, 4)) {
+                assertFalse(result(o.stored()).duplicate());
+            }
+            // the fifth waits alone for a full batch (or the minute of delay); closing writes it at once
+            assertFalse(offers.get(4).stored().isComplete());
+            result(vertx.executeBlocking(() -> null).compose(x -> {
+                io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+                vertx.runOnContext(v -> writer.close().onComplete(p));
+                return p.future();
+            }));
+            assertFalse(result(offers.get(4).stored()).duplicate());
+            assertEquals(5, result(repo.find("lab", "dev-1")).orElseThrow().telemetryReceived());
+            assertEquals(List.of(2, 2, 1), batches.sizes(), "batches by size, the last one by close");
+            assertEquals(1, batches.full());
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
     void listsByStatusInPages(String engine, Vertx vertx) throws Exception {
         withRepository(vertx, engine, repo -> {
             for (int i = 0; i < 5; i++) {

@@ -40,6 +40,7 @@ public final class FakeDevice implements AutoCloseable {
     private final ExecutorService answering = Executors.newSingleThreadExecutor();
     private final AtomicInteger rebirthRequests = new AtomicInteger();
     private MqttClient client;
+    private javax.net.SocketFactory socketFactory;
 
     public FakeDevice(String brokerUrl, String fleet, String id) {
         this(brokerUrl, fleet, id, null, null);
@@ -54,6 +55,12 @@ public final class FakeDevice implements AutoCloseable {
         this.password = password;
     }
 
+    /** Connects over TLS ({@code ssl://} URLs) with sockets from this factory (its trust store). */
+    public FakeDevice withSocketFactory(javax.net.SocketFactory factory) {
+        this.socketFactory = factory;
+        return this;
+    }
+
     /** Connects as a new session with this bdSeq (will set) and subscribes to its command topics. */
     public void connect(long bdSeq) throws MqttException {
         headers.newSession(bdSeq);
@@ -66,6 +73,10 @@ public final class FakeDevice implements AutoCloseable {
         o.setConnectionTimeout(5);
         o.setMaxInflight(1000); // QoS 0 heartbeats from other threads must not hit Paho's default limit of 10
         o.setWill(topics.device(id, Channel.DEATH), WireCodec.encode(Channel.DEATH, will), 1, false);
+        if (socketFactory != null) {
+            o.setSocketFactory(socketFactory);
+            o.setHttpsHostnameVerificationEnabled(true);
+        }
         if (username != null) {
             o.setUserName(username);
             o.setPassword(password.toCharArray());

@@ -1,0 +1,185 @@
+package io.c2f.controller.store;
+
+import io.c2f.controller.metrics.ControllerMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes telemetry in batches: records wait in a bounded queue and go to the database as one
+ * transaction ({@link DeviceRepository#ingestTelemetryBatch}) when {@code batchSize} are queued or
+ * the oldest has waited {@code maxDelayMs}. One batch is written at a time, so a device's records
+ * are stored in the order they came. A failed batch is written again (with backoff) until it is
+ * stored or the writer is closed. When the queue is full, {@link #offer} completes only once there
+ * is room again: the caller holds back its MQTT acknowledgement meanwhile, which stops the broker
+ * sending more (its in-flight window) instead of growing memory.
+ *
+ * <p>Not thread-safe: used from one event loop (the registry's).
+ */
+public final class TelemetryWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(TelemetryWriter.class);
+    private static final long MAX_RETRY_MS = 5_000;
+
+    private record Pending(TelemetryRecord record, Promise<TelemetryIngest> stored) {
+    }
+
+    private record Waiting(Pending pending, Promise<Void> queued) {
+    }
+
+    private final Vertx vertx;
+    private final DeviceRepository repository;
+    private final ControllerMetrics metrics;
+    private final int batchSize;
+    private final long maxDelayMs;
+    private final int capacity;
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final ArrayDeque<Waiting> overflow = new ArrayDeque<>();
+    private final List<Promise<Void>> drained = new ArrayList<>();
+    private long timer = -1;
+    private boolean writing;
+    private boolean closed;
+    private int failures;
+
+    public TelemetryWriter(Vertx vertx, DeviceRepository repository, ControllerMetrics metrics, int batchSize,
+            long maxDelayMs, int capacity) {
+        if (batchSize < 1 || capacity < batchSize || maxDelayMs < 0) {
+            throw new IllegalArgumentException("telemetry batch size " + batchSize + " must be at least 1 and at most "
+                    + "the queue capacity " + capacity + ", delay " + maxDelayMs + " at least 0");
+        }
+        this.vertx = vertx;
+        this.repository = repository;
+        this.metrics = metrics;
+        this.batchSize = batchSize;
+        this.maxDelayMs = maxDelayMs;
+        this.capacity = capacity;
+    }
+
+    /** What {@link #offer} gives back: when the record is queued, and when it is stored. */
+    public record Offer(Future<Void> queued, Future<TelemetryIngest> stored) {
+    }
+
+    /** Queues a record; while the queue is full, {@code queued} completes once there is room. */
+    public Offer offer(TelemetryRecord record) {
+        Pending p = new Pending(record, Promise.promise());
+        if (closed) {
+            p.stored().fail(new StoreException("the telemetry writer is closed (the controller is stopping)", null));
+            return new Offer(p.stored().future().mapEmpty(), p.stored().future());
+        }
+        if (queue.size() >= capacity || !overflow.isEmpty()) {
+            Promise<Void> queued = Promise.promise();
+            if (overflow.isEmpty()) {
+                LOG.warn("telemetry queue full ({} records): holding back acknowledgements until the database "
+                        + "catches up", capacity);
+            }
+            overflow.add(new Waiting(p, queued));
+            metrics.reportTelemetryQueue(queue.size(), true);
+            return new Offer(queued.future(), p.stored().future());
+        }
+        enqueue(p);
+        return new Offer(Future.succeededFuture(), p.stored().future());
+    }
+
+    private void enqueue(Pending p) {
+        queue.add(p);
+        metrics.reportTelemetryQueue(queue.size(), false);
+        schedule();
+    }
+
+    private void schedule() {
+        if (writing || queue.isEmpty()) {
+            return;
+        }
+        if (queue.size() >= batchSize || maxDelayMs == 0 || closed) {
+            cancelTimer();
+            write();
+        } else if (timer == -1) {
+            timer = vertx.setTimer(maxDelayMs, t -> {
+                timer = -1;
+                if (!writing) {
+                    write();
+                }
+            });
+        }
+    }
+
+    private void cancelTimer() {
+        if (timer != -1) {
+            vertx.cancelTimer(timer);
+            timer = -1;
+        }
+    }
+
+    private void write() {
+        List<Pending> batch = new ArrayList<>(Math.min(batchSize, queue.size()));
+        while (batch.size() < batchSize && !queue.isEmpty()) {
+            batch.add(queue.poll());
+        }
+        // room again: let the held-back records in, in their order
+        while (queue.size() < capacity && !overflow.isEmpty()) {
+            Waiting w = overflow.poll();
+            queue.add(w.pending());
+            w.queued().complete();
+        }
+        writing = true;
+        attempt(batch);
+    }
+
+    private void attempt(List<Pending> batch) {
+        repository.ingestTelemetryBatch(batch.stream().map(Pending::record).toList()).onComplete(ar -> {
+            if (ar.succeeded()) {
+                failures = 0;
+                metrics.reportTelemetryBatch(batch.size());
+                List<TelemetryIngest> results = ar.result();
+                for (int i = 0; i < batch.size(); i++) {
+                    batch.get(i).stored().complete(results.get(i));
+                }
+                finished();
+            } else if (closed) {
+                batch.forEach(p -> p.stored().fail(ar.cause()));
+                finished();
+            } else {
+                long delay = Math.min(MAX_RETRY_MS, 100L << Math.min(failures++, 6));
+                LOG.warn("writing a batch of {} telemetry records failed ({}); retrying in {} ms", batch.size(),
+                        ar.cause().getMessage(), delay);
+                vertx.setTimer(delay, t -> attempt(batch));
+            }
+        });
+    }
+
+    private void finished() {
+        writing = false;
+        if (queue.isEmpty() && overflow.isEmpty()) {
+            List<Promise<Void>> done = List.copyOf(drained);
+            drained.clear();
+            done.forEach(Promise::complete);
+            return;
+        }
+        schedule();
+    }
+
+    /** Records queued or being written. */
+    public int pending() {
+        return queue.size() + overflow.size() + (writing ? 1 : 0);
+    }
+
+    /**
+     * Writes everything queued now, without waiting for a full batch, and completes when all of it is
+     * stored. After this the writer takes no more records; a batch that keeps failing is given up.
+     */
+    public Future<Void> close() {
+        closed = true;
+        if (pending() == 0) {
+            return Future.succeededFuture();
+        }
+        Promise<Void> done = Promise.promise();
+        drained.add(done);
+        cancelTimer();
+        schedule();
+        return done.future();
+    }
+}
