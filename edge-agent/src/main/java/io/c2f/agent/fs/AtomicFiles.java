@@ -55,14 +55,30 @@ public final class AtomicFiles {
         }
     }
 
-    /** Deletes a file or a directory tree if it exists. */
+    /**
+     * Deletes a file or a directory tree if it exists. A file written into the tree while it is being
+     * deleted (a late chunk arriving on the MQTT thread during a failed download's clean-up) makes
+     * the directory non-empty again: the walk is repeated a few times before giving up.
+     */
     public static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+        for (int attempt = 1; ; attempt++) {
+            if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            try (Stream<Path> walk = Files.walk(root)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+                return;
+            } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.NoSuchFileException e) {
+                if (attempt >= 5) {
+                    throw e;
+                }
+            } catch (java.io.UncheckedIOException e) {
+                // Files.walk reports a file vanishing under it this way
+                if (attempt >= 5) {
+                    throw e.getCause();
+                }
             }
         }
     }
