@@ -133,7 +133,7 @@ public final class Controller {
                     c.searches = new SearchService(vertx, models, searchJobs, metrics, clock,
                             options.searchConcurrency());
                     c.extensions = List.of(new TuningRoutes(config.fleet(), latency, retune, models, clock),
-                            new ModelRoutes(models, c.searches, clock));
+                            new ModelRoutes(models, new io.c2f.controller.model.ModelDocuments(c.database), c.searches, clock));
                     return searchJobs.failInterrupted(clock.millis()).compose(n -> c.deploy(new RetuneVerticle(config,
                             options.retune(), c.repository, models, latency, retune, metrics, clock)));
                 })
