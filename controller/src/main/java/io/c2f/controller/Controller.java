@@ -154,6 +154,10 @@ public final class Controller {
                     List<ApiRoutes> routes = new java.util.ArrayList<>(c.extensions);
                     routes.add(new RolloutApi(vertx, c.bundles, c.rollouts, config.dataDir().resolve("uploads")));
                     routes.add(new io.c2f.controller.dashboard.DashboardRoutes(config.fleet(), c.repository, c.rollouts));
+                    routes.add(new io.c2f.controller.generate.GenerateRoutes(config.fleet(), c.repository,
+                            new ModelRepository(c.database), new io.c2f.controller.generate.GeneratedImageRepository(c.database),
+                            new io.c2f.controller.generate.ImageStore(io.c2f.controller.generate.ImageStore.dirUnder(config.dataDir())),
+                            Clock.systemUTC()));
                     c.api = new ApiVerticle(config, c.repository, routes, new BearerAuthHandler(options.tokens()),
                             metrics instanceof MicrometerControllerMetrics m ? m::scrape : null);
                     return c.deploy(c.api);

@@ -33,7 +33,9 @@ final class Pages {
         };
         String html = template("layout").replace("{{title}}", escape(title)).replace("{{fleet}}", escape(fleet))
                 .replace("{{page}}", page)
-                .replace("{{subject}}", subject == null ? "" : escape(subject)).replace("{{body}}", body);
+                .replace("{{subject}}", subject == null ? "" : escape(subject))
+                .replace("{{extra}}", page.equals("device") ? "\n<script src=\"/dashboard/assets/generate.js\"></script>" : "")
+                .replace("{{body}}", body);
         rc.response().putHeader("content-type", "text/html; charset=utf-8")
                 .putHeader("content-security-policy", "default-src 'self'; img-src 'self' data: blob:; "
                         + "style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'")
