@@ -136,5 +136,6 @@
       C2F.showError(null);
     } catch (e) { C2F.showError(e); }
   }
+  document.getElementById('live').hidden = true; // nothing live on this page
   load();
 })();

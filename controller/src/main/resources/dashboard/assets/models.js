@@ -1,5 +1,6 @@
 'use strict';
 (async () => {
+  document.getElementById('live').hidden = true; // nothing live on this page
   const { api, el, time } = C2F;
   const tb = document.querySelector('#model-table tbody');
   const macs = v => v == null ? '–' : (v / 1e6).toLocaleString(undefined, { maximumFractionDigits: 1 }) + ' M';
