@@ -149,6 +149,7 @@ public final class Controller {
                 })
                 .compose(v -> c.deploy(new RolloutVerticle(config, c.rollouts, c.jobs, c.bundles, rolloutSettings,
                         Clock.systemUTC())))
+                .compose(v -> c.deploy(new io.c2f.controller.rollout.RolloutStatesGauge(c.rollouts, metrics, 15_000)))
                 .compose(v -> c.deploy(new MqttIngressVerticle(config, c.mqttUrl, metrics)))
                 .compose(v -> {
                     List<ApiRoutes> routes = new java.util.ArrayList<>(c.extensions);
@@ -157,7 +158,7 @@ public final class Controller {
                     routes.add(new io.c2f.controller.generate.GenerateRoutes(config.fleet(), c.repository,
                             new ModelRepository(c.database), new io.c2f.controller.generate.GeneratedImageRepository(c.database),
                             new io.c2f.controller.generate.ImageStore(io.c2f.controller.generate.ImageStore.dirUnder(config.dataDir())),
-                            Clock.systemUTC()));
+                            metrics, Clock.systemUTC()));
                     c.api = new ApiVerticle(config, c.repository, routes, new BearerAuthHandler(options.tokens()),
                             metrics instanceof MicrometerControllerMetrics m ? m::scrape : null);
                     return c.deploy(c.api);

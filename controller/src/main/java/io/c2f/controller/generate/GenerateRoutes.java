@@ -5,6 +5,7 @@ import static io.c2f.controller.api.Responses.error;
 import static io.c2f.controller.api.Responses.json;
 
 import io.c2f.controller.api.ApiRoutes;
+import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.model.CatalogEntry;
 import io.c2f.controller.model.ModelRepository;
 import io.c2f.controller.mqtt.DeviceCommands;
@@ -49,18 +50,20 @@ public final class GenerateRoutes implements ApiRoutes {
     private final ModelRepository models;
     private final GeneratedImageRepository images;
     private final ImageStore store;
+    private final ControllerMetrics metrics;
     private final Clock clock;
     private final PendingGenerations pending = new PendingGenerations();
     private DeviceCommands commands;
     private Vertx vertx;
 
     public GenerateRoutes(String fleet, DeviceRepository devices, ModelRepository models,
-                          GeneratedImageRepository images, ImageStore store, Clock clock) {
+                          GeneratedImageRepository images, ImageStore store, ControllerMetrics metrics, Clock clock) {
         this.fleet = fleet;
         this.devices = devices;
         this.models = models;
         this.images = images;
         this.store = store;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -124,6 +127,7 @@ public final class GenerateRoutes implements ApiRoutes {
                     list.forEach(i -> a.add(i.toJson()));
                     LOG.info("event=generate.completed device={} job={} images={} ms={}", id, requestId, list.size(),
                             clock.millis() - started);
+                    metrics.reportGenerateRequest("ok", (clock.millis() - started) / 1000.0);
                     json(rc, 200, new JsonObject().put("requestId", requestId).put("deviceId", id).put("images", a));
                 })
                 .onFailure(e -> {
@@ -131,6 +135,8 @@ public final class GenerateRoutes implements ApiRoutes {
                             : e instanceof MqttUnavailableException ? 503 : 500;
                     LOG.info("event=generate.failed device={} job={} status={} reason=\"{}\"", id, requestId, status,
                             e.getMessage());
+                    metrics.reportGenerateRequest(status == 504 ? "timeout" : status == 502 ? "device_error"
+                            : status >= 500 ? "unavailable" : "rejected", (clock.millis() - started) / 1000.0);
                     if (status == 500) {
                         LOG.error("generate request {} to {} failed", requestId, id, e);
                     }

@@ -54,7 +54,7 @@ public final class RetuneVerticle extends VerticleBase {
     private final Clock clock;
     private final Map<String, DeviceLatency> latency = new HashMap<>();
     private final Map<String, TuningState> states = new HashMap<>();
-    private final Map<String, String> labels = new HashMap<>();
+    private final Map<String, Future<String>> labels = new HashMap<>();
     private DeviceCommands commands;
     private Future<Integer> evaluating;
     private final List<Long> timers = new ArrayList<>();
@@ -120,14 +120,12 @@ public final class RetuneVerticle extends VerticleBase {
             latencyStore.store(closed).onFailure(x -> LOG.warn("storing latency history of {} failed: {}",
                     e.deviceId(), x.getMessage()));
         }
-        String label = labels.get(e.deviceId());
-        if (label == null) {
-            labels.put(e.deviceId(), "none");
-            devices.find(config.fleet(), e.deviceId()).onSuccess(rec -> rec.ifPresent(r ->
-                    labels.put(e.deviceId(), r.labels().isEmpty() ? "none" : r.labels().get(0))));
-            label = "none";
-        }
-        metrics.reportGeneration(label, s.totalMs());
+        // the first generation of a device waits for its label, so it is not counted under "none"
+        Future<String> label = labels.computeIfAbsent(e.deviceId(), id -> devices.find(config.fleet(), id)
+                .map(rec -> rec.map(r -> r.labels().isEmpty() ? "none" : r.labels().get(0)).orElse("none"))
+                .otherwise("none"));
+        double totalMs = s.totalMs();
+        label.onSuccess(l -> metrics.reportGeneration(l, totalMs));
     }
 
     private JsonObject snapshot(String deviceId) {
