@@ -1,5 +1,6 @@
 package io.c2f.controller.generate;
 
+import io.c2f.controller.log.EventLog;
 import static io.c2f.controller.api.Responses.body;
 import static io.c2f.controller.api.Responses.error;
 import static io.c2f.controller.api.Responses.json;
@@ -109,8 +110,8 @@ public final class GenerateRoutes implements ApiRoutes {
                 })
                 .compose(scheduleId -> {
                     Future<GenerateResult> answer = pending.expect(requestId, id, spec.timeoutMs());
-                    LOG.info("event=generate.requested device={} job={} seed={} count={} schedule={}", id, requestId,
-                            spec.seed(), spec.count(), scheduleId.isEmpty() ? "(device default)" : scheduleId);
+                    EventLog.info(LOG, "generate.requested", "device", id, "job", requestId, "seed", spec.seed(),
+                            "count", spec.count(), "schedule", scheduleId.isEmpty() ? "(device default)" : scheduleId);
                     return commands.sendGenerate(id, GenerateRequest.newBuilder().setRequestId(requestId)
                                     .setSeed(spec.seed()).setScheduleId(scheduleId).setCount(spec.count())
                                     .setDeadlineMs(started + spec.timeoutMs()).build())
@@ -125,16 +126,16 @@ public final class GenerateRoutes implements ApiRoutes {
                 .onSuccess(list -> {
                     JsonArray a = new JsonArray();
                     list.forEach(i -> a.add(i.toJson()));
-                    LOG.info("event=generate.completed device={} job={} images={} ms={}", id, requestId, list.size(),
-                            clock.millis() - started);
+                    EventLog.info(LOG, "generate.completed", "device", id, "job", requestId, "images", list.size(),
+                            "ms", clock.millis() - started);
                     metrics.reportGenerateRequest("ok", (clock.millis() - started) / 1000.0);
                     json(rc, 200, new JsonObject().put("requestId", requestId).put("deviceId", id).put("images", a));
                 })
                 .onFailure(e -> {
                     int status = e instanceof GenerateFailure g ? g.status()
                             : e instanceof MqttUnavailableException ? 503 : 500;
-                    LOG.info("event=generate.failed device={} job={} status={} reason=\"{}\"", id, requestId, status,
-                            e.getMessage());
+                    EventLog.info(LOG, "generate.failed", "device", id, "job", requestId, "status", status,
+                            "reason", e.getMessage());
                     metrics.reportGenerateRequest(status == 504 ? "timeout" : status == 502 ? "device_error"
                             : status >= 500 ? "unavailable" : "rejected", (clock.millis() - started) / 1000.0);
                     if (status == 500) {

@@ -1,5 +1,6 @@
 package io.c2f.controller.retune;
 
+import io.c2f.controller.log.EventLog;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.model.CatalogEntry;
@@ -216,8 +217,10 @@ public final class RetuneVerticle extends VerticleBase {
         JobCommand cmd = JobCommand.newBuilder().setJobId(jobId).setApplySchedule(ApplySchedule.newBuilder()
                 .setSchedule(decision.to().schedule()).setReason(decision.reason())).build();
         String from = obs.runningScheduleId() != null ? obs.runningScheduleId() : t.scheduleId();
-        LOG.info("{}: {} {} -> {}: {}", t.deviceId(), decision.direction(), from, decision.to().scheduleId(),
-                decision.reason());
+        EventLog.info(LOG, "retune.decision", "device", t.deviceId(), "job", jobId, "direction", decision.direction(),
+                "from", from, "to", decision.to().scheduleId(), "predictedMs", Math.round(decision.predictedMs()),
+                "observedP95Ms", Math.round(decision.observedP95Ms()), "targetMs", Math.round(t.targetMs()),
+                "reason", decision.reason());
         return commands.sendJob(t.deviceId(), cmd)
                 .compose(v -> decisions.record(new RetuneRecord(0, t.deviceId(), now, from, decision.to().scheduleId(),
                         decision.predictedMs(), decision.observedP95Ms(), t.targetMs(),

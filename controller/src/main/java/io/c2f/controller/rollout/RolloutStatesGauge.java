@@ -1,5 +1,6 @@
 package io.c2f.controller.rollout;
 
+import io.c2f.controller.log.EventLog;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -41,7 +42,7 @@ public final class RolloutStatesGauge extends VerticleBase {
             list.forEach(o -> counts.merge(((JsonObject) o).getString("state"), 1L, Long::sum));
             metrics.reportRolloutStates(counts);
             return (Void) null;
-        }).onFailure(e -> LOG.warn("event=metrics.rollouts.failed reason=\"{}\"", e.getMessage()));
+        }).onFailure(e -> EventLog.warn(LOG, "metrics.rollouts.failed", "reason", e.getMessage()));
     }
 
     @Override
