@@ -227,6 +227,7 @@ public final class RetuneVerticle extends VerticleBase {
                         decision.direction() + ": " + decision.reason(), jobId)))
                 .map(v -> {
                     metrics.reportRetuneDecision(decision.direction());
+                    vertx.eventBus().publish(io.c2f.controller.mqtt.EventAddresses.DEVICE_CHANGED, t.deviceId());
                     return true;
                 })
                 .onFailure(e -> {

@@ -170,7 +170,11 @@ class DashboardModelAndGenerateBrowserTest {
             assertTrue(card.getAttribute("data-source").endsWith("MODEL_CARD.md"));
             System.out.println("model page: rank points 50, switch x " + x + ", catalog points 4, card tables "
                     + card.findElements(By.tagName("table")).size());
-            shot(driver, "model");
+            shot(driver, "model-full");
+            // the view docs/ shows: facts, catalog chart and table, rank plot
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1360, 1560));
+            Files.write(SHOTS.resolve("model.png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+            driver.manage().window().setSize(new org.openqa.selenium.Dimension(1360, 1100));
 
             // device page: generate with a chosen seed and schedule; the image appears without a reload
             driver.get(base + "/devices/rpi-01");
