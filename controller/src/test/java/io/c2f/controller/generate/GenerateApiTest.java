@@ -163,6 +163,24 @@ class GenerateApiTest {
                     .statusCode());
             assertEquals(404, send(web.get(port, "127.0.0.1", "/api/v1/images/..%2F..%2Fdb.png"), READER, null).statusCode());
 
+            // steps: resolved against the catalog of the model installed on the device (matched by sha256)
+            JsonObject syn = send(web.post(port, "127.0.0.1", "/api/v1/models"), ADMIN,
+                    new JsonObject().put("id", "syn").put("source", "synthetic")).bodyAsJsonObject();
+            assertEquals(200, send(web.post(port, "127.0.0.1", "/api/v1/models/syn/schedules"), ADMIN, new JsonObject()
+                    .put("catalogDir", Path.of("..", "schedules", "catalog").toAbsolutePath().normalize().toString())).statusCode());
+            dev.birthWithModel(syn.getString("modelSha256"));
+            until(() -> web.get(port, "127.0.0.1", "/api/v1/devices/rpi-01").bearerTokenAuthentication(ADMIN).send()
+                    .map(x -> x.bodyAsString()), t -> t.contains(syn.getString("modelSha256")), WAIT, "the model sha stored");
+            r = send(web.post(port, "127.0.0.1", "/api/v1/devices/rpi-01/generate"), ADMIN,
+                    new JsonObject().put("seed", 9).put("steps", 10));
+            assertEquals(200, r.statusCode(), r.bodyAsString());
+            assertTrue(List.of("uniform-k10-32", "quadratic-k10-32").contains(got.get(got.size() - 1).getScheduleId()),
+                    got.get(got.size() - 1).getScheduleId());
+            r = send(web.post(port, "127.0.0.1", "/api/v1/devices/rpi-01/generate"), ADMIN,
+                    new JsonObject().put("seed", 9).put("steps", 7));
+            assertEquals(400, r.statusCode());
+            assertEquals("model syn has no schedule of 7 steps; its catalog has [10, 20] steps", error(r));
+
             // a device that does not answer: 504 after the timeout, naming device and request
             r = send(web.post(port, "127.0.0.1", "/api/v1/devices/rpi-02/generate"), ADMIN,
                     new JsonObject().put("seed", 5).put("timeoutSeconds", 1));

@@ -159,7 +159,18 @@ public final class FakeDevice implements AutoCloseable {
         return rebirthRequests.get();
     }
 
+    /** A fresh birth (seq 0 of the same session) with the model sha256 of the installed bundle set. */
+    public Birth birthWithModel(String modelSha256) throws MqttException {
+        headers.newSession(headers.bdSeq());
+        return publish(Channel.BIRTH, birthMessage().toBuilder().setInstalled(birthMessage().getInstalled().toBuilder()
+                .setModelSha256(modelSha256)).build());
+    }
+
     public Birth birth() throws MqttException {
+        return publish(Channel.BIRTH, birthMessage());
+    }
+
+    private Birth birthMessage() {
         Birth b = Birth.newBuilder().setDeviceId(id).setAgentVersion("0.1.0")
                 .setHardware(Hardware.newBuilder().setOs("linux").setArch("aarch64").setCpuCores(4)
                         .setMemoryBytes(4L << 30).setCpuModel("Cortex-A72"))
@@ -168,7 +179,7 @@ public final class FakeDevice implements AutoCloseable {
                 .setScheduleId("c2f-8-4")
                 .addLabels("lab").addLabels("rpi4")
                 .build();
-        return publish(Channel.BIRTH, b);
+        return b;
     }
 
     public void state(int heartbeatMs) throws MqttException {
