@@ -144,16 +144,16 @@ class DashboardModelAndGenerateBrowserTest {
             wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("#models a[href='/models/emoji32-c2f']"))).click();
             wait.until(ExpectedConditions.urlToBe(base + "/models/emoji32-c2f"));
 
-            // rank plot: 50 steps of the full curve, the switch marked at the recommended t = 380
+            // rank plot: 50 steps of the full curve, the switch marked at the recommended t = 460
             wait.until(ExpectedConditions.attributeToBe(By.id("rank-chart"), "data-points", "50"));
-            assertEquals("380", driver.findElement(By.id("rank-chart")).getAttribute("data-switch-timestep"));
+            assertEquals("460", driver.findElement(By.id("rank-chart")).getAttribute("data-switch-timestep"));
             WebElement mark = driver.findElement(By.id("switch-mark"));
-            assertTrue(driver.findElement(By.cssSelector("#rank-chart .switch-label")).getText().contains("recommended switch t = 380"));
+            assertTrue(driver.findElement(By.cssSelector("#rank-chart .switch-label")).getText().contains("recommended switch t = 460"));
             assertEquals(6, driver.findElements(By.cssSelector("#rank-chart polyline")).size(), "full and c2f, 3 lines each");
-            // the mark sits where t = 380 lies between T - 1 (left) and 0 (right)
+            // the mark sits where t = 460 lies between T - 1 (left) and 0 (right)
             double x = Double.parseDouble(mark.getAttribute("x1"));
-            assertEquals(70 + (999.0 - 380) / 999 * (960 - 70 - 16), x, 0.5);
-            assertTrue(driver.findElement(By.cssSelector("#rank-chart svg")).getAttribute("aria-label").contains("recommended switch at t = 380"));
+            assertEquals(70 + (999.0 - 460) / 999 * (960 - 70 - 16), x, 0.5);
+            assertTrue(driver.findElement(By.cssSelector("#rank-chart svg")).getAttribute("aria-label").contains("recommended switch at t = 460"));
 
             // catalog chart: 4 schedules, 2 full-resolution circles and 2 C2F triangles, labelled
             wait.until(ExpectedConditions.attributeToBe(By.id("catalog-chart"), "data-points", "4"));

@@ -79,13 +79,13 @@ class ModelDocumentsApiTest {
             assertEquals(404, none.statusCode());
             assertTrue(none.bodyAsJsonObject().getString("error").contains("no rank analysis yet"), none.bodyAsString());
 
-            // attach the real rank.csv: the rank rule's switch is t = 380 (as ScheduleTool printed)
+            // attach the real rank.csv: the rank rule's switch is t = 460 (as ScheduleTool printed)
             String csv = Files.readString(RANK_CSV);
             HttpResponse<Buffer> put = send(web.put(port, "127.0.0.1", "/api/v1/models/emoji32-c2f/rank"), ADMIN,
                     new JsonObject().put("csv", csv));
             assertEquals(200, put.statusCode(), put.bodyAsString());
             JsonObject rank = send(web.get(port, "127.0.0.1", "/api/v1/models/emoji32-c2f/rank"), READER, null).bodyAsJsonObject();
-            assertEquals(380, rank.getInteger("switchTimestep"));
+            assertEquals(460, rank.getInteger("switchTimestep"));
             assertEquals("RECOMMENDED", rank.getString("switchSource"));
             assertEquals(2, rank.getJsonArray("curves").size());
             assertEquals(50, rank.getJsonArray("curves").getJsonObject(0).getJsonArray("points").size());
