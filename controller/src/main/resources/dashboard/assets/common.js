@@ -53,6 +53,7 @@ const C2F = (() => {
           + (opts.method && opts.method !== 'GET' ? ' (an admin token is needed to change things)' : ''));
         continue;
       }
+      if (r.status === 404 && opts.optional) return null; // "not there yet" is an answer, not an error
       const text = await r.text();
       const body = text ? JSON.parse(text) : {};
       if (!r.ok) throw new Error(body.error || ('HTTP ' + r.status + ' on ' + path));
@@ -200,5 +201,5 @@ const C2F = (() => {
     container.replaceChildren(legend, svg);
   }
 
-  return { api, on, throttle, el, ms, ago, time, badge, facts, lineChart, showError, subject: main.dataset.subject, svgEl: s };
+  return { api, headers, on, throttle, el, ms, ago, time, badge, facts, lineChart, showError, subject: main.dataset.subject, svgEl: s };
 })();

@@ -73,3 +73,13 @@
   setInterval(loadDevices, 30000); setInterval(loadRollouts, 15000); setInterval(render, 10000); // timeouts, "x s ago"
   loadDevices(); loadRollouts();
 })();
+// models: a link to each model's page (card, rank plot, schedule catalog)
+(async () => {
+  const { api, el } = C2F;
+  const ul = document.getElementById('models');
+  try {
+    const m = (await api('/api/v1/models')).models;
+    ul.replaceChildren(...(m.length ? m.map(x => el('li', null, el('a', { href: '/models/' + encodeURIComponent(x.id) }, x.id),
+      ' ', el('span', { class: 'muted' }, x.resolutions.join(' + ')))) : [el('li', { class: 'muted' }, 'No model registered yet (POST /api/v1/models).')]));
+  } catch (e) { C2F.showError(e); }
+})();

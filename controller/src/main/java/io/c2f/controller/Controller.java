@@ -137,7 +137,7 @@ public final class Controller {
                     c.searches = new SearchService(vertx, models, searchJobs, metrics, clock,
                             options.searchConcurrency(), config.instanceId());
                     c.extensions = List.of(new TuningRoutes(config.fleet(), latency, retune, models, clock),
-                            new ModelRoutes(models, c.searches, clock));
+                            new ModelRoutes(models, new io.c2f.controller.model.ModelDocuments(c.database), c.searches, clock));
                     return c.searches.resumeInterrupted().compose(n -> c.deploy(new RetuneVerticle(config,
                             options.retune(), c.repository, models, latency, retune, metrics, clock)));
                 })
@@ -153,6 +153,7 @@ public final class Controller {
                 })
                 .compose(v -> c.deploy(new RolloutVerticle(config, c.rollouts, c.jobs, c.bundles, rolloutSettings,
                         Clock.systemUTC())))
+                .compose(v -> c.deploy(new io.c2f.controller.rollout.RolloutStatesGauge(c.rollouts, metrics, 15_000)))
                 .compose(v -> {
                     c.ingress = new MqttIngressVerticle(config, c.mqttUrl, metrics);
                     return c.deploy(c.ingress);
@@ -161,6 +162,10 @@ public final class Controller {
                     List<ApiRoutes> routes = new java.util.ArrayList<>(c.extensions);
                     routes.add(new RolloutApi(vertx, c.bundles, c.rollouts, config.dataDir().resolve("uploads")));
                     routes.add(new io.c2f.controller.dashboard.DashboardRoutes(config.fleet(), c.repository, c.rollouts));
+                    routes.add(new io.c2f.controller.generate.GenerateRoutes(config.fleet(), c.repository,
+                            new ModelRepository(c.database), new io.c2f.controller.generate.GeneratedImageRepository(c.database),
+                            new io.c2f.controller.generate.ImageStore(io.c2f.controller.generate.ImageStore.dirUnder(config.dataDir())),
+                            metrics, Clock.systemUTC()));
                     c.api = new ApiVerticle(config, c.repository, routes, new BearerAuthHandler(options.tokens()),
                             metrics instanceof MicrometerControllerMetrics m ? m::scrape : null);
                     return c.deploy(c.api);

@@ -17,7 +17,8 @@ import io.vertx.ext.web.handler.StaticHandler;
 /**
  * The operator dashboard, served by the controller itself:
  * <ul>
- * <li>pages {@code /} (fleet), {@code /devices/{id}}, {@code /rollouts/{id}}: HTML shells rendered
+ * <li>pages {@code /} (fleet), {@code /devices/{id}}, {@code /rollouts/{id}}, {@code /models},
+ *     {@code /models/{id}} (card, rank plot, schedule catalog chart): HTML shells rendered
  *     here that carry no fleet data (they are public); their scripts read the API with the
  *     operator's token, so the API's auth rules hold for the dashboard too
  * <li>{@code /dashboard/assets/*}: the scripts and the stylesheet (bundled, no CDN)
@@ -54,6 +55,15 @@ public final class DashboardRoutes implements ApiRoutes {
             }
         });
         router.get("/rollouts/:id").handler(rc -> pages.send(rc, "rollout", rc.pathParam("id")));
+        router.get("/models").handler(rc -> pages.send(rc, "models", null));
+        router.get("/models/:id").handler(rc -> {
+            String id = rc.pathParam("id");
+            if (!id.matches("[A-Za-z0-9._-]{1,128}")) {
+                pages.notFound(rc, "model id '" + id + "' is not valid (1-128 characters of [A-Za-z0-9._-])");
+            } else {
+                pages.send(rc, "model", id);
+            }
+        });
         router.get("/dashboard/assets/*").handler(StaticHandler.create("dashboard/assets")
                 .setCachingEnabled(false).setDefaultContentEncoding("UTF-8"));
         router.get("/api/v1/dashboard/fleet").handler(rc -> fleetView.rows().onComplete(ar -> {

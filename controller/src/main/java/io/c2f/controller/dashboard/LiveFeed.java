@@ -46,6 +46,8 @@ final class LiveFeed {
                 }
             });
         }
+        vertx.eventBus().<String>consumer(EventAddresses.DEVICE_CHANGED, m ->
+                broadcast("device", new JsonObject().put("deviceId", m.body()).put("what", "changed")));
         vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.JOB_STATUS), m -> {
             Inbound in = m.body();
             if (fleet.equals(in.address().fleet())) {

@@ -27,13 +27,17 @@ final class Pages {
         String title = switch (page) {
             case "device" -> "Device " + subject;
             case "rollout" -> "Rollout " + subject;
+            case "model" -> "Model " + subject;
+            case "models" -> "Models";
             default -> "Fleet " + fleet;
         };
         String html = template("layout").replace("{{title}}", escape(title)).replace("{{fleet}}", escape(fleet))
                 .replace("{{page}}", page)
-                .replace("{{subject}}", subject == null ? "" : escape(subject)).replace("{{body}}", body);
+                .replace("{{subject}}", subject == null ? "" : escape(subject))
+                .replace("{{extra}}", page.equals("device") ? "\n<script src=\"/dashboard/assets/generate.js\"></script>" : "")
+                .replace("{{body}}", body);
         rc.response().putHeader("content-type", "text/html; charset=utf-8")
-                .putHeader("content-security-policy", "default-src 'self'; img-src 'self' data:; "
+                .putHeader("content-security-policy", "default-src 'self'; img-src 'self' data: blob:; "
                         + "style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'")
                 .putHeader("x-content-type-options", "nosniff")
                 .putHeader("referrer-policy", "no-referrer")

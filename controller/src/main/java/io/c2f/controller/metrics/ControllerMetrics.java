@@ -56,6 +56,22 @@ public interface ControllerMetrics {
     default void reportSearchFinished(boolean succeeded, double seconds) {
     }
 
+    /**
+     * How many rollouts are in each state now (every {@code RolloutState} name, 0 included), as
+     * read from the store: rollouts outlive controller processes, so this is a level, not a count
+     * of transitions seen here.
+     */
+    default void reportRolloutStates(java.util.Map<String, Long> countsByState) {
+    }
+
+    /**
+     * A generate request from the API ended; outcome is {@code ok}, {@code timeout} (the device did not
+     * answer), {@code device_error}, {@code rejected} (unknown or offline device, bad input) or
+     * {@code unavailable} (broker or store down).
+     */
+    default void reportGenerateRequest(String outcome, double seconds) {
+    }
+
     /** A metrics implementation that records nothing. */
     ControllerMetrics NOOP = new NoopControllerMetrics();
 }

@@ -10,6 +10,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,14 +30,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *     (summary of records per written batch)
  * <li>{@code c2f_retune_decisions_total{direction}}
  * <li>{@code c2f_schedule_search_seconds{outcome}}: timer of search jobs
+ * <li>{@code c2f_rollouts{state}} gauge: rollouts per state, read from the store
+ * <li>{@code c2f_generate_request_seconds{outcome}}: histogram of API generate requests (send to answer)
  * </ul>
- * Meters are created on first use; Micrometer's registry is thread-safe and lock-free on the hot path.
+ * Series whose label values are known up front (offline reasons, rejection codes, stale channels,
+ * rollout states, retune directions, search and generate outcomes) exist from the start at 0, so dashboards and alerts see them before the first
+ * event; the others appear on first use. Micrometer's registry is thread-safe and lock-free on the
+ * hot path. deploy/README.md lists the same series for operators, and a test keeps them exposed.
  */
 public final class MicrometerControllerMetrics implements ControllerMetrics {
     private final PrometheusMeterRegistry registry;
     private final AtomicLong online = new AtomicLong();
     private final AtomicLong mqttConnected = new AtomicLong();
     private final AtomicLong telemetryQueue = new AtomicLong();
+    private final Map<String, AtomicLong> rollouts = new ConcurrentHashMap<>();
+    static final java.util.List<String> GENERATE_OUTCOMES = java.util.List.of("ok", "timeout", "device_error",
+            "rejected", "unavailable");
 
     public MicrometerControllerMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -48,6 +58,58 @@ public final class MicrometerControllerMetrics implements ControllerMetrics {
                 .description("1 when the controller's MQTT connection is up").register(registry);
         Gauge.builder("c2f_telemetry_queue_depth", telemetryQueue, AtomicLong::get)
                 .description("telemetry records waiting to be written").register(registry);
+        for (String state : java.util.List.of("RUNNING", "PAUSED", "ABORTING", "ABORTED", "SUCCEEDED")) {
+            rolloutGauge(state);
+        }
+        for (String d : java.util.List.of("DOWNGRADE", "UPGRADE", "INITIAL")) {
+            retuneCounter(d);
+        }
+        for (boolean ok : new boolean[] {true, false}) {
+            searchTimer(ok);
+        }
+        GENERATE_OUTCOMES.forEach(this::generateTimer);
+        for (String reason : java.util.List.of("GRACEFUL_SHUTDOWN", "CONNECTION_LOST", "DEATH", "HEARTBEAT_TIMEOUT")) {
+            registry.counter("c2f_device_offline", "reason", reason);
+        }
+        for (ErrorCode code : ErrorCode.values()) {
+            if (code != ErrorCode.UNRECOGNIZED && code != ErrorCode.ERROR_CODE_UNSPECIFIED) {
+                registry.counter("c2f_messages_rejected", "code", code.name());
+            }
+        }
+        for (Channel ch : java.util.List.of(Channel.DEATH, Channel.STATE)) {
+            registry.counter("c2f_stale_messages", "channel", lower(ch.name()));
+        }
+        registry.counter("c2f_telemetry_lost");
+    }
+
+    private AtomicLong rolloutGauge(String state) {
+        return rollouts.computeIfAbsent(state, s -> {
+            AtomicLong n = new AtomicLong();
+            Gauge.builder("c2f_rollouts", n, AtomicLong::get).tag("state", s)
+                    .description("rollouts per state (from the store)").register(registry);
+            return n;
+        });
+    }
+
+    private Counter retuneCounter(String direction) {
+        return Counter.builder("c2f_retune_decisions").tag("direction", direction)
+                .description("schedule changes sent by the retuner").register(registry);
+    }
+
+    private Timer searchTimer(boolean succeeded) {
+        return Timer.builder("c2f_schedule_search").tag("outcome", succeeded ? "succeeded" : "failed")
+                .description("schedule search jobs").publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofSeconds(1)).maximumExpectedValue(Duration.ofHours(2))
+                .register(registry);
+    }
+
+    private Timer generateTimer(String outcome) {
+        return Timer.builder("c2f_generate_request").tag("outcome", outcome)
+                .description("API generate requests, from sending to the device's answer")
+                .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+                        Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10),
+                        Duration.ofSeconds(30), Duration.ofSeconds(60))
+                .register(registry);
     }
 
     @Override
@@ -125,15 +187,22 @@ public final class MicrometerControllerMetrics implements ControllerMetrics {
 
     @Override
     public void reportRetuneDecision(String direction) {
-        Counter.builder("c2f_retune_decisions").tag("direction", direction)
-                .description("schedule changes sent by the retuner").register(registry).increment();
+        retuneCounter(direction).increment();
     }
 
     @Override
     public void reportSearchFinished(boolean succeeded, double seconds) {
-        Timer.builder("c2f_schedule_search").tag("outcome", succeeded ? "succeeded" : "failed")
-                .description("schedule search jobs").register(registry)
-                .record(Duration.ofNanos((long) (seconds * 1e9)));
+        searchTimer(succeeded).record(Duration.ofNanos((long) (seconds * 1e9)));
+    }
+
+    @Override
+    public void reportRolloutStates(Map<String, Long> countsByState) {
+        countsByState.forEach((state, n) -> rolloutGauge(state).set(n));
+    }
+
+    @Override
+    public void reportGenerateRequest(String outcome, double seconds) {
+        generateTimer(outcome).record(Duration.ofNanos((long) (seconds * 1e9)));
     }
 
     private static String lower(String s) {

@@ -24,16 +24,26 @@ import java.util.Optional;
 /**
  * {@code GET|POST /api/v1/models}, {@code GET /api/v1/models/{id}}, {@code GET|POST
  * /api/v1/models/{id}/schedules}, {@code POST /api/v1/models/{id}/searches}, {@code GET
- * /api/v1/models/{id}/searches/{searchId}}.
+ * /api/v1/models/{id}/searches/{searchId}}, {@code GET|PUT /api/v1/models/{id}/card} (the model
+ * card, Markdown; GET adds it rendered as safe HTML), {@code GET|PUT /api/v1/models/{id}/rank} (the
+ * rank analysis: RankReport CSV and the switch to mark).
+ *
+ * <p>Registering a {@code .tflite} model also stores the {@code MODEL_CARD.md} beside it, when there
+ * is one.
  */
 public final class ModelRoutes implements ApiRoutes {
+    /** Cards larger than this are refused (a card is a page of text, not a data file). */
+    static final int MAX_CARD_CHARS = 256 * 1024;
+
     private final ModelRepository models;
+    private final ModelDocuments documents;
     private final SearchService searches;
     private final Clock clock;
     private Vertx vertx;
 
-    public ModelRoutes(ModelRepository models, SearchService searches, Clock clock) {
+    public ModelRoutes(ModelRepository models, ModelDocuments documents, SearchService searches, Clock clock) {
         this.models = models;
+        this.documents = documents;
         this.searches = searches;
         this.clock = clock;
     }
@@ -48,6 +58,10 @@ public final class ModelRoutes implements ApiRoutes {
         router.post("/api/v1/models/:id/schedules").handler(this::addSchedules);
         router.post("/api/v1/models/:id/searches").handler(this::startSearch);
         router.get("/api/v1/models/:id/searches/:searchId").handler(this::getSearch);
+        router.get("/api/v1/models/:id/card").handler(this::getCard);
+        router.put("/api/v1/models/:id/card").handler(this::putCard);
+        router.get("/api/v1/models/:id/rank").handler(this::getRank);
+        router.put("/api/v1/models/:id/rank").handler(this::putRank);
     }
 
     static JsonObject toJson(ModelRecord m) {
@@ -59,9 +73,25 @@ public final class ModelRoutes implements ApiRoutes {
     }
 
     static JsonObject toJson(CatalogEntry e) {
-        return new JsonObject().put("scheduleId", e.scheduleId()).put("stepsLow", e.stepsLow())
+        io.c2f.proto.v1.Provenance p = e.schedule().getProvenance();
+        JsonObject o = new JsonObject().put("scheduleId", e.scheduleId()).put("stepsLow", e.stepsLow())
                 .put("stepsHigh", e.stepsHigh()).put("heldoutLoss", e.heldoutLoss())
-                .put("macsPerImage", e.macsPerImage()).put("method", e.method());
+                .put("macsPerImage", e.macsPerImage()).put("method", e.method())
+                .put("calibrationLoss", p.getCalibrationLoss()).put("heldoutSeeds", p.getHeldoutSeeds())
+                .put("referenceSteps", p.getReferenceSteps());
+        if (e.heldoutLoss() > 0) {
+            // images live in [-1, 1]: peak-to-peak 2, so PSNR = 10 log10(2^2 / MSE)
+            o.put("heldoutPsnrDb", 10 * Math.log10(4 / e.heldoutLoss()));
+        }
+        if (e.schedule().hasHighResolution()) {
+            o.put("highResolution", e.schedule().getHighResolution().getHeight() + "x"
+                    + e.schedule().getHighResolution().getWidth());
+        }
+        if (e.stepsLow() > 0 && e.schedule().hasLowResolution()) {
+            o.put("lowResolution", e.schedule().getLowResolution().getHeight() + "x"
+                    + e.schedule().getLowResolution().getWidth());
+        }
+        return o;
     }
 
     static JsonObject toJson(SearchJob j) {
@@ -91,8 +121,13 @@ public final class ModelRoutes implements ApiRoutes {
             return;
         }
         // opening the model (TFLite interpreter) blocks: a worker does it
-        vertx.executeBlocking(() -> ModelRegistry.inspect(id, source, clock.millis()), false)
-                .compose(m -> models.save(m).map(m))
+        // the card is read before anything is saved: a card that cannot be read refuses the registration
+        vertx.executeBlocking(() -> java.util.Map.entry(ModelRegistry.inspect(id, source, clock.millis()),
+                        java.util.Optional.ofNullable(cardBeside(source))), false)
+                .compose(mc -> models.save(mc.getKey()).compose(v -> mc.getValue().isEmpty()
+                        ? Future.succeededFuture(mc.getKey())
+                        : documents.saveCard(id, mc.getValue().get().getValue(), mc.getValue().get().getKey(),
+                                clock.millis()).map(mc.getKey())))
                 .onSuccess(m -> json(rc, 201, toJson(m)))
                 .onFailure(e -> {
                     if (e instanceof ModelException) {
@@ -203,6 +238,115 @@ public final class ModelRoutes implements ApiRoutes {
                         failed(rc, e);
                     }
                 });
+    }
+
+    /** The MODEL_CARD.md beside a .tflite source as (path, text), or null when there is none. */
+    static java.util.Map.Entry<String, String> cardBeside(String source) {
+        if (!source.endsWith(".tflite")) {
+            return null;
+        }
+        Path card = Path.of(source).toAbsolutePath().resolveSibling("MODEL_CARD.md");
+        if (!java.nio.file.Files.isRegularFile(card)) {
+            return null;
+        }
+        try {
+            if (java.nio.file.Files.size(card) > MAX_CARD_CHARS) {
+                throw new ModelException("model card " + card + " has " + java.nio.file.Files.size(card)
+                        + " bytes; at most " + MAX_CARD_CHARS);
+            }
+            return java.util.Map.entry(card.toString(), java.nio.file.Files.readString(card));
+        } catch (java.io.IOException e) {
+            throw new ModelException("model card " + card + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private void getCard(RoutingContext rc) {
+        model(rc).compose(m -> documents.card(m.id()).map(o -> {
+            if (o.isEmpty()) {
+                error(rc, 404, "model '" + m.id() + "' has no model card yet (PUT /api/v1/models/" + m.id()
+                        + "/card with {\"markdown\": ...}, or register a .tflite with a MODEL_CARD.md beside it)");
+                return null;
+            }
+            ModelDocuments.Card c = o.get();
+            return new JsonObject().put("modelId", m.id()).put("markdown", c.markdown())
+                    .put("html", CardHtml.render(c.markdown())).put("source", c.source())
+                    .put("updated", java.time.Instant.ofEpochMilli(c.updatedMs()).toString());
+        })).onSuccess(o -> {
+            if (o != null) {
+                json(rc, 200, o);
+            }
+        }).onFailure(e -> failed(rc, e));
+    }
+
+    private void putCard(RoutingContext rc) {
+        JsonObject b = body(rc);
+        if (b == null) {
+            return;
+        }
+        if (!(b.getValue("markdown") instanceof String md) || md.isBlank()) {
+            error(rc, 400, "body must have a non-empty string 'markdown' (the model card)");
+            return;
+        }
+        if (md.length() > MAX_CARD_CHARS) {
+            error(rc, 413, "model card has " + md.length() + " characters; at most " + MAX_CARD_CHARS);
+            return;
+        }
+        model(rc).compose(m -> documents.saveCard(m.id(), md, "api", clock.millis()).map(m))
+                .onSuccess(m -> json(rc, 200, new JsonObject().put("modelId", m.id()).put("chars", md.length())))
+                .onFailure(e -> failed(rc, e));
+    }
+
+    private void getRank(RoutingContext rc) {
+        model(rc).compose(m -> documents.rank(m.id()).map(o -> {
+            if (o.isEmpty()) {
+                error(rc, 404, "model '" + m.id() + "' has no rank analysis yet (PUT /api/v1/models/" + m.id()
+                        + "/rank with {\"csv\": the rank.csv of 'ScheduleTool rank'})");
+                return null;
+            }
+            return o.get().toJson().put("modelId", m.id()).put("trainTimesteps", m.trainTimesteps());
+        })).onSuccess(o -> {
+            if (o != null) {
+                json(rc, 200, o);
+            }
+        }).onFailure(e -> failed(rc, e));
+    }
+
+    /** Body: {"csv": "...", "switchTimestep": optional int (else the rank rule's recommendation)}. */
+    private void putRank(RoutingContext rc) {
+        JsonObject b = body(rc);
+        if (b == null) {
+            return;
+        }
+        if (!(b.getValue("csv") instanceof String csv)) {
+            error(rc, 400, "body must have a string 'csv' (the rank.csv written by 'ScheduleTool rank') and may have "
+                    + "an integer 'switchTimestep'");
+            return;
+        }
+        Object sw = b.getValue("switchTimestep");
+        if (sw != null && !(sw instanceof Integer || sw instanceof Long)) {
+            error(rc, 400, "switchTimestep must be an integer time step, got " + sw);
+            return;
+        }
+        RankData data;
+        try {
+            data = RankData.parse(csv, sw == null ? null : ((Number) sw).intValue());
+        } catch (ModelException e) {
+            error(rc, 422, e.getMessage());
+            return;
+        }
+        model(rc).compose(m -> {
+            for (var c : data.curves()) {
+                for (var p : c.points()) {
+                    if (p.timestep() >= m.trainTimesteps()) {
+                        error(rc, 422, "rank report time step " + p.timestep() + " is not below model " + m.id()
+                                + "'s T = " + m.trainTimesteps() + ": the report belongs to another model");
+                        return Future.failedFuture(new NotFound());
+                    }
+                }
+            }
+            return documents.saveRank(m.id(), csv, data, clock.millis()).map(m);
+        }).onSuccess(m -> json(rc, 200, data.toJson().put("modelId", m.id()).put("trainTimesteps", m.trainTimesteps())))
+                .onFailure(e -> failed(rc, e));
     }
 
     private void getSearch(RoutingContext rc) {

@@ -10,6 +10,11 @@ public final class EventAddresses {
     public static final String OUTBOUND = "c2f.mqtt.outbound";
     /** Request: is the MQTT connection up? Reply: a Boolean. */
     public static final String MQTT_HEALTH = "c2f.mqtt.health";
+    /**
+     * Published when the controller itself changed what it holds about a device (latency target,
+     * schedule decision), so views refresh; body: the device id.
+     */
+    public static final String DEVICE_CHANGED = "c2f.device.changed";
 
     private EventAddresses() {
     }

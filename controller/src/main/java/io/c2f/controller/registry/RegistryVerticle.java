@@ -1,5 +1,6 @@
 package io.c2f.controller.registry;
 
+import io.c2f.controller.log.EventLog;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.mqtt.DeviceCommands;
@@ -149,8 +150,8 @@ public final class RegistryVerticle extends VerticleBase {
         }
         rebirthRequested.remove(birth.getDeviceId());
         lastSeenWritten.put(birth.getDeviceId(), now);
-        LOG.info("device {} born (bdSeq {}, agent {}, bundle {})", birth.getDeviceId(), bdSeq,
-                birth.getAgentVersion(), birth.getInstalled().getBundleId());
+        EventLog.info(LOG, "device.birth", "device", birth.getDeviceId(), "bdSeq", bdSeq, "agent",
+                birth.getAgentVersion(), "bundle", birth.getInstalled().getBundleId(), "schedule", birth.getScheduleId());
         DeviceBirth row = DeviceBirth.from(config.fleet(), birth, now);
         serially(birth.getDeviceId(), () -> repository.upsertBirth(row))
                 .onFailure(e -> LOG.error("storing the birth of {} failed: {}", birth.getDeviceId(), e.getMessage()));
@@ -163,8 +164,8 @@ public final class RegistryVerticle extends VerticleBase {
         DeviceSessions.Verdict verdict = sessions.death(death.getDeviceId(), bdSeq, now);
         if (verdict != DeviceSessions.Verdict.CURRENT) {
             metrics.reportStaleMessage(Channel.DEATH);
-            LOG.info("ignored {} death of {} (bdSeq {}, {})", verdict.name().toLowerCase(java.util.Locale.ROOT),
-                    death.getDeviceId(), bdSeq, death.getReason());
+            EventLog.info(LOG, "device.death.ignored", "device", death.getDeviceId(), "bdSeq", bdSeq, "session",
+                    verdict.name().toLowerCase(java.util.Locale.ROOT), "reason", death.getReason());
             return;
         }
         String reason = switch (death.getReason()) {
@@ -266,15 +267,13 @@ public final class RegistryVerticle extends VerticleBase {
 
     private void sweep() {
         for (DeviceSessions.Expired e : sessions.expire(clock.millis())) {
-            LOG.info("device {} missed its heartbeats (last heard {} ms ago): offline", e.deviceId(),
-                    clock.millis() - e.lastSeenMs());
             goOffline(e.deviceId(), e.bdSeq(), "HEARTBEAT_TIMEOUT", clock.millis());
         }
     }
 
     private void goOffline(String id, long bdSeq, String reason, long now) {
         metrics.reportDeviceOffline(reason);
-        LOG.info("device {} offline ({}, bdSeq {})", id, reason, bdSeq);
+        EventLog.info(LOG, "device.offline", "device", id, "reason", reason, "bdSeq", bdSeq);
         serially(id, () -> repository.markOffline(id, bdSeq, reason, now))
                 .onFailure(e -> LOG.error("storing that {} went offline failed: {}", id, e.getMessage()));
     }

@@ -1,5 +1,6 @@
 package io.c2f.controller.retune;
 
+import io.c2f.controller.log.EventLog;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.model.CatalogEntry;
@@ -54,7 +55,7 @@ public final class RetuneVerticle extends VerticleBase {
     private final Clock clock;
     private final Map<String, DeviceLatency> latency = new HashMap<>();
     private final Map<String, TuningState> states = new HashMap<>();
-    private final Map<String, String> labels = new HashMap<>();
+    private final Map<String, Future<String>> labels = new HashMap<>();
     private DeviceCommands commands;
     private Future<Integer> evaluating;
     private final List<Long> timers = new ArrayList<>();
@@ -120,14 +121,12 @@ public final class RetuneVerticle extends VerticleBase {
             latencyStore.store(closed).onFailure(x -> LOG.warn("storing latency history of {} failed: {}",
                     e.deviceId(), x.getMessage()));
         }
-        String label = labels.get(e.deviceId());
-        if (label == null) {
-            labels.put(e.deviceId(), "none");
-            devices.find(config.fleet(), e.deviceId()).onSuccess(rec -> rec.ifPresent(r ->
-                    labels.put(e.deviceId(), r.labels().isEmpty() ? "none" : r.labels().get(0))));
-            label = "none";
-        }
-        metrics.reportGeneration(label, s.totalMs());
+        // the first generation of a device waits for its label, so it is not counted under "none"
+        Future<String> label = labels.computeIfAbsent(e.deviceId(), id -> devices.find(config.fleet(), id)
+                .map(rec -> rec.map(r -> r.labels().isEmpty() ? "none" : r.labels().get(0)).orElse("none"))
+                .otherwise("none"));
+        double totalMs = s.totalMs();
+        label.onSuccess(l -> metrics.reportGeneration(l, totalMs));
     }
 
     private JsonObject snapshot(String deviceId) {
@@ -218,14 +217,17 @@ public final class RetuneVerticle extends VerticleBase {
         JobCommand cmd = JobCommand.newBuilder().setJobId(jobId).setApplySchedule(ApplySchedule.newBuilder()
                 .setSchedule(decision.to().schedule()).setReason(decision.reason())).build();
         String from = obs.runningScheduleId() != null ? obs.runningScheduleId() : t.scheduleId();
-        LOG.info("{}: {} {} -> {}: {}", t.deviceId(), decision.direction(), from, decision.to().scheduleId(),
-                decision.reason());
+        EventLog.info(LOG, "retune.decision", "device", t.deviceId(), "job", jobId, "direction", decision.direction(),
+                "from", from, "to", decision.to().scheduleId(), "predictedMs", Math.round(decision.predictedMs()),
+                "observedP95Ms", Math.round(decision.observedP95Ms()), "targetMs", Math.round(t.targetMs()),
+                "reason", decision.reason());
         return commands.sendJob(t.deviceId(), cmd)
                 .compose(v -> decisions.record(new RetuneRecord(0, t.deviceId(), now, from, decision.to().scheduleId(),
                         decision.predictedMs(), decision.observedP95Ms(), t.targetMs(),
                         decision.direction() + ": " + decision.reason(), jobId)))
                 .map(v -> {
                     metrics.reportRetuneDecision(decision.direction());
+                    vertx.eventBus().publish(io.c2f.controller.mqtt.EventAddresses.DEVICE_CHANGED, t.deviceId());
                     return true;
                 })
                 .onFailure(e -> {

@@ -143,6 +143,7 @@ public final class TuningRoutes implements ApiRoutes {
                 } else {
                     // evaluate now rather than at the next period; the answer does not wait for it
                     vertx.eventBus().request(RetuneVerticle.EVALUATE, id);
+                    vertx.eventBus().publish(io.c2f.controller.mqtt.EventAddresses.DEVICE_CHANGED, id);
                     json(rc, 200, new JsonObject().put("deviceId", id).put("p95Millis", n.doubleValue())
                             .put("modelId", modelId));
                 }
@@ -162,6 +163,7 @@ public final class TuningRoutes implements ApiRoutes {
             } else if (!ar.result()) {
                 error(rc, 404, "device '" + id + "' is not known in fleet '" + fleet + "'");
             } else {
+                vertx.eventBus().publish(io.c2f.controller.mqtt.EventAddresses.DEVICE_CHANGED, id);
                 rc.response().setStatusCode(204).end();
             }
         });

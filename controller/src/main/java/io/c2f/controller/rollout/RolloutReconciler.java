@@ -177,7 +177,7 @@ final class RolloutReconciler {
                     previous, r.spec().stepTimeoutMs(), now + r.spec().jobTimeoutMs(), now));
         }
         RolloutRepository.event(c, r.id(), "WAVE_STARTED", "wave " + wave.index() + " started: "
-                + wave.devices().size() + " devices " + abbreviate(wave.devices()), now);
+                + wave.devices().size() + " devices " + abbreviate(wave.devices()), now, wave.index());
     }
 
     /** Cancels what was not sent, closes the waves, and gives each device that switched its previous bundle back. */

@@ -1,5 +1,6 @@
 package io.c2f.controller.rollout;
 
+import io.c2f.controller.log.EventLog;
 import io.c2f.controller.store.Database;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -17,6 +18,7 @@ import java.util.Optional;
 
 /** The {@code rollouts}, {@code rollout_waves} and {@code rollout_events} tables. */
 final class RolloutRepository {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RolloutRepository.class);
     private static final String COLUMNS = "id, fleet, bundle_id, spec, state, current_wave, abort_reason, created_ms, "
             + "updated_ms, finished_ms, lease_owner, lease_expires_ms";
     private static final String ACTIVE = "state IN ('RUNNING', 'PAUSED', 'ABORTING')";
@@ -159,6 +161,17 @@ final class RolloutRepository {
     }
 
     static void event(Connection c, String rolloutId, String kind, String message, long nowMs) throws SQLException {
+        event(c, rolloutId, kind, message, nowMs, null);
+    }
+
+    /**
+     * Records a rollout event and logs it as one line ({@code event=rollout.wave.started rollout=...
+     * wave=...}); logged as the row is written, inside the caller's transaction.
+     */
+    static void event(Connection c, String rolloutId, String kind, String message, long nowMs, Integer wave)
+            throws SQLException {
+        EventLog.info(LOG, "rollout." + kind.toLowerCase(java.util.Locale.ROOT).replace('_', '.'), "rollout", rolloutId,
+                "wave", wave, "detail", message);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollout_events (rollout_id, at_ms, kind, message) "
                 + "VALUES (?, ?, ?, ?)")) {
             ps.setString(1, rolloutId);

@@ -1,5 +1,6 @@
 package io.c2f.controller.rollout;
 
+import io.c2f.controller.log.EventLog;
 import io.c2f.controller.bundle.BundleService;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.job.Job;
@@ -105,7 +106,7 @@ public final class RolloutVerticle extends VerticleBase {
                     }
                     for (String id : ids) {
                         if (!leased.contains(id)) {
-                            LOG.info("driving rollout {} (lease taken by {})", id, config.instanceId());
+                            EventLog.info(LOG, "rollout.lease.taken", "rollout", id, "instance", config.instanceId());
                             takeOver(id);
                         }
                     }
@@ -154,9 +155,10 @@ public final class RolloutVerticle extends VerticleBase {
                     .setInstallBundle(InstallBundle.newBuilder().setManifest(b.get().signedManifest())
                             .setRollback(j.kind() == JobKind.ROLLBACK)).build();
             return commands.sendJob(j.deviceId(), cmd);
-        }).compose(v -> jobs.markSent(j.id(), clock.millis())).onSuccess(v -> LOG.debug("sent job {} ({} {}) to {}",
-                j.id(), j.kind(), j.bundleId(), j.deviceId()))
-                .onFailure(e -> LOG.warn("sending job {} to {} failed: {}", j.id(), j.deviceId(), e.getMessage()));
+        }).compose(v -> jobs.markSent(j.id(), clock.millis())).onSuccess(v -> EventLog.info(LOG, "job.sent",
+                "device", j.deviceId(), "job", j.id(), "rollout", j.rolloutId(), "kind", j.kind(), "bundle", j.bundleId()))
+                .onFailure(e -> EventLog.warn(LOG, "job.send.failed", "device", j.deviceId(), "job", j.id(),
+                        "rollout", j.rolloutId(), "reason", e.getMessage()));
     }
 
     private void onStatus(String deviceId, JobStatusUpdate u) {
@@ -172,8 +174,9 @@ public final class RolloutVerticle extends VerticleBase {
             }
             Job j = updated.get();
             if (j.state().terminal()) {
-                LOG.info("job {} ({} {}) on {}: {}{}", j.id(), j.kind(), j.bundleId(), deviceId, j.state(),
-                        j.errorMessage() == null ? "" : " (" + j.errorMessage() + ")");
+                EventLog.info(LOG, "job." + j.state().name().toLowerCase(java.util.Locale.ROOT), "device", deviceId,
+                        "job", j.id(), "rollout", j.rolloutId(), "kind", j.kind(), "bundle", j.bundleId(),
+                        "error", j.errorMessage());
                 if (j.state() == JobStatus.SUCCEEDED) {
                     // the registry learns the installed bundle from births (a later rollback needs it)
                     commands.requestRebirth(deviceId, "job " + j.id() + " installed " + j.bundleId())

@@ -1,5 +1,6 @@
 package io.c2f.controller.schedule;
 
+import io.c2f.controller.log.EventLog;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.model.CatalogEntry;
 import io.c2f.controller.model.ModelRecord;
@@ -186,6 +187,7 @@ public final class SearchService implements AutoCloseable {
         try {
             checkStopping();
             update(id, "RUNNING", 0, "opening model " + model.id(), results);
+            EventLog.info(LOG, "search.started", "search", id, "model", model.id());
             DenoiserSource source = DenoiserSource.forModel(model.source());
             TrdConfig cfg = TrdConfig.defaults().withReferenceSteps(req.referenceSteps())
                     .withSeeds(TrdConfig.seeds(0, req.calibrationSeeds()),
@@ -228,14 +230,17 @@ public final class SearchService implements AutoCloseable {
                         found.add(ModelRegistry.entry(model, r.schedule()));
                         results.add(sid);
                         done = base + 1;
-                        LOG.info("search {}: {} held-out loss {} ({} evaluations, {} s)", id, sid, r.heldoutLoss(),
-                                r.evaluations(), String.format("%.1f", r.searchSeconds()));
+                        EventLog.info(LOG, "search.schedule.found", "search", id, "model", model.id(), "schedule", sid,
+                                "heldoutLoss", r.heldoutLoss(), "evaluations", r.evaluations(), "seconds",
+                                String.format(java.util.Locale.ROOT, "%.1f", r.searchSeconds()));
                     }
                 }
                 join(models.saveSchedules(found, clock.millis()));
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             metrics.reportSearchFinished(true, seconds);
+            EventLog.info(LOG, "search.succeeded", "search", id, "model", model.id(), "schedules", results.size(),
+                    "seconds", String.format(java.util.Locale.ROOT, "%.1f", seconds));
             update(id, "SUCCEEDED", 1, "added " + results.size() + " schedules in " + String.format("%.1f", seconds)
                     + " s", results);
         } catch (StopRequested e) {
@@ -248,7 +253,7 @@ public final class SearchService implements AutoCloseable {
             }
         } catch (Exception e) {
             metrics.reportSearchFinished(false, (System.nanoTime() - start) / 1e9);
-            LOG.warn("search {} on model {} failed: {}", id, model.id(), e.toString());
+            EventLog.warn(LOG, "search.failed", "search", id, "model", model.id(), "reason", e.toString());
             try {
                 update(id, "FAILED", 0, e.getClass().getSimpleName() + ": " + e.getMessage(), results);
             } catch (RuntimeException ignored) {

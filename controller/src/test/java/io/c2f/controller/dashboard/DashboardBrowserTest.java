@@ -160,6 +160,8 @@ class DashboardBrowserTest {
 
             driver = chromium(dir.resolve("chromium-profile"));
             WebDriverWait wait = new WebDriverWait(driver, WAIT);
+            // live updates re-render rows: an element found a moment ago may be replaced before it is read
+            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
             JavascriptExecutor js = (JavascriptExecutor) driver;
 
             // overview: tokens are configured, so the page asks for one first

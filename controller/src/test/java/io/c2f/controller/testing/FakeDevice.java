@@ -17,7 +17,17 @@ import io.c2f.proto.v1.Hardware;
 import io.c2f.proto.v1.Header;
 import io.c2f.proto.v1.InstalledBundle;
 import io.c2f.proto.v1.IntervalAggregate;
+import io.c2f.proto.v1.GenerateRequest;
+import io.c2f.proto.v1.GenerateResult;
+import io.c2f.proto.v1.GeneratedImage;
+import io.c2f.proto.v1.GenerationRecord;
 import io.c2f.proto.v1.Telemetry;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.Function;
+import javax.imageio.ImageIO;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +49,7 @@ public final class FakeDevice implements AutoCloseable {
     private final String password;
     private final ExecutorService answering = Executors.newSingleThreadExecutor();
     private final AtomicInteger rebirthRequests = new AtomicInteger();
+    private volatile Function<GenerateRequest, GenerateResult> generator;
     private MqttClient client;
     private javax.net.SocketFactory socketFactory;
 
@@ -86,6 +97,17 @@ public final class FakeDevice implements AutoCloseable {
         for (String t : topics.deviceSubscriptions(id)) {
             client.subscribe(t, 1, (topic, msg) -> {
                 Channel ch = Topics.parse(topic).channel();
+                Function<GenerateRequest, GenerateResult> g = generator;
+                if (ch == Channel.GENERATE_REQUEST && g != null) {
+                    GenerateRequest req = WireCodec.decode(topic, msg.getPayload()).as(GenerateRequest.class);
+                    answering.execute(() -> {
+                        try {
+                            publish(Channel.GENERATE_RESULT, g.apply(req));
+                        } catch (MqttException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                }
                 if (ch == Channel.REBIRTH || ch == Channel.FLEET_REBIRTH) {
                     rebirthRequests.incrementAndGet();
                     // never publish from Paho's callback thread with the blocking client
@@ -102,11 +124,64 @@ public final class FakeDevice implements AutoCloseable {
         }
     }
 
+    /** From now on, answers each GenerateRequest with what the function makes of it (null: stop answering). */
+    public void answerGenerates(Function<GenerateRequest, GenerateResult> generator) {
+        this.generator = generator;
+    }
+
+    /**
+     * A result as a device makes it: one PNG per seed (seed, seed + 1, ...), a 32x32 picture whose
+     * colours follow from the seed, so different seeds give different images and equal seeds equal ones.
+     */
+    public static GenerateResult pngPerSeed(GenerateRequest req) {
+        GenerateResult.Builder r = GenerateResult.newBuilder().setRequestId(req.getRequestId());
+        int n = Math.max(1, req.getCount());
+        for (int i = 0; i < n; i++) {
+            long seed = req.getSeed() + i;
+            r.addImages(GeneratedImage.newBuilder().setSeed(seed).setPng(com.google.protobuf.ByteString.copyFrom(png(seed, 32)))
+                    .setWidth(32).setHeight(32).setRecord(GenerationRecord.newBuilder().setRequestId(req.getRequestId())
+                            .setScheduleId(req.getScheduleId().isEmpty() ? "c2f-8-4" : req.getScheduleId())
+                            .setStepsLow(8).setStepsHigh(4).setTotalMillis(420 + seed % 7).setBatch(1).setDelegate("xnnpack")));
+        }
+        return r.build();
+    }
+
+    static byte[] png(long seed, int size) {
+        java.util.Random rnd = new java.util.Random(seed);
+        int a = rnd.nextInt(0xffffff);
+        int b = rnd.nextInt(0xffffff);
+        BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                double d = Math.hypot(x - size / 2.0, y - size / 2.0) / size;
+                img.setRGB(x, y, d < 0.35 ? a : (x / 4 + y / 4) % 2 == 0 ? b : 0xffffff);
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ImageIO.write(img, "png", out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
     public int rebirthRequests() {
         return rebirthRequests.get();
     }
 
+    /** A fresh birth (seq 0 of the same session) with the model sha256 of the installed bundle set. */
+    public Birth birthWithModel(String modelSha256) throws MqttException {
+        headers.newSession(headers.bdSeq());
+        return publish(Channel.BIRTH, birthMessage().toBuilder().setInstalled(birthMessage().getInstalled().toBuilder()
+                .setModelSha256(modelSha256)).build());
+    }
+
     public Birth birth() throws MqttException {
+        return publish(Channel.BIRTH, birthMessage());
+    }
+
+    private Birth birthMessage() {
         Birth b = Birth.newBuilder().setDeviceId(id).setAgentVersion("0.1.0")
                 .setHardware(Hardware.newBuilder().setOs("linux").setArch("aarch64").setCpuCores(4)
                         .setMemoryBytes(4L << 30).setCpuModel("Cortex-A72"))
@@ -115,7 +190,7 @@ public final class FakeDevice implements AutoCloseable {
                 .setScheduleId("c2f-8-4")
                 .addLabels("lab").addLabels("rpi4")
                 .build();
-        return publish(Channel.BIRTH, b);
+        return b;
     }
 
     public void state(int heartbeatMs) throws MqttException {
