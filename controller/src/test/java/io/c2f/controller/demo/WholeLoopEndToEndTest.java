@@ -123,11 +123,14 @@ class WholeLoopEndToEndTest {
             assertTrue(s.api().get("/api/v1/devices/real-1").getJsonObject("telemetry").getLong("received") >= 3);
 
             // targets at twice each device's p95 (over 12 generations: fewer make a noisy p95 on a
-            // busy machine); then four simulated devices get 6x slower: the retuner moves them to
+            // busy machine); then four simulated devices get 20x slower: the retuner moves them to
             // cheaper schedules
             Map<String, Double> targets = s.setTargets(12);
             Instant slowedAt = Instant.now();
-            s.slowDown(SLOWED, 6);
+            // 20x: on a loaded machine the measured p95 (hence the target) is inflated by CPU
+            // starvation that a slow-down of the simulated compute alone does not scale; 6x was not
+            // always enough to cross a target set on such a p95
+            s.slowDown(SLOWED, 20);
             Map<String, JsonObject> down = s.awaitDecisions(SLOWED, "DOWNGRADE", slowedAt);
             for (Map.Entry<String, JsonObject> e : down.entrySet()) {
                 JsonObject d = e.getValue();
@@ -149,8 +152,13 @@ class WholeLoopEndToEndTest {
                 long fromMacs = catalog(s).get(d.getString("from")).getLong("macsPerImage");
                 long toMacs = catalog(s).get(d.getString("to")).getLong("macsPerImage");
                 assertTrue(toMacs > fromMacs, e.getKey() + " moved back up: " + d.encode());
-                // the retuner judges the schedule the device reports running: it ran the cheaper one
-                assertEquals(down.get(e.getKey()).getString("to"), d.getString("from"), d.encode());
+                // the retuner judges the schedule the device reports running: a cheaper one than before
+                // the slow-down (the first downgrade's target, or a later, still cheaper step: the
+                // catalog has schedules at K = 4..20, so a slow-down may take more than one step)
+                long beforeMacs = catalog(s).get(down.get(e.getKey()).getString("from")).getLong("macsPerImage");
+                assertTrue(fromMacs <= catalog(s).get(down.get(e.getKey()).getString("to")).getLong("macsPerImage")
+                        && fromMacs < beforeMacs, e.getKey() + " upgraded from the cheaper schedule it ran: " + d.encode()
+                        + " after " + down.get(e.getKey()).encode());
                 assertTrue(d.getString("reason").contains("better quality"), d.encode());
             }
             System.out.printf("e2e: whole loop on %s took %.1f s (%d images, %d errors)%n", c.mqttUrl(),
