@@ -294,6 +294,14 @@ public final class FleetScenario implements AutoCloseable {
                     + done.getString("abortReason"));
         }
         say("rollout %s SUCCEEDED: %s on %d devices", id, bundleId, done.getJsonObject("counts").getLong("SUCCEEDED"));
+        // a job succeeds on the device's job status; the registry learns the new slot from the
+        // device's state report a moment later: wait for it, so callers see what is installed
+        List<String> ids = deviceIds();
+        await("every device reporting " + bundleId + " installed", () -> ids.stream()
+                .filter(d -> {
+                    JsonObject installed = api.get("/api/v1/devices/" + d).getJsonObject("installed");
+                    return installed != null && bundleId.equals(installed.getString("bundleId"));
+                }).count(), n -> n == ids.size());
         return done;
     }
 
