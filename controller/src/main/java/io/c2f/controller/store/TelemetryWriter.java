@@ -130,25 +130,36 @@ public final class TelemetryWriter {
     }
 
     private void attempt(List<Pending> batch) {
+        // the writer's state is confined to the context that writes (the ingress verticle's): the
+        // database's worker may complete the batch on its own thread, so the outcome hops back
+        io.vertx.core.Context context = vertx.getOrCreateContext();
         repository.ingestTelemetryBatch(batch.stream().map(Pending::record).toList()).onComplete(ar -> {
-            if (ar.succeeded()) {
-                failures = 0;
-                metrics.reportTelemetryBatch(batch.size());
-                List<TelemetryIngest> results = ar.result();
-                for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).stored().complete(results.get(i));
-                }
-                finished();
-            } else if (closed) {
-                batch.forEach(p -> p.stored().fail(ar.cause()));
-                finished();
+            if (Vertx.currentContext() == context) {
+                written(batch, ar);
             } else {
-                long delay = Math.min(MAX_RETRY_MS, 100L << Math.min(failures++, 6));
-                LOG.warn("writing a batch of {} telemetry records failed ({}); retrying in {} ms", batch.size(),
-                        ar.cause().getMessage(), delay);
-                vertx.setTimer(delay, t -> attempt(batch));
+                context.runOnContext(v -> written(batch, ar));
             }
         });
+    }
+
+    private void written(List<Pending> batch, io.vertx.core.AsyncResult<List<TelemetryIngest>> ar) {
+        if (ar.succeeded()) {
+            failures = 0;
+            metrics.reportTelemetryBatch(batch.size());
+            List<TelemetryIngest> results = ar.result();
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).stored().complete(results.get(i));
+            }
+            finished();
+        } else if (closed) {
+            batch.forEach(p -> p.stored().fail(ar.cause()));
+            finished();
+        } else {
+            long delay = Math.min(MAX_RETRY_MS, 100L << Math.min(failures++, 6));
+            LOG.warn("writing a batch of {} telemetry records failed ({}); retrying in {} ms", batch.size(),
+                    ar.cause().getMessage(), delay);
+            vertx.setTimer(delay, t -> attempt(batch));
+        }
     }
 
     private void finished() {
