@@ -4,7 +4,7 @@ import io.c2f.controller.Controller;
 import io.c2f.controller.broker.EmbeddedBroker;
 import io.c2f.controller.config.ConfigLoader;
 import io.c2f.controller.config.ControllerConfig;
-import io.c2f.controller.metrics.ControllerMetrics;
+import io.c2f.controller.metrics.NoopControllerMetrics;
 import io.c2f.proto.codec.HeaderFactory;
 import io.c2f.proto.codec.WireCodec;
 import io.c2f.proto.topic.Channel;
@@ -228,7 +228,7 @@ public final class IngestBenchmark {
     }
 
     /** Counts devices born and records stored (not duplicates). */
-    private static final class Counting implements ControllerMetrics {
+    private static final class Counting extends NoopControllerMetrics {
         final AtomicLong online = new AtomicLong();
         final AtomicLong stored = new AtomicLong();
 
@@ -242,30 +242,6 @@ public final class IngestBenchmark {
             if (!duplicate) {
                 stored.incrementAndGet();
             }
-        }
-
-        @Override
-        public void reportMessageReceived(Channel channel) {
-        }
-
-        @Override
-        public void reportMessageRejected(io.c2f.proto.v1.ErrorCode code) {
-        }
-
-        @Override
-        public void reportMqttConnected(boolean connected) {
-        }
-
-        @Override
-        public void reportDeviceOffline(String reason) {
-        }
-
-        @Override
-        public void reportStaleMessage(Channel channel) {
-        }
-
-        @Override
-        public void reportTelemetryLost(long records) {
         }
     }
 

@@ -1,12 +1,11 @@
 package io.c2f.controller.scaleout;
 
-import io.c2f.controller.metrics.ControllerMetrics;
+import io.c2f.controller.metrics.NoopControllerMetrics;
 import io.c2f.proto.topic.Channel;
-import io.c2f.proto.v1.ErrorCode;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counts what one controller instance ingested, so a test can see how a shared subscription split the stream. */
-final class CountingMetrics implements ControllerMetrics {
+final class CountingMetrics extends NoopControllerMetrics {
     final AtomicLong telemetryStored = new AtomicLong();
     final AtomicLong telemetryDuplicates = new AtomicLong();
     final AtomicLong births = new AtomicLong();
@@ -26,31 +25,7 @@ final class CountingMetrics implements ControllerMetrics {
     }
 
     @Override
-    public void reportMessageRejected(ErrorCode code) {
-    }
-
-    @Override
-    public void reportMqttConnected(boolean connected) {
-    }
-
-    @Override
-    public void reportDeviceOnline() {
-    }
-
-    @Override
-    public void reportDeviceOffline(String reason) {
-    }
-
-    @Override
-    public void reportStaleMessage(Channel channel) {
-    }
-
-    @Override
     public void reportTelemetry(boolean duplicate) {
         (duplicate ? telemetryDuplicates : telemetryStored).incrementAndGet();
-    }
-
-    @Override
-    public void reportTelemetryLost(long records) {
     }
 }

@@ -10,6 +10,7 @@ import io.c2f.controller.config.ConfigLoader;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.metrics.MicrometerControllerMetrics;
+import io.c2f.controller.metrics.NoopControllerMetrics;
 import io.c2f.controller.model.ModelRecord;
 import io.c2f.controller.model.ModelRegistry;
 import io.c2f.controller.model.ModelRepository;
@@ -20,7 +21,6 @@ import io.c2f.controller.schedule.SearchService;
 import io.c2f.controller.store.Database;
 import io.c2f.controller.testing.FakeDevice;
 import io.c2f.proto.topic.Channel;
-import io.c2f.proto.v1.ErrorCode;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.net.ServerSocket;
@@ -54,7 +54,7 @@ class GracefulShutdownTest {
     Path dir;
 
     /** Counts the telemetry messages the MQTT ingress took (and acknowledged to the broker). */
-    static final class Accepted implements ControllerMetrics {
+    static final class Accepted extends NoopControllerMetrics {
         final AtomicLong telemetry = new AtomicLong();
 
         @Override
@@ -62,34 +62,6 @@ class GracefulShutdownTest {
             if (channel == Channel.TELEMETRY) {
                 telemetry.incrementAndGet();
             }
-        }
-
-        @Override
-        public void reportMessageRejected(ErrorCode code) {
-        }
-
-        @Override
-        public void reportMqttConnected(boolean connected) {
-        }
-
-        @Override
-        public void reportDeviceOnline() {
-        }
-
-        @Override
-        public void reportDeviceOffline(String reason) {
-        }
-
-        @Override
-        public void reportStaleMessage(Channel channel) {
-        }
-
-        @Override
-        public void reportTelemetry(boolean duplicate) {
-        }
-
-        @Override
-        public void reportTelemetryLost(long records) {
         }
     }
 

@@ -1,14 +1,12 @@
 package io.c2f.controller.store;
 
-import io.c2f.controller.metrics.ControllerMetrics;
-import io.c2f.proto.topic.Channel;
-import io.c2f.proto.v1.ErrorCode;
+import io.c2f.controller.metrics.NoopControllerMetrics;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Records the telemetry batches written and how often a record waited for room in the queue. */
-final class CountingBatches implements ControllerMetrics {
+final class CountingBatches extends NoopControllerMetrics {
     private final List<Integer> sizes = new CopyOnWriteArrayList<>();
     private final AtomicInteger full = new AtomicInteger();
 
@@ -30,37 +28,5 @@ final class CountingBatches implements ControllerMetrics {
         if (wasFull) {
             full.incrementAndGet();
         }
-    }
-
-    @Override
-    public void reportMessageReceived(Channel channel) {
-    }
-
-    @Override
-    public void reportMessageRejected(ErrorCode code) {
-    }
-
-    @Override
-    public void reportMqttConnected(boolean connected) {
-    }
-
-    @Override
-    public void reportDeviceOnline() {
-    }
-
-    @Override
-    public void reportDeviceOffline(String reason) {
-    }
-
-    @Override
-    public void reportStaleMessage(Channel channel) {
-    }
-
-    @Override
-    public void reportTelemetry(boolean duplicate) {
-    }
-
-    @Override
-    public void reportTelemetryLost(long records) {
     }
 }
