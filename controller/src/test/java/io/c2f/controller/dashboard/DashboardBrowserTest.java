@@ -3,6 +3,7 @@ package io.c2f.controller.dashboard;
 import io.c2f.controller.bench.SyntheticBundleRequest;
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
+import static io.c2f.controller.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.retune.RetuneSettings;
 import io.c2f.controller.rollout.RolloutSettings;
 import io.c2f.controller.testing.FakeDevice;
+import io.c2f.controller.testing.HeadlessChromium;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.GenerationRecord;
 import io.c2f.proto.v1.PhaseLatency;
@@ -26,7 +28,6 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.io.File;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,9 +44,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -59,32 +56,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @Timeout(180)
 class DashboardBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final String ADMIN = "admin-token-0123456789";
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Path SHOTS = Path.of("target", "screenshots");
 
     @TempDir
     Path dir;
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static WebDriver chromium(Path profile) {
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(CHROMIUM.toFile());
-        // as root on a closed network: no sandbox, nothing phoning home, a fresh profile
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--user-data-dir=" + profile, "--window-size=1360,1100", "--lang=en-US");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        return new ChromeDriver(service, o);
-    }
 
     private static void shot(WebDriver driver, String name) throws Exception {
         Files.createDirectories(SHOTS);
@@ -129,8 +106,7 @@ class DashboardBrowserTest {
 
     @Test
     void overviewDevicePageAndRolloutAbortInChromium() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs /usr/bin/chromium and /usr/bin/chromedriver (Debian chromium, chromium-driver)");
+        HeadlessChromium.assumeInstalled();
         Vertx vertx = Vertx.vertx();
         ApiTokens tokens = ApiTokens.of(Map.of("ops", ApiTokens.entry(Role.ADMIN, ADMIN)), "test");
         Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(Map.of("fleet", "lab", "instance.id", "ctl",
@@ -158,7 +134,7 @@ class DashboardBrowserTest {
             generations(devices.get(2), "rpi-03", 0, 12, "c2f-8-4", 8, 8, 45.0, rnd);
             call(http.put(port, "127.0.0.1", "/api/v1/devices/rpi-03/target"), new JsonObject().put("p95Millis", 600), 200);
 
-            driver = chromium(dir.resolve("chromium-profile"));
+            driver = HeadlessChromium.start(dir.resolve("chromium-profile"));
             WebDriverWait wait = new WebDriverWait(driver, WAIT);
             // live updates re-render rows: an element found a moment ago may be replaced before it is read
             wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);

@@ -2,6 +2,7 @@ package io.c2f.controller.dashboard;
 
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
+import static io.c2f.controller.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.retune.RetuneSettings;
 import io.c2f.controller.rollout.RolloutSettings;
 import io.c2f.controller.testing.FakeDevice;
+import io.c2f.controller.testing.HeadlessChromium;
 import io.c2f.proto.v1.GenerateRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,14 +23,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,8 +39,6 @@ import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -55,8 +53,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @Timeout(180)
 class DashboardModelAndGenerateBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final String ADMIN = "admin-token-0123456789";
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Path SHOTS = Path.of("target", "screenshots");
@@ -66,23 +62,6 @@ class DashboardModelAndGenerateBrowserTest {
 
     @TempDir
     Path dir;
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static WebDriver chromium(Path profile) {
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(CHROMIUM.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--user-data-dir=" + profile, "--window-size=1360,1100", "--lang=en-US");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        return new ChromeDriver(service, o);
-    }
 
     /** A screenshot of the whole page (Chromium's DevTools capture beyond the viewport). */
     private static void shot(WebDriver driver, String name) throws Exception {
@@ -103,8 +82,7 @@ class DashboardModelAndGenerateBrowserTest {
 
     @Test
     void modelPageAndGenerateFormInChromium() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "needs /usr/bin/chromium and /usr/bin/chromedriver (Debian chromium, chromium-driver)");
+        HeadlessChromium.assumeInstalled();
         Vertx vertx = Vertx.vertx();
         ApiTokens tokens = ApiTokens.of(Map.of("ops", ApiTokens.entry(Role.ADMIN, ADMIN)), "test");
         Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(Map.of("fleet", "lab", "instance.id", "ctl",
@@ -132,7 +110,7 @@ class DashboardModelAndGenerateBrowserTest {
             until(() -> http.get(port, "127.0.0.1", "/api/v1/devices").bearerTokenAuthentication(ADMIN).send()
                     .map(r -> r.bodyAsJsonObject().getJsonArray("devices").size()), n -> n == 1, WAIT, "1 device");
 
-            driver = chromium(dir.resolve("chromium-profile"));
+            driver = HeadlessChromium.start(dir.resolve("chromium-profile"));
             WebDriverWait wait = new WebDriverWait(driver, WAIT);
             JavascriptExecutor js = (JavascriptExecutor) driver;
             WebDriver d = driver;

@@ -2,6 +2,7 @@ package io.c2f.controller.shutdown;
 
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
+import static io.c2f.controller.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +24,6 @@ import io.c2f.controller.testing.FakeDevice;
 import io.c2f.proto.topic.Channel;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -68,12 +68,6 @@ class GracefulShutdownTest {
     /** A start on the shared, loaded build machine can take longer than Await's default. */
     private static Controller started(io.vertx.core.Future<Controller> start) throws Exception {
         return start.toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /**

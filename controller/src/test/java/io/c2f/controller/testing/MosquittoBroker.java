@@ -2,7 +2,6 @@ package io.c2f.controller.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +30,7 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** Starts a broker; extraConfig lines are appended to the listener's config. */
     public static MosquittoBroker start(Path dir, String extraConfig) throws IOException, InterruptedException {
-        MosquittoBroker broker = new MosquittoBroker(dir, freePort(), extraConfig);
+        MosquittoBroker broker = new MosquittoBroker(dir, Ports.freePort(), extraConfig);
         broker.restart();
         return broker;
     }
@@ -107,9 +106,4 @@ public final class MosquittoBroker implements AutoCloseable {
         stop();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }
