@@ -1,6 +1,5 @@
 package io.c2f.controller.demo;
 
-import io.c2f.controller.retune.RetunePolicy;
 import io.c2f.proto.v1.GeneratedImage;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -122,9 +121,9 @@ public final class FleetScenario implements AutoCloseable {
         }
     }
 
-    /** The model's catalog by schedule id: steps, measured held-out loss, MACs per image. */
+    /** The model's catalog by schedule id, best first: steps, measured held-out loss, MACs per image. */
     public Map<String, JsonObject> catalog() {
-        Map<String, JsonObject> out = new TreeMap<>();
+        Map<String, JsonObject> out = new LinkedHashMap<>();
         api.get("/api/v1/models/" + plan.modelId() + "/schedules").getJsonArray("schedules")
                 .forEach(o -> out.put(((JsonObject) o).getString("scheduleId"), (JsonObject) o));
         return out;
@@ -238,7 +237,8 @@ public final class FleetScenario implements AutoCloseable {
                 inBundle.add(id);
             }
         }
-        String best = inBundle.stream().map(catalog::get).min(QUALITY).map(o -> o.getString("scheduleId"))
+        // the catalog API lists best first, in the retuner's own order
+        String best = catalog.keySet().stream().filter(inBundle::contains).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no catalog schedule file to put in the bundle"));
         JsonObject body = new JsonObject().put("name", plan.modelId()).put("version", "1.0.0")
                 .put("minAgentVersion", "0.1.0")
@@ -253,14 +253,6 @@ public final class FleetScenario implements AutoCloseable {
                 b.getLong("payloadSize"), b.getInteger("chunkCount"), b.getJsonArray("schedules").size(), best);
         return b.getString("id");
     }
-
-    /** The retuner's quality order (RetunePolicy.QUALITY) on the catalog API's JSON: best first. */
-    static final Comparator<JsonObject> QUALITY = Comparator.<JsonObject>comparingDouble(
-                    o -> RetunePolicy.rankingLoss(o.getDouble("heldoutLoss")))
-            .thenComparing(Comparator.<JsonObject>comparingInt(o -> o.getInteger("stepsLow") + o.getInteger("stepsHigh"))
-                    .reversed())
-            .thenComparing(Comparator.<JsonObject>comparingInt(o -> o.getInteger("stepsHigh")).reversed())
-            .thenComparing(o -> o.getString("scheduleId"));
 
     /** Rolls the bundle out to the whole fleet in growing waves and waits until it succeeded. */
     public JsonObject rollOut(String bundleId) {

@@ -1,6 +1,7 @@
 package io.c2f.controller.model;
 
 import io.c2f.proto.v1.Schedule;
+import java.util.Comparator;
 
 /**
  * One schedule of a model's catalog with what the retuner needs from it.
@@ -13,6 +14,17 @@ import io.c2f.proto.v1.Schedule;
  */
 public record CatalogEntry(String modelId, String scheduleId, int stepsLow, int stepsHigh, double heldoutLoss,
                            long macsPerImage, String method, Schedule schedule) {
+
+    /**
+     * Best quality first: lower held-out loss. A schedule whose loss was never measured (loss 0, e.g. the
+     * model-independent baselines) ranks after every measured one: nothing says it is better. Equal
+     * losses: more steps first, then more full-resolution steps.
+     */
+    public static final Comparator<CatalogEntry> BEST_FIRST = Comparator.comparingDouble(
+                    (CatalogEntry e) -> e.heldoutLoss() > 0 ? e.heldoutLoss() : Double.POSITIVE_INFINITY)
+            .thenComparing(Comparator.comparingInt(CatalogEntry::steps).reversed())
+            .thenComparing(Comparator.comparingInt(CatalogEntry::stepsHigh).reversed())
+            .thenComparing(CatalogEntry::scheduleId);
 
     public int steps() {
         return stepsLow + stepsHigh;

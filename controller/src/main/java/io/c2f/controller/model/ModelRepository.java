@@ -120,12 +120,11 @@ public final class ModelRepository {
         });
     }
 
-    /** A model's catalog, best (lowest held-out loss) first. */
+    /** A model's catalog, best first ({@link CatalogEntry#BEST_FIRST}: unmeasured losses last). */
     public Future<List<CatalogEntry>> catalog(String modelId) {
         return db.execute(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT model_id, schedule_id, steps_low, steps_high, "
-                    + "heldout_loss, macs_per_image, method, schedule FROM model_schedules WHERE model_id = ? "
-                    + "ORDER BY heldout_loss, schedule_id")) {
+                    + "heldout_loss, macs_per_image, method, schedule FROM model_schedules WHERE model_id = ?")) {
                 ps.setString(1, modelId);
                 List<CatalogEntry> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
@@ -134,6 +133,7 @@ public final class ModelRepository {
                                 rs.getDouble(5), rs.getLong(6), rs.getString(7), parse(rs.getBytes(8), rs.getString(2))));
                     }
                 }
+                out.sort(CatalogEntry.BEST_FIRST);
                 return out;
             }
         });

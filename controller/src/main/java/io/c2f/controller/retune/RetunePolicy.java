@@ -22,22 +22,11 @@ import java.util.Optional;
  * minDwellMs} after the previous one. Noise around the target therefore never makes it flap: a
  * schedule it left for being too slow is predicted near or above the target, far from the margin.
  *
- * <p>Quality: lower held-out loss is better. A schedule whose loss was never measured (loss 0, e.g. the
- * model-independent baselines) ranks after every measured one: nothing says it is better. Equal losses
- * are ordered by more steps, then more full-resolution steps.
+ * <p>Quality: the catalog's order, {@link CatalogEntry#BEST_FIRST}.
  */
 public final class RetunePolicy {
     /** Best quality first. */
-    public static final Comparator<CatalogEntry> QUALITY = Comparator.comparingDouble(
-                    (CatalogEntry e) -> rankingLoss(e.heldoutLoss()))
-            .thenComparing(Comparator.comparingInt(CatalogEntry::steps).reversed())
-            .thenComparing(Comparator.comparingInt(CatalogEntry::stepsHigh).reversed())
-            .thenComparing(CatalogEntry::scheduleId);
-
-    /** The held-out loss used for ranking: unmeasured (0 or less) counts as worst. */
-    public static double rankingLoss(double heldoutLoss) {
-        return heldoutLoss > 0 ? heldoutLoss : Double.POSITIVE_INFINITY;
-    }
+    public static final Comparator<CatalogEntry> QUALITY = CatalogEntry.BEST_FIRST;
 
     private final RetuneSettings settings;
 
