@@ -28,7 +28,7 @@ import java.util.Locale;
 /**
  * Fidelity and cost of schedules on held-out seeds (not a test):
  * {@code ScheduleBenchmark [--model synthetic] [--k 4,6,8,10,15,20] [--heldout 64] [--reference-steps 100]
- * [--switch-method renoise|upsample-xt] [--budget-s 600] [--max-evaluations N] [--threads 1]
+ * [--switch-method renoise|upsample-xt] [--budget-s 600] [--max-evaluations N] [--threads N (default: the CPU count)]
  * [--reference-cache DIR|none] [--catalog DIR]}.
  * For each K: uniform, quadratic, TRD (full resolution), C2F with uniform steps and C2F + TRD (the
  * C2F switch from the rank analysis, converted to each K), each with MSE and PSNR against the
@@ -54,7 +54,7 @@ public final class ScheduleBenchmark {
         SwitchMethod method = o.getOrDefault("switch-method", "upsample-xt").equals("renoise") ? SwitchMethod.RENOISE_X0
                 : Baselines.DEFAULT_SWITCH_METHOD;
         DenoiserSource source = DenoiserSource.forModel(o.getOrDefault("model", "synthetic"),
-                Integer.parseInt(o.getOrDefault("threads", "1")));
+                o.containsKey("threads") ? Integer.parseInt(o.get("threads")) : DenoiserSource.defaultThreads());
         Path catalog = o.containsKey("catalog") ? Path.of(o.get("catalog")) : null;
         int trainT = source.noiseSchedule().trainTimesteps();
         Resolution high = source.highResolution();

@@ -38,9 +38,10 @@ import java.util.Set;
  * search --k 4,6,8 [--model synthetic] [--mode full|c2f|both] [--switch auto|N]
  *        [--switch-method renoise|upsample-xt] [--interpolation nearest|bilinear] [--reference-steps 100]
  *        [--calibration 16] [--heldout 64] [--budget-s 600] [--max-evaluations N] [--baselines true|false]
- *        [--threads 1] [--reference-cache DIR|none] [--out DIR]
- * rank   [--model synthetic] [--seeds 32] [--steps 50] [--switch auto|N] [--threads 1] [--out DIR]
+ *        [--threads N] [--reference-cache DIR|none] [--out DIR]
+ * rank   [--model synthetic] [--seeds 32] [--steps 50] [--switch auto|N] [--threads N] [--out DIR]
  * </pre>
+ * {@code --threads} (TFLite interpreter threads) defaults to the CPU count.
  * {@code --switch auto} takes the switch time step recommended by a rank analysis (32 seeds, 50
  * uniform steps; see {@link RankAnalysis}) and converts it to each K's uniform start.
  * {@code --budget-s} bounds each search's wall clock (the best plan so far is kept; results then
@@ -75,7 +76,7 @@ public final class ScheduleTool {
             Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length),
                     args[0].equals("search") ? SEARCH_OPTIONS : RANK_OPTIONS);
             DenoiserSource source = DenoiserSource.forModel(o.getOrDefault("model", "synthetic"),
-                    intOption(o, "threads", 1));
+                    intOption(o, "threads", DenoiserSource.defaultThreads()));
             Path outDir = Path.of(o.getOrDefault("out", "schedules-out"));
             Files.createDirectories(outDir);
             try (Denoiser denoiser = source.open()) {

@@ -18,12 +18,18 @@ import java.util.Set;
  *     likely end past it (estimated by the longest evaluation so far)
  * @param maxEvaluations limit on candidate evaluations (a deterministic budget, unlike wall clock)
  * @param initialDelta first move size in time steps; 0 picks max(1, T / (4 K))
+ * @param minMove smallest move the coordinate descent tries: a position whose move halves below it
+ *     is settled; 0 picks max(1, T / 500), i.e. 2 at T = 1000 (1 = down to single time steps)
+ * @param startShifts S: before the coordinate descent, the start plan shifted up by j T / (S K),
+ *     j = 1 .. S - 1 (every time step together) is tried too, and the descent starts from the best
+ *     of these S plans on the calibration loss (1 = the start plan only)
  * @param searchSwitchIndex for a C2F start, also move the switch index by +-1 within
  *     [minSwitchIndex, K - 1]
  * @param minSwitchIndex smallest switch index the search may choose (>= 1: the result stays C2F)
  */
 public record TrdConfig(int referenceSteps, long[] calibrationSeeds, long[] heldoutSeeds, Duration budget,
-                        int maxEvaluations, int initialDelta, boolean searchSwitchIndex, int minSwitchIndex) {
+                        int maxEvaluations, int initialDelta, int minMove, int startShifts,
+                        boolean searchSwitchIndex, int minSwitchIndex) {
     public static final long HELDOUT_SEED_BASE = 1_000_000L;
 
     public TrdConfig {
@@ -55,15 +61,28 @@ public record TrdConfig(int referenceSteps, long[] calibrationSeeds, long[] held
         if (initialDelta < 0) {
             throw new IllegalArgumentException("initialDelta must be >= 0 (0 = automatic), got " + initialDelta);
         }
+        if (minMove < 0) {
+            throw new IllegalArgumentException("minMove must be >= 0 time steps (0 = automatic), got " + minMove);
+        }
+        if (startShifts < 1) {
+            throw new IllegalArgumentException("startShifts must be >= 1 (1 = the start plan only), got "
+                    + startShifts);
+        }
         if (minSwitchIndex < 1) {
             throw new IllegalArgumentException("minSwitchIndex must be >= 1, got " + minSwitchIndex);
         }
     }
 
-    /** 100 reference steps, calibration seeds 0..15, held-out seeds 1e6..1e6+63, 10 minutes. */
+    /** The default number of shifted starts (see {@link TrdSearch}). */
+    public static final int DEFAULT_START_SHIFTS = 4;
+
+    /**
+     * 100 reference steps, calibration seeds 0..15, held-out seeds 1e6..1e6+63, 10 minutes, moves down
+     * to max(1, T / 500), {@link #DEFAULT_START_SHIFTS} shifted starts, switch index searched.
+     */
     public static TrdConfig defaults() {
         return new TrdConfig(100, seeds(0, 16), seeds(HELDOUT_SEED_BASE, 64), Duration.ofMinutes(10),
-                Integer.MAX_VALUE, 0, true, 1);
+                Integer.MAX_VALUE, 0, 0, DEFAULT_START_SHIFTS, true, 1);
     }
 
     /** first, first + 1, ..., first + count - 1. */
@@ -87,32 +106,44 @@ public record TrdConfig(int referenceSteps, long[] calibrationSeeds, long[] held
 
     public TrdConfig withReferenceSteps(int steps) {
         return new TrdConfig(steps, calibrationSeeds, heldoutSeeds, budget, maxEvaluations, initialDelta,
-                searchSwitchIndex, minSwitchIndex);
+                minMove, startShifts, searchSwitchIndex, minSwitchIndex);
     }
 
     public TrdConfig withSeeds(long[] calibration, long[] heldout) {
         return new TrdConfig(referenceSteps, calibration, heldout, budget, maxEvaluations, initialDelta,
-                searchSwitchIndex, minSwitchIndex);
+                minMove, startShifts, searchSwitchIndex, minSwitchIndex);
     }
 
     public TrdConfig withBudget(Duration b) {
         return new TrdConfig(referenceSteps, calibrationSeeds, heldoutSeeds, b, maxEvaluations, initialDelta,
-                searchSwitchIndex, minSwitchIndex);
+                minMove, startShifts, searchSwitchIndex, minSwitchIndex);
     }
 
     public TrdConfig withMaxEvaluations(int n) {
         return new TrdConfig(referenceSteps, calibrationSeeds, heldoutSeeds, budget, n, initialDelta,
-                searchSwitchIndex, minSwitchIndex);
+                minMove, startShifts, searchSwitchIndex, minSwitchIndex);
     }
 
     public TrdConfig withInitialDelta(int d) {
         return new TrdConfig(referenceSteps, calibrationSeeds, heldoutSeeds, budget, maxEvaluations, d,
-                searchSwitchIndex, minSwitchIndex);
+                minMove, startShifts, searchSwitchIndex, minSwitchIndex);
     }
 
     public TrdConfig withSwitchSearch(boolean on, int minSwitch) {
         return new TrdConfig(referenceSteps, calibrationSeeds, heldoutSeeds, budget, maxEvaluations, initialDelta,
-                on, minSwitch);
+                minMove, startShifts, on, minSwitch);
+    }
+
+    /** @see #minMove() */
+    public TrdConfig withMinMove(int m) {
+        return new TrdConfig(referenceSteps, calibrationSeeds, heldoutSeeds, budget, maxEvaluations, initialDelta,
+                m, startShifts, searchSwitchIndex, minSwitchIndex);
+    }
+
+    /** @see #startShifts() */
+    public TrdConfig withStartShifts(int shifts) {
+        return new TrdConfig(referenceSteps, calibrationSeeds, heldoutSeeds, budget, maxEvaluations, initialDelta,
+                minMove, shifts, searchSwitchIndex, minSwitchIndex);
     }
 
     @Override
@@ -120,20 +151,21 @@ public record TrdConfig(int referenceSteps, long[] calibrationSeeds, long[] held
         return o instanceof TrdConfig c && referenceSteps == c.referenceSteps
                 && Arrays.equals(calibrationSeeds, c.calibrationSeeds) && Arrays.equals(heldoutSeeds, c.heldoutSeeds)
                 && budget.equals(c.budget) && maxEvaluations == c.maxEvaluations && initialDelta == c.initialDelta
-                && searchSwitchIndex == c.searchSwitchIndex && minSwitchIndex == c.minSwitchIndex;
+                && minMove == c.minMove && startShifts == c.startShifts && searchSwitchIndex == c.searchSwitchIndex && minSwitchIndex == c.minSwitchIndex;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(referenceSteps, Arrays.hashCode(calibrationSeeds), Arrays.hashCode(heldoutSeeds), budget,
-                maxEvaluations, initialDelta, searchSwitchIndex, minSwitchIndex);
+                maxEvaluations, initialDelta, minMove, startShifts, searchSwitchIndex, minSwitchIndex);
     }
 
     @Override
     public String toString() {
         return "TrdConfig[referenceSteps=" + referenceSteps + ", calibration=" + calibrationSeeds.length
                 + " seeds, heldout=" + heldoutSeeds.length + " seeds, budget=" + budget + ", maxEvaluations="
-                + maxEvaluations + ", initialDelta=" + initialDelta + ", searchSwitchIndex=" + searchSwitchIndex
+                + maxEvaluations + ", initialDelta=" + initialDelta + ", minMove=" + minMove + ", startShifts=" + startShifts
+                + ", searchSwitchIndex=" + searchSwitchIndex
                 + ", minSwitchIndex=" + minSwitchIndex + "]";
     }
 }

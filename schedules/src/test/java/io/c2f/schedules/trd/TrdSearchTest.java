@@ -155,6 +155,83 @@ class TrdSearchTest {
         assertTrue(r.startCalibrationLoss() > bestLoss * 1.5, "the start must be clearly off the optimum");
     }
 
+    /**
+     * Stage 1: with S shifted starts and an evaluation budget of S - 1, the search has evaluated
+     * exactly the shifts of the start (+T/(SK) each) and returns the best of the S plans, recomputed
+     * here independently; shifts that would leave [0, T) are not tried.
+     */
+    @Test
+    void shiftedStartsAreTriedFirstAndTheBestIsKept() throws Exception {
+        TwoScaleGaussianDenoiser d = twoScale();
+        int k = 5;
+        int shifts = 4;
+        TrdSearch search = new TrdSearch(d, DDPM, config().withStartShifts(shifts).withMaxEvaluations(shifts - 1));
+        C2fPlan uniform = Baselines.uniform(k, 1000, HIGH, 0f);
+        TrdResult r = search.searchFull(k, HIGH, "shifted", SHA, null);
+        ReferenceFidelity fid = new ReferenceFidelity(d, DDPM, 100, HIGH);
+        long[] cal = config().calibrationSeeds();
+        C2fPlan expected = uniform;
+        double expectedLoss = fid.loss(uniform, cal);
+        for (int j = 1; j < shifts; j++) {
+            int[] ts = uniform.timesteps(); // [800, 600, 400, 200, 0]: shifts +50, +100, +150
+            for (int q = 0; q < k; q++) {
+                ts[q] += j * 1000 / (k * shifts);
+            }
+            C2fPlan shifted = Baselines.withTimesteps(uniform, ts);
+            double loss = fid.loss(shifted, cal);
+            if (loss < expectedLoss) {
+                expected = shifted;
+                expectedLoss = loss;
+            }
+        }
+        assertEquals(shifts - 1, r.evaluations());
+        assertEquals(expected, r.plan());
+        assertEquals(expectedLoss, r.calibrationLoss(), 1e-15);
+        assertTrue(r.stoppedByBudget());
+
+        // a start whose first step is T - 30: every shift (+50 or more) would leave [0, T)
+        C2fPlan high = C2fPlan.fullResolution(new int[] {970, 600, 300}, HIGH, 0f);
+        List<TrdProgress> seen = new ArrayList<>();
+        TrdResult none = new TrdSearch(d, DDPM, config().withMaxEvaluations(1)).search(high, "edge", SHA, seen::add);
+        assertEquals(1, none.evaluations());
+        int[] first = seen.get(seen.size() - 1).best().timesteps();
+        assertTrue(first[0] <= 999, Arrays.toString(first));
+    }
+
+    /**
+     * The smallest move: with minMove m every accepted move changes one position by at least m time
+     * steps, unless it was clamped against a neighbour or the ends of [0, T); a finer minimum costs more
+     * evaluations.
+     */
+    @Test
+    void movesBelowTheMinimumAreNotTried() throws Exception {
+        TwoScaleGaussianDenoiser d = twoScale();
+        int k = 4;
+        int m = 16;
+        TrdConfig cfg = config().withStartShifts(1).withMinMove(m).withInitialDelta(64);
+        List<TrdProgress> seen = new ArrayList<>();
+        TrdResult coarse = new TrdSearch(d, DDPM, cfg).searchFull(k, HIGH, "coarse", SHA, seen::add);
+        assertFalse(coarse.stoppedByBudget());
+        int moves = 0;
+        for (int n = 1; n < seen.size(); n++) {
+            int[] before = seen.get(n - 1).best().timesteps();
+            int[] after = seen.get(n).best().timesteps();
+            for (int i = 0; i < k; i++) {
+                if (before[i] == after[i]) {
+                    continue;
+                }
+                moves++;
+                boolean clamped = after[i] == 0 || after[i] == 999 || (i > 0 && after[i] == after[i - 1] - 1)
+                        || (i + 1 < k && after[i] == after[i + 1] + 1);
+                assertTrue(Math.abs(after[i] - before[i]) >= m || clamped, "a move below " + m + ": "
+                        + Arrays.toString(before) + " -> " + Arrays.toString(after));
+            }
+        }
+        assertTrue(moves > 0, "the descent accepted no move at all");
+        TrdResult fine = new TrdSearch(d, DDPM, cfg.withMinMove(1)).searchFull(k, HIGH, "fine", SHA, null);
+        assertTrue(fine.evaluations() > coarse.evaluations(), fine.evaluations() + " vs " + coarse.evaluations());
+    }
+
     /** Counts the model's batched calls. */
     private static final class Counting implements io.c2f.models.diffusion.Denoiser {
         final io.c2f.models.diffusion.Denoiser inner;
@@ -229,6 +306,10 @@ class TrdSearchTest {
         assertTrue(noLow.getMessage().contains("has no 4x4 graph for the C2F low phase"), noLow.getMessage());
         assertThrows(IllegalArgumentException.class, () -> search.searchC2f(6, 6, LOW, HIGH, SwitchMethod.RENOISE_X0,
                 Interpolation.NEAREST, "x", SHA, null));
+        assertEquals("minMove must be >= 0 time steps (0 = automatic), got -1", assertThrows(
+                IllegalArgumentException.class, () -> config().withMinMove(-1)).getMessage());
+        assertEquals("startShifts must be >= 1 (1 = the start plan only), got 0", assertThrows(
+                IllegalArgumentException.class, () -> config().withStartShifts(0)).getMessage());
         IllegalArgumentException overlap = assertThrows(IllegalArgumentException.class,
                 () -> config().withSeeds(new long[] {1, 2}, new long[] {2}));
         assertTrue(overlap.getMessage().contains("held-out seed 2 is also a calibration seed"));
