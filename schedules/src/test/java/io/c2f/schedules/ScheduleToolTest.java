@@ -69,11 +69,17 @@ class ScheduleToolTest {
         assertEquals(2, ScheduleTool.run(new String[] {"search", "--k", "2000"}, System.out, e));
         assertEquals(2, ScheduleTool.run(new String[] {"rank", "--bogus", "1"}, System.out, e));
         assertEquals(2, ScheduleTool.run(new String[] {"rank", "--model", "/nonexistent.tflite"}, System.out, e));
+        assertEquals(2, ScheduleTool.run(new String[] {"search", "--k", "3", "--start-shifts", "0"}, System.out, e));
+        assertEquals(2, ScheduleTool.run(new String[] {"search", "--k", "3", "--heldout-first", "10"}, System.out, e));
+        assertEquals(2, ScheduleTool.run(new String[] {"search", "--k", "3", "--min-move", "x"}, System.out, e));
         String s = err.toString();
         System.out.print(s);
         assertTrue(s.contains("search needs --k"));
         assertTrue(s.contains("step count K = 2000 is larger than the model's T = 1000"));
         assertTrue(s.contains("unknown option --bogus"));
         assertTrue(s.contains("/nonexistent.tflite: no such file"));
+        assertTrue(s.contains("startShifts must be >= 1 (1 = the start plan only), got 0"), s);
+        assertTrue(s.contains("held-out seed 10 is also a calibration seed"), s);
+        assertTrue(s.contains("--min-move must be an integer, got 'x'"), s);
     }
 }

@@ -37,7 +37,8 @@ import java.util.Set;
  * <pre>
  * search --k 4,6,8 [--model synthetic] [--mode full|c2f|both] [--switch auto|N]
  *        [--switch-method renoise|upsample-xt] [--interpolation nearest|bilinear] [--reference-steps 100]
- *        [--calibration 16] [--heldout 64] [--budget-s 600] [--max-evaluations N] [--baselines true|false]
+ *        [--calibration 16] [--heldout 64] [--heldout-first 1000000] [--budget-s 600] [--max-evaluations N]
+ *        [--start-shifts 4] [--min-move 1] [--baselines true|false]
  *        [--threads N] [--reference-cache DIR|none] [--out DIR]
  * rank   [--model synthetic] [--seeds 32] [--steps 50] [--switch auto|N] [--threads N] [--out DIR]
  * </pre>
@@ -55,7 +56,8 @@ public final class ScheduleTool {
     /** Seeds of rank analyses run by the tool: apart from calibration (0..) and held-out (1e6..) seeds. */
     static final long RANK_SEED_BASE = 2_000_000L;
     private static final Set<String> SEARCH_OPTIONS = Set.of("model", "k", "mode", "switch", "switch-method",
-            "interpolation", "reference-steps", "calibration", "heldout", "budget-s", "max-evaluations", "baselines",
+            "interpolation", "reference-steps", "calibration", "heldout", "heldout-first", "budget-s",
+            "start-shifts", "min-move", "max-evaluations", "baselines",
             "threads", "reference-cache", "out");
     private static final Set<String> RANK_OPTIONS = Set.of("model", "seeds", "steps", "switch", "threads", "out");
 
@@ -114,16 +116,24 @@ public final class ScheduleTool {
         return o;
     }
 
-    private static int intOption(Map<String, String> o, String key, int dflt) {
+    private static long longOption(Map<String, String> o, String key, long dflt) {
         String v = o.get(key);
         if (v == null) {
             return dflt;
         }
         try {
-            return Integer.parseInt(v);
+            return Long.parseLong(v);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + key + " must be an integer, got '" + v + "'");
         }
+    }
+
+    private static int intOption(Map<String, String> o, String key, int dflt) {
+        long v = longOption(o, key, dflt);
+        if (v != (int) v) {
+            throw new IllegalArgumentException("--" + key + " must be an integer, got '" + o.get(key) + "'");
+        }
+        return (int) v;
     }
 
     /** The reference store named by {@code --reference-cache}: a directory, or "none". */
@@ -199,9 +209,12 @@ public final class ScheduleTool {
         TrdConfig cfg = TrdConfig.defaults()
                 .withReferenceSteps(intOption(o, "reference-steps", 100))
                 .withSeeds(TrdConfig.seeds(0, intOption(o, "calibration", 16)),
-                        TrdConfig.seeds(TrdConfig.HELDOUT_SEED_BASE, intOption(o, "heldout", 64)))
+                        TrdConfig.seeds(longOption(o, "heldout-first", TrdConfig.HELDOUT_SEED_BASE),
+                                intOption(o, "heldout", 64)))
                 .withBudget(Duration.ofSeconds(intOption(o, "budget-s", 600)))
-                .withMaxEvaluations(intOption(o, "max-evaluations", Integer.MAX_VALUE));
+                .withMaxEvaluations(intOption(o, "max-evaluations", Integer.MAX_VALUE))
+                .withStartShifts(intOption(o, "start-shifts", TrdConfig.DEFAULT_START_SHIFTS))
+                .withMinMove(intOption(o, "min-move", 1));
         TrdSearch search = new TrdSearch(denoiser, source.noiseSchedule(), cfg,
                 referenceStore(o.get("reference-cache")), source.modelSha256());
         int trainT = source.noiseSchedule().trainTimesteps();

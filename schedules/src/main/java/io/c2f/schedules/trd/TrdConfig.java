@@ -18,8 +18,8 @@ import java.util.Set;
  *     likely end past it (estimated by the longest evaluation so far)
  * @param maxEvaluations limit on candidate evaluations (a deterministic budget, unlike wall clock)
  * @param initialDelta first move size in time steps; 0 picks max(1, T / (4 K))
- * @param minMove smallest move the coordinate descent tries: a position whose move halves below it
- *     is settled; 0 picks max(1, T / 500), i.e. 2 at T = 1000 (1 = down to single time steps)
+ * @param minMove smallest move the coordinate descent tries, in time steps: a position whose move
+ *     halves below it is settled (1 = down to single time steps; larger = fewer evaluations)
  * @param startShifts S: before the coordinate descent, the start plan shifted up by j T / (S K),
  *     j = 1 .. S - 1 (every time step together) is tried too, and the descent starts from the best
  *     of these S plans on the calibration loss (1 = the start plan only)
@@ -61,8 +61,8 @@ public record TrdConfig(int referenceSteps, long[] calibrationSeeds, long[] held
         if (initialDelta < 0) {
             throw new IllegalArgumentException("initialDelta must be >= 0 (0 = automatic), got " + initialDelta);
         }
-        if (minMove < 0) {
-            throw new IllegalArgumentException("minMove must be >= 0 time steps (0 = automatic), got " + minMove);
+        if (minMove < 1) {
+            throw new IllegalArgumentException("minMove must be >= 1 time step, got " + minMove);
         }
         if (startShifts < 1) {
             throw new IllegalArgumentException("startShifts must be >= 1 (1 = the start plan only), got "
@@ -78,11 +78,11 @@ public record TrdConfig(int referenceSteps, long[] calibrationSeeds, long[] held
 
     /**
      * 100 reference steps, calibration seeds 0..15, held-out seeds 1e6..1e6+63, 10 minutes, moves down
-     * to max(1, T / 500), {@link #DEFAULT_START_SHIFTS} shifted starts, switch index searched.
+     * to 1 time step, {@link #DEFAULT_START_SHIFTS} shifted starts, switch index searched.
      */
     public static TrdConfig defaults() {
         return new TrdConfig(100, seeds(0, 16), seeds(HELDOUT_SEED_BASE, 64), Duration.ofMinutes(10),
-                Integer.MAX_VALUE, 0, 0, DEFAULT_START_SHIFTS, true, 1);
+                Integer.MAX_VALUE, 0, 1, DEFAULT_START_SHIFTS, true, 1);
     }
 
     /** first, first + 1, ..., first + count - 1. */

@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  * <li><b>Coordinate descent</b> with one signed move per step position, starting at -T / (4K). A sweep
  * visits every position i whose move is not 0 and tries t_i + move (clamped to stay strictly between
  * its neighbours and inside [0, T)); a success doubles the move, a failure reverses and halves it, and
- * a move below {@link TrdConfig#minMove()} (default max(1, T / 500): 2 at T = 1000) settles the position, so settled positions stop
+ * a move below {@link TrdConfig#minMove()} (default 1) settles the position, so settled positions stop
  * costing evaluations while the others move on. For a C2F plan each sweep then tries the switch index
  * +-1. The search ends when every position is settled and the switch did not move, or when the budget
  * runs out.</li>
@@ -49,11 +49,11 @@ import java.util.function.Consumer;
  * the same plan. Plans already evaluated in the run are not evaluated again (a move back to an earlier
  * plan is known to lose).
  *
- * <p>Why the smallest move is 2 time steps at T = 1000 and there is no final +-1 pass: on the shipped model at K = 10 the
- * moves of 1 (halvings down to 1, then a pass of +-1 everywhere) cost half of the search's denoiser
- * calls (701 against 353, with shifted starts) for 2 points of held-out loss (-23.3% against -21.5% vs
- * uniform), and took the search past the 60 s target on a 2-core machine. {@code minMove} 1 restores
- * single-step moves.
+ * <p>Measured on the shipped model at K = 10 (schedules/README.md, ablation): the shifted starts
+ * take the held-out loss from -18.5% to -22.4% against uniform and the calls from 550 to 466 (the
+ * descent starts nearer its end). The search before them also ran a final pass of +-1 moves over
+ * every position once all had settled: 909 calls instead of 550 for -18.9% instead of -18.5%, which
+ * took it past 60 s on a 2-core machine, so there is no such pass.
  *
  * <h2>Cost</h2>
  * Moving t_i changes step i-1 (it lands on t_i) and everything after; steps 0 .. i-2 are those of
@@ -129,11 +129,6 @@ public final class TrdSearch {
                 interpolation, 0f), scheduleId, modelSha256, progress);
     }
 
-    /** The smallest move of the coordinate descent for this model's T. */
-    private int minMove() {
-        return config.minMove() > 0 ? config.minMove() : Math.max(1, schedule.trainTimesteps() / 500);
-    }
-
     private void requireSteps(int steps) {
         if (steps < 1) {
             throw new IllegalArgumentException("step count K must be >= 1, got " + steps);
@@ -186,7 +181,7 @@ public final class TrdSearch {
                 .setNotes("TRD from " + Arrays.toString(start.timesteps()) + " switch "
                         + start.switchIndex() + " (calibration loss " + run.startLoss + "), K=" + k + ": "
                         + config.startShifts() + " shifted starts (best: +" + run.startShift + "), coordinate descent "
-                         + "down to moves of " + minMove() + "; " + run.evaluations + " evaluations, " + run.denoiserSteps + " batched denoiser calls"
+                         + "down to moves of " + config.minMove() + "; " + run.evaluations + " evaluations, " + run.denoiserSteps + " batched denoiser calls"
                         + (run.stoppedByBudget ? ", stopped by budget" : "") + "; reference: " + config.referenceSteps()
                         + "-step uniform DDIM eta 0 at " + start.high() + "; engine " + denoiser.engine())
                 .build();
@@ -245,7 +240,7 @@ public final class TrdSearch {
             if (!shiftedStarts()) {
                 return;
             }
-            int minMove = minMove();
+            int minMove = config.minMove();
             int maxStep = Math.max(d0, trainT / 2);
             int[] steps = new int[k]; // signed move per position; 0 = settled
             Arrays.fill(steps, d0 >= minMove ? -d0 : 0);

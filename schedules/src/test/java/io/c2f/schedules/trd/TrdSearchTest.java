@@ -306,8 +306,8 @@ class TrdSearchTest {
         assertTrue(noLow.getMessage().contains("has no 4x4 graph for the C2F low phase"), noLow.getMessage());
         assertThrows(IllegalArgumentException.class, () -> search.searchC2f(6, 6, LOW, HIGH, SwitchMethod.RENOISE_X0,
                 Interpolation.NEAREST, "x", SHA, null));
-        assertEquals("minMove must be >= 0 time steps (0 = automatic), got -1", assertThrows(
-                IllegalArgumentException.class, () -> config().withMinMove(-1)).getMessage());
+        assertEquals("minMove must be >= 1 time step, got 0", assertThrows(
+                IllegalArgumentException.class, () -> config().withMinMove(0)).getMessage());
         assertEquals("startShifts must be >= 1 (1 = the start plan only), got 0", assertThrows(
                 IllegalArgumentException.class, () -> config().withStartShifts(0)).getMessage());
         IllegalArgumentException overlap = assertThrows(IllegalArgumentException.class,
