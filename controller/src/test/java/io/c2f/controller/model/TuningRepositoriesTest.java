@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.c2f.controller.config.ConfigLoader;
-import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.MicrometerControllerMetrics;
 import io.c2f.controller.retune.RetuneRecord;
 import io.c2f.controller.retune.RetuneRepository;
@@ -18,12 +16,11 @@ import io.c2f.controller.schedule.SearchJob;
 import io.c2f.controller.schedule.SearchRepository;
 import io.c2f.controller.schedule.SearchRequest;
 import io.c2f.controller.schedule.SearchService;
-import io.c2f.controller.store.Database;
 import io.c2f.controller.store.DeviceBirth;
 import io.c2f.controller.store.JdbcDeviceRepository;
 import io.c2f.controller.telemetry.LatencyRepository;
 import io.c2f.controller.telemetry.MinuteBucket;
-import io.c2f.controller.testing.PostgresDatabase;
+import io.c2f.controller.testing.EngineDatabase;
 import io.c2f.proto.v1.Birth;
 import io.c2f.proto.v1.Header;
 import io.c2f.proto.v1.InstalledBundle;
@@ -32,10 +29,7 @@ import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,30 +41,8 @@ class TuningRepositoriesTest {
     @TempDir
     Path dir;
 
-    private interface Body {
-        void run(Database db) throws Exception;
-    }
-
-    private void withDatabase(Vertx vertx, String engine, Body body) throws Exception {
-        Map<String, String> values = new HashMap<>(Map.of("data.dir", dir.toString(), "fleet", "lab"));
-        PostgresDatabase pg = null;
-        if (engine.equals("postgres")) {
-            Assumptions.assumeTrue(PostgresDatabase.available(), "PostgreSQL on 127.0.0.1:5432 is not reachable");
-            pg = PostgresDatabase.create();
-            values.put("db.url", pg.url());
-            values.put("db.user", PostgresDatabase.USER);
-            values.put("db.password", PostgresDatabase.PASSWORD);
-        }
-        ControllerConfig config = ConfigLoader.fromMap(values);
-        Database db = result(vertx.executeBlocking(() -> Database.open(vertx, config)));
-        try {
-            body.run(db);
-        } finally {
-            db.close();
-            if (pg != null) {
-                pg.close();
-            }
-        }
+    private void withDatabase(Vertx vertx, String engine, EngineDatabase.Body body) throws Exception {
+        EngineDatabase.with(vertx, engine, dir, body);
     }
 
     @ParameterizedTest

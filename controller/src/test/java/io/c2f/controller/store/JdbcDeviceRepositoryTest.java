@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.c2f.controller.config.ConfigLoader;
-import io.c2f.controller.config.ControllerConfig;
-import io.c2f.controller.testing.PostgresDatabase;
+import io.c2f.controller.testing.EngineDatabase;
 import io.c2f.proto.v1.Birth;
 import io.c2f.proto.v1.Hardware;
 import io.c2f.proto.v1.Header;
@@ -18,10 +16,7 @@ import io.c2f.proto.v1.Telemetry;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,25 +33,7 @@ class JdbcDeviceRepositoryTest {
     }
 
     private void withRepository(Vertx vertx, String engine, Body body) throws Exception {
-        Map<String, String> values = new HashMap<>(Map.of("data.dir", dir.toString(), "fleet", "lab"));
-        PostgresDatabase pg = null;
-        if (engine.equals("postgres")) {
-            Assumptions.assumeTrue(PostgresDatabase.available(), "PostgreSQL on 127.0.0.1:5432 is not reachable");
-            pg = PostgresDatabase.create();
-            values.put("db.url", pg.url());
-            values.put("db.user", PostgresDatabase.USER);
-            values.put("db.password", PostgresDatabase.PASSWORD);
-        }
-        ControllerConfig config = ConfigLoader.fromMap(values);
-        Database db = result(vertx.executeBlocking(() -> Database.open(vertx, config)));
-        try {
-            body.run(new JdbcDeviceRepository(db));
-        } finally {
-            db.close();
-            if (pg != null) {
-                pg.close();
-            }
-        }
+        EngineDatabase.with(vertx, engine, dir, db -> body.run(new JdbcDeviceRepository(db)));
     }
 
     private static DeviceBirth birth(String id, long bdSeq, long at) {
