@@ -13,7 +13,7 @@ import io.c2f.models.noise.GaussianNoise;
 import io.c2f.models.tensor.ImageBatch;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.schedules.Baselines;
-import io.c2f.schedules.synthetic.LowRankGaussianDenoiser;
+import io.c2f.models.synthetic.LowRankGaussianDenoiser;
 import io.c2f.schedules.trd.TrdConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

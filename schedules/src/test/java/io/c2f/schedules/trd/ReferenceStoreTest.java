@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.c2f.models.diffusion.NoiseSchedule;
 import io.c2f.models.tensor.ImageBatch;
 import io.c2f.models.tensor.Resolution;
-import io.c2f.schedules.synthetic.TwoScaleGaussianDenoiser;
+import io.c2f.models.synthetic.TwoScaleGaussianDenoiser;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import io.c2f.models.diffusion.NoiseSchedule;
 import io.c2f.models.tensor.ImageBatch;
 import io.c2f.models.tensor.Resolution;
-import io.c2f.schedules.synthetic.TwoScaleGaussianDenoiser;
+import io.c2f.models.synthetic.TwoScaleGaussianDenoiser;
 import org.junit.jupiter.api.Test;
 
 class StepCacheTest {

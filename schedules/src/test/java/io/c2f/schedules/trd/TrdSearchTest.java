@@ -16,7 +16,7 @@ import io.c2f.models.tensor.ImageBatch;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.proto.v1.SearchMethod;
 import io.c2f.schedules.Baselines;
-import io.c2f.schedules.synthetic.TwoScaleGaussianDenoiser;
+import io.c2f.models.synthetic.TwoScaleGaussianDenoiser;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

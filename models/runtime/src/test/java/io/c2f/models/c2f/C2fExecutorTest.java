@@ -11,6 +11,7 @@ import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.diffusion.GaussianDataDenoiser;
 import io.c2f.models.diffusion.NoiseSchedule;
 import io.c2f.models.diffusion.TimestepSpacing;
+import io.c2f.models.synthetic.TwoScaleGaussianDenoiser;
 import io.c2f.models.noise.GaussianNoise;
 import io.c2f.models.tensor.ImageBatch;
 import io.c2f.models.tensor.Resolution;

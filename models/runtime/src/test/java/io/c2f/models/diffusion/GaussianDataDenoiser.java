@@ -32,9 +32,7 @@ public final class GaussianDataDenoiser implements Denoiser {
 
     /** The data mean at (y, x, c) of an image of resolution r. */
     public static double mu(Resolution r, int y, int x, int c) {
-        double u = (y + 0.5) / r.height();
-        double v = (x + 0.5) / r.width();
-        return 0.4 * StrictMath.sin(2 * Math.PI * u) * StrictMath.cos(2 * Math.PI * v) + 0.2 * (c - 1);
+        return io.c2f.models.synthetic.SmoothMean.mu(r, y, x, c);
     }
 
     private double[] meanImage(Resolution r) {

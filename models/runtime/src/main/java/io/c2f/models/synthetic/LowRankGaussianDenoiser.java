@@ -1,4 +1,4 @@
-package io.c2f.schedules.synthetic;
+package io.c2f.models.synthetic;
 
 import io.c2f.models.c2f.Resampling;
 import io.c2f.models.diffusion.Denoiser;

@@ -1,20 +1,20 @@
-package io.c2f.schedules.synthetic;
+package io.c2f.models.synthetic;
 
 import io.c2f.models.tensor.ImageBatch;
 import io.c2f.models.tensor.Resolution;
 
-/** The smooth mean picture of the synthetic data sets (the same as the runtime's test denoisers). */
-final class SmoothMean {
+/** The smooth mean picture of the synthetic data sets: a fixed, deterministic image the denoisers centre their data on. */
+public final class SmoothMean {
     private SmoothMean() {
     }
 
-    static double mu(Resolution r, int y, int x, int c) {
+    public static double mu(Resolution r, int y, int x, int c) {
         double u = (y + 0.5) / r.height();
         double v = (x + 0.5) / r.width();
         return 0.4 * StrictMath.sin(2 * Math.PI * u) * StrictMath.cos(2 * Math.PI * v) + 0.2 * (c - 1);
     }
 
-    static ImageBatch image(Resolution r, int channels) {
+    public static ImageBatch image(Resolution r, int channels) {
         float[] mu = new float[r.pixels() * channels];
         int i = 0;
         for (int y = 0; y < r.height(); y++) {

@@ -1,8 +1,8 @@
-package io.c2f.models.c2f;
+package io.c2f.models.synthetic;
 
+import io.c2f.models.c2f.Resampling;
 import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.diffusion.DenoiserException;
-import io.c2f.models.diffusion.GaussianDataDenoiser;
 import io.c2f.models.diffusion.NoiseSchedule;
 import io.c2f.models.tensor.ImageBatch;
 import io.c2f.models.tensor.Resolution;
@@ -10,14 +10,15 @@ import java.util.Set;
 
 /**
  * Exact noise predictor for Gaussian data with mostly coarse content, the situation C2F is built
- * for. At high resolution x0 = mu + c + d: c is constant on 2x2 blocks with per-pixel variance vL
- * (eigenvalue 4 vL on block-constant images), d is block-mean-free detail with eigenvalue lambdaD.
- * Block means P = upNearest(avgPool(.)) and detail I - P are orthogonal projections, so
+ * for; runtime tests, searches and benchmarks use it where a trained model is not the point. At high
+ * resolution x0 = mu + c + d: c is
+ * constant on 2x2 blocks with per-pixel variance vL, d is block-mean-free detail with eigenvalue
+ * lambdaD. With P = upNearest(avgPool(.)):
  * eps = sqrt(1 - abar) [P r / (4 abar vL + 1 - abar) + (I - P) r / (abar lambdaD + 1 - abar)],
- * r = x - sqrt(abar) mu. At low resolution the model is the downsampled data: iid
- * N(avgPool(mu), vL).
+ * r = x - sqrt(abar) mu. At low resolution the data is iid N(avgPool(mu), vL). MACs are a nominal
+ * 1000 per pixel, so a half-side step costs a quarter.
  */
-final class TwoScaleGaussianDenoiser implements Denoiser {
+public final class TwoScaleGaussianDenoiser implements Denoiser {
     private final NoiseSchedule schedule;
     private final Resolution low;
     private final Resolution high;
@@ -26,26 +27,23 @@ final class TwoScaleGaussianDenoiser implements Denoiser {
     private final ImageBatch muHigh;
     private final ImageBatch muLow;
 
-    TwoScaleGaussianDenoiser(NoiseSchedule schedule, Resolution low, Resolution high, double vL, double lambdaD) {
+    public TwoScaleGaussianDenoiser(NoiseSchedule schedule, Resolution low, Resolution high, double vL,
+                                    double lambdaD) {
         if (high.height() != 2 * low.height() || high.width() != 2 * low.width()) {
-            throw new IllegalArgumentException("factor 2 only");
+            throw new IllegalArgumentException("high must be twice low, got " + low + " and " + high);
         }
         this.schedule = schedule;
         this.low = low;
         this.high = high;
         this.vL = vL;
         this.lambdaD = lambdaD;
-        float[] mu = new float[high.pixels() * 3];
-        int i = 0;
-        for (int y = 0; y < high.height(); y++) {
-            for (int x = 0; x < high.width(); x++) {
-                for (int c = 0; c < 3; c++, i++) {
-                    mu[i] = (float) GaussianDataDenoiser.mu(high, y, x, c);
-                }
-            }
-        }
-        this.muHigh = new ImageBatch(mu, 1, high, 3);
+        this.muHigh = SmoothMean.image(high, 3);
         this.muLow = Resampling.avgPool(muHigh, low);
+    }
+
+    /** 16x16 / 32x32 with vL = 0.25, lambdaD = 0.01 (coarse structure dominates, as in images). */
+    public static TwoScaleGaussianDenoiser cifarLike(NoiseSchedule schedule) {
+        return new TwoScaleGaussianDenoiser(schedule, Resolution.square(16), Resolution.square(32), 0.25, 0.01);
     }
 
     @Override
@@ -54,11 +52,11 @@ final class TwoScaleGaussianDenoiser implements Denoiser {
         double a = Math.sqrt(abar);
         double b = Math.sqrt(1 - abar);
         Resolution r = xt.resolution();
+        if (!r.equals(high) && !r.equals(low)) {
+            throw new DenoiserException("no graph for " + r + "; have " + low + " and " + high);
+        }
         float[] x = xt.data();
         float[] residual = new float[x.length];
-        if (!r.equals(high) && !r.equals(low)) {
-            throw new DenoiserException("no graph for " + r);
-        }
         float[] mu = (r.equals(high) ? muHigh : muLow).data();
         for (int i = 0; i < x.length; i++) {
             residual[i] = (float) (x[i] - a * mu[i % mu.length]);
