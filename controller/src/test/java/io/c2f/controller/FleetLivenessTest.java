@@ -10,7 +10,7 @@ import io.c2f.controller.config.ConfigLoader;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.testing.FakeDevice;
-import io.c2f.controller.testing.MosquittoBroker;
+import io.c2f.proto.testing.MosquittoBroker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

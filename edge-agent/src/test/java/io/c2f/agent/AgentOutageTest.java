@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.sim.SimulatedEngine;
-import io.c2f.agent.testing.TestBroker;
+import io.c2f.agent.testing.BrokerKind;
+import io.c2f.proto.testing.TestBroker;
 import io.c2f.agent.testing.SyntheticBundles;
 import io.c2f.agent.testing.TestController;
 import io.c2f.proto.bundle.BundlePayload;
@@ -41,8 +42,8 @@ class AgentOutageTest {
     Path dir;
 
     @ParameterizedTest
-    @EnumSource(TestBroker.Kind.class)
-    void aBrokerRestartDuringAGenerationLosesNoTelemetry(TestBroker.Kind kind) throws Exception {
+    @EnumSource(BrokerKind.class)
+    void aBrokerRestartDuringAGenerationLosesNoTelemetry(BrokerKind kind) throws Exception {
         assumeTrue(kind.available(), kind + " is not installed");
         KeyPair key = Ed25519Keys.generate();
         AtomicLong cost = new AtomicLong(0);

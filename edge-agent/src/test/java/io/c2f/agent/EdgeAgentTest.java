@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.engine.ModelSession;
 import io.c2f.agent.sim.SimulatedEngine;
-import io.c2f.agent.testing.TestBroker;
+import io.c2f.agent.testing.BrokerKind;
+import io.c2f.proto.testing.TestBroker;
 import io.c2f.agent.testing.SyntheticBundles;
 import io.c2f.agent.testing.TestController;
 import io.c2f.models.c2f.C2fExecutor;
@@ -81,8 +82,8 @@ class EdgeAgentTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestBroker.Kind.class)
-    void installGenerateTelemetryAndScheduleChanges(TestBroker.Kind kind) throws Exception {
+    @EnumSource(BrokerKind.class)
+    void installGenerateTelemetryAndScheduleChanges(BrokerKind kind) throws Exception {
         assumeTrue(kind.available(), kind + " is not installed");
         try (TestBroker broker = kind.start(dir.resolve("broker"));
              TestController controller = new TestController(broker.uri(), "t");

@@ -11,7 +11,7 @@ import io.c2f.controller.auth.ApiTokens;
 import io.c2f.controller.config.ConfigLoader;
 import io.c2f.controller.metrics.NoopControllerMetrics;
 import io.c2f.controller.retune.RetuneSettings;
-import io.c2f.controller.testing.MosquittoBroker;
+import io.c2f.proto.testing.MosquittoBroker;
 import io.c2f.controller.testing.SimulatedFleet;
 import io.c2f.proto.v1.GeneratedImage;
 import io.vertx.core.Vertx;

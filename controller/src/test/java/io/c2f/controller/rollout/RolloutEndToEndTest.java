@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.c2f.controller.Controller;
 import io.c2f.controller.config.ConfigLoader;
 import io.c2f.controller.metrics.ControllerMetrics;
-import io.c2f.controller.testing.MosquittoBroker;
+import io.c2f.proto.testing.MosquittoBroker;
 import io.c2f.controller.testing.SimulatedFleet;
 import io.c2f.models.image.PngImages;
 import io.c2f.models.tensor.ImageBatch;

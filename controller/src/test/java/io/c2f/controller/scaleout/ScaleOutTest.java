@@ -10,7 +10,7 @@ import io.c2f.controller.Controller;
 import io.c2f.controller.config.ConfigLoader;
 import io.c2f.controller.rollout.RolloutSettings;
 import io.c2f.controller.testing.FakeDevice;
-import io.c2f.controller.testing.MosquittoBroker;
+import io.c2f.proto.testing.MosquittoBroker;
 import io.c2f.controller.testing.PostgresDatabase;
 import io.c2f.controller.testing.SimulatedFleet;
 import io.vertx.core.Future;

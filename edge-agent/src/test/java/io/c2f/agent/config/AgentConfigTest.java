@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.c2f.agent.link.DeviceLink;
-import io.c2f.agent.testing.MosquittoBroker;
+import io.c2f.proto.testing.MosquittoBroker;
 import io.c2f.proto.codec.InboundDispatcher;
 import io.c2f.proto.v1.Birth;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.c2f.agent.testing.MosquittoBroker;
+import io.c2f.proto.testing.MosquittoBroker;
 import io.c2f.agent.testing.MqttObserver;
 import io.c2f.agent.testing.TcpProxy;
 import io.c2f.proto.codec.HeaderFactory;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.c2f.agent.testing.SyntheticBundles;
-import io.c2f.agent.testing.MosquittoBroker;
+import io.c2f.proto.testing.MosquittoBroker;
 import io.c2f.agent.testing.TestController;
 import io.c2f.proto.bundle.BundlePayload;
 import io.c2f.proto.bundle.Ed25519Keys;

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.c2f.agent.link.Backoff;
 import io.c2f.agent.link.DeviceLink;
 import io.c2f.agent.link.LinkSettings;
-import io.c2f.agent.testing.TestBroker;
+import io.c2f.agent.testing.BrokerKind;
+import io.c2f.proto.testing.TestBroker;
 import io.c2f.agent.testing.MqttObserver;
 import io.c2f.proto.codec.Inbound;
 import io.c2f.proto.codec.InboundDispatcher;
@@ -34,8 +35,8 @@ class TelemetryDeliveryTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TestBroker.Kind.class)
-    void recordsSpooledWhileTheBrokerIsDownArriveInOrderAfterItReturns(TestBroker.Kind kind) throws Exception {
+    @EnumSource(BrokerKind.class)
+    void recordsSpooledWhileTheBrokerIsDownArriveInOrderAfterItReturns(BrokerKind kind) throws Exception {
         assumeTrue(kind.available(), kind + " is not installed");
         int capacity = 50;
         try (TestBroker broker = kind.start(tmp.resolve("broker"))) {

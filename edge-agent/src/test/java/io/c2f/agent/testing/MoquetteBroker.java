@@ -1,5 +1,6 @@
 package io.c2f.agent.testing;
 
+import io.c2f.proto.testing.TestBroker;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import java.io.IOException;

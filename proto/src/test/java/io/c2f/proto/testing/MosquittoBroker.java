@@ -1,7 +1,8 @@
-package io.c2f.controller.testing;
+package io.c2f.proto.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,7 @@ import java.util.List;
  * A real Mosquitto broker on a free loopback port, owned by one test: started, killed and
  * restarted on the same port at will. Needs the {@code mosquitto} binary (Debian package).
  */
-public final class MosquittoBroker implements AutoCloseable {
+public final class MosquittoBroker implements TestBroker {
     private final Path dir;
     private final int port;
     private final String extraConfig;
@@ -25,12 +26,15 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     public static MosquittoBroker start(Path dir) throws IOException, InterruptedException {
-        return start(dir, "");
+        return start(dir, "allow_anonymous true");
     }
 
-    /** Starts a broker; extraConfig lines are appended to the listener's config. */
-    public static MosquittoBroker start(Path dir, String extraConfig) throws IOException, InterruptedException {
-        MosquittoBroker broker = new MosquittoBroker(dir, Ports.freePort(), extraConfig);
+    /**
+     * Starts a broker; {@code listenerConfig} replaces the default "allow_anonymous true" after the
+     * listener line (e.g. TLS files, a password file).
+     */
+    public static MosquittoBroker start(Path dir, String listenerConfig) throws IOException, InterruptedException {
+        MosquittoBroker broker = new MosquittoBroker(dir, freePort(), listenerConfig);
         broker.restart();
         return broker;
     }
@@ -53,24 +57,31 @@ public final class MosquittoBroker implements AutoCloseable {
         return "mosquitto";
     }
 
+    @Override
     public int port() {
         return port;
     }
 
+    @Override
     public String uri() {
         return "tcp://127.0.0.1:" + port;
     }
 
+    /** The URI for a TLS listener (the certificate must name 127.0.0.1 or localhost). */
+    public String tlsUri() {
+        return "ssl://localhost:" + port;
+    }
+
     /** (Re)starts the broker on the same port and waits until it accepts connections. */
+    @Override
     public void restart() throws IOException, InterruptedException {
         stop();
         Path conf = dir.resolve("mosquitto-" + port + ".conf");
         Files.createDirectories(dir);
-        Files.writeString(conf, "listener " + port + " 127.0.0.1\n"
-                + "allow_anonymous true\n"
-                + "persistence false\n"
+        Files.writeString(conf, "persistence false\n"
                 // never drop queued QoS 1 messages in tests
                 + "max_queued_messages 0\n"
+                + "listener " + port + " 127.0.0.1\n"
                 + extraConfig + "\n");
         process = new ProcessBuilder(binary(), "-c", conf.toString())
                 .redirectErrorStream(true)
@@ -93,6 +104,7 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     /** Kills the broker at once (no clean shutdown). */
+    @Override
     public void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroyForcibly();
@@ -106,4 +118,9 @@ public final class MosquittoBroker implements AutoCloseable {
         stop();
     }
 
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
 }
