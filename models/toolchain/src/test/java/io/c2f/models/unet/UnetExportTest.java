@@ -1,5 +1,8 @@
 package io.c2f.models.unet;
 
+import static io.c2f.models.testing.FloatArrays.gaussian;
+import static io.c2f.models.testing.FloatArrays.maxAbs;
+import static io.c2f.models.testing.FloatArrays.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +24,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.lite.Interpreter;
@@ -34,31 +36,6 @@ class UnetExportTest {
 
     @TempDir
     Path dir;
-
-    private static float[] gaussian(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) r.nextGaussian();
-        }
-        return a;
-    }
-
-    private static float maxAbsDiff(float[] a, float[] b) {
-        float m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
-    }
-
-    private static float maxAbs(float[] a) {
-        float m = 0;
-        for (float v : a) {
-            m = Math.max(m, Math.abs(v));
-        }
-        return m;
-    }
 
     @Test
     void fixedResolutionGraphsMatchReferenceAtBothResolutionsAndBatchSizes() throws Exception {

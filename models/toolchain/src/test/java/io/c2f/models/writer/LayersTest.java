@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.c2f.models.reference.Nhwc;
 import io.c2f.models.reference.RefOps;
+import io.c2f.models.testing.FloatArrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -61,9 +62,9 @@ class LayersTest {
     }
 
     private void check(String what, float[] actual, float[] expected) {
-        float err = TfliteRun.maxAbsDiff(actual, expected);
-        float scale = Math.max(1f, TfliteRun.maxAbs(expected));
-        System.out.printf("%-28s max abs error %.3g (max |ref| %.3g)%n", what, err, TfliteRun.maxAbs(expected));
+        float err = FloatArrays.maxAbsDiff(actual, expected);
+        float scale = Math.max(1f, FloatArrays.maxAbs(expected));
+        System.out.printf("%-28s max abs error %.3g (max |ref| %.3g)%n", what, err, FloatArrays.maxAbs(expected));
         assertTrue(err <= TOLERANCE * scale, what + ": max abs error " + err + " exceeds " + TOLERANCE * scale);
     }
 
@@ -190,11 +191,11 @@ class LayersTest {
         Nhwc ref = RefOps.conv2dSame(in, weights.get("c.weight"), weights.get("c.bias"), 32, 3);
         float[] fp32 = runBlock(WeightType.FP32, 32, (l, x) -> l.conv(x, "c", 32, 32, 3), in, ref.data().length);
         float[] fp16 = runBlock(WeightType.FP16, 32, (l, x) -> l.conv(x, "c", 32, 32, 3), in, ref.data().length);
-        float e32 = TfliteRun.maxAbsDiff(fp32, ref.data());
-        float e16 = TfliteRun.maxAbsDiff(fp16, ref.data());
+        float e32 = FloatArrays.maxAbsDiff(fp32, ref.data());
+        float e16 = FloatArrays.maxAbsDiff(fp16, ref.data());
         System.out.printf("conv 3x3 fp32 weights error %.3g, fp16 weights error %.3g (max |ref| %.3g)%n", e32, e16,
-                TfliteRun.maxAbs(ref.data()));
+                FloatArrays.maxAbs(ref.data()));
         assertTrue(e16 > e32, "fp16 storage must change the result (it is really stored as fp16)");
-        assertTrue(e16 < 5e-3f * Math.max(1f, TfliteRun.maxAbs(ref.data())), "fp16 error too large: " + e16);
+        assertTrue(e16 < 5e-3f * Math.max(1f, FloatArrays.maxAbs(ref.data())), "fp16 error too large: " + e16);
     }
 }

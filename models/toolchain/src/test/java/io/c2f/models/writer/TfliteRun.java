@@ -49,23 +49,4 @@ final class TfliteRun {
         b.asFloatBuffer().put(data);
         return b;
     }
-
-    static float maxAbsDiff(float[] a, float[] b) {
-        if (a.length != b.length) {
-            throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
-        }
-        float max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
-    }
-
-    static float maxAbs(float[] a) {
-        float max = 0;
-        for (float v : a) {
-            max = Math.max(max, Math.abs(v));
-        }
-        return max;
-    }
 }
