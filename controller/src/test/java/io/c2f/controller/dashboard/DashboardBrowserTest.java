@@ -3,14 +3,12 @@ package io.c2f.controller.dashboard;
 import io.c2f.controller.bench.SyntheticBundleRequest;
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
-import static io.c2f.controller.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.c2f.controller.Controller;
 import io.c2f.controller.auth.ApiTokens;
 import io.c2f.controller.auth.Role;
-import io.c2f.controller.config.ConfigLoader;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.retune.RetuneSettings;
 import io.c2f.controller.rollout.RolloutSettings;
@@ -20,6 +18,7 @@ import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.GenerationRecord;
 import io.c2f.proto.v1.PhaseLatency;
 import io.c2f.proto.v1.Telemetry;
+import io.c2f.controller.testing.TestControllers;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -27,7 +26,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +54,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @Timeout(180)
 class DashboardBrowserTest {
-    private static final String ADMIN = "admin-token-0123456789";
+    private static final String ADMIN = TestControllers.ADMIN;
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Path SHOTS = Path.of("target", "screenshots");
 
@@ -108,12 +106,8 @@ class DashboardBrowserTest {
     void overviewDevicePageAndRolloutAbortInChromium() throws Exception {
         HeadlessChromium.assumeInstalled();
         Vertx vertx = Vertx.vertx();
-        ApiTokens tokens = ApiTokens.of(Map.of("ops", ApiTokens.entry(Role.ADMIN, ADMIN)), "test");
-        Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(Map.of("fleet", "lab", "instance.id", "ctl",
-                        "http.host", "127.0.0.1", "http.port", "0", "data.dir", dir.resolve("data").toString(),
-                        "broker.port", Integer.toString(freePort()))), ControllerMetrics.NOOP,
-                new Controller.Options(tokens, RetuneSettings.defaults().withTiming(20, 120_000, 0, 200), 1,
-                        new RolloutSettings(200, 2000, 5000, 32))));
+        Controller c = TestControllers.start(vertx, dir, ControllerMetrics.NOOP, new Controller.Options(ApiTokens.of(Map.of("ops", ApiTokens.entry(Role.ADMIN, ADMIN)), "test"),
+                RetuneSettings.defaults().withTiming(20, 120_000, 0, 200), 1, new RolloutSettings(200, 2000, 5000, 32)));
         WebClient http = WebClient.create(vertx);
         int port = c.httpPort();
         String base = "http://127.0.0.1:" + port;

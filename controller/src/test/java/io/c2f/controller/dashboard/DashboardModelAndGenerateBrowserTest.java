@@ -2,7 +2,6 @@ package io.c2f.controller.dashboard;
 
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
-import static io.c2f.controller.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,13 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.c2f.controller.Controller;
 import io.c2f.controller.auth.ApiTokens;
 import io.c2f.controller.auth.Role;
-import io.c2f.controller.config.ConfigLoader;
-import io.c2f.controller.metrics.ControllerMetrics;
-import io.c2f.controller.retune.RetuneSettings;
-import io.c2f.controller.rollout.RolloutSettings;
 import io.c2f.controller.testing.FakeDevice;
 import io.c2f.controller.testing.HeadlessChromium;
 import io.c2f.proto.v1.GenerateRequest;
+import io.c2f.controller.testing.TestControllers;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -53,7 +49,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @Timeout(180)
 class DashboardModelAndGenerateBrowserTest {
-    private static final String ADMIN = "admin-token-0123456789";
+    private static final String ADMIN = TestControllers.ADMIN;
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Path SHOTS = Path.of("target", "screenshots");
     private static final Path ZOO_MODEL = Path.of("..", "models", "zoo", "emoji32-c2f", "model.tflite").toAbsolutePath().normalize();
@@ -84,11 +80,7 @@ class DashboardModelAndGenerateBrowserTest {
     void modelPageAndGenerateFormInChromium() throws Exception {
         HeadlessChromium.assumeInstalled();
         Vertx vertx = Vertx.vertx();
-        ApiTokens tokens = ApiTokens.of(Map.of("ops", ApiTokens.entry(Role.ADMIN, ADMIN)), "test");
-        Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(Map.of("fleet", "lab", "instance.id", "ctl",
-                        "http.host", "127.0.0.1", "http.port", "0", "data.dir", dir.resolve("data").toString(),
-                        "broker.port", Integer.toString(freePort()))), ControllerMetrics.NOOP,
-                new Controller.Options(tokens, RetuneSettings.defaults(), 1, RolloutSettings.defaults())));
+        Controller c = TestControllers.start(vertx, dir, ApiTokens.of(Map.of("ops", ApiTokens.entry(Role.ADMIN, ADMIN)), "test"));
         WebClient http = WebClient.create(vertx);
         int port = c.httpPort();
         String base = "http://127.0.0.1:" + port;

@@ -2,7 +2,6 @@ package io.c2f.controller.dashboard;
 
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
-import static io.c2f.controller.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,15 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.c2f.controller.Controller;
 import io.c2f.controller.auth.ApiTokens;
 import io.c2f.controller.auth.Role;
-import io.c2f.controller.config.ConfigLoader;
-import io.c2f.controller.metrics.ControllerMetrics;
-import io.c2f.controller.retune.RetuneSettings;
-import io.c2f.controller.rollout.RolloutSettings;
 import io.c2f.controller.testing.FakeDevice;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.GenerationRecord;
 import io.c2f.proto.v1.PhaseLatency;
 import io.c2f.proto.v1.Telemetry;
+import io.c2f.controller.testing.TestControllers;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -45,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(60)
 class DashboardRoutesTest {
-    private static final String READER = "reader-token-0123456789";
+    private static final String READER = TestControllers.READER;
     private static final Duration WAIT = Duration.ofSeconds(20);
     @TempDir
     Path dir;
@@ -65,11 +61,7 @@ class DashboardRoutesTest {
     @Test
     void pagesFleetSummaryAndEventStream() throws Exception {
         Vertx vertx = Vertx.vertx();
-        ApiTokens tokens = ApiTokens.of(Map.of("grafana", ApiTokens.entry(Role.READ_ONLY, READER)), "test");
-        Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(Map.of("fleet", "lab", "instance.id", "ctl",
-                        "http.host", "127.0.0.1", "http.port", "0", "data.dir", dir.resolve("data").toString(),
-                        "broker.port", Integer.toString(freePort()))), ControllerMetrics.NOOP,
-                new Controller.Options(tokens, RetuneSettings.defaults(), 1, RolloutSettings.defaults())));
+        Controller c = TestControllers.start(vertx, dir, ApiTokens.of(Map.of("grafana", ApiTokens.entry(Role.READ_ONLY, READER)), "test"));
         WebClient web = WebClient.create(vertx);
         HttpClient client = vertx.createHttpClient();
         int port = c.httpPort();

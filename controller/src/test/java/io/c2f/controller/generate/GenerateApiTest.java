@@ -2,24 +2,18 @@ package io.c2f.controller.generate;
 
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
-import static io.c2f.controller.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.c2f.controller.Controller;
-import io.c2f.controller.auth.ApiTokens;
-import io.c2f.controller.auth.Role;
-import io.c2f.controller.config.ConfigLoader;
-import io.c2f.controller.metrics.ControllerMetrics;
-import io.c2f.controller.retune.RetuneSettings;
-import io.c2f.controller.rollout.RolloutSettings;
 import io.c2f.controller.testing.FakeDevice;
 import io.c2f.proto.v1.ErrorCode;
 import io.c2f.proto.v1.ErrorDetail;
 import io.c2f.proto.v1.GenerateRequest;
 import io.c2f.proto.v1.GenerateResult;
+import io.c2f.controller.testing.TestControllers;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -32,7 +26,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,8 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class GenerateApiTest {
-    private static final String ADMIN = "admin-token-0123456789";
-    private static final String READER = "reader-token-0123456789";
+    private static final String ADMIN = TestControllers.ADMIN;
+    private static final String READER = TestControllers.READER;
     private static final Duration WAIT = Duration.ofSeconds(20);
     @TempDir
     Path dir;
@@ -65,12 +58,7 @@ class GenerateApiTest {
     @Test
     void generateOnADeviceStoreAndServeTheImage() throws Exception {
         Vertx vertx = Vertx.vertx();
-        ApiTokens tokens = ApiTokens.of(Map.of("ops", ApiTokens.entry(Role.ADMIN, ADMIN),
-                "grafana", ApiTokens.entry(Role.READ_ONLY, READER)), "test");
-        Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(Map.of("fleet", "lab", "instance.id", "ctl",
-                        "http.host", "127.0.0.1", "http.port", "0", "data.dir", dir.resolve("data").toString(),
-                        "broker.port", Integer.toString(freePort()))), ControllerMetrics.NOOP,
-                new Controller.Options(tokens, RetuneSettings.defaults(), 1, RolloutSettings.defaults())));
+        Controller c = TestControllers.start(vertx, dir, TestControllers.adminAndReader());
         WebClient web = WebClient.create(vertx);
         int port = c.httpPort();
         List<GenerateRequest> got = new CopyOnWriteArrayList<>();

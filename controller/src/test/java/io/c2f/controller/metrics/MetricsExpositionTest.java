@@ -2,17 +2,16 @@ package io.c2f.controller.metrics;
 
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
-import static io.c2f.controller.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.c2f.controller.Controller;
-import io.c2f.controller.config.ConfigLoader;
 import io.c2f.controller.testing.FakeDevice;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.GenerationRecord;
 import io.c2f.proto.v1.Telemetry;
+import io.c2f.controller.testing.TestControllers;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -101,9 +99,7 @@ class MetricsExpositionTest {
     void documentedAndDashboardSeriesAreExposed() throws Exception {
         Vertx vertx = Vertx.vertx();
         MicrometerControllerMetrics metrics = new MicrometerControllerMetrics();
-        Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(Map.of("fleet", "lab", "instance.id", "ctl",
-                "http.host", "127.0.0.1", "http.port", "0", "data.dir", dir.resolve("data").toString(),
-                "broker.port", Integer.toString(freePort()))), metrics));
+        Controller c = TestControllers.start(vertx, dir, metrics, Controller.Options.defaults());
         WebClient web = WebClient.create(vertx);
         int port = c.httpPort();
         try (FakeDevice dev = new FakeDevice(c.mqttUrl(), "lab", "rpi-01")) {

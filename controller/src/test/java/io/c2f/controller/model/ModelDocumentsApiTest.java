@@ -1,18 +1,12 @@
 package io.c2f.controller.model;
 
 import static io.c2f.controller.testing.Await.result;
-import static io.c2f.controller.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.c2f.controller.Controller;
-import io.c2f.controller.auth.ApiTokens;
-import io.c2f.controller.auth.Role;
-import io.c2f.controller.config.ConfigLoader;
-import io.c2f.controller.metrics.ControllerMetrics;
-import io.c2f.controller.retune.RetuneSettings;
-import io.c2f.controller.rollout.RolloutSettings;
+import io.c2f.controller.testing.TestControllers;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +15,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class ModelDocumentsApiTest {
-    private static final String ADMIN = "admin-token-0123456789";
-    private static final String READER = "reader-token-0123456789";
+    private static final String ADMIN = TestControllers.ADMIN;
+    private static final String READER = TestControllers.READER;
     static final Path ZOO_MODEL = Path.of("..", "models", "zoo", "emoji32-c2f", "model.tflite").toAbsolutePath().normalize();
     static final Path RANK_CSV = Path.of("src", "test", "resources", "rank", "emoji32-c2f-rank.csv");
 
@@ -50,12 +43,7 @@ class ModelDocumentsApiTest {
     @Test
     void cardAndRankReportOfAModel() throws Exception {
         Vertx vertx = Vertx.vertx();
-        ApiTokens tokens = ApiTokens.of(Map.of("ops", ApiTokens.entry(Role.ADMIN, ADMIN),
-                "grafana", ApiTokens.entry(Role.READ_ONLY, READER)), "test");
-        Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(Map.of("fleet", "lab", "instance.id", "ctl",
-                        "http.host", "127.0.0.1", "http.port", "0", "data.dir", dir.resolve("data").toString(),
-                        "broker.port", Integer.toString(freePort()))), ControllerMetrics.NOOP,
-                new Controller.Options(tokens, RetuneSettings.defaults(), 1, RolloutSettings.defaults())));
+        Controller c = TestControllers.start(vertx, dir, TestControllers.adminAndReader());
         WebClient web = WebClient.create(vertx);
         int port = c.httpPort();
         try {

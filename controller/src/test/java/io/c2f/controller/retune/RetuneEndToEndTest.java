@@ -2,14 +2,10 @@ package io.c2f.controller.retune;
 
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
-import static io.c2f.controller.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.c2f.controller.Controller;
-import io.c2f.controller.auth.ApiTokens;
-import io.c2f.controller.auth.Role;
-import io.c2f.controller.config.ConfigLoader;
 import io.c2f.controller.metrics.MicrometerControllerMetrics;
 import io.c2f.controller.testing.FakeDevice;
 import io.c2f.proto.codec.WireCodec;
@@ -18,6 +14,7 @@ import io.c2f.proto.v1.GenerationRecord;
 import io.c2f.proto.v1.JobCommand;
 import io.c2f.proto.v1.PhaseLatency;
 import io.c2f.proto.v1.Telemetry;
+import io.c2f.controller.testing.TestControllers;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -28,7 +25,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -47,8 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(90)
 class RetuneEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final String ADMIN = "admin-token-0123456789";
-    private static final String READER = "reader-token-0123456789";
+    private static final String ADMIN = TestControllers.ADMIN;
+    private static final String READER = TestControllers.READER;
     @TempDir
     Path dir;
 
@@ -70,13 +66,9 @@ class RetuneEndToEndTest {
     void telemetryTargetApplyScheduleHistoryAuthAndMetrics() throws Exception {
         Vertx vertx = Vertx.vertx();
         MicrometerControllerMetrics metrics = new MicrometerControllerMetrics();
-        ApiTokens tokens = ApiTokens.of(Map.of("ops", ApiTokens.entry(Role.ADMIN, ADMIN),
-                "grafana", ApiTokens.entry(Role.READ_ONLY, READER)), "test");
         RetuneSettings settings = RetuneSettings.defaults().withTiming(20, 120_000, 0, 200);
-        Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(Map.of("fleet", "lab", "instance.id", "ctl",
-                "http.host", "127.0.0.1", "http.port", "0", "data.dir", dir.resolve("data").toString(),
-                "broker.port", Integer.toString(freePort()))), metrics, new Controller.Options(tokens, settings, 1,
-                io.c2f.controller.rollout.RolloutSettings.defaults())));
+        Controller c = TestControllers.start(vertx, dir, metrics, new Controller.Options(TestControllers.adminAndReader(),
+                settings, 1, io.c2f.controller.rollout.RolloutSettings.defaults()));
         WebClient http = WebClient.create(vertx);
         int port = c.httpPort();
         MqttClient watcher = new MqttClient(c.mqttUrl(), "watcher", new MemoryPersistence());

@@ -1,0 +1,54 @@
+package io.c2f.controller.testing;
+
+import static io.c2f.controller.testing.Await.result;
+
+import io.c2f.controller.Controller;
+import io.c2f.controller.auth.ApiTokens;
+import io.c2f.controller.auth.Role;
+import io.c2f.controller.config.ConfigLoader;
+import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.metrics.ControllerMetrics;
+import io.c2f.controller.retune.RetuneSettings;
+import io.c2f.controller.rollout.RolloutSettings;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A real controller for one test: fleet "lab", instance "ctl", HTTP on a free loopback port, the
+ * embedded broker on a free port, the embedded database under a test directory.
+ */
+public final class TestControllers {
+    /** The bearer token of the admin "ops" in {@link #adminAndReader()}. */
+    public static final String ADMIN = "admin-token-0123456789";
+    /** The bearer token of the read-only "grafana" in {@link #adminAndReader()}. */
+    public static final String READER = "reader-token-0123456789";
+
+    private TestControllers() {
+    }
+
+    /** An admin ("ops", {@link #ADMIN}) and a read-only reader ("grafana", {@link #READER}). */
+    public static ApiTokens adminAndReader() {
+        return ApiTokens.of(Map.of("ops", ApiTokens.entry(Role.ADMIN, ADMIN),
+                "grafana", ApiTokens.entry(Role.READ_ONLY, READER)), "test");
+    }
+
+    /** The configuration described above, with its data under {@code dir/data}. */
+    public static ControllerConfig localConfig(Path dir) {
+        return ConfigLoader.fromMap(Map.of("fleet", "lab", "instance.id", "ctl", "http.host", "127.0.0.1",
+                "http.port", "0", "data.dir", dir.resolve("data").toString(),
+                "broker.port", Integer.toString(Ports.freePort())));
+    }
+
+    /** Started with these tokens, default retuning and rollouts, no metrics. */
+    public static Controller start(Vertx vertx, Path dir, ApiTokens tokens) throws Exception {
+        return start(vertx, dir, ControllerMetrics.NOOP,
+                new Controller.Options(tokens, RetuneSettings.defaults(), 1, RolloutSettings.defaults()));
+    }
+
+    /** Started with these metrics and options. */
+    public static Controller start(Vertx vertx, Path dir, ControllerMetrics metrics, Controller.Options options)
+            throws Exception {
+        return result(Controller.start(vertx, localConfig(dir), metrics, options));
+    }
+}
