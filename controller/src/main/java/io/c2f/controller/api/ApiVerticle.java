@@ -1,5 +1,8 @@
 package io.c2f.controller.api;
 
+import static io.c2f.controller.api.Responses.error;
+import static io.c2f.controller.api.Responses.json;
+
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.mqtt.EventAddresses;
 import io.c2f.controller.store.DeviceRecord;
@@ -17,7 +20,6 @@ import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -246,17 +248,5 @@ public final class ApiVerticle extends VerticleBase {
     private static void storeFailed(RoutingContext rc, Throwable e) {
         LOG.error("database call for {} failed: {}", rc.request().path(), e.getMessage());
         error(rc, 503, "device registry unavailable: " + e.getMessage());
-    }
-
-    private static void error(RoutingContext rc, int status, String message) {
-        json(rc, status, new JsonObject().put("error", message));
-    }
-
-    private static void json(RoutingContext rc, int status, JsonObject body) {
-        if (rc.response().ended()) {
-            return;
-        }
-        rc.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
-                .end(body.encode());
     }
 }

@@ -1,5 +1,7 @@
 package io.c2f.controller.dashboard;
 
+import static io.c2f.controller.api.Html.escape;
+
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
@@ -59,20 +61,5 @@ final class Pages {
                 throw new UncheckedIOException("cannot read dashboard/" + n + ".html", e);
             }
         });
-    }
-
-    static String escape(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 16);
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
     }
 }

@@ -1,5 +1,7 @@
 package io.c2f.controller.model;
 
+import static io.c2f.controller.api.Html.escape;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -183,20 +185,5 @@ public final class CardHtml {
     private static String emphasis(String escaped) {
         String b = BOLD.matcher(escaped).replaceAll("<strong>$1</strong>");
         return ITALIC.matcher(b).replaceAll("<em>$1</em>");
-    }
-
-    public static String escape(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 16);
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> b.append("&lt;");
-                case '>' -> b.append("&gt;");
-                case '&' -> b.append("&amp;");
-                case '"' -> b.append("&quot;");
-                case '\'' -> b.append("&#39;");
-                default -> b.append(c);
-            }
-        }
-        return b.toString();
     }
 }

@@ -1,5 +1,8 @@
 package io.c2f.controller.rollout;
 
+import static io.c2f.controller.api.Responses.error;
+import static io.c2f.controller.api.Responses.json;
+
 import io.c2f.controller.api.ApiRoutes;
 
 import io.c2f.controller.bundle.BundleRecord;
@@ -189,17 +192,5 @@ public final class RolloutApi implements ApiRoutes {
             LOG.error("{} {} failed", rc.request().method(), rc.request().path(), e);
             error(rc, 500, "internal error: " + e.getMessage());
         }
-    }
-
-    private static void error(RoutingContext rc, int status, String message) {
-        json(rc, status, new JsonObject().put("error", message));
-    }
-
-    private static void json(RoutingContext rc, int status, JsonObject body) {
-        if (rc.response().ended()) {
-            return;
-        }
-        rc.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
-                .end(body.encode());
     }
 }
