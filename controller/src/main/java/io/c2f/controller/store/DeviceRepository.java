@@ -24,7 +24,9 @@ public interface DeviceRepository {
     Future<Void> touch(String deviceId, long bdSeq, long atMs, int heartbeatIntervalMs);
 
     /** Stores a telemetry record once per (device, telemetry_seq) and updates the loss counters. */
-    Future<TelemetryIngest> ingestTelemetry(TelemetryRecord record);
+    default Future<TelemetryIngest> ingestTelemetry(TelemetryRecord record) {
+        return ingestTelemetryBatch(List.of(record)).map(results -> results.get(0));
+    }
 
     /**
      * Stores telemetry records in one transaction, as {@link #ingestTelemetry} would one after the

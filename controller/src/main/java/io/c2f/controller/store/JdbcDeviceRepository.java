@@ -123,65 +123,10 @@ public final class JdbcDeviceRepository implements DeviceRepository {
         });
     }
 
-    @Override
-    public Future<TelemetryIngest> ingestTelemetry(TelemetryRecord r) {
-        return db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO telemetry (device_id, telemetry_seq, fleet, "
-                    + "kind, dropped_before, sent_at_ms, received_at_ms, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    + "ON CONFLICT DO NOTHING")) {
-                ps.setString(1, r.deviceId());
-                ps.setLong(2, r.telemetrySeq());
-                ps.setString(3, r.fleet());
-                ps.setString(4, r.kind());
-                ps.setLong(5, r.droppedBefore());
-                ps.setLong(6, r.sentAtMs());
-                ps.setLong(7, r.receivedAtMs());
-                ps.setBytes(8, r.payload());
-                if (ps.executeUpdate() == 0) {
-                    return TelemetryIngest.DUPLICATE;
-                }
-            }
-            long next;
-            long received;
-            try (PreparedStatement ps = c.prepareStatement("SELECT telemetry_next_seq, telemetry_received "
-                    + "FROM devices WHERE id = ? FOR UPDATE")) {
-                ps.setString(1, r.deviceId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        // telemetry before any birth: stored, but there are no counters to keep yet
-                        return new TelemetryIngest(false, r.droppedBefore(), 0);
-                    }
-                    next = rs.getLong(1);
-                    received = rs.getLong(2);
-                }
-            }
-            long gap;
-            if (received == 0) {
-                gap = 0; // the first record we see: what came before it is unknown, not lost
-            } else if (r.telemetrySeq() >= next) {
-                gap = Math.max(0, r.telemetrySeq() - next - r.droppedBefore());
-            } else {
-                gap = -1; // a late record filling a gap counted earlier
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET telemetry_next_seq = ?, "
-                    + "telemetry_received = telemetry_received + 1, telemetry_dropped = telemetry_dropped + ?, "
-                    + "telemetry_gap = CASE WHEN telemetry_gap + ? < 0 THEN 0 ELSE telemetry_gap + ? END "
-                    + "WHERE id = ?")) {
-                ps.setLong(1, Math.max(next, r.telemetrySeq() + 1));
-                ps.setLong(2, r.droppedBefore());
-                ps.setLong(3, gap);
-                ps.setLong(4, gap);
-                ps.setString(5, r.deviceId());
-                ps.executeUpdate();
-            }
-            return new TelemetryIngest(false, r.droppedBefore(), gap);
-        });
-    }
-
     /**
      * One JDBC batch of inserts (duplicates skipped), then the loss counters of the devices concerned:
      * locked in id order (so concurrent batches of several instances cannot deadlock), worked out
-     * record by record as {@link #ingestTelemetry} would, and written with one batched update.
+     * record by record in list order, and written with one batched update.
      */
     @Override
     public Future<List<TelemetryIngest>> ingestTelemetryBatch(List<TelemetryRecord> records) {
