@@ -2,7 +2,6 @@ package io.c2f.controller;
 
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
-import static io.c2f.controller.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +9,7 @@ import io.c2f.controller.config.ConfigLoader;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.testing.FakeDevice;
+import io.c2f.controller.testing.TestControllers;
 import io.c2f.proto.testing.MosquittoBroker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -61,15 +61,7 @@ class FleetLivenessTest {
         values.put("data.dir", dir.resolve("data").toString());
         values.put("heartbeat.default.ms", "60000");
         values.put("liveness.sweep.ms", "50");
-        MosquittoBroker mosquitto = null;
-        if (broker.equals("mosquitto")) {
-            Assumptions.assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
-            mosquitto = MosquittoBroker.start(dir.resolve("mosquitto"));
-            values.put("mqtt.url", mosquitto.uri());
-        } else {
-            values.put("broker.port", Integer.toString(freePort()));
-        }
-        try {
+        try (AutoCloseable b = TestControllers.broker(broker, dir, values)) {
             ControllerConfig config = ConfigLoader.fromMap(values);
             Controller controller = result(Controller.start(vertx, config, ControllerMetrics.NOOP));
             WebClient http = WebClient.create(vertx);
@@ -78,10 +70,6 @@ class FleetLivenessTest {
             } finally {
                 http.close();
                 result(controller.stop());
-            }
-        } finally {
-            if (mosquitto != null) {
-                mosquitto.close();
             }
         }
     }

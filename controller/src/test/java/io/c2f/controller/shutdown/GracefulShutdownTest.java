@@ -2,7 +2,6 @@ package io.c2f.controller.shutdown;
 
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
-import static io.c2f.controller.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +20,7 @@ import io.c2f.controller.schedule.SearchRequest;
 import io.c2f.controller.schedule.SearchService;
 import io.c2f.controller.store.Database;
 import io.c2f.controller.testing.FakeDevice;
+import io.c2f.controller.testing.TestControllers;
 import io.c2f.proto.topic.Channel;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -37,8 +37,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import io.c2f.proto.testing.MosquittoBroker;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -84,20 +82,8 @@ class GracefulShutdownTest {
         values.put("instance.id", "ctl-stop");
         values.put("http.host", "127.0.0.1");
         values.put("http.port", "0");
-        MosquittoBroker mosquitto = null;
-        if (broker.equals("mosquitto")) {
-            Assumptions.assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
-            mosquitto = MosquittoBroker.start(dir.resolve("mosquitto"));
-            values.put("mqtt.url", mosquitto.uri());
-        } else {
-            values.put("broker.port", Integer.toString(freePort()));
-        }
-        try {
+        try (AutoCloseable b = TestControllers.broker(broker, dir, values)) {
             stopUnderLoad(vertx, values, broker.equals("mosquitto"));
-        } finally {
-            if (mosquitto != null) {
-                mosquitto.close();
-            }
         }
     }
 

@@ -10,9 +10,11 @@ import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.retune.RetuneSettings;
 import io.c2f.controller.rollout.RolloutSettings;
+import io.c2f.proto.testing.MosquittoBroker;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real controller for one test: fleet "lab", instance "ctl", HTTP on a free loopback port, the
@@ -50,5 +52,26 @@ public final class TestControllers {
     public static Controller start(Vertx vertx, Path dir, ControllerMetrics metrics, Controller.Options options)
             throws Exception {
         return result(Controller.start(vertx, localConfig(dir), metrics, options));
+    }
+
+    /**
+     * Points a controller's settings at a broker: {@code "embedded"}, the controller's own on a free
+     * port, or {@code "mosquitto"}, one started for the test under {@code dir/mosquitto} (the test is
+     * skipped without the binary). Close what it returns once the controller has stopped.
+     */
+    public static AutoCloseable broker(String kind, Path dir, Map<String, String> values) throws Exception {
+        switch (kind) {
+            case "mosquitto" -> {
+                Assumptions.assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
+                MosquittoBroker mosquitto = MosquittoBroker.start(dir.resolve("mosquitto"));
+                values.put("mqtt.url", mosquitto.uri());
+                return mosquitto;
+            }
+            case "embedded" -> {
+                values.put("broker.port", Integer.toString(Ports.freePort()));
+                return () -> { };
+            }
+            default -> throw new IllegalArgumentException("broker must be embedded or mosquitto, got " + kind);
+        }
     }
 }
