@@ -206,15 +206,16 @@ public final class ScheduleTool {
             throw new IllegalArgumentException("--baselines must be true or false, got '" + baselinesOption + "'");
         }
         boolean baselines = baselinesOption.equals("true");
-        TrdConfig cfg = TrdConfig.defaults()
-                .withReferenceSteps(intOption(o, "reference-steps", 100))
-                .withSeeds(TrdConfig.seeds(0, intOption(o, "calibration", 16)),
+        TrdConfig defaults = TrdConfig.defaults(); // what an option left out stands for
+        TrdConfig cfg = defaults
+                .withReferenceSteps(intOption(o, "reference-steps", defaults.referenceSteps()))
+                .withSeeds(TrdConfig.seeds(0, intOption(o, "calibration", defaults.calibrationSeeds().length)),
                         TrdConfig.seeds(longOption(o, "heldout-first", TrdConfig.HELDOUT_SEED_BASE),
-                                intOption(o, "heldout", 64)))
-                .withBudget(Duration.ofSeconds(intOption(o, "budget-s", 600)))
-                .withMaxEvaluations(intOption(o, "max-evaluations", Integer.MAX_VALUE))
-                .withStartShifts(intOption(o, "start-shifts", TrdConfig.DEFAULT_START_SHIFTS))
-                .withMinMove(intOption(o, "min-move", 1));
+                                intOption(o, "heldout", defaults.heldoutSeeds().length)))
+                .withBudget(Duration.ofSeconds(intOption(o, "budget-s", (int) defaults.budget().toSeconds())))
+                .withMaxEvaluations(intOption(o, "max-evaluations", defaults.maxEvaluations()))
+                .withStartShifts(intOption(o, "start-shifts", defaults.startShifts()))
+                .withMinMove(intOption(o, "min-move", defaults.minMove()));
         TrdSearch search = new TrdSearch(denoiser, source.noiseSchedule(), cfg,
                 referenceStore(o.get("reference-cache")), source.modelSha256());
         int trainT = source.noiseSchedule().trainTimesteps();

@@ -73,16 +73,13 @@ public record TrdConfig(int referenceSteps, long[] calibrationSeeds, long[] held
         }
     }
 
-    /** The default number of shifted starts (see {@link TrdSearch}). */
-    public static final int DEFAULT_START_SHIFTS = 4;
-
     /**
      * 100 reference steps, calibration seeds 0..15, held-out seeds 1e6..1e6+63, 10 minutes, moves down
-     * to 1 time step, {@link #DEFAULT_START_SHIFTS} shifted starts, switch index searched.
+     * to 1 time step, 4 shifted starts (see {@link TrdSearch}), switch index searched.
      */
     public static TrdConfig defaults() {
         return new TrdConfig(100, seeds(0, 16), seeds(HELDOUT_SEED_BASE, 64), Duration.ofMinutes(10),
-                Integer.MAX_VALUE, 0, 1, DEFAULT_START_SHIFTS, true, 1);
+                Integer.MAX_VALUE, 0, 1, 4, true, 1);
     }
 
     /** first, first + 1, ..., first + count - 1. */

@@ -180,8 +180,9 @@ public final class TrdSearch {
                 .setCreatedAtMs(System.currentTimeMillis())
                 .setNotes("TRD from " + Arrays.toString(start.timesteps()) + " switch "
                         + start.switchIndex() + " (calibration loss " + run.startLoss + "), K=" + k + ": "
-                        + config.startShifts() + " shifted starts (best: +" + run.startShift + "), coordinate descent "
-                         + "down to moves of " + config.minMove() + "; " + run.evaluations + " evaluations, " + run.denoiserSteps + " batched denoiser calls"
+                        + config.startShifts() + " shifted starts (best: +" + run.startShift + "), coordinate "
+                        + "descent down to moves of " + config.minMove() + "; " + run.evaluations + " evaluations, "
+                        + run.denoiserSteps + " batched denoiser calls"
                         + (run.stoppedByBudget ? ", stopped by budget" : "") + "; reference: " + config.referenceSteps()
                         + "-step uniform DDIM eta 0 at " + start.high() + "; engine " + denoiser.engine())
                 .build();
