@@ -4,14 +4,12 @@ import static io.c2f.controller.api.Responses.error;
 import static io.c2f.controller.api.Responses.json;
 
 import io.c2f.controller.config.ControllerConfig;
-import io.c2f.controller.mqtt.EventAddresses;
 import io.c2f.controller.store.DeviceRecord;
 import io.c2f.controller.store.DeviceRepository;
 import io.c2f.controller.store.DeviceStatus;
 import io.c2f.proto.topic.Topics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP API: {@code GET /api/v1/devices}, {@code GET /api/v1/devices/{id}}, {@code GET /healthz}.
+ * The HTTP API: {@code GET /api/v1/devices}, {@code GET /api/v1/devices/{id}}, {@code GET /healthz}
+ * (readiness: database and broker, see {@link HealthCheck}), {@code GET /livez} (liveness).
  * Errors are JSON {@code {"error": "..."}} with a status that says whose fault it is.
  */
 public final class ApiVerticle extends VerticleBase {
@@ -38,6 +37,7 @@ public final class ApiVerticle extends VerticleBase {
     private final io.vertx.core.Handler<RoutingContext> auth;
     private final java.util.function.Supplier<String> metricsScrape;
     private volatile HttpServer server;
+    private HealthCheck health;
 
     public ApiVerticle(ControllerConfig config, DeviceRepository repository) {
         this(config, repository, java.util.List.of(), null, null);
@@ -60,7 +60,10 @@ public final class ApiVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
+        health = new HealthCheck(vertx, repository::ping, config.embeddedBroker() ? "embedded" : "external");
         router.get("/healthz").handler(this::health);
+        // liveness: the event loop answers (a database or broker outage is not cured by a restart)
+        router.get("/livez").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP")));
         if (metricsScrape != null) {
             router.get("/metrics").handler(rc -> vertx.executeBlocking(metricsScrape::get, false)
                     .onSuccess(text -> rc.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
@@ -193,17 +196,9 @@ public final class ApiVerticle extends VerticleBase {
         }
     }
 
+    /** 200 when the database and the broker answer, else 503 naming what is down; within a second. */
     private void health(RoutingContext rc) {
-        Future<String> db = repository.ping().map("UP").otherwise(e -> "DOWN: " + e.getMessage());
-        Future<String> mqtt = vertx.eventBus().<Boolean>request(EventAddresses.MQTT_HEALTH, null,
-                        new DeliveryOptions().setSendTimeout(2000))
-                .map(m -> Boolean.TRUE.equals(m.body()) ? "UP" : "DOWN: not connected")
-                .otherwise(e -> "DOWN: " + e.getMessage());
-        Future.join(db, mqtt).onComplete(ar -> {
-            boolean up = "UP".equals(db.result()) && "UP".equals(mqtt.result());
-            json(rc, up ? 200 : 503, new JsonObject().put("status", up ? "UP" : "DOWN")
-                    .put("checks", new JsonObject().put("database", db.result()).put("mqtt", mqtt.result())));
-        });
+        health.check().onSuccess(r -> json(rc, r.up() ? 200 : 503, r.json()));
     }
 
     static JsonObject toJson(DeviceRecord d) {

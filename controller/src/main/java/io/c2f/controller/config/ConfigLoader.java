@@ -57,7 +57,8 @@ public final class ConfigLoader {
         d.put("telemetry.batch.size", "500");
         d.put("telemetry.batch.delay.ms", "20");
         d.put("telemetry.queue.capacity", "20000");
-        d.put("telemetry.ack", "queued");
+        // stored: a kill -9 must not lose a record the controller acknowledged (queued: the write queue would)
+        d.put("telemetry.ack", "stored");
         d.put("broker.tls.port", "0");
         d.put("broker.tls.keystore", "");
         d.put("broker.tls.keystore.password", "");

@@ -165,8 +165,10 @@ public record ControllerConfig(
             return dbUrl;
         }
         // PostgreSQL mode so the same migrations and SQL run on both
+        // WRITE_DELAY=0: a commit reaches the file before it returns (H2's default keeps commits of the
+        // last 500 ms in memory, which a kill -9 loses: acknowledged telemetry, recorded job outcomes)
         return "jdbc:h2:file:" + dataDir.resolve("db").resolve("c2f").toAbsolutePath()
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
     }
 
     /** Where the embedded broker persists sessions and queues. */

@@ -19,10 +19,17 @@ import java.util.Optional;
  * that re-runs a re-sent job) never changes an outcome already recorded.
  */
 public final class JobRepository {
+    /** The error code of a job a controller's timer ended (the device's own timeout says TIMEOUT). */
+    public static final String CONTROLLER_TIMEOUT = "CONTROLLER_TIMEOUT";
     static final String COLUMNS = "id, rollout_id, wave_index, device_id, kind, bundle_id, previous_bundle_id, state, "
             + "step, progress, error_code, error_message, probe_psnr_db, probe_passed, step_timeout_ms, deadline_ms, "
             + "attempts, created_ms, sent_ms, started_ms, updated_ms, finished_ms";
     private static final String OPEN = "state IN ('QUEUED', 'IN_PROGRESS')";
+    /**
+     * A timeout decided by a controller's timer: the device's own word that it succeeded overrules it
+     * (the device did switch, and a record saying otherwise would split the fleet).
+     */
+    private static final String OVERRULED = "state = 'TIMED_OUT' AND error_code = '" + CONTROLLER_TIMEOUT + "'";
 
     private final Database db;
 
@@ -84,7 +91,8 @@ public final class JobRepository {
     }
 
     /**
-     * Records a device's status of one of its open jobs.
+     * Records a device's status of one of its open jobs (or its success of a job a controller's timer
+     * had given up on).
      *
      * @return the job after the update; empty when the job is unknown, not the device's, or already final
      */
@@ -93,7 +101,7 @@ public final class JobRepository {
             try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET state = ?, step = ?, progress = ?, "
                     + "error_code = ?, error_message = ?, probe_psnr_db = COALESCE(?, probe_psnr_db), "
                     + "probe_passed = COALESCE(?, probe_passed), started_ms = COALESCE(started_ms, ?), updated_ms = ?, "
-                    + "finished_ms = ? WHERE id = ? AND device_id = ? AND " + OPEN)) {
+                    + "finished_ms = ? WHERE id = ? AND device_id = ? AND (" + OPEN + " OR (" + OVERRULED + " AND ? = 'SUCCEEDED'))")) {
                 int i = 1;
                 ps.setString(i++, state.name());
                 ps.setString(i++, u.getStep() == JobStep.JOB_STEP_UNSPECIFIED ? null
@@ -113,7 +121,8 @@ public final class JobRepository {
                 ps.setLong(i++, nowMs);
                 setLong(ps, i++, state.terminal() ? nowMs : null);
                 ps.setString(i++, u.getJobId());
-                ps.setString(i, deviceId);
+                ps.setString(i++, deviceId);
+                ps.setString(i, state.name());
                 if (ps.executeUpdate() == 0) {
                     return Optional.<Job>empty();
                 }
@@ -151,6 +160,41 @@ public final class JobRepository {
             ps.setLong(5, nowMs);
             ps.setString(6, jobId);
             return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Records, on the device's own word (a birth after the job was created that reports the job's
+     * bundle active), that an open job or one a controller's timer ended succeeded.
+     *
+     * @return whether the job changed
+     */
+    public static boolean settleFromDevice(Connection c, String jobId, String why, long nowMs) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET state = 'SUCCEEDED', step = 'ACTIVATING', "
+                + "progress = 100, error_code = NULL, error_message = ?, updated_ms = ?, finished_ms = ? "
+                + "WHERE id = ? AND (" + OPEN + " OR " + OVERRULED + ")")) {
+            ps.setString(1, why);
+            ps.setLong(2, nowMs);
+            ps.setLong(3, nowMs);
+            ps.setString(4, jobId);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Gives a rollout's open jobs back the time no controller drove it (a crash and restart): the
+     * deadline moves by that much and the step timer starts again, since the device could not be
+     * heard meanwhile.
+     *
+     * @return how many jobs were open
+     */
+    public static int extendOpen(Connection c, String rolloutId, long undrivenMs, long nowMs) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET deadline_ms = deadline_ms + ?, "
+                + "updated_ms = ? WHERE rollout_id = ? AND " + OPEN)) {
+            ps.setLong(1, undrivenMs);
+            ps.setLong(2, nowMs);
+            ps.setString(3, rolloutId);
+            return ps.executeUpdate();
         }
     }
 

@@ -37,7 +37,9 @@ final class RolloutReconciler {
         RolloutSpec spec = r.spec();
         List<Wave> waves = RolloutRepository.waves(c, id);
         List<Job> jobs = JobRepository.ofRollout(c, id);
-        if (timeOut(c, jobs, now)) {
+        Map<String, DeviceFacts> devices = RolloutRepository.devices(c, r.fleet());
+        // the devices' own word first: a job is not timed out while its device says it is done
+        if (settleFromDevices(c, id, jobs, devices, now) | timeOut(c, jobs, now)) {
             jobs = JobRepository.ofRollout(c, id);
         }
         RolloutState state = r.state();
@@ -47,7 +49,6 @@ final class RolloutReconciler {
                 state = RolloutState.ABORTING;
             }
         }
-        Map<String, DeviceFacts> devices = RolloutRepository.devices(c, r.fleet());
         if (state == RolloutState.RUNNING && r.currentWave() < waves.size()) {
             Wave wave = waves.get(r.currentWave());
             if (wave.state().equals("PENDING")) {
@@ -110,6 +111,37 @@ final class RolloutReconciler {
         return send;
     }
 
+    /**
+     * Reopens an ABORTED rollout (to ABORTING, which rolls back again) when one of its devices turns
+     * out to have switched to the bundle after the abort was wrapped up: its success arrived late,
+     * or its birth says so. Without this, that device would stay on the bundle the rollout gave up on.
+     *
+     * @return whether the rollout was reopened
+     */
+    static boolean reopenIfSplit(Connection c, String id, long now) throws SQLException {
+        Optional<Rollout> found = RolloutRepository.find(c, id);
+        if (found.isEmpty() || found.get().state() != RolloutState.ABORTED) {
+            return false;
+        }
+        Rollout r = found.get();
+        List<Job> jobs = JobRepository.ofRollout(c, id);
+        if (settleFromDevices(c, id, jobs, RolloutRepository.devices(c, r.fleet()), now)) {
+            jobs = JobRepository.ofRollout(c, id);
+        }
+        Set<String> rolledBack = new HashSet<>();
+        jobs.stream().filter(j -> j.kind() == JobKind.ROLLBACK).forEach(j -> rolledBack.add(j.deviceId()));
+        List<String> split = jobs.stream().filter(j -> j.kind() == JobKind.INSTALL && j.state() == JobStatus.SUCCEEDED
+                && !rolledBack.contains(j.deviceId()) && j.finishedMs() != null && r.finishedMs() != null
+                && j.finishedMs() >= r.finishedMs()).map(Job::deviceId).toList();
+        if (split.isEmpty() || !RolloutRepository.transition(c, id, List.of(RolloutState.ABORTED),
+                RolloutState.ABORTING, null, now)) {
+            return false;
+        }
+        RolloutRepository.event(c, id, "REOPENED", "after the abort, " + abbreviate(split) + " reported "
+                + r.bundleId() + " active: rolling back again", now);
+        return true;
+    }
+
     /** A finished install job that counts against the rollout. */
     static boolean failed(RolloutSpec spec, Job j) {
         return switch (j.state()) {
@@ -147,6 +179,32 @@ final class RolloutReconciler {
         return moved;
     }
 
+    /**
+     * Counts a job SUCCEEDED when its device reported the job's bundle active in a birth after the job
+     * was created, though its final status never arrived (lost in a controller crash) or came after a
+     * controller's timer gave up: the device did switch, and the record must say so.
+     */
+    static boolean settleFromDevices(Connection c, String rolloutId, List<Job> jobs, Map<String, DeviceFacts> devices,
+            long now) throws SQLException {
+        boolean changed = false;
+        for (Job j : jobs) {
+            boolean open = !j.state().terminal();
+            boolean timedOutByUs = j.state() == JobStatus.TIMED_OUT
+                    && JobRepository.CONTROLLER_TIMEOUT.equals(j.errorCode());
+            DeviceFacts d = devices.get(j.deviceId());
+            if ((!open && !timedOutByUs) || d == null || !d.reportsActiveSince(j.bundleId(), j.createdMs())) {
+                continue;
+            }
+            String why = "no final status received; the device reported " + j.bundleId() + " active in its birth";
+            if (JobRepository.settleFromDevice(c, j.id(), why, now)) {
+                changed = true;
+                RolloutRepository.event(c, rolloutId, "JOB_SETTLED", j.deviceId() + ": " + j.kind() + " job " + j.id()
+                        + " counted SUCCEEDED (was " + j.state() + "): " + why, now);
+            }
+        }
+        return changed;
+    }
+
     private static boolean timeOut(Connection c, List<Job> jobs, long now) throws SQLException {
         boolean changed = false;
         for (Job j : jobs) {
@@ -154,11 +212,13 @@ final class RolloutReconciler {
                 continue;
             }
             if (now > j.deadlineMs()) {
-                changed |= JobRepository.end(c, j.id(), JobStatus.TIMED_OUT, "TIMEOUT", "no final status within the "
+                changed |= JobRepository.end(c, j.id(), JobStatus.TIMED_OUT, JobRepository.CONTROLLER_TIMEOUT,
+                        "no final status within the "
                         + "job timeout of " + (j.deadlineMs() - j.createdMs()) + " ms (controller's timer; device "
                         + (j.sentMs() == null ? "was never reached)" : "last reported " + j.state() + ")"), now);
             } else if (j.state() == JobStatus.IN_PROGRESS && now - j.updatedMs() > j.stepTimeoutMs()) {
-                changed |= JobRepository.end(c, j.id(), JobStatus.TIMED_OUT, "TIMEOUT", "no progress for "
+                changed |= JobRepository.end(c, j.id(), JobStatus.TIMED_OUT, JobRepository.CONTROLLER_TIMEOUT,
+                        "no progress for "
                         + j.stepTimeoutMs() + " ms in step " + j.step() + " (controller's step timer)", now);
             }
         }

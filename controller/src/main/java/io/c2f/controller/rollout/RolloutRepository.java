@@ -200,10 +200,23 @@ final class RolloutRepository {
     /**
      * Takes or renews the lease of every active rollout that is free, expired or already ours.
      *
-     * @return the ids of the active rollouts this owner now drives
+     * @return the active rollouts this owner now drives, each with when it was last driven
      */
-    Future<List<String>> lease(String fleet, String owner, long nowMs, long leaseMs) {
+    Future<List<Lease>> lease(String fleet, String owner, long nowMs, long leaseMs) {
         return db.execute(c -> {
+            Map<String, Long> lastDriven = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, lease_owner, lease_expires_ms, created_ms "
+                    + "FROM rollouts WHERE fleet = ? AND " + ACTIVE)) {
+                ps.setString(1, fleet);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        // released: driven until the release; held: until the last renewal (a crash since)
+                        long expires = rs.getLong("lease_expires_ms");
+                        long driven = rs.getString("lease_owner") == null ? expires : expires - leaseMs;
+                        lastDriven.put(rs.getString("id"), Math.max(driven, rs.getLong("created_ms")));
+                    }
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("UPDATE rollouts SET lease_owner = ?, lease_expires_ms = ? "
                     + "WHERE fleet = ? AND " + ACTIVE + " AND (lease_owner IS NULL OR lease_owner = ? "
                     + "OR lease_expires_ms < ?)")) {
@@ -214,11 +227,51 @@ final class RolloutRepository {
                 ps.setLong(5, nowMs);
                 ps.executeUpdate();
             }
-            List<String> ids = new ArrayList<>();
+            List<Lease> leases = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id FROM rollouts WHERE fleet = ? AND " + ACTIVE
                     + " AND lease_owner = ? ORDER BY created_ms")) {
                 ps.setString(1, fleet);
                 ps.setString(2, owner);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String id = rs.getString(1);
+                        leases.add(new Lease(id, lastDriven.getOrDefault(id, nowMs)));
+                    }
+                }
+            }
+            return leases;
+        });
+    }
+
+    /**
+     * A rollout this controller drives.
+     *
+     * @param lastDrivenMs until when a controller drove it before this lease (the last renewal, or the
+     *     release of a clean stop); the time since is time nobody listened to its devices
+     */
+    record Lease(String rolloutId, long lastDrivenMs) {
+    }
+
+    /** Gives up this owner's leases (a clean stop), so another controller takes over at once. */
+    Future<Void> release(String owner, long nowMs) {
+        return db.execute(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE rollouts SET lease_owner = NULL, "
+                    + "lease_expires_ms = ? WHERE lease_owner = ?")) {
+                ps.setLong(1, nowMs);
+                ps.setString(2, owner);
+                ps.executeUpdate();
+                return null;
+            }
+        });
+    }
+
+    /** ABORTED rollouts that gave the device an install job. */
+    Future<List<String>> abortedWithInstallFor(String deviceId) {
+        return db.execute(c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT r.id FROM rollouts r JOIN jobs j "
+                    + "ON j.rollout_id = r.id WHERE j.device_id = ? AND j.kind = 'INSTALL' AND r.state = 'ABORTED'")) {
+                ps.setString(1, deviceId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         ids.add(rs.getString(1));
@@ -229,22 +282,10 @@ final class RolloutRepository {
         });
     }
 
-    /** Gives up this owner's leases (a clean stop), so another controller takes over at once. */
-    Future<Void> release(String owner) {
-        return db.execute(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE rollouts SET lease_expires_ms = 0 "
-                    + "WHERE lease_owner = ?")) {
-                ps.setString(1, owner);
-                ps.executeUpdate();
-                return null;
-            }
-        });
-    }
-
     /** Registry facts of a fleet's devices, by id. */
     static Map<String, DeviceFacts> devices(Connection c, String fleet) throws SQLException {
         Map<String, DeviceFacts> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, status, bundle_id, labels FROM devices "
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, status, bundle_id, labels, last_birth_ms FROM devices "
                 + "WHERE fleet = ?")) {
             ps.setString(1, fleet);
             try (ResultSet rs = ps.executeQuery()) {
@@ -252,7 +293,8 @@ final class RolloutRepository {
                     List<String> labels = new ArrayList<>();
                     new JsonArray(rs.getString("labels")).forEach(l -> labels.add(String.valueOf(l)));
                     out.put(rs.getString("id"), new DeviceFacts(rs.getString("id"),
-                            "ONLINE".equals(rs.getString("status")), rs.getString("bundle_id"), labels));
+                            "ONLINE".equals(rs.getString("status")), rs.getString("bundle_id"), labels,
+                            rs.getLong("last_birth_ms")));
                 }
             }
         }

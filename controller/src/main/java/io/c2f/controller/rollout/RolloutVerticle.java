@@ -95,33 +95,55 @@ public final class RolloutVerticle extends VerticleBase {
         if (timer != -1) {
             vertx.cancelTimer(timer);
         }
-        return service.repository().release(config.instanceId()).otherwiseEmpty();
+        return service.repository().release(config.instanceId(), clock.millis()).otherwiseEmpty();
     }
 
     private void tick() {
         service.repository().lease(config.fleet(), config.instanceId(), clock.millis(), settings.leaseMs())
-                .onSuccess(ids -> {
+                .onSuccess(leases -> {
                     if (stopping) {
                         return;
                     }
-                    for (String id : ids) {
-                        if (!leased.contains(id)) {
-                            EventLog.info(LOG, "rollout.lease.taken", "rollout", id, "instance", config.instanceId());
-                            takeOver(id);
+                    List<String> ids = leases.stream().map(RolloutRepository.Lease::rolloutId).toList();
+                    List<Future<?>> takenOver = new java.util.ArrayList<>();
+                    for (RolloutRepository.Lease l : leases) {
+                        if (!leased.contains(l.rolloutId())) {
+                            EventLog.info(LOG, "rollout.lease.taken", "rollout", l.rolloutId(), "instance",
+                                    config.instanceId());
+                            takenOver.add(takeOver(l));
                         }
                     }
                     leased.retainAll(ids);
                     leased.addAll(ids);
-                    ids.forEach(this::kick);
+                    // examined once the take-over gave the jobs their time back (else they would time out now)
+                    Future.join(takenOver).onComplete(ar -> ids.forEach(this::kick));
                 })
                 .onFailure(e -> LOG.warn("renewing rollout leases failed: {}", e.getMessage()));
     }
 
-    /** A new driver re-sends the rollout's open jobs that were sent: their answers may have been lost. */
-    private void takeOver(String id) {
-        jobs.ofRollout(id).onSuccess(all -> all.stream()
+    /**
+     * A new driver (another controller, or this one restarted after a crash) first gives the open jobs
+     * the time nobody drove the rollout: a device cannot be blamed for a controller that was not
+     * there to hear it. Then it re-sends the open jobs that were sent: their answers may have been lost
+     * (a device answers a job it already finished with its outcome).
+     */
+    private Future<?> takeOver(RolloutRepository.Lease lease) {
+        String id = lease.rolloutId();
+        long now = clock.millis();
+        long undriven = Math.max(0, now - lease.lastDrivenMs());
+        Future<Integer> extended = undriven <= 2 * settings.tickMs() ? Future.succeededFuture(0)
+                : service.repository().database().inTransaction(c -> {
+                    int n = JobRepository.extendOpen(c, id, undriven, now);
+                    if (n > 0) {
+                        RolloutRepository.event(c, id, "RESUMED_AFTER_GAP", "no controller drove the rollout for "
+                                + undriven + " ms: " + n + " open jobs get that time back", now);
+                    }
+                    return n;
+                });
+        return extended.compose(n -> jobs.ofRollout(id)).onSuccess(all -> all.stream()
                 .filter(j -> !j.state().terminal() && j.sentMs() != null)
-                .forEach(this::send));
+                .forEach(this::send))
+                .onFailure(e -> LOG.warn("taking over rollout {} failed: {}", id, e.getMessage()));
     }
 
     /** Examines the rollout now, or once more right after the examination in progress. */
@@ -183,6 +205,9 @@ public final class RolloutVerticle extends VerticleBase {
                             .onFailure(e -> LOG.debug("rebirth request to {} failed: {}", deviceId, e.getMessage()));
                 }
                 if (j.rolloutId() != null) {
+                    if (j.state() == JobStatus.SUCCEEDED && !leased.contains(j.rolloutId())) {
+                        reopenIfSplit(j.rolloutId()); // a success after the rollout aborted
+                    }
                     kick(j.rolloutId());
                 }
             }
@@ -190,8 +215,25 @@ public final class RolloutVerticle extends VerticleBase {
                 e.getMessage()));
     }
 
+    /** Reopens an aborted rollout a device turned out to have switched to after all, and drives it. */
+    private void reopenIfSplit(String rolloutId) {
+        long now = clock.millis();
+        service.repository().database().inTransaction(c -> RolloutReconciler.reopenIfSplit(c, rolloutId, now))
+                .onSuccess(reopened -> {
+                    if (reopened) {
+                        tick();
+                    }
+                })
+                .onFailure(e -> LOG.warn("rollout {}: checking for devices left on its bundle failed: {}", rolloutId,
+                        e.getMessage()));
+    }
+
     /** A device that (re)connected may have lost its job (restarted) or our command: send its open jobs again. */
     private void onBirth(String deviceId) {
+        // its birth may say it switched to the bundle of a rollout that aborted meanwhile (the registry
+        // stores the birth concurrently: looked at a moment later)
+        vertx.setTimer(settings.tickMs(), t -> service.repository().abortedWithInstallFor(deviceId)
+                .onSuccess(ids -> ids.forEach(this::reopenIfSplit)));
         jobs.openOfDevice(deviceId).onSuccess(open -> {
             for (Job j : open) {
                 if (j.rolloutId() == null || !leased.contains(j.rolloutId())) {

@@ -17,10 +17,12 @@ import org.junit.jupiter.api.Assumptions;
 public final class SimulatedFleet implements AutoCloseable {
     private final Process process;
     private final Path log;
+    private final Path state;
 
-    private SimulatedFleet(Process process, Path log) {
+    private SimulatedFleet(Process process, Path log, Path state) {
         this.process = process;
         this.log = log;
+        this.state = state;
     }
 
     /** Skips the calling test, saying why, when the agent jar has not been built. */
@@ -47,7 +49,22 @@ public final class SimulatedFleet implements AutoCloseable {
                 controllerKey.toString(), "--state", dir.resolve("state").toString(), "--speed", "2000", "--spread",
                 "2", "--probe-failures", Double.toString(probeFailures), "--prefix", prefix, "--seed", "7"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new SimulatedFleet(p, log);
+        return new SimulatedFleet(p, log, dir.resolve("state"));
+    }
+
+    /**
+     * One line for the simulator's console (e.g. {@code slow all 1000}, {@code recover all}); the
+     * devices change at once, the answer goes to its output.
+     */
+    public void command(String line) throws IOException {
+        java.io.OutputStream in = process.getOutputStream();
+        in.write((line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    /** The simulator's state directory of one device (the agent's own files: its active bundle, its spool). */
+    public Path deviceState(String deviceId) {
+        return state.resolve(deviceId);
     }
 
     public boolean isAlive() {

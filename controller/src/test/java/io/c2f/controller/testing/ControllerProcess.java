@@ -1,0 +1,149 @@
+package io.c2f.controller.testing;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A controller in a JVM of its own ({@code ControllerMain} on the test's class path), so that a
+ * test can kill it as a crash does ({@code kill -9}) or freeze it ({@code kill -STOP}), and start
+ * it again with the same settings. Its output goes to {@code log-N.txt} in its directory.
+ */
+public final class ControllerProcess implements AutoCloseable {
+    /** What {@code GET /healthz} must never take longer than to answer. */
+    public static final Duration HEALTH_LIMIT = Duration.ofSeconds(1);
+
+    private final Path dir;
+    private final Map<String, String> settings;
+    private final int httpPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(HEALTH_LIMIT).build();
+    private Process process;
+    private int starts;
+
+    /**
+     * @param settings {@code --key=value} flags (http.port is chosen here)
+     */
+    public ControllerProcess(Path dir, Map<String, String> settings) {
+        this.dir = dir;
+        this.settings = Map.copyOf(settings);
+        this.httpPort = Ports.freePort();
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** Starts the JVM; does not wait for it to be ready (see {@link #awaitHealthy}). */
+    public void start() throws IOException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("the controller is still running");
+        }
+        Files.createDirectories(dir);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                "io.c2f.controller.ControllerMain"));
+        cmd.add("--http.port=" + httpPort);
+        settings.forEach((k, v) -> cmd.add("--" + k + "=" + v));
+        starts++;
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("log-" + starts + ".txt").toFile()).start();
+    }
+
+    /** kill -9: no shutdown hook, no goodbye, nothing flushed. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the controller did not die");
+        }
+    }
+
+    /** kill -STOP: the process holds its connections but does nothing until {@link #kill()}. */
+    public void freeze() throws IOException, InterruptedException {
+        int rc = new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (rc != 0) {
+            throw new IllegalStateException("kill -STOP " + process.pid() + " failed: " + rc);
+        }
+    }
+
+    /** SIGTERM: the graceful stop. */
+    public void stop() throws InterruptedException {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(40, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Polls {@code /healthz} until it says 200. Every request that reaches the HTTP server must be
+     * answered within {@link #HEALTH_LIMIT} (200 or 503); before the server listens, connections are
+     * refused at once, which is fine.
+     *
+     * @return how many answers were 503 before the 200
+     * @throws AssertionError when an answer took longer, or no 200 came in time
+     */
+    public int awaitHealthy(Duration within) throws Exception {
+        long end = System.nanoTime() + within.toNanos();
+        int unhealthy = 0;
+        String last = "(no answer)";
+        while (System.nanoTime() < end) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the controller exited (" + process.exitValue() + "): " + output());
+            }
+            HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl() + "/healthz")).timeout(HEALTH_LIMIT).build();
+            try {
+                HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return unhealthy;
+                }
+                if (r.statusCode() != 503) {
+                    throw new AssertionError("/healthz answered " + r.statusCode() + ": " + r.body());
+                }
+                unhealthy++;
+                last = r.body();
+            } catch (HttpTimeoutException e) {
+                throw new AssertionError("/healthz did not answer within " + HEALTH_LIMIT.toMillis() + " ms");
+            } catch (ConnectException e) {
+                last = "connection refused (not listening yet)";
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("/healthz not 200 within " + within + "; last: " + last + "; " + output());
+    }
+
+    /** The tail of the current run's log (for failure messages). */
+    public String output() {
+        try {
+            String s = Files.readString(dir.resolve("log-" + starts + ".txt"));
+            return s.length() > 6000 ? s.substring(s.length() - 6000) : s;
+        } catch (IOException e) {
+            return "(no output: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
