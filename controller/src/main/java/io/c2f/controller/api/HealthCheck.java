@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HealthCheck {
     private static final Logger LOG = LoggerFactory.getLogger(HealthCheck.class);
-    /** Each check gets this long; the answer comes a little after. */
-    static final long LIMIT_MS = 700;
+    /** Each check gets this long (they run at once); the answer comes a little after, well within 1 s. */
+    public static final long LIMIT_MS = 500;
 
     private final Vertx vertx;
     private final Supplier<Future<Void>> databasePing;
@@ -56,16 +56,17 @@ public final class HealthCheck {
     }
 
     private Future<Void> database() {
-        if (pingInFlight == null) {
-            Future<Void> ping = start(databasePing);
-            pingInFlight = ping;
-            ping.onComplete(ar -> {
-                if (pingInFlight == ping) {
-                    pingInFlight = null;
-                }
-            });
+        if (pingInFlight != null) {
+            return pingInFlight;
         }
-        return pingInFlight;
+        Future<Void> ping = start(databasePing);
+        pingInFlight = ping;
+        ping.onComplete(ar -> {
+            if (pingInFlight == ping) {
+                pingInFlight = null;
+            }
+        });
+        return ping;
     }
 
     private static Future<Void> start(Supplier<Future<Void>> check) {
