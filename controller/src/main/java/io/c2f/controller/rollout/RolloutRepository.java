@@ -265,13 +265,15 @@ final class RolloutRepository {
         });
     }
 
-    /** ABORTED rollouts that gave the device an install job. */
-    Future<List<String>> abortedWithInstallFor(String deviceId) {
+    /** ABORTED rollouts that gave the device an install job of this bundle. */
+    Future<List<String>> abortedWithInstall(String deviceId, String bundleId) {
         return db.execute(c -> {
             List<String> ids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT r.id FROM rollouts r JOIN jobs j "
-                    + "ON j.rollout_id = r.id WHERE j.device_id = ? AND j.kind = 'INSTALL' AND r.state = 'ABORTED'")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT r.id FROM jobs j JOIN rollouts r "
+                    + "ON j.rollout_id = r.id WHERE j.device_id = ? AND j.bundle_id = ? AND j.kind = 'INSTALL' "
+                    + "AND r.state = 'ABORTED'")) {
                 ps.setString(1, deviceId);
+                ps.setString(2, bundleId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         ids.add(rs.getString(1));

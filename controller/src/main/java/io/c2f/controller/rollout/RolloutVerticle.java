@@ -74,7 +74,8 @@ public final class RolloutVerticle extends VerticleBase {
         }).completion();
         Future<Void> births = vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.BIRTH), m -> {
             if (config.fleet().equals(m.body().address().fleet())) {
-                onBirth(m.body().as(Birth.class).getDeviceId());
+                Birth b = m.body().as(Birth.class);
+                onBirth(b.getDeviceId(), b.getInstalled().getBundleId());
             }
         }).completion();
         Future<Void> kicks = vertx.eventBus().<String>consumer(RolloutService.KICK, m -> {
@@ -229,11 +230,13 @@ public final class RolloutVerticle extends VerticleBase {
     }
 
     /** A device that (re)connected may have lost its job (restarted) or our command: send its open jobs again. */
-    private void onBirth(String deviceId) {
-        // its birth may say it switched to the bundle of a rollout that aborted meanwhile (the registry
-        // stores the birth concurrently: looked at a moment later)
-        vertx.setTimer(settings.tickMs(), t -> service.repository().abortedWithInstallFor(deviceId)
-                .onSuccess(ids -> ids.forEach(this::reopenIfSplit)));
+    private void onBirth(String deviceId, String activeBundle) {
+        if (!activeBundle.isEmpty()) {
+            // it may run the bundle of a rollout that aborted meanwhile (the registry stores the birth
+            // concurrently: looked at a moment later)
+            vertx.setTimer(settings.tickMs(), t -> service.repository().abortedWithInstall(deviceId, activeBundle)
+                    .onSuccess(ids -> ids.forEach(this::reopenIfSplit)));
+        }
         jobs.openOfDevice(deviceId).onSuccess(open -> {
             for (Job j : open) {
                 if (j.rolloutId() == null || !leased.contains(j.rolloutId())) {
