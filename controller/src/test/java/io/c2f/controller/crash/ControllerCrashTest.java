@@ -11,6 +11,10 @@ import io.c2f.controller.testing.SimulatedFleet;
 import io.c2f.proto.testing.MosquittoBroker;
 import io.c2f.proto.v1.BundleManifest;
 import io.c2f.proto.v1.SignedManifest;
+import io.c2f.models.image.PngImages;
+import io.c2f.models.tensor.ImageBatch;
+import io.c2f.models.tensor.Resolution;
+import java.util.Base64;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -42,8 +46,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * kill -9 of the controller (a JVM of its own) at four points of a rollout to six real agents (the
  * simulator: full edge agents in another JVM), each time started again with the same settings:
  * right after the rollout was created (before its first job could go out), while a device downloads,
- * after a device activated the bundle while the controller was frozen (so it never recorded it), and
- * right after a wave closed. Then: {@code /healthz} answered every time within a second and turned
+ * right after a wave closed, and after a device activated the bundle while the controller was frozen
+ * (so it never recorded it). A point the rollout had already passed is reported as such. Then: {@code /healthz} answered every time within a second and turned
  * 200; the rollout ended; every device's jobs say what the device's own disk says it runs; and every
  * telemetry record a device had acknowledged is in the database.
  */
@@ -60,18 +64,22 @@ class ControllerCrashTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private ControllerProcess controller;
     private final List<String> crashes = new ArrayList<>();
+    private AutoCloseable brokerProcess = () -> { };
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"mosquitto"})
-    void aControllerKilledAtAnyPointOfARolloutComesBackAndNeverSplitsTheFleet(String broker) throws Exception {
+    /**
+     * Starts the broker (Mosquitto, or none: the controller's embedded one) and the controller.
+     *
+     * @return the broker URL for devices
+     */
+    private String startController(String broker) throws Exception {
         SimulatedFleet.agentJar();
         Map<String, String> settings = new HashMap<>(Map.of("fleet", FLEET, "instance.id", "crash-ctl",
                 "http.host", "127.0.0.1", "data.dir", dir.resolve("ctl").toString(), "liveness.sweep.ms", "500"));
         String mqttUrl;
-        MosquittoBroker mosquitto = null;
         if (broker.equals("mosquitto")) {
             Assumptions.assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
-            mosquitto = MosquittoBroker.start(dir.resolve("mosquitto"));
+            MosquittoBroker mosquitto = MosquittoBroker.start(dir.resolve("mosquitto"));
+            brokerProcess = mosquitto;
             mqttUrl = mosquitto.uri();
             settings.put("mqtt.url", mqttUrl);
         } else {
@@ -80,18 +88,83 @@ class ControllerCrashTest {
             mqttUrl = "tcp://127.0.0.1:" + port;
         }
         controller = new ControllerProcess(dir.resolve("ctl"), settings);
+        controller.start();
+        controller.awaitHealthy(START);
+        return mqttUrl;
+    }
+
+    private Path controllerKey() throws Exception {
+        Path key = dir.resolve("controller.pub");
+        Files.writeString(key, getRaw("/api/v1/keys/bundle-signing").body());
+        return key;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"mosquitto"})
+    void aRolloutThatAbortsAcrossCrashesRollsBackEveryDeviceThatSwitched(String broker) throws Exception {
+        String mqttUrl = startController(broker);
+        try (AutoCloseable b = brokerProcess; ControllerProcess c = controller;
+                SimulatedFleet fleet = SimulatedFleet.start(mqttUrl, FLEET, "ab", 4, controllerKey(),
+                        dir.resolve("fleet"), 0.0)) {
+            awaitOnline(fleet, "ab-", 4);
+            String v1 = createBundle("1.0.0", null);
+            String first = createRollout(v1, new JsonObject().put("canary", 4));
+            assertEquals("SUCCEEDED", poll(first, r -> !r.getString("state").equals("RUNNING"),
+                    Duration.ofSeconds(60)).getString("state"));
+
+            // v2's probe reference is wrong: the devices accept it (0 dB), the rollout (40 dB) does not
+            byte[] gray = PngImages.encode(ImageBatch.zeros(1, new Resolution(16, 16), 3), 0);
+            String v2 = createBundle("2.0.0", new JsonObject().put("seed", 1234).put("scheduleId", "c2f-k6")
+                    .put("minPsnrDb", 0).put("referencePngBase64", Base64.getEncoder().encodeToString(gray)));
+            fleet.command(SLOW);
+            String rollout = createRollout(v2, new JsonObject().put("canary", 2), new JsonObject()
+                    .put("minProbePsnrDb", 40).put("maxFailurePercent", 10));
+
+            // the canary switches while the controller is frozen: it never hears of it before the crash
+            JsonObject seen = poll(rollout, r -> jobs(r).stream().anyMatch(j -> "PROBING".equals(j.getString("step"))
+                    && "IN_PROGRESS".equals(j.getString("state"))), Duration.ofSeconds(60));
+            assertTrue(seen != null, "no canary probe seen: " + get(rollout).encodePrettily());
+            List<String> canary = jobs(seen).stream().map(j -> j.getString("deviceId")).toList();
+            c.freeze();
+            fleet.command("recover all");
+            for (String d : canary) {
+                awaitActive(fleet, d, v2, Duration.ofSeconds(30));
+            }
+            crash("after the canary activated the bundle unrecorded (controller frozen)");
+
+            // it aborts on the probes it learns of now; killed again while the rollbacks run
+            seen = poll(rollout, r -> jobs(r).stream().anyMatch(j -> "ROLLBACK".equals(j.getString("kind"))),
+                    Duration.ofSeconds(60));
+            crash(seen == null ? "(no rollback seen)" : "while the rollbacks run");
+
+            JsonObject done = poll(rollout, r -> !List.of("RUNNING", "ABORTING").contains(r.getString("state")),
+                    Duration.ofSeconds(90));
+            assertTrue(done != null, "the rollout did not end: " + get(rollout).encodePrettily());
+            System.out.printf("%s: crashes %s; rollout %s: %s%n", broker, crashes, done.getString("state"),
+                    done.getString("abortReason"));
+            assertEquals("ABORTED", done.getString("state"), done.encodePrettily());
+            assertTrue(done.getString("abortReason").contains("probe PSNR"), done.getString("abortReason"));
+            for (int i = 0; i < 4; i++) {
+                String device = String.format("ab-%04d", i);
+                String expected = expectedBundle(done, device);
+                assertEquals(expected == null ? v1 : expected, activeBundle(fleet, device),
+                        device + ": its jobs and its own active bundle disagree: " + done.encodePrettily());
+                assertEquals(v1, activeBundle(fleet, device), device + " is back on " + v1);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"mosquitto"})
+    void aControllerKilledAtAnyPointOfARolloutComesBackAndNeverSplitsTheFleet(String broker) throws Exception {
+        String mqttUrl = startController(broker);
         long acked;
-        MosquittoBroker external = mosquitto;
-        AutoCloseable brokerProcess = external == null ? () -> { } : external;
-        try (brokerProcess; ControllerProcess c = controller) {
-            c.start();
-            c.awaitHealthy(START);
-            Path key = dir.resolve("controller.pub");
-            Files.writeString(key, getRaw("/api/v1/keys/bundle-signing").body());
+        try (AutoCloseable b = brokerProcess; ControllerProcess c = controller) {
+            Path key = controllerKey();
             try (SimulatedFleet fleet = SimulatedFleet.start(mqttUrl, FLEET, "cr", DEVICES, key, dir.resolve("fleet"),
                     0.0); TelemetrySource telemetry = new TelemetrySource(mqttUrl, FLEET, "tlm-0")) {
-                awaitOnline(fleet);
-                String bundle = createBundle();
+                awaitOnline(fleet, "cr-", DEVICES);
+                String bundle = createBundle("1.0.0", null);
                 fleet.command(SLOW);
 
                 // 1: the rollout was just stored; its first job may or may not have gone out
@@ -103,7 +176,15 @@ class ControllerCrashTest {
                         j.getString("state")) && "DOWNLOADING".equals(j.getString("step"))), Duration.ofSeconds(60));
                 crash(seen == null ? "(no download seen: a later point)" : "while a device downloads");
 
-                // 3: frozen while a device probes; the device then activates; the controller never hears it
+                // 3: a wave just closed (the next one starts on the first step after the restart)
+                long wavesDone = waves(get(rollout)).stream().filter(w -> "SUCCEEDED".equals(w.getString("state")))
+                        .count();
+                seen = poll(rollout, r -> waves(r).stream().filter(w -> "SUCCEEDED".equals(w.getString("state")))
+                        .count() > wavesDone || !r.getString("state").equals("RUNNING"), Duration.ofSeconds(60));
+                crash(seen != null && seen.getString("state").equals("RUNNING") ? "right after wave " + wavesDone
+                        + " closed" : "(the rollout had ended: after its end)");
+
+                // 4: frozen while a device probes; the device then activates; the controller never hears it
                 seen = poll(rollout, r -> jobs(r).stream().anyMatch(j -> "IN_PROGRESS".equals(j.getString("state"))
                         && "PROBING".equals(j.getString("step"))), Duration.ofSeconds(60));
                 if (seen != null) {
@@ -118,14 +199,6 @@ class ControllerCrashTest {
                     fleet.command("recover all");
                     crash("(no probe seen: a later point)");
                 }
-
-                // 4: a wave just closed
-                long wavesDone = waves(get(rollout)).stream().filter(w -> "SUCCEEDED".equals(w.getString("state")))
-                        .count();
-                seen = poll(rollout, r -> waves(r).stream().filter(w -> "SUCCEEDED".equals(w.getString("state")))
-                        .count() > wavesDone || !r.getString("state").equals("RUNNING"), Duration.ofSeconds(60));
-                crash(seen != null && seen.getString("state").equals("RUNNING") ? "right after wave " + wavesDone
-                        + " closed" : "(the rollout had ended: after its end)");
 
                 JsonObject done = poll(rollout, r -> !List.of("RUNNING", "ABORTING").contains(r.getString("state")),
                         Duration.ofSeconds(120));
@@ -227,33 +300,52 @@ class ControllerCrashTest {
         return seqs;
     }
 
-    private void awaitOnline(SimulatedFleet fleet) throws Exception {
+    private void awaitOnline(SimulatedFleet fleet, String prefix, int n) throws Exception {
         JsonObject seen = poll(() -> get("/api/v1/devices?status=ONLINE&limit=1000"), o -> o.getJsonArray("devices")
-                .stream().filter(d -> ((JsonObject) d).getString("id").startsWith("cr-")).count() == DEVICES,
+                .stream().filter(d -> ((JsonObject) d).getString("id").startsWith(prefix)).count() == n,
                 Duration.ofSeconds(60));
-        assertTrue(seen != null, DEVICES + " simulated devices online; simulator says: " + fleet.output());
+        assertTrue(seen != null, n + " simulated devices online; simulator says: " + fleet.output());
     }
 
-    private String createBundle() throws Exception {
-        Path model = dir.resolve("model.tflite");
-        byte[] bytes = new byte[2 << 20]; // 32 chunks of 64 KiB: a download has a duration
-        new Random(7).nextBytes(bytes);
-        Files.write(model, bytes);
-        JsonObject body = new JsonObject().put("name", "synthetic").put("version", "1.0.0")
-                .put("minAgentVersion", "0.1.0").put("modelPath", model.toString())
-                .put("modelInfo", SyntheticBundleRequest.modelInfo())
+    /** A bundle uploaded as multipart (the model file and the request JSON), as an operator's client does. */
+    private String createBundle(String version, JsonObject probe) throws Exception {
+        byte[] model = new byte[2 << 20]; // 32 chunks of 64 KiB: a download has a duration
+        new Random(version.hashCode()).nextBytes(model);
+        JsonObject request = new JsonObject().put("name", "synthetic").put("version", version)
+                .put("minAgentVersion", "0.1.0").put("modelInfo", SyntheticBundleRequest.modelInfo())
                 .put("schedules", new JsonArray().add(SyntheticBundleRequest.schedule("c2f-k6",
                         List.of(900, 700, 500, 300, 150, 50), 3)))
                 .put("defaultScheduleId", "c2f-k6");
-        HttpResponse<String> r = post("/api/v1/bundles", body);
+        if (probe != null) {
+            request.put("probe", probe);
+        }
+        String boundary = "c2f-crash-test-boundary";
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"request\"\r\n\r\n" + request.encode()
+                + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"model\"; filename=\"model.tflite\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        body.write(model);
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(controller.baseUrl() + "/api/v1/bundles"))
+                .header("content-type", "multipart/form-data; boundary=" + boundary).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(201, r.statusCode(), r.body());
         return new JsonObject(r.body()).getString("id");
     }
 
     private String createRollout(String bundle) throws Exception {
+        return createRollout(bundle, new JsonObject().put("canary", 1).put("growth", 2.0));
+    }
+
+    private String createRollout(String bundle, JsonObject waves) throws Exception {
+        return createRollout(bundle, waves, new JsonObject());
+    }
+
+    private String createRollout(String bundle, JsonObject waves, JsonObject abort) throws Exception {
         HttpResponse<String> r = post("/api/v1/rollouts", new JsonObject().put("bundleId", bundle)
                 .put("target", new JsonObject().put("labels", new JsonObject().put("sim", "true")))
-                .put("waves", new JsonObject().put("canary", 1).put("growth", 2.0)));
+                .put("waves", waves).put("abort", abort));
         assertEquals(201, r.statusCode(), r.body());
         return "/api/v1/rollouts/" + new JsonObject(r.body()).getString("id");
     }
