@@ -141,7 +141,8 @@ public final class DemoMain {
             say("starting the controller: embedded MQTT broker, embedded H2 database under %s", data);
             controller = ApiClient.await(Controller.start(vertx, ConfigLoader.fromMap(Map.of("fleet", "demo",
                     "instance.id", "demo-controller", "http.host", "127.0.0.1", "http.port", Integer.toString(httpPort),
-                    "data.dir", data.resolve("controller").toString(), "broker.port", Integer.toString(freePort()))),
+                    "data.dir", data.resolve("controller").toString(), "broker.port", Integer.toString(freePort()),
+                    "broker.allow.anonymous", "true")),
                     metrics, new Controller.Options(ApiTokens.none(), RETUNE, 1, ROLLOUT)), "starting the controller");
             String dashboard = "http://127.0.0.1:" + controller.httpPort() + "/";
             say("controller up: MQTT %s, API %sapi/v1/devices", controller.mqttUrl(), dashboard);

@@ -54,7 +54,7 @@ class WholeLoopEndToEndTest {
 
     @Test
     void embeddedBroker() throws Exception {
-        wholeLoop(Map.of("broker.port", Integer.toString(freePort())));
+        wholeLoop(Map.of("broker.port", Integer.toString(freePort()), "broker.allow.anonymous", "true"));
     }
 
     @Test
