@@ -17,6 +17,7 @@ import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.testing.FakeDevice;
 import io.c2f.controller.testing.Ports;
+import io.c2f.proto.testing.RawMqttClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -27,16 +28,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,7 +50,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and a broker that let anyone in. Now every listener is loopback unless configured, a listener
  * other machines can reach refuses to start without API tokens or device credentials (saying what
  * to set), and the embedded broker refuses anonymous devices unless told otherwise. Each test
- * starts a real controller (or tries to) and talks to it over real HTTP and MQTT.
+ * starts a real controller (or tries to) and talks to it over real HTTP and MQTT (logins checked
+ * with {@link RawMqttClient}, a client of the test's own).
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(90)
@@ -105,10 +106,8 @@ class SafeDefaultsTest {
                 assertFalse(accepts(lan.get(), c.httpPort()), "HTTP is not on " + lan.get());
                 assertFalse(accepts(lan.get(), brokerPort), "MQTT is not on " + lan.get());
             }
-            try (FakeDevice anonymous = new FakeDevice(c.mqttUrl(), "lab", "dev-x")) {
-                MqttException e = assertThrows(MqttException.class, () -> anonymous.connect(1));
-                assertRefusedLogin(e);
-            }
+            assertRefused(connectRaw(c.mqttUrl(), "dev-x", null, null), "an anonymous CONNECT");
+            assertRefused(connectRaw(c.mqttUrl(), "dev-x", "dev-x", "any"), "an unknown device");
         } finally {
             http.close();
             result(c.stop());
@@ -120,12 +119,14 @@ class SafeDefaultsTest {
         Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(config(
                 "broker.credentials.file", deviceCredentials().toString())), ControllerMetrics.NOOP));
         WebClient http = WebClient.create(vertx);
-        try (FakeDevice device = new FakeDevice(c.mqttUrl(), "lab", "dev-a", "dev-a", "pw-a");
-                FakeDevice guess = new FakeDevice(c.mqttUrl(), "lab", "dev-g", "c2f-controller", "c2f-controller")) {
+        try (FakeDevice device = new FakeDevice(c.mqttUrl(), "lab", "dev-a", "dev-a", "pw-a")) {
             // made up at start, never configured: nobody can know it
             assertEquals("c2f-controller", c.config().mqttUsername());
             assertTrue(c.config().mqttPassword().length() >= 40, "a long random password");
-            assertRefusedLogin(assertThrows(MqttException.class, () -> guess.connect(1)));
+            assertRefused(connectRaw(c.mqttUrl(), "x", "c2f-controller", "c2f-controller"), "a guessed admin login");
+            assertRefused(connectRaw(c.mqttUrl(), "x", "c2f-controller", ""), "the admin with an empty password");
+            assertRefused(connectRaw(c.mqttUrl(), "dev-a", "dev-a", "pw-b"), "a wrong device password");
+            assertEquals(0, connectRaw(c.mqttUrl(), "dev-a", "dev-a", "pw-a"), "the raw client itself can log in");
 
             device.connect(1);
             device.birth();
@@ -199,10 +200,9 @@ class SafeDefaultsTest {
     void aBrokerOnEveryInterfaceWithDeviceCredentialsStartsAndRefusesAnonymousDevices(Vertx vertx) throws Exception {
         Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(config("broker.host", "0.0.0.0",
                 "broker.credentials.file", deviceCredentials().toString())), ControllerMetrics.NOOP));
-        try (FakeDevice anonymous = new FakeDevice(c.mqttUrl(), "lab", "dev-x");
-                FakeDevice device = new FakeDevice(c.mqttUrl(), "lab", "dev-a", "dev-a", "pw-a")) {
-            assertRefusedLogin(assertThrows(MqttException.class, () -> anonymous.connect(1)));
-            device.connect(1);
+        try {
+            assertRefused(connectRaw(c.mqttUrl(), "dev-x", null, null), "an anonymous CONNECT");
+            assertEquals(0, connectRaw(c.mqttUrl(), "dev-a", "dev-a", "pw-a"), "a device with its password");
         } finally {
             result(c.stop());
         }
@@ -239,11 +239,27 @@ class SafeDefaultsTest {
         assertTrue(out.contains("set api.tokens.file (environment C2F_API_TOKENS_FILE)"), out);
     }
 
-    /** The broker answered CONNECT with "bad user name or password" or "not authorized". */
-    private static void assertRefusedLogin(MqttException e) {
-        assertTrue(List.of((int) MqttException.REASON_CODE_FAILED_AUTHENTICATION,
-                (int) MqttException.REASON_CODE_NOT_AUTHORIZED).contains(e.getReasonCode()),
-                "refused at login, not " + e.getReasonCode() + " " + e);
+    /**
+     * The CONNACK return code the broker gives a CONNECT from a client of the test's own (not the
+     * product's), with these credentials (null: none); a refused client must also be disconnected.
+     */
+    private static int connectRaw(String mqttUrl, String clientId, String username, String password)
+            throws IOException {
+        URI broker = URI.create(mqttUrl);
+        int[] returnCode = new int[1];
+        try (RawMqttClient client = RawMqttClient.connect(broker.getHost(), broker.getPort(),
+                RawMqttClient.Connect.as(clientId, username, password), returnCode)) {
+            if (returnCode[0] != 0) {
+                assertTrue(client.awaitClosed(Duration.ofSeconds(5)), "a refused client is disconnected");
+            }
+            return returnCode[0];
+        }
+    }
+
+    /** The broker answered "bad user name or password" or "not authorized". */
+    private static void assertRefused(int connack, String what) {
+        assertTrue(connack == RawMqttClient.BAD_CREDENTIALS || connack == RawMqttClient.NOT_AUTHORIZED,
+                what + " is refused at CONNECT, got return code " + connack);
     }
 
     /** An IPv4 address of this machine that is not loopback, if it has one. */
