@@ -134,7 +134,7 @@ public final class Controller {
         if (!tokens.enabled()) {
             // an empty file must not leave the API open while the operator believes it guarded
             throw new ConfigException("api.tokens.file " + config.apiTokensFile() + " holds no tokens (lines "
-                    + "name = role:sha256hex; see controller/README.md, 'API tokens')");
+                    + "name = role:sha256hex; see controller/README.md, 'Security settings')");
         }
         return tokens;
     }

@@ -34,7 +34,7 @@ public final class ExposureCheck {
                 missing.add("broker.allow.anonymous=false");
             }
             if (config.brokerCredentialsFile().isEmpty()) {
-                missing.add("broker.credentials.file (device passwords, controller/README.md 'Device credentials')");
+                missing.add("broker.credentials.file (device passwords, controller/README.md 'Security settings')");
             }
             if (broker.isPresent() && !missing.isEmpty()) {
                 problems.add(broker.get() + " but the embedded broker would not check who connects: set "
