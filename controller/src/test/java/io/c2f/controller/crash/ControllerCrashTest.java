@@ -85,6 +85,7 @@ class ControllerCrashTest {
         } else {
             int port = Ports.freePort();
             settings.put("broker.port", Integer.toString(port));
+            settings.put("broker.allow.anonymous", "true"); // the simulated agents connect without credentials
             mqttUrl = "tcp://127.0.0.1:" + port;
         }
         controller = new ControllerProcess(dir.resolve("ctl"), settings);
