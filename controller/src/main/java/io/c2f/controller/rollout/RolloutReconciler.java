@@ -39,7 +39,7 @@ final class RolloutReconciler {
         List<Job> jobs = JobRepository.ofRollout(c, id);
         Map<String, DeviceFacts> devices = RolloutRepository.devices(c, r.fleet());
         // the devices' own word first: a job is not timed out while its device says it is done
-        if (settleFromDevices(c, id, jobs, devices, now) | timeOut(c, jobs, now)) {
+        if (settleFromDevices(c, id, jobs, devices, now) | timeOut(c, id, jobs, devices, now)) {
             jobs = JobRepository.ofRollout(c, id);
         }
         RolloutState state = r.state();
@@ -180,43 +180,58 @@ final class RolloutReconciler {
     }
 
     /**
-     * Counts a job SUCCEEDED when its device reported the job's bundle active in a birth after the job
-     * was created, though its final status never arrived (lost in a controller crash) or came after a
-     * controller's timer gave up: the device did switch, and the record must say so.
+     * A job whose device reported the job's bundle active in a birth after the job was created is
+     * counted SUCCEEDED, though its final status never arrived (lost in a controller crash), rather
+     * than timed out; and one a controller's timer already ended is corrected the same way when such a
+     * birth comes later. The device did switch, and the record must say so. A job not yet due keeps
+     * waiting for the device's own final status, which carries its probe result.
      */
     static boolean settleFromDevices(Connection c, String rolloutId, List<Job> jobs, Map<String, DeviceFacts> devices,
             long now) throws SQLException {
         boolean changed = false;
         for (Job j : jobs) {
-            boolean open = !j.state().terminal();
             boolean timedOutByUs = j.state() == JobStatus.TIMED_OUT
                     && JobRepository.CONTROLLER_TIMEOUT.equals(j.errorCode());
-            DeviceFacts d = devices.get(j.deviceId());
-            if ((!open && !timedOutByUs) || d == null || !d.reportsActiveSince(j.bundleId(), j.createdMs())) {
-                continue;
-            }
-            String why = "no final status received; the device reported " + j.bundleId() + " active in its birth";
-            if (JobRepository.settleFromDevice(c, j.id(), why, now)) {
-                changed = true;
-                RolloutRepository.event(c, rolloutId, "JOB_SETTLED", j.deviceId() + ": " + j.kind() + " job " + j.id()
-                        + " counted SUCCEEDED (was " + j.state() + "): " + why, now);
+            if (timedOutByUs && reportsActive(devices, j)) {
+                changed |= settle(c, rolloutId, j, now);
             }
         }
         return changed;
     }
 
-    private static boolean timeOut(Connection c, List<Job> jobs, long now) throws SQLException {
+    private static boolean reportsActive(Map<String, DeviceFacts> devices, Job j) {
+        DeviceFacts d = devices.get(j.deviceId());
+        return d != null && d.reportsActiveSince(j.bundleId(), j.createdMs());
+    }
+
+    private static boolean settle(Connection c, String rolloutId, Job j, long now) throws SQLException {
+        String why = "no final status received; the device reported " + j.bundleId() + " active in its birth";
+        if (!JobRepository.settleFromDevice(c, j.id(), why, now)) {
+            return false;
+        }
+        RolloutRepository.event(c, rolloutId, "JOB_SETTLED", j.deviceId() + ": " + j.kind() + " job " + j.id()
+                + " counted SUCCEEDED (was " + j.state() + "): " + why, now);
+        return true;
+    }
+
+    /** Ends the overdue open jobs: SUCCEEDED when their device's birth says so, else TIMED_OUT. */
+    private static boolean timeOut(Connection c, String rolloutId, List<Job> jobs, Map<String, DeviceFacts> devices,
+            long now) throws SQLException {
         boolean changed = false;
         for (Job j : jobs) {
             if (j.state().terminal()) {
                 continue;
             }
-            if (now > j.deadlineMs()) {
+            boolean overdue = now > j.deadlineMs();
+            boolean stalled = j.state() == JobStatus.IN_PROGRESS && now - j.updatedMs() > j.stepTimeoutMs();
+            if ((overdue || stalled) && reportsActive(devices, j)) {
+                changed |= settle(c, rolloutId, j, now);
+            } else if (overdue) {
                 changed |= JobRepository.end(c, j.id(), JobStatus.TIMED_OUT, JobRepository.CONTROLLER_TIMEOUT,
                         "no final status within the "
                         + "job timeout of " + (j.deadlineMs() - j.createdMs()) + " ms (controller's timer; device "
                         + (j.sentMs() == null ? "was never reached)" : "last reported " + j.state() + ")"), now);
-            } else if (j.state() == JobStatus.IN_PROGRESS && now - j.updatedMs() > j.stepTimeoutMs()) {
+            } else if (stalled) {
                 changed |= JobRepository.end(c, j.id(), JobStatus.TIMED_OUT, JobRepository.CONTROLLER_TIMEOUT,
                         "no progress for "
                         + j.stepTimeoutMs() + " ms in step " + j.step() + " (controller's step timer)", now);

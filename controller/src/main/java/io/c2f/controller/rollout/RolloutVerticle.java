@@ -47,6 +47,8 @@ public final class RolloutVerticle extends VerticleBase {
     private final RolloutSettings settings;
     private final Clock clock;
     private final Set<String> leased = new HashSet<>();
+    /** Leases taken whose take-over (deadlines moved, open jobs re-sent) is still running. */
+    private final Set<String> takingOver = new HashSet<>();
     private final Set<String> running = new HashSet<>();
     private final Set<String> dirty = new HashSet<>();
     private DeviceCommands commands;
@@ -106,18 +108,22 @@ public final class RolloutVerticle extends VerticleBase {
                         return;
                     }
                     List<String> ids = leases.stream().map(RolloutRepository.Lease::rolloutId).toList();
-                    List<Future<?>> takenOver = new java.util.ArrayList<>();
+                    leased.retainAll(ids);
                     for (RolloutRepository.Lease l : leases) {
-                        if (!leased.contains(l.rolloutId())) {
-                            EventLog.info(LOG, "rollout.lease.taken", "rollout", l.rolloutId(), "instance",
-                                    config.instanceId());
-                            takenOver.add(takeOver(l));
+                        String id = l.rolloutId();
+                        if (!leased.contains(id) && takingOver.add(id)) {
+                            EventLog.info(LOG, "rollout.lease.taken", "rollout", id, "instance", config.instanceId());
+                            // driven (kicked) only once the take-over gave its jobs their time back
+                            takeOver(l).onComplete(ar -> {
+                                takingOver.remove(id);
+                                if (!stopping) {
+                                    leased.add(id);
+                                    kick(id);
+                                }
+                            });
                         }
                     }
-                    leased.retainAll(ids);
-                    leased.addAll(ids);
-                    // examined once the take-over gave the jobs their time back (else they would time out now)
-                    Future.join(takenOver).onComplete(ar -> ids.forEach(this::kick));
+                    List.copyOf(leased).forEach(this::kick);
                 })
                 .onFailure(e -> LOG.warn("renewing rollout leases failed: {}", e.getMessage()));
     }

@@ -74,13 +74,29 @@ class RolloutReconcilerTest {
     }
 
     @Test
+    void aBirthBeforeTheDeadlineLeavesTheJobToTheDevicesOwnStatusAndItsProbe() throws Exception {
+        String r = rollout(0, "d1");
+        long t0 = 1_000_000;
+        Job j = job(r, "d1", JobKind.INSTALL, V2, V1, t0);
+        sent(j, t0);
+        device("d1", V2, t0 + 100); // activated; its final status (with the probe result) is on its way
+        reconcile(r, t0 + 200);
+        assertEquals(JobStatus.QUEUED, find(r, "d1", JobKind.INSTALL).state());
+        JobStatusUpdate withProbe = success(j).toBuilder().setProbe(io.c2f.proto.v1.QualityProbe.newBuilder()
+                .setPsnrDb(12.5).setPassed(true)).build();
+        assertTrue(result(new JobRepository(db).applyStatus("d1", withProbe, JobStatus.SUCCEEDED, t0 + 300))
+                .isPresent());
+        assertEquals(12.5, find(r, "d1", JobKind.INSTALL).probePsnrDb(), "the probe result counts for the abort rule");
+    }
+
+    @Test
     void aBirthFromBeforeTheJobSettlesNothing() throws Exception {
         String r = rollout(0, "d1");
         long t0 = 1_000_000;
         job(r, "d1", JobKind.INSTALL, V2, V1, t0);
         device("d1", V2, t0 - 1); // an old birth: not evidence about this job
-        reconcile(r, t0 + 10);
-        assertEquals(JobStatus.QUEUED, find(r, "d1", JobKind.INSTALL).state());
+        reconcile(r, t0 + JOB_MS + 1);
+        assertEquals(JobStatus.TIMED_OUT, find(r, "d1", JobKind.INSTALL).state());
     }
 
     @Test
@@ -166,8 +182,10 @@ class RolloutReconcilerTest {
         Job rollback = find(r, "d1", JobKind.ROLLBACK);
         assertEquals(V1, rollback.bundleId());
         assertEquals(List.of(rollback.id()), toSend.stream().map(Job::id).toList());
-        // the rollback succeeds (its birth says v1 again): ABORTED, and the fleet is whole
-        device("d1", V1, t0 + JOB_MS + 40);
+        // the rollback succeeds: ABORTED, and the fleet is whole
+        assertTrue(result(new JobRepository(db).applyStatus("d1", success(rollback), JobStatus.SUCCEEDED,
+                t0 + JOB_MS + 40)).isPresent());
+        device("d1", V1, t0 + JOB_MS + 45);
         reconcile(r, t0 + JOB_MS + 50);
         assertEquals(RolloutState.ABORTED, state(r));
         assertEquals(JobStatus.SUCCEEDED, find(r, "d1", JobKind.ROLLBACK).state());
