@@ -110,7 +110,7 @@ public final class Controller {
         }
         LocalCodec.registerOn(vertx);
         Future<Void> brokerUp = config.embeddedBroker()
-                ? vertx.executeBlocking(() -> EmbeddedBroker.start(config)).map(b -> {
+                ? EmbeddedBroker.start(vertx, config).map(b -> {
                     c.broker = b;
                     c.mqttUrl = b.url();
                     return null;
@@ -198,6 +198,11 @@ public final class Controller {
         return broker != null;
     }
 
+    /** The in-process broker, when the controller runs one (its health for /healthz). */
+    public java.util.Optional<EmbeddedBroker> embeddedBroker() {
+        return java.util.Optional.ofNullable(broker);
+    }
+
     public DeviceRepository repository() {
         return repository;
     }
@@ -256,7 +261,7 @@ public final class Controller {
                 closeResources();
                 return null;
             });
-        }).onComplete(ar -> LOG.info("shutdown 4/4 closed: database and broker closed; stopped in {} ms{}",
+        }).eventually(this::closeBroker).onComplete(ar -> LOG.info("shutdown 4/4 closed: database and broker closed; stopped in {} ms{}",
                 elapsedMs(t0), ar.failed() ? " with an error: " + ar.cause().getMessage() : ""));
     }
 
@@ -285,9 +290,11 @@ public final class Controller {
             database.close();
             database = null;
         }
-        if (broker != null) {
-            broker.close();
-            broker = null;
-        }
+    }
+
+    private Future<Void> closeBroker() {
+        EmbeddedBroker b = broker;
+        broker = null;
+        return b == null ? Future.succeededFuture() : b.close();
     }
 }

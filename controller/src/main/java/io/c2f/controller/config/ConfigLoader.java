@@ -45,6 +45,7 @@ public final class ConfigLoader {
         d.put("broker.port", "1883");
         d.put("broker.allow.anonymous", "true");
         d.put("broker.credentials.file", "");
+        d.put("broker.max.inflight", "1000");
         d.put("data.dir", "c2f-data");
         d.put("db.url", "");
         d.put("db.user", "sa");
@@ -130,6 +131,7 @@ public final class ConfigLoader {
         m.put("broker.port", Integer.toString(c.brokerPort()));
         m.put("broker.allow.anonymous", Boolean.toString(c.brokerAllowAnonymous()));
         m.put("broker.credentials.file", c.brokerCredentialsFile());
+        m.put("broker.max.inflight", Integer.toString(c.brokerMaxInflight()));
         m.put("data.dir", c.dataDir().toString());
         m.put("db.url", c.dbUrl());
         m.put("db.user", c.dbUser());
@@ -260,6 +262,7 @@ public final class ConfigLoader {
                 integer(v, "broker.port"),
                 bool(v, "broker.allow.anonymous"),
                 v.get("broker.credentials.file").trim(),
+                integer(v, "broker.max.inflight"),
                 Path.of(v.get("data.dir").trim()),
                 v.get("db.url").trim(),
                 v.get("db.user"),

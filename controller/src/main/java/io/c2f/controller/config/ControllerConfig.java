@@ -18,10 +18,12 @@ import java.util.Locale;
  * @param mqttPassword its password
  * @param mqttSharedGroup non-empty: subscribe telemetry as {@code $share/{group}/...} (scale-out)
  * @param brokerHost address the embedded broker binds
- * @param brokerPort port of the embedded broker
+ * @param brokerPort port of the embedded broker (0: a free one, see {@code EmbeddedBroker.url()})
  * @param brokerAllowAnonymous whether the embedded broker lets clients in without credentials (dev mode)
  * @param brokerCredentialsFile device credentials for the embedded broker; empty: none
- * @param dataDir where the embedded broker and the embedded database keep their files
+ * @param brokerMaxInflight QoS 1 messages the embedded broker sends one client before it waits for
+ *     acknowledgements (the controller's telemetry intake batches up to this many)
+ * @param dataDir where the embedded database, bundles, keys and images are kept (the embedded broker keeps nothing on disk)
  * @param dbUrl JDBC URL; empty: an embedded H2 database under dataDir
  * @param dbUser database user
  * @param dbPassword database password
@@ -52,6 +54,7 @@ public record ControllerConfig(
         int brokerPort,
         boolean brokerAllowAnonymous,
         String brokerCredentialsFile,
+        int brokerMaxInflight,
         Path dataDir,
         String dbUrl,
         String dbUser,
@@ -75,7 +78,10 @@ public record ControllerConfig(
             throw new ConfigException("instance.id '" + instanceId + "' must be 1-64 characters of [A-Za-z0-9_.-]");
         }
         requirePort("http.port", httpPort, true);
-        requirePort("broker.port", brokerPort, false);
+        requirePort("broker.port", brokerPort, true);
+        if (brokerMaxInflight < 1 || brokerMaxInflight > 10_000) {
+            throw new ConfigException("broker.max.inflight " + brokerMaxInflight + " must be 1..10000");
+        }
         requireNonBlank("http.host", httpHost);
         requireNonBlank("broker.host", brokerHost);
         if (!mqttUrl.isEmpty()) {
@@ -167,11 +173,6 @@ public record ControllerConfig(
         // PostgreSQL mode so the same migrations and SQL run on both
         return "jdbc:h2:file:" + dataDir.resolve("db").resolve("c2f").toAbsolutePath()
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
-    }
-
-    /** Where the embedded broker persists sessions and queues. */
-    public Path brokerDataDir() {
-        return dataDir.resolve("broker");
     }
 
     /** A copy with other values for some keys (tests, tools). */
