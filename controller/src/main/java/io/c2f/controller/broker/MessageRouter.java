@@ -13,11 +13,17 @@ final class MessageRouter {
     static final long DEVICE_ACK_WAIT_MS = 10_000;
 
     private final Vertx vertx;
+    private final long deviceAckWaitMs;
     private final SubscriptionIndex<Session> index = new SubscriptionIndex<>();
     private final RetainedStore retained = new RetainedStore();
 
     MessageRouter(Vertx vertx) {
+        this(vertx, DEVICE_ACK_WAIT_MS);
+    }
+
+    MessageRouter(Vertx vertx, long deviceAckWaitMs) {
         this.vertx = vertx;
+        this.deviceAckWaitMs = deviceAckWaitMs;
     }
 
     /**
@@ -33,7 +39,7 @@ final class MessageRouter {
             e.getKey().deliver(message, Math.min(message.qos(), e.getValue()), false, publisher);
         }
         if (publisher != null && publisher.hasBoundedHolds()) {
-            vertx.setTimer(DEVICE_ACK_WAIT_MS, t -> publisher.releaseBounded());
+            vertx.setTimer(deviceAckWaitMs, t -> publisher.releaseBounded());
         }
     }
 
