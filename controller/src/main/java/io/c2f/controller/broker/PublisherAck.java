@@ -4,11 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The PUBACK a QoS 1 publisher is owed, sent only once every online subscriber the message went
- * to has acknowledged it (or its connection closed, or the message was queued for an offline
- * session). Nothing is stored on disk, so this is what makes a PUBACK mean "the receiver has it":
- * a device's telemetry is acknowledged once the controller acknowledged it, and a crash of the
- * controller process loses nothing a device was told had arrived.
+ * The PUBACK a QoS 1 publisher is owed, sent only once every subscriber the message went to has
+ * acknowledged it, or no longer needs to be waited for: a clean session whose connection closed, a
+ * device's session that is offline (the message is queued for it). The controller's (admin)
+ * persistent session is waited for even while it reconnects. Nothing is stored on disk, so this is
+ * what makes a PUBACK mean "the receiver has it": a device's telemetry is acknowledged once the
+ * controller acknowledged it, and a crash of the controller process loses nothing a device was
+ * told had arrived (the agent keeps it in its spool until the PUBACK).
  *
  * <p>A device that never acknowledges could hold the controller's PUBACKs back for ever, so its
  * holds are bounded ({@link #releaseBounded}); the controller's own holds are not: that is the

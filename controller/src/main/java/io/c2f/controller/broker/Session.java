@@ -56,12 +56,16 @@ final class Session {
     /**
      * Takes a message for this client. Online: sent now if the window has room, else queued; a QoS 1
      * delivery holds the publisher's PUBACK until this client acknowledges it. Offline (persistent
-     * session): QoS 1 is queued and the publisher released at once; QoS 0 is dropped.
+     * session): QoS 1 is queued, QoS 0 dropped; a device's session releases the publisher at once,
+     * the controller's keeps holding it (see {@link #detach}).
      */
     void deliver(BrokerMessage message, int qos, boolean retainFlag, PublisherAck publisher) {
         Delivery d = new Delivery(message, qos, retainFlag);
         if (outlet == null) {
             if (qos == 1) {
+                if (publisher != null && trusted) {
+                    d.holdFor(publisher, false);
+                }
                 enqueue(d);
             }
             return;
@@ -101,14 +105,22 @@ final class Session {
         pump();
     }
 
-    /** The connection is gone: nobody waits for this client any more; a persistent session keeps its messages. */
+    /**
+     * The connection is gone. A clean session's messages go with it, and a device's persistent session
+     * keeps them without holding their publishers back (the controller's commands to a device that is
+     * away are not the controller's to wait for). The controller's persistent session keeps holding
+     * its publishers: the broker keeps nothing on disk, so a device is told its telemetry arrived
+     * only once the controller itself acknowledged it, even across a reconnect of the controller.
+     */
     void detach(Outlet outlet) {
         if (this.outlet != outlet) {
             return; // already taken over
         }
         this.outlet = null;
-        inFlight.values().forEach(Delivery::settle);
-        queue.forEach(Delivery::settle);
+        if (clean || !trusted) {
+            inFlight.values().forEach(Delivery::settle);
+            queue.forEach(Delivery::settle);
+        }
         if (clean) {
             inFlight.clear();
             queue.clear();

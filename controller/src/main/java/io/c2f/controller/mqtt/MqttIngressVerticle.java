@@ -102,7 +102,7 @@ public final class MqttIngressVerticle extends VerticleBase {
         MessageConsumer<Object> health = vertx.eventBus().consumer(EventAddresses.MQTT_HEALTH,
                 msg -> msg.reply(connected));
         // fail the start when the broker is not there at all: a misconfigured URL should not look healthy;
-        // but a connection dropped right after CONNACK (seen with Moquette under load) is retried
+        // but a connection dropped right after CONNACK (seen with Moquette 0.17 under load) is retried
         return Future.all(out.completion(), health.completion()).compose(v -> connectAtStart(3));
     }
 

@@ -89,16 +89,17 @@ class EmbeddedBrokerDeliveryTest {
     }
 
     @Test
-    void aPersistentSessionKeepsWhatWasInFlightAndQueuedAndResendsIt() throws Exception {
+    void theControllersPersistentSessionKeepsWhatWasInFlightAndQueuedResendsItAndHoldsThePublisher()
+            throws Exception {
         RawMqttClient ctl = controller(false).autoAck(false);
         ctl.subscribe(LAB.allDevices(Channel.TELEMETRY), 1);
         RawMqttClient device = broker.device("dev-a");
         int first = device.publish(TELEMETRY, bytes("r1"), 1, false);
         Publish inFlight = ctl.awaitPublish(WAIT).orElseThrow();
         ctl.dropConnection(); // before its PUBACK: r1 stays in the session, in flight
-        assertTrue(device.awaitPubAck(first, WAIT));
         int second = device.publish(TELEMETRY, bytes("r2"), 1, false);
-        assertTrue(device.awaitPubAck(second, WAIT), "queued for an offline session: acknowledged at once");
+        assertFalse(device.awaitPubAck(first, QUIET), "r1 acknowledged though the controller never took it");
+        assertFalse(device.awaitPubAck(second, QUIET), "r2 acknowledged though the controller is away");
 
         RawMqttClient back = controller(false);
         List<Publish> got = back.publishesWithin(QUIET);
@@ -106,8 +107,22 @@ class EmbeddedBrokerDeliveryTest {
         assertTrue(got.get(0).dup(), "a re-sent message carries DUP");
         assertEquals(inFlight.packetId(), got.get(0).packetId(), "re-sent under its packet id");
         assertFalse(got.get(1).dup());
+        assertTrue(device.awaitPubAck(first, WAIT), "r1 once the controller took it");
+        assertTrue(device.awaitPubAck(second, WAIT), "r2 once the controller took it");
         device.publish(TELEMETRY, bytes("r3"), 1, false);
         assertEquals("r3", text(back.awaitPublish(WAIT).orElseThrow()), "the subscription was kept");
+    }
+
+    @Test
+    void aCommandForADeviceThatIsAwayIsQueuedAndAcknowledgedAtOnce() throws Exception {
+        RawMqttClient device = broker.accepted(Connect.as("dev-a", "dev-a", "pw-a").withCleanSession(false));
+        device.subscribe(LAB.device("dev-a", Channel.JOB_NOTIFY), 1);
+        device.dropConnection();
+        RawMqttClient ctl = broker.admin("ctl");
+        int id = ctl.publish(LAB.device("dev-a", Channel.JOB_NOTIFY), bytes("install"), 1, false);
+        assertTrue(ctl.awaitPubAck(id, WAIT), "the controller waits for a device that is away");
+        RawMqttClient back = broker.accepted(Connect.as("dev-a", "dev-a", "pw-a").withCleanSession(false));
+        assertEquals("install", text(back.awaitPublish(WAIT).orElseThrow()));
     }
 
     @Test

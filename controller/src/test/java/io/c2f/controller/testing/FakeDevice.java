@@ -213,8 +213,8 @@ public final class FakeDevice implements AutoCloseable {
     }
 
     /**
-     * Publishes raw bytes on a topic (for refused and malformed messages). QoS 0: Moquette answers
-     * a publish its ACL refuses with no PUBACK at all, so a QoS 1 publish would wait forever.
+     * Publishes raw bytes on a topic (for refused and malformed messages). QoS 0: some brokers answer
+     * a publish their ACL refuses with no PUBACK at all, so a QoS 1 publish could wait forever.
      */
     public void publishRaw(String topic, byte[] payload) throws MqttException {
         client.publish(topic, payload, 0, false);
