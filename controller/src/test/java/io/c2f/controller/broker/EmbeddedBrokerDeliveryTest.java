@@ -63,6 +63,14 @@ class EmbeddedBrokerDeliveryTest {
                 .withCleanSession(cleanSession));
     }
 
+    private void awaitConnected(int clients) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (broker.broker.connectedClients() != clients && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(clients, broker.broker.connectedClients());
+    }
+
     @Test
     void aQos1PublishIsAcknowledgedOnlyOnceItsSubscriberAcknowledgedIt() throws Exception {
         RawMqttClient ctl = controller(true).autoAck(false);
@@ -97,6 +105,7 @@ class EmbeddedBrokerDeliveryTest {
         int first = device.publish(TELEMETRY, bytes("r1"), 1, false);
         Publish inFlight = ctl.awaitPublish(WAIT).orElseThrow();
         ctl.dropConnection(); // before its PUBACK: r1 stays in the session, in flight
+        awaitConnected(1); // the broker saw the drop: r2 is queued, not sent on the dead connection
         int second = device.publish(TELEMETRY, bytes("r2"), 1, false);
         assertFalse(device.awaitPubAck(first, QUIET), "r1 acknowledged though the controller never took it");
         assertFalse(device.awaitPubAck(second, QUIET), "r2 acknowledged though the controller is away");
@@ -210,5 +219,21 @@ class EmbeddedBrokerDeliveryTest {
         assertFalse(ctl.awaitPubAck(id, QUIET));
         device.pubAck(got.packetId());
         assertTrue(ctl.awaitPubAck(id, WAIT));
+    }
+
+    @Test
+    void theControllerCanDisconnectAClientAndEndItsSession() throws Exception {
+        RawMqttClient ctl = broker.admin("ctl");
+        ctl.subscribe(LAB.allDevices(Channel.DEATH), 1);
+        RawMqttClient device = broker.accepted(Connect.as("dev-a", "dev-a", "pw-a").withCleanSession(false)
+                .withWill(new Will(LAB.device("dev-a", Channel.DEATH), bytes("revoked"), 1, false)));
+        device.subscribe(LAB.device("dev-a", Channel.JOB_NOTIFY), 1);
+        assertTrue(io.c2f.controller.testing.Await.result(broker.broker.disconnect("dev-a")));
+        assertTrue(device.awaitClosed(WAIT));
+        assertEquals("revoked", text(ctl.awaitPublish(WAIT).orElseThrow()), "its will fires");
+        ctl.publish(LAB.device("dev-a", Channel.JOB_NOTIFY), bytes("queued?"), 1, false);
+        RawMqttClient back = broker.accepted(Connect.as("dev-a", "dev-a", "pw-a").withCleanSession(false));
+        assertEquals(List.of(), back.publishesWithin(QUIET), "its session was kept");
+        assertFalse(io.c2f.controller.testing.Await.result(broker.broker.disconnect("nobody")));
     }
 }
