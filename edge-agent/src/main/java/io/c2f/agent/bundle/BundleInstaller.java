@@ -218,14 +218,16 @@ public final class BundleInstaller {
             download.discard();
             return finish(status, jobId, JobState.JOB_STATE_SUCCEEDED, JobStep.JOB_STEP_ACTIVATING, null,
                     "installed " + label + " in slot " + slot.slot().id(), probe);
-        } catch (InterruptedException e) {
-            // the agent is stopping: the job is not failed, the stored chunks stay, and the
-            // controller sends the job again when the device is back (its birth)
-            Thread.currentThread().interrupt();
-            LOG.info("job {}: install of {} interrupted by shutdown; it resumes when the job is sent again", jobId,
-                    label);
-            return update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_UNSPECIFIED, 0);
         } catch (Exception e) {
+            if (e instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+                // the agent is stopping (an interrupted wait, or file I/O closed by the interrupt):
+                // the job is not failed, the stored chunks stay, and the controller sends the job
+                // again when the device is back (its birth)
+                Thread.currentThread().interrupt();
+                LOG.info("job {}: install of {} interrupted by shutdown; it resumes when the job is sent again",
+                        jobId, label);
+                return update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_UNSPECIFIED, 0);
+            }
             LOG.error("install of {} failed", label, e);
             return finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_UNSPECIFIED,
                     ErrorCode.ERROR_CODE_INTERNAL, "install of " + label + " failed: " + e, null);
