@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.google.protobuf.ByteString;
 import io.c2f.agent.bundle.BundleStore;
 import io.c2f.agent.bundle.InstalledSlot;
 import io.c2f.agent.config.AgentConfig;
@@ -16,9 +17,15 @@ import io.c2f.agent.testing.TestController;
 import io.c2f.proto.bundle.BundlePayload;
 import io.c2f.proto.bundle.Ed25519Keys;
 import io.c2f.proto.bundle.ManifestSigning;
+import io.c2f.proto.bundle.Sha256;
+import io.c2f.proto.codec.HeaderFactory;
 import io.c2f.proto.codec.Inbound;
+import io.c2f.proto.codec.WireCodec;
+import io.c2f.proto.testing.RawMqttClient;
 import io.c2f.proto.testing.TestBroker;
 import io.c2f.proto.topic.Channel;
+import io.c2f.proto.topic.Topics;
+import io.c2f.proto.v1.BundleChunk;
 import io.c2f.proto.v1.BundleManifest;
 import io.c2f.proto.v1.ErrorCode;
 import io.c2f.proto.v1.InstallBundle;
@@ -49,7 +56,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * refused for a while, or the broker restarted): the download pauses and resumes with only the
  * chunks it lacks, the job never fails in between, and an outage longer than the agent's
  * patience fails the job with a precise error. A chunk damaged on disk while the agent was down
- * is fetched again.
+ * is fetched again, and forged chunks queued for the device during an outage are refused.
  */
 class AgentDownloadOutageTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -291,6 +298,60 @@ class AgentDownloadOutageTest {
                 assertEquals(Set.of(damaged), again, "no sound stored chunk was fetched again");
             }
             assertInstalledAndVerified();
+        }
+    }
+
+    @Test
+    void forgedChunksQueuedDuringAnOutageAreRefusedAndTheGenuineBundleIsInstalled() throws Exception {
+        BrokerKind kind = BrokerKind.MOSQUITTO.available() ? BrokerKind.MOSQUITTO : BrokerKind.MOQUETTE;
+        try (TestBroker broker = kind.start(dir.resolve("broker"));
+             TcpProxy proxy = new TcpProxy(broker.port());
+             TestController controller = new TestController(broker.uri(), "t");
+             EdgeAgent agent = agent(config(proxy.uri(), "60s"))) {
+            controller.serveBundle("synthetic", payload);
+            controller.chunkDelay(40);
+            agent.start();
+            controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT);
+            controller.send("dev-1", Channel.JOB_NOTIFY, job);
+            controller.await(in -> downloading(in, 20), WAIT);
+            proxy.refuse(true);
+            proxy.cutAll();
+            Thread.sleep(500); // chunks already on their way are stored or lost
+            Set<Integer> storedAtOutage = storedChunks();
+            controller.chunkRequests().clear();
+            controller.chunkDelay(0);
+
+            // a peer that can publish on the device's data topic (here: an anonymous broker) queues
+            // a forged chunk for every index, right length and wrong bytes, written by hand
+            int[] rc = new int[1];
+            try (RawMqttClient attacker = RawMqttClient.connect("127.0.0.1", broker.port(),
+                    RawMqttClient.Connect.as("attacker", null, null), rc)) {
+                assertEquals(0, rc[0], "the test broker lets the attacker in");
+                HeaderFactory forgedHeaders = new HeaderFactory("controller");
+                String topic = Topics.fleet("t").device("dev-1", Channel.BUNDLE_DATA);
+                for (int i = 0; i < payload.chunkCount(); i++) {
+                    byte[] forged = payload.chunk(i);
+                    forged[0] ^= 0x55;
+                    BundleChunk chunk = BundleChunk.newBuilder().setHeader(forgedHeaders.next())
+                            .setBundleId("synthetic").setIndex(i).setCount(payload.chunkCount())
+                            .setSha256(Sha256.hex(forged)).setData(ByteString.copyFrom(forged)).build();
+                    int id = attacker.publish(topic, WireCodec.encode(Channel.BUNDLE_DATA, chunk), 1, false);
+                    assertTrue(attacker.awaitPubAck(id, Duration.ofSeconds(5)), "forged chunk " + i + " accepted");
+                }
+            }
+            proxy.refuse(false); // the forged chunks reach the agent first, queued in its session
+
+            JobStatusUpdate done = finalStatus(controller);
+            assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.toString());
+            Set<Integer> again = new HashSet<>(askedFor(controller));
+            again.retainAll(storedAtOutage);
+            assertTrue(again.isEmpty(), "a forged chunk replaced a stored one, fetched again: " + again);
+            InstalledSlot slot = new BundleStore(dir.resolve("state/bundles"), KEY.getPublic()).active().orElseThrow();
+            assertEquals(payload.chunkCount(), slot.manifest().getChunkCount());
+            byte[] model = new byte[120 * 1024];
+            new SplittableRandom(1).nextBytes(model);
+            assertTrue(java.util.Arrays.equals(model, Files.readAllBytes(slot.file("model.tflite"))),
+                    "the genuine model is installed");
         }
     }
 }
