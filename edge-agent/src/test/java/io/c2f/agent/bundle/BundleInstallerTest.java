@@ -61,9 +61,8 @@ class BundleInstallerTest {
     private volatile Predicate<Integer> answers = i -> true;
     /** The link drops when the controller is about to send this chunk (-1: never). */
     private volatile int linkDropsAt = -1;
-    /** Runs once after the controller answered a request (the network thread). */
-    private final java.util.concurrent.atomic.AtomicReference<Runnable> afterServe =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    /** Called with each chunk index just before the controller sends it (the network thread). */
+    private volatile java.util.function.IntConsumer beforeSending = i -> { };
     private BundleInstaller installer;
     private final LinkState link = new LinkState();
     private Duration patience = Duration.ofSeconds(30);
@@ -102,16 +101,13 @@ class BundleInstallerTest {
             if (!answers.test(i)) {
                 continue;
             }
+            beforeSending.accept(i);
             byte[] data = payload.chunk(i);
             if (corruptOnce.remove(bundleId + ":" + i)) {
                 data[0] ^= 1;
             }
             target.onChunk(BundleChunk.newBuilder().setBundleId(bundleId).setIndex(i).setCount(payload.chunkCount())
                     .setData(ByteString.copyFrom(data)).build());
-        }
-        Runnable after = afterServe.getAndSet(null);
-        if (after != null) {
-            after.run();
         }
     }
 
@@ -398,16 +394,20 @@ class BundleInstallerTest {
     @Test
     void aChunkCorruptedOnDiskBeforeAssemblyIsFetchedAgain() throws Exception {
         InstallBundle b = bundle("emoji", "1.0.0", 1, CONTROLLER_KEY);
-        afterServe.set(() -> {
-            try {
-                flipAByte(chunkFile("emoji", 3)); // stored and verified, then damaged before assembly
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+        int last = served.get("emoji").chunkCount() - 1;
+        beforeSending = i -> {
+            if (i == last) {
+                beforeSending = j -> { };
+                try {
+                    flipAByte(chunkFile("emoji", 1)); // stored and verified, then damaged before assembly
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
             }
-        });
+        };
         JobStatusUpdate done = run("j1", b);
         assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.toString());
-        assertEquals(List.of(3), requests.get(requests.size() - 1), "only the damaged chunk is fetched again");
+        assertEquals(List.of(1), requests.get(requests.size() - 1), "only the damaged chunk is fetched again");
         assertArrayEquals(model(1), Files.readAllBytes(store.active().orElseThrow().file("model.tflite")));
     }
 }
