@@ -3,7 +3,6 @@ package io.c2f.agent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
 import io.c2f.agent.bundle.BundleStore;
@@ -48,8 +47,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A whole agent loses its broker in the middle of a bundle download (the connection cut and
@@ -57,6 +54,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * chunks it lacks, the job never fails in between, and an outage longer than the agent's
  * patience fails the job with a precise error. A chunk damaged on disk while the agent was down
  * is fetched again, and forged chunks queued for the device during an outage are refused.
+ *
+ * <p>Runs on Mosquitto where it is installed. Moquette (the fallback) is not a reliable subject for
+ * abrupt cuts: in this test it once failed the agent's reconnect with "Session Executor reached
+ * exception ... increment : 0", the same fault as finding 5 of issue 13.
  */
 class AgentDownloadOutageTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -144,11 +145,13 @@ class AgentDownloadOutageTest {
         assertEquals("synthetic", slot.manifest().getBundleId()); // active() re-verified every file's sha256
     }
 
-    @ParameterizedTest
-    @EnumSource(BrokerKind.class)
-    void aConnectionLostMidDownloadPausesTheJobAndResumesWithOnlyTheMissingChunks(BrokerKind kind) throws Exception {
-        assumeTrue(kind.available(), kind + " is not installed");
-        try (TestBroker broker = kind.start(dir.resolve("broker"));
+    private static BrokerKind brokerKind() {
+        return BrokerKind.MOSQUITTO.available() ? BrokerKind.MOSQUITTO : BrokerKind.MOQUETTE;
+    }
+
+    @Test
+    void aConnectionLostMidDownloadPausesTheJobAndResumesWithOnlyTheMissingChunks() throws Exception {
+        try (TestBroker broker = brokerKind().start(dir.resolve("broker"));
              TcpProxy proxy = new TcpProxy(broker.port());
              TestController controller = new TestController(broker.uri(), "t");
              EdgeAgent agent = agent(config(proxy.uri(), "60s"))) {
@@ -193,8 +196,7 @@ class AgentDownloadOutageTest {
 
     @Test
     void aBrokerRestartMidDownloadDoesNotFailTheJob() throws Exception {
-        BrokerKind kind = BrokerKind.MOSQUITTO.available() ? BrokerKind.MOSQUITTO : BrokerKind.MOQUETTE;
-        try (TestBroker broker = kind.start(dir.resolve("broker"));
+        try (TestBroker broker = brokerKind().start(dir.resolve("broker"));
              EdgeAgent agent = agent(config(broker.uri(), "60s"))) {
             Set<Integer> storedAtOutage;
             try (TestController before = new TestController(broker.uri(), "t")) {
@@ -227,7 +229,7 @@ class AgentDownloadOutageTest {
 
     @Test
     void anOutageLongerThanThePatienceFailsTheJobWithThePreciseError() throws Exception {
-        try (TestBroker broker = BrokerKind.MOQUETTE.start(dir.resolve("broker"));
+        try (TestBroker broker = brokerKind().start(dir.resolve("broker"));
              TcpProxy proxy = new TcpProxy(broker.port());
              TestController controller = new TestController(broker.uri(), "t");
              EdgeAgent agent = agent(config(proxy.uri(), "1s"))) {
@@ -261,7 +263,7 @@ class AgentDownloadOutageTest {
 
     @Test
     void aChunkDamagedOnDiskWhileTheAgentWasDownIsFetchedAgain() throws Exception {
-        try (TestBroker broker = BrokerKind.MOQUETTE.start(dir.resolve("broker"));
+        try (TestBroker broker = brokerKind().start(dir.resolve("broker"));
              TestController controller = new TestController(broker.uri(), "t")) {
             controller.serveBundle("synthetic", payload);
             controller.chunkDelay(40);
@@ -303,8 +305,7 @@ class AgentDownloadOutageTest {
 
     @Test
     void forgedChunksQueuedDuringAnOutageAreRefusedAndTheGenuineBundleIsInstalled() throws Exception {
-        BrokerKind kind = BrokerKind.MOSQUITTO.available() ? BrokerKind.MOSQUITTO : BrokerKind.MOQUETTE;
-        try (TestBroker broker = kind.start(dir.resolve("broker"));
+        try (TestBroker broker = brokerKind().start(dir.resolve("broker"));
              TcpProxy proxy = new TcpProxy(broker.port());
              TestController controller = new TestController(broker.uri(), "t");
              EdgeAgent agent = agent(config(proxy.uri(), "60s"))) {

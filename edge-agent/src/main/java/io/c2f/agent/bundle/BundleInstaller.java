@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>A download outlives broker outages: while the link is down it pauses (the job stays
  * IN_PROGRESS/DOWNLOADING, its timeout stops running), and once the link is back it reports its
  * progress again and asks for the chunks it still lacks. Pauses are bounded by a patience, summed
- * over the job, after which the job fails with the reason; the chunks stored so far are kept.
+ * over the job, and each by the job's step timeout (see {@link JobClock}); past either the job
+ * fails with the reason, and the chunks stored so far are kept.
  *
  * <p>Runs on a worker thread; {@link #onChunk} is called from the MQTT thread.
  */
@@ -384,11 +385,12 @@ public final class BundleInstaller {
     private Optional<JobStatusUpdate> pause(String jobId, BundleManifest manifest, int missing, JobClock time,
             Consumer<JobStatusUpdate> status) throws InterruptedException {
         int total = manifest.getChunkCount();
-        Duration left = time.patienceLeft();
-        LOG.info("job {}: broker unreachable, download of {} paused with {} of {} chunks missing (patience left: {})",
-                jobId, manifest.getBundleId(), missing, total, seconds(left));
+        Duration limit = time.pauseLimit();
+        boolean byTimeout = time.pauseLimitedByTimeout();
+        LOG.info("job {}: broker unreachable, download of {} paused with {} of {} chunks missing (waits at most {})",
+                jobId, manifest.getBundleId(), missing, total, seconds(limit));
         long start = System.nanoTime();
-        boolean back = link.awaitOnline(left);
+        boolean back = link.awaitOnline(limit);
         Duration paused = Duration.ofNanos(System.nanoTime() - start);
         time.paused(paused);
         if (back) {
@@ -396,12 +398,17 @@ public final class BundleInstaller {
                     manifest.getBundleId());
             return Optional.empty();
         }
+        String label = manifest.getBundleId() + " " + manifest.getVersion();
+        String kept = "; " + missing + " of " + total + " chunks missing, the " + (total - missing)
+                + " stored are kept for the next attempt";
         return Optional.of(finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_DOWNLOADING,
-                ErrorCode.ERROR_CODE_TIMEOUT, "download of " + manifest.getBundleId() + " " + manifest.getVersion()
-                        + " paused " + time.pauses() + " time(s) for " + seconds(time.pausedTotal())
-                        + " in all while the broker was unreachable, more than the download patience of "
-                        + seconds(time.patience()) + "; " + missing + " of " + total + " chunks missing, the "
-                        + (total - missing) + " stored are kept for the next attempt", null));
+                ErrorCode.ERROR_CODE_TIMEOUT, byTimeout
+                        ? "download of " + label + " paused for " + seconds(paused) + " while the broker was "
+                                + "unreachable, as long as the job's step timeout of " + seconds(time.timeout())
+                                + " after which the controller times the job out" + kept
+                        : "download of " + label + " paused " + time.pauses() + " time(s) for "
+                                + seconds(time.pausedTotal()) + " in all while the broker was unreachable, more than "
+                                + "the download patience of " + seconds(time.patience()) + kept, null));
     }
 
     private static int percent(int total, int missing) {

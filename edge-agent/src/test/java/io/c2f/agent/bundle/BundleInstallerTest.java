@@ -59,8 +59,8 @@ class BundleInstallerTest {
     private final Set<String> corruptOnce = ConcurrentHashMap.newKeySet();
     /** Which chunk indices the controller answers at all. */
     private volatile Predicate<Integer> answers = i -> true;
-    /** The link drops when the controller is about to send this chunk (-1: never). */
-    private volatile int linkDropsAt = -1;
+    /** The link drops when the controller is about to send one of these chunks (once each). */
+    private final Set<Integer> linkDropsAt = ConcurrentHashMap.newKeySet();
     /** Called with each chunk index just before the controller sends it (the network thread). */
     private volatile java.util.function.IntConsumer beforeSending = i -> { };
     private BundleInstaller installer;
@@ -93,8 +93,7 @@ class BundleInstallerTest {
     private void serve(BundleInstaller target, String bundleId, List<Integer> indices) {
         BundlePayload payload = served.get(bundleId);
         for (int i : indices) {
-            if (i == linkDropsAt) {
-                linkDropsAt = -1;
+            if (linkDropsAt.remove(i)) {
                 link.down(); // the rest of this answer is lost with the connection
                 return;
             }
@@ -297,43 +296,64 @@ class BundleInstallerTest {
     void aDownloadPausesWhileTheLinkIsDownAndResumesWithOnlyTheMissingChunks() throws Exception {
         InstallBundle b = bundle("emoji", "1.0.0", 1, CONTROLLER_KEY);
         int chunks = served.get("emoji").chunkCount();
-        linkDropsAt = 2;
-        // a job timeout shorter than the outage: paused time does not count against it
+        linkDropsAt.addAll(List.of(2, 4));
+        // two outages of 1.5 s each against a job timeout of 2 s: paused time does not count
         java.util.concurrent.CompletableFuture<JobStatusUpdate> job = java.util.concurrent.CompletableFuture
-                .supplyAsync(() -> installer.install("j1", b, Duration.ofSeconds(3), updates::add));
-        long until = System.nanoTime() + 10_000_000_000L;
-        while (link.isOnline() && System.nanoTime() < until) {
-            Thread.sleep(10);
-        }
-        assertFalse(link.isOnline(), "the link dropped mid-download");
-        // longer than the job timeout and than the 3 rounds of 300 ms that fail a download nobody answers
-        Thread.sleep(4000);
-        assertFalse(job.isDone(), "the job waits for the link: " + (job.isDone() ? job.get() : ""));
-        List<Integer> stored = new ArrayList<>();
-        for (int i = 0; i < chunks; i++) {
-            if (Files.exists(chunkFile("emoji", i))) {
-                stored.add(i);
+                .supplyAsync(() -> installer.install("j1", b, Duration.ofSeconds(2), updates::add));
+        List<Integer> askedAfter = new ArrayList<>();
+        for (int outage = 0; outage < 2; outage++) {
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (link.isOnline() && System.nanoTime() < until) {
+                Thread.sleep(10);
             }
+            assertFalse(link.isOnline(), "the link dropped mid-download");
+            // longer than the 3 rounds of 300 ms that fail a download nobody answers
+            Thread.sleep(1500);
+            assertFalse(job.isDone(), "the job waits for the link: " + (job.isDone() ? job.get() : ""));
+            List<Integer> stored = new ArrayList<>();
+            for (int i = 0; i < chunks; i++) {
+                if (Files.exists(chunkFile("emoji", i))) {
+                    stored.add(i);
+                }
+            }
+            assertEquals(outage == 0 ? List.of(0, 1) : List.of(0, 1, 2, 3), stored);
+            int before = requests.size();
+            int updatesBefore = updates.size();
+            link.up();
+            until = System.nanoTime() + 10_000_000_000L;
+            while (updates.size() == updatesBefore && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            JobStatusUpdate reReported = updates.get(updatesBefore);
+            assertEquals(JobStep.JOB_STEP_DOWNLOADING, reReported.getStep(), "progress re-reported after the outage");
+            assertEquals(100 * stored.size() / chunks, reReported.getProgressPercent());
+            while (requests.size() == before && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            askedAfter.addAll(requests.get(before));
         }
-        assertEquals(List.of(0, 1), stored);
-        int before = requests.size();
-        int updatesBefore = updates.size();
-        link.up();
 
         JobStatusUpdate done = job.get(20, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.toString());
         assertTrue(updates.stream().allMatch(u -> u.getState() == JobState.JOB_STATE_IN_PROGRESS
                 || u == done), "no final state before the success: " + updates);
-        JobStatusUpdate reReported = updates.get(updatesBefore);
-        assertEquals(JobStep.JOB_STEP_DOWNLOADING, reReported.getStep(), "progress re-reported after the outage");
-        assertEquals(100 * 2 / chunks, reReported.getProgressPercent());
-        List<Integer> askedAfter = requests.subList(before, requests.size()).stream().flatMap(List::stream).toList();
-        List<Integer> expected = new ArrayList<>();
-        for (int i = 2; i < chunks; i++) {
-            expected.add(i);
-        }
-        assertEquals(expected, askedAfter, "only the chunks missing were asked for after the outage");
+        assertEquals(List.of(2, 3, 4, 4), askedAfter, "only the chunks missing were asked for after each outage");
         assertArrayEquals(model(1), Files.readAllBytes(store.active().orElseThrow().file("model.tflite")));
+    }
+
+    @Test
+    void anOutageLongerThanTheJobsStepTimeoutFailsTheJobWithThePreciseError() throws Exception {
+        InstallBundle b = bundle("emoji", "1.0.0", 1, CONTROLLER_KEY);
+        int chunks = served.get("emoji").chunkCount();
+        linkDropsAt.add(2);
+        JobStatusUpdate done = installer.install("j1", b, Duration.ofSeconds(1), updates::add); // patience 30 s
+        assertEquals(JobState.JOB_STATE_FAILED, done.getState(), done.toString());
+        assertEquals(ErrorCode.ERROR_CODE_TIMEOUT, done.getError().getCode());
+        String message = done.getError().getMessage();
+        assertTrue(message.startsWith("download of emoji 1.0.0 paused for "), message);
+        assertTrue(message.endsWith(" while the broker was unreachable, as long as the job's step timeout of 1.0 s "
+                + "after which the controller times the job out; " + (chunks - 2) + " of " + chunks + " chunks "
+                + "missing, the 2 stored are kept for the next attempt"), message);
     }
 
     @Test
@@ -342,7 +362,7 @@ class BundleInstallerTest {
         installer = newInstaller(store);
         InstallBundle b = bundle("emoji", "1.0.0", 1, CONTROLLER_KEY);
         int chunks = served.get("emoji").chunkCount();
-        linkDropsAt = 2;
+        linkDropsAt.add(2);
         JobStatusUpdate done = run("j1", b); // the link never comes back
         assertEquals(JobState.JOB_STATE_FAILED, done.getState(), done.toString());
         assertEquals(JobStep.JOB_STEP_DOWNLOADING, done.getStep());
