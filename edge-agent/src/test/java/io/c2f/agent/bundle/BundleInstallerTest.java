@@ -430,4 +430,26 @@ class BundleInstallerTest {
         assertEquals(List.of(1), requests.get(requests.size() - 1), "only the damaged chunk is fetched again");
         assertArrayEquals(model(1), Files.readAllBytes(store.active().orElseThrow().file("model.tflite")));
     }
+
+    @Test
+    void storageThatKeepsDamagingChunksFailsTheInstallInsteadOfFetchingForever() throws Exception {
+        InstallBundle b = bundle("emoji", "1.0.0", 1, CONTROLLER_KEY);
+        beforeSending = i -> { // each send, another stored chunk turns to zeros
+            Path victim = chunkFile("emoji", i == 0 ? 1 : 0);
+            try {
+                if (Files.exists(victim)) {
+                    Files.write(victim, new byte[(int) Files.size(victim)]);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        JobStatusUpdate done = run("j1", b);
+        assertEquals(JobState.JOB_STATE_FAILED, done.getState(), done.toString());
+        assertEquals(JobStep.JOB_STEP_VERIFYING, done.getStep());
+        assertEquals(ErrorCode.ERROR_CODE_VERIFICATION_FAILED, done.getError().getCode());
+        assertTrue(done.getError().getMessage().startsWith("stored chunks of emoji 1.0.0 failed verification on disk "
+                + "3 times in a row (last: ["), done.getError().getMessage());
+        assertTrue(store.activeSlot().isEmpty());
+    }
 }
