@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,8 +101,9 @@ final class BrokerVerticle extends VerticleBase {
     private void onConnect(MqttEndpoint endpoint) {
         String clientId = endpoint.clientIdentifier();
         String user = endpoint.auth() == null ? null : endpoint.auth().getUsername();
-        boolean[] gone = {false};
-        endpoint.closeHandler(v -> gone[0] = true);
+        // the login runs on a worker: the client may be gone when it answers
+        AtomicBoolean gone = new AtomicBoolean();
+        endpoint.closeHandler(v -> gone.set(true));
         endpoint.exceptionHandler(e -> LOG.debug("MQTT connection of '{}' failed: {}", clientId, e.toString()));
         int version = endpoint.protocolVersion();
         if (version != 3 && version != 4) {
@@ -115,7 +117,7 @@ final class BrokerVerticle extends VerticleBase {
             return;
         }
         vertx.executeBlocking(() -> login.authenticate(clientId, endpoint.auth()), false).onComplete(ar -> {
-            if (gone[0]) {
+            if (gone.get()) {
                 return;
             }
             if (ar.failed()) {
