@@ -95,7 +95,7 @@ final class RolloutBenchmark {
 
     /** A bundle of bundleBytes random model bytes for the simulated engine (8x8 and 16x16 graphs). */
     private static JsonObject bundleRequest(Path dir, int bundleBytes) throws IOException {
-        return SyntheticBundleRequest.of(dir.resolve("bench-model.tflite"), bundleBytes, 7, "bench", "1.0.0");
+        return SyntheticBundleRequest.of(bundleBytes, 7, "bench", "1.0.0");
     }
 
     private static String get(HttpClient http, String url) throws IOException, InterruptedException {

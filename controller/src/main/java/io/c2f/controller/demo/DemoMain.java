@@ -108,8 +108,8 @@ public final class DemoMain {
                     new JsonObject().put("k", List.of(4)).put("mode", "c2f").put("switchIndex", 2).put("calibrationSeeds", 1)
                             .put("heldoutSeeds", 1).put("referenceSteps", 10).put("maxEvaluations", 20)
                             .put("budgetSeconds", 10),
-                    500, Duration.ofMinutes(5));
-        } catch (IllegalArgumentException e) {
+                    500, Duration.ofMinutes(5)).stagedInto(data.resolve("controller").resolve("models"));
+        } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("c2f demo: " + e.getMessage());
             return 2;
         }
@@ -141,7 +141,8 @@ public final class DemoMain {
             say("starting the controller: embedded MQTT broker, embedded H2 database under %s", data);
             controller = ApiClient.await(Controller.start(vertx, ConfigLoader.fromMap(Map.of("fleet", "demo",
                     "instance.id", "demo-controller", "http.host", "127.0.0.1", "http.port", Integer.toString(httpPort),
-                    "data.dir", data.resolve("controller").toString(), "broker.port", Integer.toString(freePort()))),
+                    "data.dir", data.resolve("controller").toString(), "broker.port", Integer.toString(freePort()),
+                    "models.dir", plan.modelDir().getParent().toString())),
                     metrics, new Controller.Options(ApiTokens.none(), RETUNE, 1, ROLLOUT)), "starting the controller");
             String dashboard = "http://127.0.0.1:" + controller.httpPort() + "/";
             say("controller up: MQTT %s, API %sapi/v1/devices", controller.mqttUrl(), dashboard);

@@ -74,9 +74,10 @@ class WholeLoopEndToEndTest {
                 new JsonObject().put("k", List.of(4)).put("mode", "c2f").put("switchIndex", 2).put("calibrationSeeds", 1)
                         .put("heldoutSeeds", 1)
                         .put("referenceSteps", 10).put("maxEvaluations", 10).put("budgetSeconds", 5),
-                50, Duration.ofSeconds(120));
+                50, Duration.ofSeconds(120)).stagedInto(dir.resolve("models"));
         Map<String, String> config = new HashMap<>(Map.of("fleet", "e2e", "instance.id", "e2e-ctl", "http.host",
-                "127.0.0.1", "http.port", "0", "data.dir", dir.resolve("data").toString()));
+                "127.0.0.1", "http.port", "0", "data.dir", dir.resolve("data").toString(),
+                "models.dir", dir.resolve("models").toString()));
         config.putAll(brokerConfig);
         Vertx vertx = Vertx.vertx();
         Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(config), new NoopControllerMetrics(),
