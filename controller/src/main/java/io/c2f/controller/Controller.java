@@ -68,6 +68,7 @@ public final class Controller {
     private MqttIngressVerticle ingress;
     private boolean stopped;
     private ModelsDirectory models;
+    private BundleSigningKey signingKey;
 
     private Controller(Vertx vertx, ControllerConfig config) {
         this.vertx = vertx;
@@ -118,6 +119,7 @@ public final class Controller {
             KeyPlacement.check(config.keysDir(), java.util.Map.of("models.dir", c.models.root(),
                     "image store", io.c2f.controller.generate.ImageStore.dirUnder(config.dataDir()),
                     "bundle uploads", uploadsDir(config), "bundle payloads", BundleService.payloadDir(config.dataDir())));
+            c.signingKey = BundleSigningKey.loadOrCreate(config.dataDir());
             return null;
         });
         Future<Void> brokerUp = filesChecked.compose(checked -> config.embeddedBroker()
@@ -151,10 +153,11 @@ public final class Controller {
                             new ModelRoutes(models, new io.c2f.controller.model.ModelDocuments(c.database), c.searches, c.models,
                                     clock));
                     return c.searches.resumeInterrupted().compose(n -> c.deploy(new RetuneVerticle(config,
-                            options.retune(), c.repository, models, latency, retune, metrics, clock)));
+                            options.retune(), c.repository, models, latency, retune, metrics,
+                            new io.c2f.controller.job.JobOrderSigner(c.signingKey, config.fleet(), clock), clock)));
                 })
-                .compose(v -> vertx.executeBlocking(() -> BundleSigningKey.loadOrCreate(config.dataDir())))
-                .compose(key -> {
+                .compose(v -> {
+                    BundleSigningKey key = c.signingKey;
                     PayloadStore payloads = new PayloadStore(BundleService.payloadDir(config.dataDir()), 256L << 20);
                     c.bundles = new BundleService(vertx, c.database, payloads, key, Clock.systemUTC());
                     c.jobs = new JobRepository(c.database);
