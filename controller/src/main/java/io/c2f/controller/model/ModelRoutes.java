@@ -146,11 +146,16 @@ public final class ModelRoutes implements ApiRoutes {
                     if (e instanceof FileNameException) {
                         error(rc, 400, e.getMessage());
                     } else if (e instanceof ModelException) {
-                        error(rc, 422, e.getMessage());
+                        error(rc, 422, withoutRoot(e.getMessage()));
                     } else {
                         unavailable(rc, e);
                     }
                 });
+    }
+
+    /** A message with the models directory's own path taken out: names relative to it are what callers know. */
+    private String withoutRoot(String message) {
+        return message == null ? "" : message.replace(files.root() + java.io.File.separator, "");
     }
 
     /**
@@ -245,7 +250,7 @@ public final class ModelRoutes implements ApiRoutes {
                     if (e instanceof FileNameException) {
                         error(rc, 400, e.getMessage());
                     } else if (e instanceof ModelException) {
-                        error(rc, 422, e.getMessage());
+                        error(rc, 422, withoutRoot(e.getMessage()));
                     } else {
                         failed(rc, e);
                     }
