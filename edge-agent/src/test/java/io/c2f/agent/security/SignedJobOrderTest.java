@@ -182,6 +182,8 @@ class SignedJobOrderTest {
         assertEquals(ErrorCode.ERROR_CODE_UNAUTHORIZED, replay.getError().getCode());
         assertEquals("job_id", replay.getError().getField());
         assertTrue(replay.getError().getMessage().contains("accepted and finished before"), replay.toString());
+        // what a controller re-sending the job learns: its recorded outcome, not a second run
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, finalStatus("job-2").getState());
         assertEquals("2.0.0", runningVersion());
 
         agent.close();
