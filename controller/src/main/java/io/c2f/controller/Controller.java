@@ -27,7 +27,11 @@ import io.c2f.controller.rollout.RolloutApi;
 import io.c2f.controller.rollout.RolloutService;
 import io.c2f.controller.rollout.RolloutSettings;
 import io.c2f.controller.rollout.RolloutVerticle;
+import io.c2f.controller.broker.ControllerLogin;
+import io.c2f.controller.config.BindAddress;
+import io.c2f.controller.config.ConfigException;
 import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.config.ExposureCheck;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.mqtt.LocalCodec;
 import io.c2f.controller.mqtt.MqttIngressVerticle;
@@ -104,13 +108,47 @@ public final class Controller {
         return start(vertx, config, metrics, Options.defaults().withRollouts(rolloutSettings));
     }
 
-    /** Starts everything; on failure, whatever was started is stopped again and the future fails. */
+    /**
+     * Starts everything; on failure, whatever was started is stopped again and the future fails.
+     * Before anything listens: the API tokens are {@code options.tokens()}, or when those are none,
+     * the ones of {@code api.tokens.file}; a listener reachable from other machines without tokens
+     * or device credentials fails the start ({@link ExposureCheck}); the controller's login to its
+     * embedded broker is made up when none is configured ({@link ControllerLogin}).
+     */
     public static Future<Controller> start(Vertx vertx, ControllerConfig config, ControllerMetrics metrics,
                                            Options options) {
+        return vertx.executeBlocking(() -> {
+            ApiTokens tokens = options.tokens().enabled() ? options.tokens() : tokensOf(config);
+            ExposureCheck.require(config, tokens.enabled(), BindAddress.SYSTEM);
+            ExposureCheck.cleartextWarnings(config, BindAddress.SYSTEM).forEach(LOG::warn);
+            return new Options(tokens, options.retune(), options.searchConcurrency(), options.rollouts());
+        }).compose(checked -> launch(vertx, ControllerLogin.complete(config), metrics, checked));
+    }
+
+    private static ApiTokens tokensOf(ControllerConfig config) {
+        if (config.apiTokensFile().isEmpty()) {
+            return ApiTokens.none();
+        }
+        ApiTokens tokens;
+        try {
+            tokens = ApiTokens.load(java.nio.file.Path.of(config.apiTokensFile()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("api.tokens.file: " + e.getMessage(), e);
+        }
+        if (!tokens.enabled()) {
+            // an empty file must not leave the API open while the operator believes it guarded
+            throw new ConfigException("api.tokens.file " + config.apiTokensFile() + " holds no tokens (lines "
+                    + "name = role:sha256hex; see controller/README.md, 'Security settings')");
+        }
+        return tokens;
+    }
+
+    private static Future<Controller> launch(Vertx vertx, ControllerConfig config, ControllerMetrics metrics,
+                                            Options options) {
         RolloutSettings rolloutSettings = options.rollouts();
         Controller c = new Controller(vertx, config);
         if (!options.tokens().enabled()) {
-            LOG.warn("no API tokens configured: the HTTP API is open to anyone who can reach it");
+            LOG.warn("no API tokens configured: the HTTP API is open to anyone on this machine (loopback only)");
         }
         LocalCodec.registerOn(vertx);
         // before anything listens: the key must be out of reach of everything the API serves or reads

@@ -42,18 +42,6 @@ public final class ControllerMain {
             System.exit(2);
             return;
         }
-        // operator API tokens: a file of name = role:sha256 lines (see ApiTokens), named by C2F_API_TOKENS_FILE
-        ApiTokens tokens = ApiTokens.none();
-        String tokenFile = System.getenv("C2F_API_TOKENS_FILE");
-        if (tokenFile != null && !tokenFile.isEmpty()) {
-            try {
-                tokens = ApiTokens.load(java.nio.file.Path.of(tokenFile));
-            } catch (IllegalArgumentException e) {
-                System.err.println("c2f-controller: configuration error: " + e.getMessage());
-                System.exit(2);
-                return;
-            }
-        }
         MicrometerControllerMetrics metrics = new MicrometerControllerMetrics();
         // Vert.x's own meters (HTTP server, event bus, pools) go to the same registry as the fleet's
         Vertx vertx = Vertx.builder()
@@ -63,13 +51,15 @@ public final class ControllerMain {
         Controller controller;
         try {
             controller = Controller.start(vertx, config, metrics,
-                    new Controller.Options(tokens, RetuneSettings.defaults(), 1, io.c2f.controller.rollout.RolloutSettings.defaults()))
+                    new Controller.Options(ApiTokens.none(), RetuneSettings.defaults(), 1, io.c2f.controller.rollout.RolloutSettings.defaults()))
                     .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            System.err.println("c2f-controller: start failed: " + cause.getMessage());
+            boolean badConfig = cause instanceof ConfigException;
+            System.err.println("c2f-controller: " + (badConfig ? "configuration error: " : "start failed: ")
+                    + cause.getMessage());
             vertx.close();
-            System.exit(1);
+            System.exit(badConfig ? 2 : 1);
             return;
         }
         System.out.println("c2f-controller " + config.instanceId() + " (fleet " + config.fleet() + ")");
@@ -78,8 +68,14 @@ public final class ControllerMain {
         String scheme = config.tls().httpTls() ? "https://" : "http://";
         System.out.println("  HTTP API:    " + scheme + config.httpHost() + ":" + controller.httpPort() + "/api/v1/devices");
         System.out.println("  metrics:     " + scheme + config.httpHost() + ":" + controller.httpPort() + "/metrics");
-        System.out.println("  API auth:    " + (tokens.enabled() ? "bearer tokens from " + tokenFile
-                : "OFF (set C2F_API_TOKENS_FILE)"));
+        System.out.println("  API auth:    " + (config.apiTokensFile().isEmpty()
+                ? "OFF, loopback only (set api.tokens.file to serve other machines)"
+                : "bearer tokens from " + config.apiTokensFile()));
+        if (controller.hasEmbeddedBroker()) {
+            System.out.println("  devices:     " + (config.brokerAllowAnonymous() ? "anonymous (development, loopback only)"
+                    : config.brokerCredentialsFile().isEmpty() ? "none can log in yet (set broker.credentials.file)"
+                    : "log in with the passwords of " + config.brokerCredentialsFile()));
+        }
         System.out.println("  bundle key:  " + scheme + config.httpHost() + ":" + controller.httpPort()
                 + "/api/v1/keys/bundle-signing (key " + controller.bundles().signingKey().keyId() + ")");
         System.out.println("  database:    " + (config.dbUrl().isEmpty() ? "embedded H2 in " + config.dataDir() : config.dbUrl()));

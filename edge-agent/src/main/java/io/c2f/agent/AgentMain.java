@@ -58,7 +58,7 @@ public final class AgentMain {
         System.err.println("usage: c2f-agent run --config FILE [--exit-with-parent true]\n"
                 + "       c2f-agent generate --config FILE --seed N --out FILE.png [--schedule ID] [--count N]\n"
                 + "       c2f-agent simulate --broker URL --fleet ID --devices N --controller-key FILE "
-                + "[--console true|false] [--exit-with-parent true]\n"
+                + "[--credentials DEVICE_PASSWORDS_FILE] [--console true|false] [--exit-with-parent true]\n"
                 + "         (simulate: standard input takes 'slow SELECTOR FACTOR', 'recover SELECTOR', 'status')");
     }
 

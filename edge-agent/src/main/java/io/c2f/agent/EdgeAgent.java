@@ -16,6 +16,7 @@ import io.c2f.agent.job.JobOrderGate;
 import io.c2f.agent.job.OrderRefusedException;
 import io.c2f.agent.link.DeviceLink;
 import io.c2f.agent.link.LinkSettings;
+import io.c2f.agent.link.LinkState;
 import io.c2f.agent.telemetry.LatencyWindow;
 import io.c2f.agent.telemetry.TelemetryPump;
 import io.c2f.agent.telemetry.TelemetrySpool;
@@ -84,6 +85,7 @@ public final class EdgeAgent implements AutoCloseable {
     private final DeviceLink link;
     private final AcceptedJobs accepted;
     private final JobOrderGate orders;
+    private final LinkState linkState = new LinkState();
     private volatile String activeJob = "";
     private volatile JobStatusUpdate lastFinal;
 
@@ -107,7 +109,7 @@ public final class EdgeAgent implements AutoCloseable {
                 this::recordGeneration, clock);
         this.installer = new BundleInstaller(store, state.resolve("downloads"), controllerKey, VERSION,
                 this::requestChunks, new ProbeHealthCheck(engine, this::stage), this::activated,
-                Duration.ofSeconds(10), 6, clock);
+                Duration.ofSeconds(10), 6, clock, linkState, config.downloadPatience());
         InboundDispatcher dispatcher = new InboundDispatcher()
                 .on(Channel.JOB_NOTIFY, JobCommand.class, (from, cmd) -> jobs.execute(() -> runJob(cmd)))
                 .on(Channel.GENERATE_REQUEST, GenerateRequest.class, (from, req) -> generation.submit(req,
@@ -134,7 +136,7 @@ public final class EdgeAgent implements AutoCloseable {
                     publish(Channel.JOB_STATUS, last); // the controller may have missed it while we were away
                 }
             }
-        });
+        }, linkState);
     }
 
     private DeviceLink link() {

@@ -44,8 +44,9 @@ public final class ApiTokens {
             String v = e.getValue().trim();
             int colon = v.lastIndexOf(':');
             if (colon < 0) {
-                throw new IllegalArgumentException(source + ": token '" + e.getKey() + "' must be role:sha256hex, got '"
-                        + v + "'");
+                // the value is not echoed: it may be a clear-text token pasted in by mistake
+                throw new IllegalArgumentException(source + ": token '" + e.getKey() + "' must be role:sha256hex "
+                        + "(e.g. admin:9f86d0...; its value is not shown)");
             }
             Role role;
             try {

@@ -89,6 +89,8 @@ public final class IngestBenchmark {
         values.put("http.port", "0");
         values.put("data.dir", data.toString());
         values.put("broker.port", Integer.toString(freePort()));
+        // its load clients and simulated agents connect without credentials: loopback only
+        values.put("broker.allow.anonymous", "true");
         for (String k : List.of("mqtt.url", "db.url", "db.user", "db.password", "db.pool.size", "telemetry.batch.size",
                 "telemetry.batch.delay.ms", "telemetry.queue.capacity", "telemetry.ack")) {
             if (opts.containsKey(k)) {

@@ -35,15 +35,16 @@ public final class ConfigLoader {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("fleet", "default");
         d.put("instance.id", defaultInstanceId());
-        d.put("http.host", "0.0.0.0");
+        d.put("http.host", "127.0.0.1");
         d.put("http.port", "8080");
+        d.put("api.tokens.file", "");
         d.put("mqtt.url", "");
         d.put("mqtt.username", "");
         d.put("mqtt.password", "");
         d.put("mqtt.shared.group", "");
         d.put("broker.host", "127.0.0.1");
         d.put("broker.port", "1883");
-        d.put("broker.allow.anonymous", "true");
+        d.put("broker.allow.anonymous", "false");
         d.put("broker.credentials.file", "");
         d.put("data.dir", "c2f-data");
         d.put("db.url", "");
@@ -124,6 +125,7 @@ public final class ConfigLoader {
         m.put("instance.id", c.instanceId());
         m.put("http.host", c.httpHost());
         m.put("http.port", Integer.toString(c.httpPort()));
+        m.put("api.tokens.file", c.apiTokensFile());
         m.put("mqtt.url", c.mqttUrl());
         m.put("mqtt.username", c.mqttUsername());
         m.put("mqtt.password", c.mqttPassword());
@@ -256,6 +258,7 @@ public final class ConfigLoader {
                 v.get("instance.id").trim(),
                 v.get("http.host").trim(),
                 integer(v, "http.port"),
+                v.get("api.tokens.file").trim(),
                 v.get("mqtt.url").trim(),
                 v.get("mqtt.username"),
                 v.get("mqtt.password"),

@@ -11,15 +11,18 @@ import java.util.Locale;
  *
  * @param fleet the fleet this controller serves (the {@code {fleet}} of every topic)
  * @param instanceId this controller instance (MQTT client id suffix, sender id of its headers)
- * @param httpHost address the HTTP API binds
+ * @param httpHost address the HTTP API binds; loopback by default (beyond it, API tokens are required)
  * @param httpPort HTTP API port; 0 picks a free one
+ * @param apiTokensFile operator bearer tokens ({@link io.c2f.controller.auth.ApiTokens}); empty: none,
+ *     which only a loopback {@code httpHost} allows
  * @param mqttUrl external broker ({@code tcp://host:port} or {@code ssl://}); empty: the embedded broker
  * @param mqttUsername user for the controller's MQTT connection; empty: none
  * @param mqttPassword its password
  * @param mqttSharedGroup non-empty: subscribe telemetry as {@code $share/{group}/...} (scale-out)
- * @param brokerHost address the embedded broker binds
+ * @param brokerHost address the embedded broker binds (all its listeners); loopback by default
  * @param brokerPort port of the embedded broker
- * @param brokerAllowAnonymous whether the embedded broker lets clients in without credentials (dev mode)
+ * @param brokerAllowAnonymous whether the embedded broker lets clients in without credentials (development
+ *     on loopback only; off by default)
  * @param brokerCredentialsFile device credentials for the embedded broker; empty: none
  * @param dataDir where the embedded broker and the embedded database keep their files
  * @param dbUrl JDBC URL; empty: an embedded H2 database under dataDir
@@ -47,6 +50,7 @@ public record ControllerConfig(
         String instanceId,
         String httpHost,
         int httpPort,
+        String apiTokensFile,
         String mqttUrl,
         String mqttUsername,
         String mqttPassword,
@@ -107,6 +111,11 @@ public record ControllerConfig(
                 throw new ConfigException("mqtt.shared.group needs an external broker that supports shared "
                         + "subscriptions (set mqtt.url); the embedded broker speaks MQTT 3.1.1 only");
             }
+        }
+        if (mqttUrl.isEmpty() && !brokerAllowAnonymous && !mqttUsername.isEmpty() && mqttPassword.isEmpty()) {
+            // the embedded broker would let anyone in as the controller with an empty password
+            throw new ConfigException("mqtt.username is set but mqtt.password is empty: set both (the controller's "
+                    + "login to the embedded broker), or neither (the controller then makes up its own at each start)");
         }
         if (!dbUrl.isEmpty() && !dbUrl.startsWith("jdbc:h2:") && !dbUrl.startsWith("jdbc:postgresql:")) {
             throw new ConfigException("db.url '" + dbUrl + "' must start with jdbc:postgresql: or jdbc:h2:");

@@ -35,10 +35,11 @@ public class AgentProcess implements AutoCloseable {
     /**
      * A real device: TFLite on whatever bundle a rollout installs.
      *
+     * @param passwordFile its broker password (it logs in with its id as user name)
      * @param labels comma-separated key=value labels
      */
-    public static AgentProcess real(Path agentJar, String brokerUrl, String fleet, String deviceId, String labels,
-            Path controllerKey, Path dir) throws IOException {
+    public static AgentProcess real(Path agentJar, String brokerUrl, String fleet, String deviceId, Path passwordFile,
+            String labels, Path controllerKey, Path dir) throws IOException {
         Path home = dir.resolve(deviceId);
         Files.createDirectories(home);
         Path config = home.resolve("agent.properties");
@@ -46,6 +47,8 @@ public class AgentProcess implements AutoCloseable {
                 "c2f.fleet = " + fleet,
                 "c2f.device.id = " + deviceId,
                 "c2f.broker.url = " + brokerUrl,
+                "c2f.broker.username = " + deviceId,
+                "c2f.broker.password-file = " + passwordFile.toAbsolutePath(),
                 "c2f.controller.public-key = " + controllerKey.toAbsolutePath(),
                 "c2f.state.dir = " + home.resolve("state").toAbsolutePath(),
                 "c2f.labels = " + labels,

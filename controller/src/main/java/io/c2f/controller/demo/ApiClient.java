@@ -24,11 +24,18 @@ public final class ApiClient implements AutoCloseable {
     private final WebClient http;
     private final String host;
     private final int port;
+    private final String token;
 
-    public ApiClient(Vertx vertx, String host, int port) {
+    /** @param token the bearer token every call sends; null: none (a controller without API tokens) */
+    public ApiClient(Vertx vertx, String host, int port, String token) {
         this.http = WebClient.create(vertx, new WebClientOptions().setDefaultHost(host).setDefaultPort(port));
         this.host = host;
         this.port = port;
+        this.token = token;
+    }
+
+    private HttpRequest<Buffer> authorized(HttpRequest<Buffer> request) {
+        return token == null ? request : request.bearerTokenAuthentication(token);
     }
 
     /** An unexpected answer of the API. */
@@ -43,21 +50,21 @@ public final class ApiClient implements AutoCloseable {
     }
 
     public JsonObject get(String path) {
-        return expect(http.get(path), null, 200, "GET " + path);
+        return expect(authorized(http.get(path)), null, 200, "GET " + path);
     }
 
     public String getText(String path) {
-        HttpResponse<Buffer> r = await(http.get(path).send(), "GET " + path);
+        HttpResponse<Buffer> r = await(authorized(http.get(path)).send(), "GET " + path);
         check(r, 200, "GET " + path);
         return r.bodyAsString();
     }
 
     public JsonObject post(String path, JsonObject body, int status) {
-        return expect(http.post(path), body, status, "POST " + path);
+        return expect(authorized(http.post(path)), body, status, "POST " + path);
     }
 
     public JsonObject put(String path, JsonObject body, int status) {
-        return expect(http.put(path), body, status, "PUT " + path);
+        return expect(authorized(http.put(path)), body, status, "PUT " + path);
     }
 
     private JsonObject expect(HttpRequest<Buffer> request, JsonObject body, int status, String what) {

@@ -3,6 +3,7 @@ package io.c2f.controller.demo;
 import io.c2f.controller.Controller;
 import io.c2f.controller.auth.ApiTokens;
 import io.c2f.controller.config.ConfigLoader;
+import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.MicrometerControllerMetrics;
 import io.c2f.controller.retune.RetuneSettings;
 import io.c2f.controller.rollout.RolloutSettings;
@@ -39,7 +40,9 @@ import java.util.stream.Stream;
  * devices of varied speeds; the model and its catalog registered, a schedule search, a staged
  * rollout, latency targets, generation traffic, and then, every few minutes, a group of simulated
  * devices slowed down (the retuner moves them to cheaper schedules) and recovered (it moves them
- * back). Progress goes to the terminal, the controller's log to {@code DATA_DIR/controller.log}.
+ * back). Progress goes to the terminal, the controller's log to {@code DATA_DIR/controller.log}. The
+ * controller runs as a real install would, with API tokens and device passwords that the demo
+ * generates into the owner-only {@code DATA_DIR/secrets} ({@link DemoSecrets}).
  * Ctrl-C stops the agents, then the controller.
  */
 public final class DemoMain {
@@ -99,7 +102,8 @@ public final class DemoMain {
             System.err.println("c2f demo: " + e.getMessage());
             return 2;
         }
-        DemoLogging.toFile(data.resolve("controller.log"));
+        // owner-only before logback opens it: nothing secret is logged, but device ids and paths are
+        DemoLogging.toFile(OwnerOnly.write(data.resolve("controller.log"), ""));
         ScenarioPlan plan;
         try {
             plan = new ScenarioPlan("demo", options.modelDir(), options.catalogDir(), options.agentJar(),
@@ -113,6 +117,7 @@ public final class DemoMain {
             System.err.println("c2f demo: " + e.getMessage());
             return 2;
         }
+        DemoSecrets secrets = DemoSecrets.generate(data.resolve("secrets"), plan.deviceIds());
         Thread main = Thread.currentThread();
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -139,18 +144,20 @@ public final class DemoMain {
         try {
             int httpPort = options.httpPort() == 8080 && !isFree(8080) ? freePort() : options.httpPort();
             say("starting the controller: embedded MQTT broker, embedded H2 database under %s", data);
-            controller = ApiClient.await(Controller.start(vertx, ConfigLoader.fromMap(Map.of("fleet", "demo",
-                    "instance.id", "demo-controller", "http.host", "127.0.0.1", "http.port", Integer.toString(httpPort),
-                    "data.dir", data.resolve("controller").toString(), "broker.port", Integer.toString(freePort()),
-                    "models.dir", plan.modelDir().getParent().toString())),
+            controller = ApiClient.await(Controller.start(vertx, controllerConfig(data, httpPort, freePort(), secrets),
                     metrics, new Controller.Options(ApiTokens.none(), RETUNE, 1, ROLLOUT)), "starting the controller");
             String dashboard = "http://127.0.0.1:" + controller.httpPort() + "/";
-            say("controller up: MQTT %s, API %sapi/v1/devices", controller.mqttUrl(), dashboard);
-            say("dashboard: %s", dashboard);
+            say("controller up: MQTT %s, API %sapi/v1/devices (bearer tokens)", controller.mqttUrl(), dashboard);
+            say("generated secrets, owner-only, in %s: admin.token, read.token (API and dashboard), one broker "
+                    + "password per device", secrets.dir());
+            String login = String.format(Locale.ROOT, "dashboard: %s  (it asks for a token: the read-only one is %s; "
+                    + "the admin token, which can change the fleet, is in %s)", dashboard, secrets.readToken(),
+                    secrets.adminTokenFile());
+            say("%s", login);
             scenario = new FleetScenario(vertx, plan, "127.0.0.1", controller.httpPort(), controller.mqttUrl(),
-                    line -> say("%s", line));
+                    secrets, line -> say("%s", line));
             setUp(scenario);
-            say("dashboard: %s  (Ctrl-C to stop)", dashboard);
+            say("%s  (Ctrl-C to stop)", login);
             watch(scenario);
         } catch (RuntimeException e) {
             if (!stopping) {
@@ -196,6 +203,20 @@ public final class DemoMain {
                     img.getSeed(), img.getRecord().getScheduleId(), img.getRecord().getTotalMillis(), file);
         }
         s.setTargets(16);
+    }
+
+    /**
+     * The demo's controller, set up as a real install: loopback, API tokens, devices logging in with
+     * their own passwords, and (nothing configured) a broker login the controller makes up itself.
+     */
+    static ControllerConfig controllerConfig(Path data, int httpPort, int brokerPort, DemoSecrets secrets) {
+        return ConfigLoader.fromMap(Map.of("fleet", "demo", "instance.id", "demo-controller",
+                "http.host", "127.0.0.1", "http.port", Integer.toString(httpPort),
+                "data.dir", data.resolve("controller").toString(), "broker.port", Integer.toString(brokerPort),
+                "api.tokens.file", secrets.apiTokensFile().toString(),
+                "broker.credentials.file", secrets.deviceCredentialsFile().toString(),
+                // where run() stages the shipped model and catalog: the only files the API may name
+                "models.dir", data.resolve("controller").resolve("models").toString()));
     }
 
     /** Status every 10 s, new retune decisions as they appear, and the slow-down / recovery cycle. */
@@ -270,7 +291,8 @@ public final class DemoMain {
                 });
             }
         }
-        Files.createDirectories(dir);
+        // 0700: it holds the generated secrets and the logs
+        OwnerOnly.directory(dir);
         Files.writeString(marker, "created by c2f-controller demo at " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS)
                 + "; the next demo run empties this directory\n");
         return dir.toAbsolutePath();

@@ -27,7 +27,8 @@ public record DemoOptions(Duration duration, int httpPort, Path dataDir, int sim
                 usage: java -jar controller/target/c2f-controller.jar demo [options]
                   --duration D     run this long after setup, e.g. 90s, 5m (default: until Ctrl-C)
                   --http-port N    API and dashboard port (default 8080; a free one if 8080 is taken)
-                  --data-dir DIR   controller database, bundles, agent state and logs (default demo-data; wiped at start)
+                  --data-dir DIR   controller database, bundles, agent state, logs and the generated secrets
+                                   (owner-only; default demo-data; wiped at start)
                   --devices N      simulated devices (default 50)
                   --real N         real TFLite agents (default 2)
                   --agent-jar F    the agent jar (default edge-agent/target/c2f-agent.jar)

@@ -38,6 +38,7 @@ public final class FleetScenario implements AutoCloseable {
     private final ScenarioPlan plan;
     private final ApiClient api;
     private final String brokerUrl;
+    private final DemoSecrets secrets;
     private final Consumer<String> progress;
     private final List<AgentProcess> agents = new ArrayList<>();
     private final List<Path> bundleSchedules = new ArrayList<>();
@@ -48,14 +49,16 @@ public final class FleetScenario implements AutoCloseable {
 
     /**
      * @param brokerUrl the broker the agents connect to (the controller's)
+     * @param secrets the admin token the scenario calls the API with, and the devices' broker passwords
      * @param progress receives one line per thing worth telling
      */
     public FleetScenario(Vertx vertx, ScenarioPlan plan, String apiHost, int apiPort, String brokerUrl,
-            Consumer<String> progress) {
+            DemoSecrets secrets, Consumer<String> progress) {
         this.vertx = vertx;
         this.plan = plan;
-        this.api = new ApiClient(vertx, apiHost, apiPort);
+        this.api = new ApiClient(vertx, apiHost, apiPort, secrets.adminToken());
         this.brokerUrl = brokerUrl;
+        this.secrets = secrets;
         this.progress = progress;
     }
 
@@ -171,10 +174,11 @@ public final class FleetScenario implements AutoCloseable {
         Path key = controllerKey();
         for (int i = 0; i < plan.realAgents(); i++) {
             agents.add(AgentProcess.real(plan.agentJar(), brokerUrl, plan.fleet(), plan.realAgentId(i),
-                    "real=true,engine=tflite", key, plan.workDir().resolve("agents")));
+                    secrets.passwordFileOf(plan.realAgentId(i)), "real=true,engine=tflite", key,
+                    plan.workDir().resolve("agents")));
         }
-        simulator = SimulatorProcess.start(plan.agentJar(), brokerUrl, plan.fleet(), plan.sim(), key,
-                plan.workDir().resolve("simulator"));
+        simulator = SimulatorProcess.start(plan.agentJar(), brokerUrl, plan.fleet(), plan.sim(),
+                secrets.devicePasswordsFile(), key, plan.workDir().resolve("simulator"));
         agents.add(simulator);
         say("started %d real agent(s) (TFLite) and a simulator of %d devices (pids %s)", plan.realAgents(),
                 plan.sim().devices(), agents.stream().map(a -> Long.toString(a.pid())).toList());
@@ -205,9 +209,7 @@ public final class FleetScenario implements AutoCloseable {
 
     /** Every device id of the plan: the real agents first. */
     public List<String> deviceIds() {
-        List<String> ids = new ArrayList<>(realIds());
-        ids.addAll(simIds());
-        return ids;
+        return plan.deviceIds();
     }
 
     public List<String> realIds() {

@@ -7,6 +7,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What the whole-loop scenario does: the model and catalog it registers, the devices it starts,
@@ -85,6 +87,18 @@ public record ScenarioPlan(String fleet, Path modelDir, Path catalogDir, Path ag
 
     public String realAgentId(int i) {
         return "real-" + (i + 1);
+    }
+
+    /** Every device id: the real agents first, then the simulated ones. */
+    public List<String> deviceIds() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < realAgents; i++) {
+            ids.add(realAgentId(i));
+        }
+        for (int i = 0; i < sim.devices(); i++) {
+            ids.add(sim.deviceId(i));
+        }
+        return ids;
     }
 
     public int deviceCount() {

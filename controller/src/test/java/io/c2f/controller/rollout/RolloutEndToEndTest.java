@@ -90,6 +90,7 @@ class RolloutEndToEndTest {
             values.put("mqtt.url", mqttUrl);
         } else {
             values.put("broker.port", Integer.toString(brokerPort));
+            values.put("broker.allow.anonymous", "true"); // its devices connect without credentials
         }
         controller = result(Controller.start(vertx, ConfigLoader.fromMap(values), ControllerMetrics.NOOP, FAST));
         if (http == null) {

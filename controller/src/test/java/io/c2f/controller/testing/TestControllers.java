@@ -35,11 +35,15 @@ public final class TestControllers {
                 "grafana", ApiTokens.entry(Role.READ_ONLY, READER)), "test");
     }
 
-    /** The configuration described above, with its data under {@code dir/data}. */
+    /**
+     * The configuration described above, with its data under {@code dir/data}. Its embedded broker
+     * lets devices in anonymously (the tests' {@link FakeDevice}s connect without credentials): a
+     * development setting, allowed on loopback only and off by default.
+     */
     public static ControllerConfig localConfig(Path dir) {
         return ConfigLoader.fromMap(Map.of("fleet", "lab", "instance.id", "ctl", "http.host", "127.0.0.1",
                 "http.port", "0", "data.dir", dir.resolve("data").toString(),
-                "broker.port", Integer.toString(Ports.freePort())));
+                "broker.port", Integer.toString(Ports.freePort()), "broker.allow.anonymous", "true"));
     }
 
     /**
@@ -78,7 +82,7 @@ public final class TestControllers {
 
     /**
      * Points a controller's settings at a broker: {@code "embedded"}, the controller's own on a free
-     * port, or {@code "mosquitto"}, one started for the test under {@code dir/mosquitto} (the test is
+     * port with anonymous devices allowed, or {@code "mosquitto"}, one started for the test under {@code dir/mosquitto} (the test is
      * skipped without the binary). Close what it returns once the controller has stopped.
      */
     public static AutoCloseable broker(String kind, Path dir, Map<String, String> values) throws Exception {
@@ -91,6 +95,7 @@ public final class TestControllers {
             }
             case "embedded" -> {
                 values.put("broker.port", Integer.toString(Ports.freePort()));
+                values.put("broker.allow.anonymous", "true"); // the tests' devices connect without credentials
                 return () -> { };
             }
             default -> throw new IllegalArgumentException("broker must be embedded or mosquitto, got " + kind);

@@ -175,6 +175,8 @@ class TlsEndToEndTest {
         wrongPassword.put("broker.tls.keystore.password", "nope");
         wrongPassword.put("broker.port", Integer.toString(freePort()));
         wrongPassword.put("broker.tls.port", Integer.toString(freePort()));
+        wrongPassword.put("mqtt.username", "c2f-admin"); // the broker's admin, as the controller passes it
+        wrongPassword.put("mqtt.password", "admin-secret");
         ControllerConfig bad = ConfigLoader.fromMap(wrongPassword);
         ConfigException e = assertThrows(ConfigException.class,
                 () -> io.c2f.controller.broker.EmbeddedBroker.start(bad));

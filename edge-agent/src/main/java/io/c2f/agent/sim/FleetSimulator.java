@@ -18,6 +18,7 @@ import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +78,12 @@ public final class FleetSimulator implements AutoCloseable {
     private final List<SimulatedDevice> devices = new ArrayList<>();
 
     public FleetSimulator(Plan plan, PublicKey controllerKey) throws IOException, ConfigException {
+        this(plan, controllerKey, DevicePasswords.none());
+    }
+
+    /** A fleet whose devices log in to the broker with their id and their password from {@code passwords}. */
+    public FleetSimulator(Plan plan, PublicKey controllerKey, DevicePasswords passwords)
+            throws IOException, ConfigException {
         SplittableRandom random = new SplittableRandom(plan.seed());
         for (int i = 0; i < plan.count(); i++) {
             String id = String.format("%s-%04d", plan.prefix(), i);
@@ -94,6 +101,11 @@ public final class FleetSimulator implements AutoCloseable {
             p.setProperty("c2f.broker.url", plan.brokerUrl());
             p.setProperty("c2f.labels", "sim=true,speed=" + labels.get("speed"));
             p.setProperty("c2f.state.dir", plan.stateRoot().resolve(id).toString());
+            Optional<String> password = passwords.of(id);
+            if (password.isPresent()) {
+                p.setProperty("c2f.broker.username", id);
+                p.setProperty("c2f.broker.password", password.get());
+            }
             AgentConfig config = AgentConfig.from(p, plan.stateRoot());
             devices.add(new SimulatedDevice(id, labels, new EdgeAgent(config, engine, controllerKey, Clock.systemUTC()),
                     cost));
@@ -138,7 +150,8 @@ public final class FleetSimulator implements AutoCloseable {
     /**
      * {@code FleetSimulator --broker tcp://127.0.0.1:1883 --fleet demo --devices 100
      * --controller-key controller.pub [--state DIR] [--speed 100000] [--spread 3] [--probe-failures 0.0]
-     * [--console true]}. With the console on (the default), standard input takes {@link SimulatorCommand}s
+     * [--credentials FILE] [--console true]}. With {@code --credentials}, each device logs in with its id
+     * and its password from that owner-only file of {@code deviceId=password} lines ({@link DevicePasswords}). With the console on (the default), standard input takes {@link SimulatorCommand}s
      * ({@code slow speed=slow 3}, {@code recover all}, {@code status}), answered on standard output.
      */
     public static void main(String[] args) throws Exception {
@@ -153,6 +166,7 @@ public final class FleetSimulator implements AutoCloseable {
         if (keyFile == null) {
             System.err.println("usage: FleetSimulator --broker URL --fleet ID --devices N --controller-key FILE "
                     + "[--state DIR] [--speed NS_PER_MMAC] [--spread X] [--probe-failures P] [--forward-failures P] [--seed S] "
+                    + "[--credentials DEVICE_PASSWORDS_FILE] "
                     + "[--console true|false] [--exit-with-parent true]\n  console (stdin): slow SELECTOR FACTOR | recover SELECTOR | status; "
                     + "SELECTOR: all | key=value | id[,id...]");
             System.exit(2);
@@ -168,7 +182,9 @@ public final class FleetSimulator implements AutoCloseable {
         if (Boolean.parseBoolean(a.getOrDefault("exit-with-parent", "false"))) {
             io.c2f.agent.ParentWatch.exitWithParent();
         }
-        FleetSimulator sim = new FleetSimulator(plan, Ed25519Keys.readPublic(Path.of(keyFile)));
+        DevicePasswords passwords = a.containsKey("credentials") ? DevicePasswords.load(Path.of(a.get("credentials")))
+                : DevicePasswords.none();
+        FleetSimulator sim = new FleetSimulator(plan, Ed25519Keys.readPublic(Path.of(keyFile)), passwords);
         Runtime.getRuntime().addShutdownHook(new Thread(sim::close));
         sim.start();
         System.out.printf("simulating %d devices of fleet %s on %s%n", plan.count(), plan.fleet(), plan.brokerUrl());

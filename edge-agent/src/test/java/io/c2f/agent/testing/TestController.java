@@ -34,6 +34,7 @@ public final class TestController implements AutoCloseable {
     private final String fleet;
     private final HeaderFactory headers = new HeaderFactory("test-controller");
     private final java.util.List<Inbound> seen = new java.util.ArrayList<>();
+    private final java.util.List<Inbound> history = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, BundlePayload> bundles = new ConcurrentHashMap<>();
 
     public TestController(String uri, String fleet) throws MqttException {
@@ -56,6 +57,7 @@ public final class TestController implements AutoCloseable {
                 if (in.address().channel() == Channel.BUNDLE_GET) {
                     serve(in.address().deviceId(), in.as(BundleChunkRequest.class));
                 }
+                history.add(in);
                 synchronized (seen) {
                     seen.add(in);
                     seen.notifyAll();
@@ -97,9 +99,14 @@ public final class TestController implements AutoCloseable {
                     }
                 }
                 byte[] chunk = payload.chunk(i);
-                send(device, Channel.BUNDLE_DATA, BundleChunk.newBuilder().setRequestId(request.getRequestId())
-                        .setBundleId(request.getBundleId()).setIndex(i).setCount(payload.chunkCount())
-                        .setSha256(io.c2f.proto.bundle.Sha256.hex(chunk)).setData(ByteString.copyFrom(chunk)).build());
+                try {
+                    send(device, Channel.BUNDLE_DATA, BundleChunk.newBuilder().setRequestId(request.getRequestId())
+                            .setBundleId(request.getBundleId()).setIndex(i).setCount(payload.chunkCount())
+                            .setSha256(io.c2f.proto.bundle.Sha256.hex(chunk)).setData(ByteString.copyFrom(chunk))
+                            .build());
+                } catch (IllegalStateException e) {
+                    return; // this controller disconnected (the test moved on)
+                }
             }
         }, "test-controller-serve").start();
     }
@@ -126,6 +133,11 @@ public final class TestController implements AutoCloseable {
             case CANCEL -> JobOrders.cancelCommand(o, job.getCancel(), key);
             case ACTION_NOT_SET -> throw new IllegalArgumentException("job has no action");
         };
+    }
+
+    /** Every message received so far on a channel, in order (awaits do not consume these). */
+    public java.util.List<Inbound> history(Channel channel) {
+        return history.stream().filter(in -> in.address().channel() == channel).toList();
     }
 
     /** Sends a command to a device; the header is stamped here. */
