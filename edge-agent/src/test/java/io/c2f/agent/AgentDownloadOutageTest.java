@@ -159,7 +159,7 @@ class AgentDownloadOutageTest {
             controller.chunkDelay(40); // about 25 chunks a second: the cut lands mid-download
             agent.start();
             controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT);
-            controller.send("dev-1", Channel.JOB_NOTIFY, job);
+            controller.sendJob(KEY, "dev-1", job);
             controller.await(in -> downloading(in, 20), WAIT);
 
             proxy.refuse(true);
@@ -204,7 +204,7 @@ class AgentDownloadOutageTest {
                 before.chunkDelay(40);
                 agent.start();
                 before.await(in -> in.address().channel() == Channel.BIRTH, WAIT);
-                before.send("dev-1", Channel.JOB_NOTIFY, job);
+                before.sendJob(KEY, "dev-1", job);
                 before.await(in -> downloading(in, 20), WAIT);
                 broker.stop();
                 Thread.sleep(1500);
@@ -237,7 +237,7 @@ class AgentDownloadOutageTest {
             controller.chunkDelay(40);
             agent.start();
             controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT);
-            controller.send("dev-1", Channel.JOB_NOTIFY, job);
+            controller.sendJob(KEY, "dev-1", job);
             controller.await(in -> downloading(in, 20), WAIT);
             proxy.refuse(true);
             proxy.cutAll();
@@ -271,7 +271,7 @@ class AgentDownloadOutageTest {
             try (EdgeAgent first = agent(config)) {
                 first.start();
                 controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT);
-                controller.send("dev-1", Channel.JOB_NOTIFY, job);
+                controller.sendJob(KEY, "dev-1", job);
                 controller.await(in -> downloading(in, 20), WAIT);
             } // the agent stops mid-download
             assertTrue(statuses(controller).stream().allMatch(u -> u.getState() == JobState.JOB_STATE_IN_PROGRESS),
@@ -290,7 +290,7 @@ class AgentDownloadOutageTest {
             try (EdgeAgent second = agent(config)) {
                 second.start();
                 controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT);
-                controller.send("dev-1", Channel.JOB_NOTIFY, job); // the controller re-sends the open job
+                controller.sendJob(KEY, "dev-1", job); // the controller re-sends the open job
                 JobStatusUpdate done = finalStatus(controller);
                 assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.toString());
                 Set<Integer> asked = askedFor(controller);
@@ -313,7 +313,7 @@ class AgentDownloadOutageTest {
             controller.chunkDelay(40);
             agent.start();
             controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT);
-            controller.send("dev-1", Channel.JOB_NOTIFY, job);
+            controller.sendJob(KEY, "dev-1", job);
             controller.await(in -> downloading(in, 20), WAIT);
             proxy.refuse(true);
             proxy.cutAll();

@@ -70,6 +70,8 @@ public final class ConfigLoader {
         d.put("http.tls.keystore.password", "");
         d.put("http.tls.cert", "");
         d.put("http.tls.key", "");
+        d.put("models.dir", "");
+        d.put("models.upload.max.bytes", Long.toString(64L << 20));
         return d;
     }
 
@@ -135,6 +137,8 @@ public final class ConfigLoader {
         m.put("broker.credentials.file", c.brokerCredentialsFile());
         m.put("broker.max.inflight", Integer.toString(c.brokerMaxInflight()));
         m.put("data.dir", c.dataDir().toString());
+        m.put("models.dir", c.modelsDir());
+        m.put("models.upload.max.bytes", Long.toString(c.modelUploadMaxBytes()));
         m.put("db.url", c.dbUrl());
         m.put("db.user", c.dbUser());
         m.put("db.password", c.dbPassword());
@@ -283,7 +287,9 @@ public final class ConfigLoader {
                         v.get("broker.tls.keystore.password"), bool(v, "broker.plain.enabled"),
                         v.get("mqtt.tls.truststore").trim(), v.get("mqtt.tls.truststore.password"),
                         v.get("http.tls.keystore").trim(), v.get("http.tls.keystore.password"),
-                        v.get("http.tls.cert").trim(), v.get("http.tls.key").trim()));
+                        v.get("http.tls.cert").trim(), v.get("http.tls.key").trim()),
+                v.get("models.dir").trim(),
+                longValue(v, "models.upload.max.bytes"));
     }
 
     private static boolean telemetryAck(String value) {

@@ -43,6 +43,9 @@ import java.util.Locale;
  * @param telemetryAckAfterStore true: PUBACK a telemetry record once it is in the database; false: once
  *     it is in the write queue (a crash loses at most the queue)
  * @param tls TLS of the embedded broker, the controller's MQTT client and the HTTP API
+ * @param modelsDir the only directory whose files API callers may name (models, ModelInfo, schedules,
+ *     probe images, catalogs); empty: {@code models} under dataDir
+ * @param modelUploadMaxBytes largest model a bundle request may upload or name
  */
 public record ControllerConfig(
         String fleet,
@@ -72,7 +75,9 @@ public record ControllerConfig(
         long telemetryBatchDelayMs,
         int telemetryQueueCapacity,
         boolean telemetryAckAfterStore,
-        TlsSettings tls) {
+        TlsSettings tls,
+        String modelsDir,
+        long modelUploadMaxBytes) {
 
     public ControllerConfig {
         if (!Topics.isValidId(fleet)) {
@@ -155,6 +160,22 @@ public record ControllerConfig(
         if (dataDir == null) {
             throw new ConfigException("data.dir must be set");
         }
+        if (modelsDir == null) {
+            throw new ConfigException("models.dir must be given (empty for models/ under data.dir)");
+        }
+        if (modelUploadMaxBytes < 1024 || modelUploadMaxBytes > (1L << 30)) {
+            throw new ConfigException("models.upload.max.bytes " + modelUploadMaxBytes + " must be 1024..1073741824");
+        }
+    }
+
+    /** The models directory in use: the configured one, or {@code models} under the data dir. */
+    public Path effectiveModelsDir() {
+        return modelsDir.isEmpty() ? dataDir.resolve("models") : Path.of(modelsDir);
+    }
+
+    /** Where the bundle-signing key lives: nothing the API serves, packs or names may contain it. */
+    public Path keysDir() {
+        return dataDir.resolve("keys");
     }
 
     /** Whether the controller runs its own in-process broker. */
