@@ -209,8 +209,10 @@ public final class RolloutApi implements ApiRoutes {
                 case CONFLICT -> 409;
             }, r.getMessage());
         } else {
-            LOG.error("{} {} failed", rc.request().method(), rc.request().path(), e);
-            error(rc, 500, "internal error: " + e.getMessage());
+            // the cause stays in the log: an I/O error's message names server paths (the uploads folder)
+            String ref = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+            LOG.error("{} {} failed (ref {})", rc.request().method(), rc.request().path(), ref, e);
+            error(rc, 500, "internal error (ref " + ref + " in the controller's log)");
         }
     }
 }
