@@ -19,6 +19,8 @@ import io.c2f.controller.broker.EmbeddedBroker;
 import io.c2f.controller.bundle.BundleDeliveryVerticle;
 import io.c2f.controller.bundle.BundleService;
 import io.c2f.controller.bundle.BundleSigningKey;
+import io.c2f.controller.bundle.KeyPlacement;
+import io.c2f.controller.files.ModelsDirectory;
 import io.c2f.controller.bundle.PayloadStore;
 import io.c2f.controller.job.JobRepository;
 import io.c2f.controller.rollout.RolloutApi;
@@ -69,6 +71,8 @@ public final class Controller {
     private RegistryVerticle registry;
     private MqttIngressVerticle ingress;
     private boolean stopped;
+    private ModelsDirectory models;
+    private BundleSigningKey signingKey;
 
     private Controller(Vertx vertx, ControllerConfig config) {
         this.vertx = vertx;
@@ -147,16 +151,25 @@ public final class Controller {
             LOG.warn("no API tokens configured: the HTTP API is open to anyone on this machine (loopback only)");
         }
         LocalCodec.registerOn(vertx);
-        Future<Void> brokerUp = config.embeddedBroker()
-                ? vertx.executeBlocking(() -> EmbeddedBroker.start(config)).map(b -> {
+        // before anything listens: the key must be out of reach of everything the API serves or reads
+        Future<Void> filesChecked = vertx.executeBlocking(() -> {
+            c.models = ModelsDirectory.open(config.effectiveModelsDir());
+            KeyPlacement.check(config.keysDir(), java.util.Map.of("models.dir", c.models.root(),
+                    "image store", io.c2f.controller.generate.ImageStore.dirUnder(config.dataDir()),
+                    "bundle uploads", uploadsDir(config), "bundle payloads", BundleService.payloadDir(config.dataDir())));
+            c.signingKey = BundleSigningKey.loadOrCreate(config.dataDir());
+            return null;
+        });
+        Future<Void> brokerUp = filesChecked.compose(checked -> config.embeddedBroker()
+                ? EmbeddedBroker.start(vertx, config).map(b -> {
                     c.broker = b;
                     c.mqttUrl = b.url();
                     return null;
                 })
-                : Future.succeededFuture().map(v -> {
+                : Future.succeededFuture().<Void>map(v -> {
                     c.mqttUrl = config.mqttUrl();
                     return null;
-                });
+                }));
         return brokerUp
                 .compose(v -> vertx.executeBlocking(() -> Database.open(vertx, config)))
                 .compose(db -> {
@@ -175,12 +188,14 @@ public final class Controller {
                     c.searches = new SearchService(vertx, models, searchJobs, metrics, clock,
                             options.searchConcurrency(), config.instanceId());
                     c.extensions = List.of(new TuningRoutes(config.fleet(), latency, retune, models, clock),
-                            new ModelRoutes(models, new io.c2f.controller.model.ModelDocuments(c.database), c.searches, clock));
+                            new ModelRoutes(models, new io.c2f.controller.model.ModelDocuments(c.database), c.searches, c.models,
+                                    clock));
                     return c.searches.resumeInterrupted().compose(n -> c.deploy(new RetuneVerticle(config,
-                            options.retune(), c.repository, models, latency, retune, metrics, clock)));
+                            options.retune(), c.repository, models, latency, retune, metrics,
+                            new io.c2f.controller.job.JobOrderSigner(c.signingKey, config.fleet(), clock), clock)));
                 })
-                .compose(v -> vertx.executeBlocking(() -> BundleSigningKey.loadOrCreate(config.dataDir())))
-                .compose(key -> {
+                .compose(v -> {
+                    BundleSigningKey key = c.signingKey;
                     PayloadStore payloads = new PayloadStore(BundleService.payloadDir(config.dataDir()), 256L << 20);
                     c.bundles = new BundleService(vertx, c.database, payloads, key, Clock.systemUTC());
                     c.jobs = new JobRepository(c.database);
@@ -198,7 +213,8 @@ public final class Controller {
                 })
                 .compose(v -> {
                     List<ApiRoutes> routes = new java.util.ArrayList<>(c.extensions);
-                    routes.add(new RolloutApi(vertx, c.bundles, c.rollouts, config.dataDir().resolve("uploads")));
+                    routes.add(new RolloutApi(vertx, c.bundles, c.rollouts, uploadsDir(config), c.models,
+                            config.modelUploadMaxBytes()));
                     routes.add(new io.c2f.controller.dashboard.DashboardRoutes(config.fleet(), c.repository, c.rollouts));
                     routes.add(new io.c2f.controller.generate.GenerateRoutes(config.fleet(), c.repository,
                             new ModelRepository(c.database), new io.c2f.controller.generate.GeneratedImageRepository(c.database),
@@ -214,6 +230,15 @@ public final class Controller {
                     return c;
                 })
                 .recover(e -> c.stop().transform(ignored -> Future.failedFuture(e)));
+    }
+
+    private static java.nio.file.Path uploadsDir(ControllerConfig config) {
+        return config.dataDir().resolve("uploads");
+    }
+
+    /** The directory API callers may name files of ({@code models.dir}). */
+    public ModelsDirectory models() {
+        return models;
     }
 
     private Future<Void> deploy(io.vertx.core.Deployable verticle) {
@@ -234,6 +259,11 @@ public final class Controller {
 
     public boolean hasEmbeddedBroker() {
         return broker != null;
+    }
+
+    /** The in-process broker, when the controller runs one (its health for /healthz). */
+    public java.util.Optional<EmbeddedBroker> embeddedBroker() {
+        return java.util.Optional.ofNullable(broker);
     }
 
     public DeviceRepository repository() {
@@ -294,7 +324,7 @@ public final class Controller {
                 closeResources();
                 return null;
             });
-        }).onComplete(ar -> LOG.info("shutdown 4/4 closed: database and broker closed; stopped in {} ms{}",
+        }).eventually(this::closeBroker).onComplete(ar -> LOG.info("shutdown 4/4 closed: database and broker closed; stopped in {} ms{}",
                 elapsedMs(t0), ar.failed() ? " with an error: " + ar.cause().getMessage() : ""));
     }
 
@@ -323,9 +353,11 @@ public final class Controller {
             database.close();
             database = null;
         }
-        if (broker != null) {
-            broker.close();
-            broker = null;
-        }
+    }
+
+    private Future<Void> closeBroker() {
+        EmbeddedBroker b = broker;
+        broker = null;
+        return b == null ? Future.succeededFuture() : b.close();
     }
 }

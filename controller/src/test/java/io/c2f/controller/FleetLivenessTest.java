@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A whole controller (broker, H2, verticles) and a fake device on a real broker: the embedded
- * Moquette, and a Mosquitto process. Observed only through the HTTP API.
+ * broker, and a Mosquitto process. Observed only through the HTTP API.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(60)

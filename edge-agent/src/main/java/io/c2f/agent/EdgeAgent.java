@@ -11,8 +11,12 @@ import io.c2f.agent.engine.ModelEngine;
 import io.c2f.agent.engine.ModelSession;
 import io.c2f.agent.fs.AtomicFiles;
 import io.c2f.agent.generate.GenerationService;
+import io.c2f.agent.job.AcceptedJobs;
+import io.c2f.agent.job.JobOrderGate;
+import io.c2f.agent.job.OrderRefusedException;
 import io.c2f.agent.link.DeviceLink;
 import io.c2f.agent.link.LinkSettings;
+import io.c2f.agent.link.LinkState;
 import io.c2f.agent.telemetry.LatencyWindow;
 import io.c2f.agent.telemetry.TelemetryPump;
 import io.c2f.agent.telemetry.TelemetrySpool;
@@ -30,8 +34,10 @@ import io.c2f.proto.v1.ErrorDetail;
 import io.c2f.proto.v1.ErrorReply;
 import io.c2f.proto.v1.GenerateRequest;
 import io.c2f.proto.v1.GenerationRecord;
+import io.c2f.proto.v1.InstallBundle;
 import io.c2f.proto.v1.InstalledBundle;
 import io.c2f.proto.v1.JobCommand;
+import io.c2f.proto.v1.JobOrder;
 import io.c2f.proto.v1.JobState;
 import io.c2f.proto.v1.JobStatusUpdate;
 import io.c2f.proto.v1.Schedule;
@@ -77,6 +83,9 @@ public final class EdgeAgent implements AutoCloseable {
     private final BundleInstaller installer;
     private final TelemetryPump pump;
     private final DeviceLink link;
+    private final AcceptedJobs accepted;
+    private final JobOrderGate orders;
+    private final LinkState linkState = new LinkState();
     private volatile String activeJob = "";
     private volatile JobStatusUpdate lastFinal;
 
@@ -92,13 +101,15 @@ public final class EdgeAgent implements AutoCloseable {
         this.spool = new TelemetrySpool(state.resolve("telemetry"), config.spoolCapacity());
         loadActiveBundle();
         loadAppliedSchedule();
+        this.accepted = AcceptedJobs.open(state.resolve("jobs").resolve("accepted"), clock);
+        this.orders = new JobOrderGate(controllerKey, config.fleet(), config.deviceId(), accepted, clock);
         this.jobs = Executors.newSingleThreadExecutor(daemon("c2f-jobs-" + config.deviceId()));
         this.timers = Executors.newSingleThreadScheduledExecutor(daemon("c2f-timers-" + config.deviceId()));
         this.generation = new GenerationService(config.generateQueue(), session::get, this::defaultScheduleId,
                 this::recordGeneration, clock);
         this.installer = new BundleInstaller(store, state.resolve("downloads"), controllerKey, VERSION,
                 this::requestChunks, new ProbeHealthCheck(engine, this::stage), this::activated,
-                Duration.ofSeconds(10), 6, clock);
+                Duration.ofSeconds(10), 6, clock, linkState, config.downloadPatience());
         InboundDispatcher dispatcher = new InboundDispatcher()
                 .on(Channel.JOB_NOTIFY, JobCommand.class, (from, cmd) -> jobs.execute(() -> runJob(cmd)))
                 .on(Channel.GENERATE_REQUEST, GenerateRequest.class, (from, req) -> generation.submit(req,
@@ -125,7 +136,7 @@ public final class EdgeAgent implements AutoCloseable {
                     publish(Channel.JOB_STATUS, last); // the controller may have missed it while we were away
                 }
             }
-        });
+        }, linkState);
     }
 
     private DeviceLink link() {
@@ -346,20 +357,46 @@ public final class EdgeAgent implements AutoCloseable {
         }
     }
 
+    /** Runs what the command's verified signed order says; anything else of the command is ignored. */
     private void runJob(JobCommand cmd) {
-        activeJob = cmd.getJobId();
+        JobOrder order;
         try {
-            JobStatusUpdate done = switch (cmd.getActionCase()) {
-                case INSTALL_BUNDLE -> installer.install(cmd.getJobId(), cmd.getInstallBundle(),
-                        Duration.ofMillis(cmd.getStepTimeoutMs()), u -> publish(Channel.JOB_STATUS, u));
-                case APPLY_SCHEDULE -> applySchedule(cmd.getJobId(), cmd.getApplySchedule());
-                case CANCEL -> finalStatus(cmd.getJobId(), JobState.JOB_STATE_FAILED, ErrorCode.ERROR_CODE_UNSUPPORTED,
-                        "job " + cmd.getCancel().getJobId() + " cannot be canceled: jobs run one at a time and it "
+            order = orders.admit(cmd);
+        } catch (OrderRefusedException e) {
+            // the order is not the controller's (or not for now, or not for us): its job id proves
+            // nothing, so the refusal goes to the device's error channel, not to that job's status
+            LOG.warn("{}: job command {} refused: {}", config.deviceId(), cmd.getJobId(), e.getMessage());
+            publish(Channel.DEVICE_ERROR, ErrorReply.newBuilder().setRequestId(cmd.getJobId())
+                    .setRequestTopic(io.c2f.proto.topic.Topics.fleet(config.fleet()).device(config.deviceId(),
+                            Channel.JOB_NOTIFY))
+                    .setError(e.toErrorDetail()).build());
+            // a finished job's order again: its outcome again (the controller may have missed it)
+            e.earlierOutcome().ifPresent(o -> publish(Channel.JOB_STATUS, o));
+            return;
+        }
+        String jobId = order.getJobId();
+        activeJob = jobId;
+        try {
+            JobStatusUpdate done = switch (order.getActionCase()) {
+                // the manifest is the command's (the gate checked it is the one the order names); the
+                // rollback permission and the timeout are the signed order's
+                case INSTALL_BUNDLE -> installer.install(jobId, InstallBundle.newBuilder()
+                                .setManifest(cmd.getInstallBundle().getManifest())
+                                .setRollback(order.getInstallBundle().getRollback()).build(),
+                        Duration.ofMillis(order.getStepTimeoutMs()), u -> publish(Channel.JOB_STATUS, u));
+                case APPLY_SCHEDULE -> applySchedule(jobId, order.getApplySchedule());
+                case CANCEL -> finalStatus(jobId, JobState.JOB_STATE_FAILED, ErrorCode.ERROR_CODE_UNSUPPORTED,
+                        "job " + order.getCancel().getJobId() + " cannot be canceled: jobs run one at a time and it "
                                 + "is already finished or running");
-                case ACTION_NOT_SET -> finalStatus(cmd.getJobId(), JobState.JOB_STATE_REJECTED,
+                case ACTION_NOT_SET -> finalStatus(jobId, JobState.JOB_STATE_REJECTED,
                         ErrorCode.ERROR_CODE_INVALID_ARGUMENT, "job carries no action");
             };
             lastFinal = withDevice(done);
+            try {
+                accepted.finish(jobId, lastFinal);
+            } catch (IOException e) {
+                LOG.error("{}: cannot record the outcome of job {}: {}", config.deviceId(), jobId, e.getMessage());
+            }
         } finally {
             activeJob = "";
         }

@@ -71,7 +71,7 @@ class AgentKillTest {
             Process agent = startAgent(broker.uri(), keyFile, state);
             try {
                 controller.await(in -> in.address().channel() == Channel.BIRTH, wait);
-                controller.send("kill-0000", Channel.JOB_NOTIFY, job);
+                controller.sendJob(key, "kill-0000", job);
                 controller.await(in -> in.address().channel() == Channel.JOB_STATUS
                         && in.as(JobStatusUpdate.class).getStep() == JobStep.JOB_STEP_DOWNLOADING
                         && in.as(JobStatusUpdate.class).getProgressPercent() >= 20, wait);
@@ -92,7 +92,7 @@ class AgentKillTest {
             Process again = startAgent(broker.uri(), keyFile, state);
             try {
                 controller.await(in -> in.address().channel() == Channel.BIRTH, wait);
-                controller.send("kill-0000", Channel.JOB_NOTIFY, job); // the controller re-sends the pending job
+                controller.sendJob(key, "kill-0000", job); // the controller re-sends the pending job
                 JobStatusUpdate done = controller.await(in -> in.address().channel() == Channel.JOB_STATUS
                         && in.as(JobStatusUpdate.class).getState() != JobState.JOB_STATE_IN_PROGRESS, wait)
                         .as(JobStatusUpdate.class);

@@ -64,7 +64,7 @@ class AgentOutageTest {
                     Map<String, byte[]> files = new LinkedHashMap<>();
                     files.put("model.tflite", new byte[10_000]);
                     controller.serveBundle("synthetic", BundlePayload.pack(files, 4096, m));
-                    controller.send("dev-1", Channel.JOB_NOTIFY, JobCommand.newBuilder().setJobId("j1")
+                    controller.sendJob(key, "dev-1", JobCommand.newBuilder().setJobId("j1")
                             .setInstallBundle(InstallBundle.newBuilder().setManifest(ManifestSigning.sign(m.build(), key)))
                             .build());
                     Inbound done = controller.await(in -> in.address().channel() == Channel.JOB_STATUS

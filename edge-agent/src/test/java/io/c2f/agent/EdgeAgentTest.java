@@ -103,7 +103,7 @@ class EdgeAgentTest {
             Map<String, byte[]> files = new LinkedHashMap<>();
             files.put("model.tflite", new byte[50_000]);
             controller.serveBundle("synthetic", BundlePayload.pack(files, 8192, m));
-            controller.send("dev-1", Channel.JOB_NOTIFY, JobCommand.newBuilder().setJobId("job-1")
+            controller.sendJob(KEY, "dev-1", JobCommand.newBuilder().setJobId("job-1")
                     .setInstallBundle(InstallBundle.newBuilder().setManifest(ManifestSigning.sign(m.build(), KEY)))
                     .build());
             JobStatusUpdate installed = controller.await(in -> finalState(in, "job-1"), WAIT).as(JobStatusUpdate.class);
@@ -124,7 +124,7 @@ class EdgeAgentTest {
             assertEquals("c2f-k6", t.getGeneration().getScheduleId());
 
             // 3. a bad schedule is refused and the good one stays
-            controller.send("dev-1", Channel.JOB_NOTIFY, JobCommand.newBuilder().setJobId("job-2")
+            controller.sendJob(KEY, "dev-1", JobCommand.newBuilder().setJobId("job-2")
                     .setApplySchedule(ApplySchedule.newBuilder().setSchedule(
                             SyntheticBundles.schedule("broken", List.of(100, 500, 50), 0)))
                     .build());
@@ -133,7 +133,7 @@ class EdgeAgentTest {
             assertTrue(refused.getError().getMessage().contains("keeping 'c2f-k6'"), refused.getError().getMessage());
 
             // 4. a good schedule becomes the device default, without reinstalling
-            controller.send("dev-1", Channel.JOB_NOTIFY, JobCommand.newBuilder().setJobId("job-3")
+            controller.sendJob(KEY, "dev-1", JobCommand.newBuilder().setJobId("job-3")
                     .setApplySchedule(ApplySchedule.newBuilder().setSchedule(
                             SyntheticBundles.schedule("c2f-k4", List.of(800, 500, 200, 20), 2)).setReason("faster"))
                     .build());

@@ -235,6 +235,21 @@ public final class ExampleMessages {
         extras.add(JobCommand.newBuilder().setHeader(header("controller-1", 10)).setJobId("job-11")
                 .setCancel(CancelJob.newBuilder().setJobId("job-9").setReason("rollout aborted"))
                 .build());
+        // the signed order of a rollback (what an agent acts on) and the command carrying it
+        io.c2f.proto.v1.JobOrder order = io.c2f.proto.v1.JobOrder.newBuilder().setJobId("job-12")
+                .setRolloutId("rollout-3").setDeviceId(DEVICE).setFleet(FLEET).setIssuedAtMs(1_764_000_000_000L)
+                .setExpiresAtMs(1_764_000_900_000L).setStepTimeoutMs(600_000)
+                .setInstallBundle(io.c2f.proto.v1.InstallOrder.newBuilder().setBundleId("emoji32-c2f").setVersion("1.0.0")
+                        .setManifestSha256(SHA_B).setRollback(true))
+                .build();
+        extras.add(order);
+        extras.add(JobCommand.newBuilder().setHeader(header("controller-1", 11)).setJobId("job-12")
+                .setInstallBundle(InstallBundle.newBuilder().setManifest(SignedManifest.newBuilder()
+                        .setManifest(manifest().toByteString())))
+                .setOrder(io.c2f.proto.v1.SignedJobOrder.newBuilder().setOrder(order.toByteString())
+                        .setSignature(Signature.newBuilder().setAlgorithm("Ed25519").setKeyId("0011223344556677")
+                                .setValue(ByteString.copyFrom(new byte[64]))))
+                .build());
         extras.add(Telemetry.newBuilder().setHeader(header(DEVICE, 11)).setDeviceId(DEVICE).setTelemetrySeq(1002)
                 .setAggregate(IntervalAggregate.newBuilder().setWindowStartMs(1).setWindowEndMs(60_001)
                         .setCount(20).setP50Millis(100).setP95Millis(120).setP99Millis(150).setMeanMillis(104)

@@ -57,7 +57,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       (first insert of each (device, seq)) per second, timed from the first publish to the
  *       last store.</li>
  * </ol>
- * Without {@code --mqtt.url} both phases use the embedded broker (Moquette), the ceiling phase a
+ * Without {@code --mqtt.url} both phases use the embedded broker, the ceiling phase a
  * stand-alone instance of it.
  */
 public final class IngestBenchmark {
@@ -100,7 +100,7 @@ public final class IngestBenchmark {
         ControllerConfig config = ConfigLoader.fromMap(values);
         System.out.printf("ingest benchmark: %d records from %d devices over %d clients (window %d each), broker %s, "
                 + "database %s%n", records, devices, clients, window,
-                mqttUrl.isEmpty() ? "embedded Moquette" : mqttUrl, config.dbUrl().isEmpty() ? "embedded H2" : config.dbUrl());
+                mqttUrl.isEmpty() ? "embedded broker" : mqttUrl, config.dbUrl().isEmpty() ? "embedded H2" : config.dbUrl());
 
         String agentJar = opts.getOrDefault("agent.jar", "");
         if (!agentJar.isEmpty()) {
@@ -131,9 +131,10 @@ public final class IngestBenchmark {
 
     private static double ceiling(Vertx vertx, ControllerConfig config, long records, int devices, int clients,
             int window) throws Exception {
-        EmbeddedBroker broker = config.embeddedBroker() ? EmbeddedBroker.start(config) : null;
+        EmbeddedBroker broker = config.embeddedBroker()
+                ? EmbeddedBroker.start(vertx, config).await(30, TimeUnit.SECONDS) : null;
         try {
-            String url = config.effectiveMqttUrl();
+            String url = broker != null ? broker.url() : config.effectiveMqttUrl();
             AtomicLong received = new AtomicLong();
             Promise<Void> all = Promise.promise();
             MqttClient sub = MqttClient.create(vertx, new MqttClientOptions().setClientId("bench-subscriber")
@@ -162,7 +163,7 @@ public final class IngestBenchmark {
             return records / seconds;
         } finally {
             if (broker != null) {
-                broker.close();
+                broker.close().await(30, TimeUnit.SECONDS);
             }
         }
     }

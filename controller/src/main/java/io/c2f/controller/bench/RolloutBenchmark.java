@@ -50,7 +50,7 @@ final class RolloutBenchmark {
                 }
                 Thread.sleep(200);
             }
-            JsonObject bundle = new JsonObject(post(http, base + "/api/v1/bundles", bundleRequest(dir, bundleBytes)));
+            JsonObject bundle = new JsonObject(post(http, base + "/api/v1/bundles", bundleRequest(bundleBytes)));
             long t0 = System.nanoTime();
             JsonObject created = new JsonObject(post(http, base + "/api/v1/rollouts", new JsonObject()
                     .put("bundleId", bundle.getString("id")).put("target", new JsonObject().put("all", true))
@@ -94,8 +94,8 @@ final class RolloutBenchmark {
     }
 
     /** A bundle of bundleBytes random model bytes for the simulated engine (8x8 and 16x16 graphs). */
-    private static JsonObject bundleRequest(Path dir, int bundleBytes) throws IOException {
-        return SyntheticBundleRequest.of(dir.resolve("bench-model.tflite"), bundleBytes, 7, "bench", "1.0.0");
+    private static JsonObject bundleRequest(int bundleBytes) {
+        return SyntheticBundleRequest.of(bundleBytes, 7, "bench", "1.0.0");
     }
 
     private static String get(HttpClient http, String url) throws IOException, InterruptedException {

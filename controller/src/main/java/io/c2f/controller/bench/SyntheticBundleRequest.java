@@ -2,9 +2,7 @@ package io.c2f.controller.bench;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 
@@ -41,15 +39,14 @@ public final class SyntheticBundleRequest {
     }
 
     /**
-     * Writes {@code bytes} random model bytes (from {@code seed}) to {@code modelFile} and returns the
-     * request for bundle {@code name-version} with the one schedule "c2f-k6".
+     * The request for bundle {@code name-version} with {@code bytes} random model bytes (from
+     * {@code seed}) uploaded in the request ({@code modelBase64}) and the one schedule "c2f-k6".
      */
-    public static JsonObject of(Path modelFile, int bytes, long seed, String name, String version) throws IOException {
+    public static JsonObject of(int bytes, long seed, String name, String version) {
         byte[] model = new byte[bytes];
         new Random(seed).nextBytes(model);
-        Files.write(modelFile, model);
         return new JsonObject().put("name", name).put("version", version).put("minAgentVersion", "0.1.0")
-                .put("modelPath", modelFile.toString()).put("modelInfo", modelInfo())
+                .put("modelBase64", Base64.getEncoder().encodeToString(model)).put("modelInfo", modelInfo())
                 .put("schedules", new JsonArray().add(schedule("c2f-k6", List.of(900, 700, 500, 300, 150, 50), 3)))
                 .put("defaultScheduleId", "c2f-k6");
     }

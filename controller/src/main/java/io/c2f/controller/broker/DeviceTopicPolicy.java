@@ -9,8 +9,10 @@ import java.util.Objects;
 /**
  * The broker ACL of a fleet, decided from the wire contract rather than from an ACL file: a device
  * (username = client id = device id) may publish only on its own device-to-controller channels and
- * subscribe only to its own controller channels plus the fleet-wide ones; the controller's admin
- * user may do anything. Anyone else may do nothing.
+ * subscribe only to its own controller channels plus the fleet-wide ones, and never retain; the
+ * controller's admin user may publish and subscribe anywhere and retain on the contract's retained
+ * channel. Anyone else may do nothing. The embedded broker applies it to every publish path
+ * (PUBLISH, Last Will at CONNECT and when it fires).
  */
 public final class DeviceTopicPolicy {
     private final Topics topics;
@@ -41,6 +43,25 @@ public final class DeviceTopicPolicy {
         return address.fleet().equals(topics.fleetId())
                 && address.channel().direction() == Direction.DEVICE_TO_CONTROLLER
                 && user.equals(address.deviceId());
+    }
+
+    /**
+     * Whether the user may set a retained message on the topic: only the controller, and only on a
+     * channel the contract marks retained ({@code controller/state}) of this fleet. A device never
+     * retains: a retained message outlives its connection and would greet every later subscriber.
+     */
+    public boolean canRetain(String topic, String user) {
+        return isAdmin(user) && isRetainedChannel(topic);
+    }
+
+    /** Whether the topic is one of this fleet's channels the contract marks retained. */
+    public boolean isRetainedChannel(String topic) {
+        try {
+            TopicAddress address = Topics.parse(topic);
+            return address.fleet().equals(topics.fleetId()) && address.channel().retained();
+        } catch (UnknownTopicException e) {
+            return false;
+        }
     }
 
     public boolean canSubscribe(String filter, String user, String clientId) {

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves bundle chunks that devices ask for on {@code bundle/get}, on their own
- * {@code bundle/data} topic. Only bundles the device has a job for are served; anything else is
- * answered with an {@link ErrorReply} on {@code cmd/error}.
+ * {@code bundle/data} topic. Only bundles the device has an open (queued or in-progress) job for
+ * are served; anything else is answered with an {@link ErrorReply} on {@code cmd/error}.
  *
  * <p>Flow control: at most {@code maxInFlight} chunks are published and not yet acknowledged by
  * the broker at any time, taken round-robin from the devices' queues, so a wave of devices
@@ -49,7 +49,6 @@ public final class BundleDeliveryVerticle extends VerticleBase {
     private final Map<String, ArrayDeque<Pending>> queues = new HashMap<>();
     private final Map<String, Set<String>> queuedChunks = new HashMap<>();
     private final ArrayDeque<String> ready = new ArrayDeque<>();
-    private final Set<String> allowed = new java.util.HashSet<>();
     private DeviceCommands commands;
     private int inFlight;
     private long sent;
@@ -86,17 +85,11 @@ public final class BundleDeliveryVerticle extends VerticleBase {
                 return Future.succeededFuture();
             }
             BundleRecord b = found.get();
-            String key = deviceId + "\n" + bundleId;
-            Future<Boolean> permitted = allowed.contains(key) ? Future.succeededFuture(true)
-                    : jobs.hasJob(deviceId, bundleId).onSuccess(ok -> {
-                        if (ok) {
-                            allowed.add(key);
-                        }
-                    });
-            return permitted.map(ok -> {
+            // asked on every request, not cached: a job that ended (rejected, failed, done) ends the right to chunks
+            return jobs.hasActiveJob(deviceId, bundleId).map(ok -> {
                 if (!ok) {
                     refuse(deviceId, req, ErrorCode.ERROR_CODE_UNAUTHORIZED, "bundle_id",
-                            "device " + deviceId + " has no job for bundle '" + bundleId + "'");
+                            "device " + deviceId + " has no queued or in-progress job for bundle '" + bundleId + "'");
                     return null;
                 }
                 for (int i = 0; i < req.getIndicesCount(); i++) {

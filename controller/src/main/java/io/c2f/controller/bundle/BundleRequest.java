@@ -1,7 +1,10 @@
 package io.c2f.controller.bundle;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.c2f.controller.files.FileNameException;
+import io.c2f.controller.files.ModelsDirectory;
 import io.c2f.proto.bundle.SemVer;
 import io.c2f.proto.topic.Topics;
 import io.c2f.proto.v1.HealthProbe;
@@ -11,24 +14,36 @@ import io.c2f.schedules.ScheduleFormatException;
 import io.c2f.schedules.ScheduleJson;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * What a new bundle is made of: a model file on the controller's disk, its ModelInfo (the JSON
- * that models/toolchain's UnetExporter writes next to the model), the schedules it ships with,
- * and optionally a health probe.
+ * What a new bundle is made of: the model bytes (uploaded, or a file of the models directory),
+ * its ModelInfo (the JSON that models/toolchain's UnetExporter writes next to the model), the
+ * schedules it ships with, and optionally a health probe.
  *
+ * @param model the model file's bytes
  * @param probe without a reference image the device's probe passes once the model loads and generates
  */
-public record BundleRequest(String name, String version, String minAgentVersion, Path modelFile,
+public record BundleRequest(String name, String version, String minAgentVersion, ByteString model,
         ModelInfo modelInfo, List<Schedule> schedules, String defaultScheduleId, Optional<HealthProbe> probe) {
+
+    /** Largest ModelInfo, schedule or probe image read from the models directory. */
+    static final long MAX_SIDE_FILE = 8L * 1024 * 1024;
+    /** Request fields that named server paths; refused, saying what to use instead. */
+    private static final Map<String, String> RETIRED = Map.of(
+            "modelPath", "upload the model (multipart part 'model', or 'modelBase64') or name a file of the "
+                    + "models directory in 'modelName'",
+            "modelInfoPath", "send the ModelInfo JSON in 'modelInfo' or name a file of the models directory in "
+                    + "'modelInfoName'",
+            "schedulePaths", "send the schedules in 'schedules' or name files of the models directory in "
+                    + "'scheduleNames'",
+            "referencePngPath", "send the image in 'referencePngBase64' or name a file of the models directory "
+                    + "in 'referencePngName'");
 
     public BundleRequest {
         schedules = List.copyOf(schedules);
@@ -43,18 +58,26 @@ public record BundleRequest(String name, String version, String minAgentVersion,
      * Reads the JSON body of {@code POST /api/v1/bundles}:
      * <pre>
      * {"name": "unet-s", "version": "1.2.0", "minAgentVersion": "0.1.0",
-     *  "modelPath": "/models/unet-s.tflite",
-     *  "modelInfoPath": "/models/unet-s.json"  | "modelInfo": {ModelInfo JSON},
-     *  "schedulePaths": ["/catalog/c2f-k6.json"] | "schedules": [{Schedule JSON}],
+     *  "modelName": "unet-s/model.tflite" | "modelBase64": "..." (or the multipart part 'model'),
+     *  "modelInfoName": "unet-s/model.json"  | "modelInfo": {ModelInfo JSON},
+     *  "scheduleNames": ["unet-s/catalog/c2f-k6.json"] | "schedules": [{Schedule JSON}],
      *  "defaultScheduleId": "c2f-k6",
      *  "probe": {"seed": 1234, "scheduleId": "c2f-k6", "minPsnrDb": 30,
-     *            "referencePngPath": "/models/probe.png" | "referencePngBase64": "..."}}
+     *            "referencePngName": "unet-s/probe.png" | "referencePngBase64": "..."}}
      * </pre>
-     * Reads the referenced files. Blocks.
+     * Names are relative to the models directory ({@link ModelsDirectory}); no field names a server
+     * path. Reads the named files. Blocks.
      *
+     * @param uploaded the model uploaded beside the JSON (multipart), if any
+     * @param maxModelBytes largest model accepted, uploaded or named
      * @throws RequestException naming the field that is wrong
      */
-    public static BundleRequest fromJson(JsonObject body) {
+    public static BundleRequest fromJson(JsonObject body, ModelsDirectory models, Optional<byte[]> uploaded,
+            long maxModelBytes) {
+        refuseRetired(body);
+        if (body.getValue("probe") instanceof JsonObject p) {
+            refuseRetired(p);
+        }
         String name = requiredString(body, "name");
         if (!Topics.isValidId(name) || name.length() > 60) {
             throw RequestException.invalid("name '" + name + "' must be 1-60 characters of [A-Za-z0-9_.-]");
@@ -65,39 +88,83 @@ public record BundleRequest(String name, String version, String minAgentVersion,
         if (!minAgent.isEmpty()) {
             semver("minAgentVersion", minAgent);
         }
-        Path model = Path.of(requiredString(body, "modelPath"));
-        if (!Files.isRegularFile(model) || !Files.isReadable(model)) {
-            throw RequestException.invalid("modelPath '" + model + "' is not a readable file on the controller");
-        }
-        ModelInfo info = modelInfo(body);
-        List<Schedule> schedules = schedules(body);
+        byte[] model = model(body, models, uploaded, maxModelBytes);
+        ModelInfo info = modelInfo(body, models);
+        List<Schedule> schedules = schedules(body, models);
         String defaultSchedule = optionalString(body, "defaultScheduleId",
                 schedules.isEmpty() ? "" : schedules.get(0).getScheduleId());
         Optional<HealthProbe> probe = Optional.empty();
         if (body.containsKey("probe")) {
-            probe = Optional.of(probe(object(body, "probe")));
+            probe = Optional.of(probe(object(body, "probe"), models));
         }
-        return new BundleRequest(name, version, minAgent, model, info, schedules, defaultSchedule, probe);
+        return new BundleRequest(name, version, minAgent, ByteString.copyFrom(model), info, schedules,
+                defaultSchedule, probe);
     }
 
-    private static ModelInfo modelInfo(JsonObject body) {
+    private static void refuseRetired(JsonObject o) {
+        for (Map.Entry<String, String> e : RETIRED.entrySet()) {
+            if (o.containsKey(e.getKey())) {
+                throw RequestException.invalid(e.getKey() + " is not accepted: the controller opens no path a caller "
+                        + "names; " + e.getValue());
+            }
+        }
+    }
+
+    private static byte[] model(JsonObject body, ModelsDirectory models, Optional<byte[]> uploaded, long max) {
+        int given = (uploaded.isPresent() ? 1 : 0) + (body.containsKey("modelBase64") ? 1 : 0)
+                + (body.containsKey("modelName") ? 1 : 0);
+        if (given != 1) {
+            throw RequestException.invalid("exactly one model is required: the multipart part 'model', 'modelBase64', "
+                    + "or 'modelName' (a file of the models directory)" + (given > 1 ? "; got " + given : ""));
+        }
+        byte[] bytes;
+        if (uploaded.isPresent()) {
+            bytes = uploaded.get();
+        } else if (body.containsKey("modelBase64")) {
+            String b64 = requiredString(body, "modelBase64");
+            if ((long) b64.length() / 4 * 3 > max + 3) {
+                throw RequestException.invalid("modelBase64 is larger than " + max + " bytes (models.upload.max.bytes)");
+            }
+            try {
+                bytes = Base64.getDecoder().decode(b64);
+            } catch (IllegalArgumentException e) {
+                throw RequestException.invalid("modelBase64 is not base64");
+            }
+        } else {
+            bytes = named(() -> models.read("modelName", requiredString(body, "modelName"), max));
+        }
+        if (bytes.length == 0) {
+            throw RequestException.invalid("model is empty");
+        }
+        if (bytes.length > max) {
+            throw RequestException.invalid("model has " + bytes.length + " bytes; at most " + max
+                    + " (models.upload.max.bytes)");
+        }
+        return bytes;
+    }
+
+    private static ModelInfo modelInfo(JsonObject body, ModelsDirectory models) {
         String json;
         String source;
+        boolean file = false;
         if (body.containsKey("modelInfo")) {
             json = object(body, "modelInfo").encode();
             source = "modelInfo";
-        } else if (body.containsKey("modelInfoPath")) {
-            Path p = Path.of(requiredString(body, "modelInfoPath"));
-            json = read(p, "modelInfoPath");
-            source = "modelInfoPath '" + p + "'";
+        } else if (body.containsKey("modelInfoName")) {
+            String n = requiredString(body, "modelInfoName");
+            json = text(models, "modelInfoName", n);
+            source = "modelInfoName '" + n + "'";
+            file = true;
         } else {
-            throw RequestException.invalid("modelInfo (ModelInfo JSON) or modelInfoPath is required");
+            throw RequestException.invalid("modelInfo (ModelInfo JSON) or modelInfoName (a file of the models "
+                    + "directory) is required");
         }
         ModelInfo.Builder b = ModelInfo.newBuilder();
         try {
             JsonFormat.parser().merge(json, b);
         } catch (InvalidProtocolBufferException | RuntimeException e) {
-            throw RequestException.invalid(source + " is not ModelInfo JSON: " + e.getMessage());
+            // a parser message quotes the text it choked on: only ever for the caller's own JSON
+            throw RequestException.invalid(source + " is not ModelInfo JSON" + (file ? "" : ": " + e.getMessage()));
         }
         if (b.getResolutionsCount() == 0) {
             throw RequestException.invalid(source + ": resolutions must not be empty");
@@ -105,7 +172,7 @@ public record BundleRequest(String name, String version, String minAgentVersion,
         return b.build();
     }
 
-    private static List<Schedule> schedules(JsonObject body) {
+    private static List<Schedule> schedules(JsonObject body, ModelsDirectory models) {
         List<Schedule> out = new ArrayList<>();
         if (body.containsKey("schedules")) {
             JsonArray a = array(body, "schedules");
@@ -116,16 +183,36 @@ public record BundleRequest(String name, String version, String minAgentVersion,
                 out.add(schedule(o.encode(), "schedules[" + i + "]"));
             }
         }
-        if (body.containsKey("schedulePaths")) {
-            JsonArray a = array(body, "schedulePaths");
+        if (body.containsKey("scheduleNames")) {
+            JsonArray a = array(body, "scheduleNames");
             for (int i = 0; i < a.size(); i++) {
+                String field = "scheduleNames[" + i + "]";
                 if (!(a.getValue(i) instanceof String s)) {
-                    throw RequestException.invalid("schedulePaths[" + i + "] must be a file path");
+                    throw RequestException.invalid(field + " must be a file name in the models directory");
                 }
-                out.add(schedule(read(Path.of(s), "schedulePaths[" + i + "]"), "schedulePaths[" + i + "] '" + s + "'"));
+                String json = text(models, field, s);
+                try {
+                    out.add(ScheduleJson.parse(json, field + " '" + s + "'").toProto());
+                } catch (ScheduleFormatException e) {
+                    throw RequestException.invalid(field + " '" + s + "' is not a valid schedule in the catalog JSON "
+                            + "format" + (e.field().isEmpty() ? "" : " (field " + e.field() + ")"));
+                }
             }
         }
         return out;
+    }
+
+    private static String text(ModelsDirectory models, String field, String name) {
+        byte[] bytes = named(() -> models.read(field, name, MAX_SIDE_FILE));
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] named(java.util.function.Supplier<byte[]> read) {
+        try {
+            return read.get();
+        } catch (FileNameException e) {
+            throw RequestException.invalid(e.getMessage());
+        }
     }
 
     private static Schedule schedule(String json, String source) {
@@ -137,7 +224,7 @@ public record BundleRequest(String name, String version, String minAgentVersion,
         }
     }
 
-    private static HealthProbe probe(JsonObject o) {
+    private static HealthProbe probe(JsonObject o, ModelsDirectory models) {
         HealthProbe.Builder p = HealthProbe.newBuilder();
         Object seed = o.getValue("seed");
         if (!(seed instanceof Number n) || n.longValue() < 0) {
@@ -155,15 +242,11 @@ public record BundleRequest(String name, String version, String minAgentVersion,
             try {
                 png = Base64.getDecoder().decode(optionalString(o, "referencePngBase64", ""));
             } catch (IllegalArgumentException e) {
-                throw RequestException.invalid("probe.referencePngBase64 is not base64: " + e.getMessage());
+                throw RequestException.invalid("probe.referencePngBase64 is not base64");
             }
-        } else if (o.containsKey("referencePngPath")) {
-            Path f = Path.of(optionalString(o, "referencePngPath", ""));
-            try {
-                png = Files.readAllBytes(f);
-            } catch (IOException e) {
-                throw RequestException.invalid("probe.referencePngPath '" + f + "' cannot be read: " + e.getMessage());
-            }
+        } else if (o.containsKey("referencePngName")) {
+            String pngName = optionalString(o, "referencePngName", "");
+            png = named(() -> models.read("probe.referencePngName", pngName, MAX_SIDE_FILE));
         }
         if (png != null) {
             if (png.length < 8 || png[0] != (byte) 0x89 || png[1] != 'P' || png[2] != 'N' || png[3] != 'G') {
@@ -179,14 +262,6 @@ public record BundleRequest(String name, String version, String minAgentVersion,
             SemVer.parse(value);
         } catch (IllegalArgumentException e) {
             throw RequestException.invalid(field + ": " + e.getMessage());
-        }
-    }
-
-    private static String read(Path p, String field) {
-        try {
-            return Files.readString(p, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw RequestException.invalid(field + " '" + p + "' cannot be read on the controller: " + e.getMessage());
         }
     }
 

@@ -14,8 +14,6 @@ import io.c2f.proto.v1.Schedule;
 import io.c2f.proto.v1.SignedManifest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -98,13 +96,14 @@ public final class BundleService {
                 });
     }
 
-    private BundleRecord pack(BundleRequest r) throws IOException {
-        byte[] model = Files.readAllBytes(r.modelFile());
+    private BundleRecord pack(BundleRequest r) {
+        byte[] model = r.model().toByteArray();
         String modelSha = Sha256.hex(model);
         ModelInfo info = r.modelInfo();
         if (!info.getModelSha256().isEmpty() && !info.getModelSha256().equalsIgnoreCase(modelSha)) {
-            throw RequestException.invalid("modelInfo.modelSha256 " + info.getModelSha256() + " does not match "
-                    + r.modelFile() + " (sha256 " + modelSha + "): model file and manifest belong to different models");
+            // no hash in the message: a hash of a file is already a leak of it
+            throw RequestException.invalid("modelInfo.modelSha256 does not match the model's bytes: the model and its "
+                    + "ModelInfo belong to different models");
         }
         info = info.toBuilder().setModelSha256(modelSha).build();
         Set<String> resolutions = new HashSet<>();

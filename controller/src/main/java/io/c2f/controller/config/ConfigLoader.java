@@ -46,6 +46,7 @@ public final class ConfigLoader {
         d.put("broker.port", "1883");
         d.put("broker.allow.anonymous", "false");
         d.put("broker.credentials.file", "");
+        d.put("broker.max.inflight", "1000");
         d.put("data.dir", "c2f-data");
         d.put("db.url", "");
         d.put("db.user", "sa");
@@ -70,6 +71,8 @@ public final class ConfigLoader {
         d.put("http.tls.keystore.password", "");
         d.put("http.tls.cert", "");
         d.put("http.tls.key", "");
+        d.put("models.dir", "");
+        d.put("models.upload.max.bytes", Long.toString(64L << 20));
         return d;
     }
 
@@ -133,7 +136,10 @@ public final class ConfigLoader {
         m.put("broker.port", Integer.toString(c.brokerPort()));
         m.put("broker.allow.anonymous", Boolean.toString(c.brokerAllowAnonymous()));
         m.put("broker.credentials.file", c.brokerCredentialsFile());
+        m.put("broker.max.inflight", Integer.toString(c.brokerMaxInflight()));
         m.put("data.dir", c.dataDir().toString());
+        m.put("models.dir", c.modelsDir());
+        m.put("models.upload.max.bytes", Long.toString(c.modelUploadMaxBytes()));
         m.put("db.url", c.dbUrl());
         m.put("db.user", c.dbUser());
         m.put("db.password", c.dbPassword());
@@ -264,6 +270,7 @@ public final class ConfigLoader {
                 integer(v, "broker.port"),
                 bool(v, "broker.allow.anonymous"),
                 v.get("broker.credentials.file").trim(),
+                integer(v, "broker.max.inflight"),
                 Path.of(v.get("data.dir").trim()),
                 v.get("db.url").trim(),
                 v.get("db.user"),
@@ -281,7 +288,9 @@ public final class ConfigLoader {
                         v.get("broker.tls.keystore.password"), bool(v, "broker.plain.enabled"),
                         v.get("mqtt.tls.truststore").trim(), v.get("mqtt.tls.truststore.password"),
                         v.get("http.tls.keystore").trim(), v.get("http.tls.keystore.password"),
-                        v.get("http.tls.cert").trim(), v.get("http.tls.key").trim()));
+                        v.get("http.tls.cert").trim(), v.get("http.tls.key").trim()),
+                v.get("models.dir").trim(),
+                longValue(v, "models.upload.max.bytes"));
     }
 
     private static boolean telemetryAck(String value) {

@@ -20,11 +20,13 @@ import java.util.Locale;
  * @param mqttPassword its password
  * @param mqttSharedGroup non-empty: subscribe telemetry as {@code $share/{group}/...} (scale-out)
  * @param brokerHost address the embedded broker binds (all its listeners); loopback by default
- * @param brokerPort port of the embedded broker
+ * @param brokerPort port of the embedded broker (0: a free one, see {@code EmbeddedBroker.url()})
  * @param brokerAllowAnonymous whether the embedded broker lets clients in without credentials (development
  *     on loopback only; off by default)
  * @param brokerCredentialsFile device credentials for the embedded broker; empty: none
- * @param dataDir where the embedded broker and the embedded database keep their files
+ * @param brokerMaxInflight QoS 1 messages the embedded broker sends one client before it waits for
+ *     acknowledgements (the controller's telemetry intake batches up to this many)
+ * @param dataDir where the embedded database, bundles, keys and images are kept (the embedded broker keeps nothing on disk)
  * @param dbUrl JDBC URL; empty: an embedded H2 database under dataDir
  * @param dbUser database user
  * @param dbPassword database password
@@ -41,6 +43,9 @@ import java.util.Locale;
  * @param telemetryAckAfterStore true: PUBACK a telemetry record once it is in the database; false: once
  *     it is in the write queue (a crash loses at most the queue)
  * @param tls TLS of the embedded broker, the controller's MQTT client and the HTTP API
+ * @param modelsDir the only directory whose files API callers may name (models, ModelInfo, schedules,
+ *     probe images, catalogs); empty: {@code models} under dataDir
+ * @param modelUploadMaxBytes largest model a bundle request may upload or name
  */
 public record ControllerConfig(
         String fleet,
@@ -56,6 +61,7 @@ public record ControllerConfig(
         int brokerPort,
         boolean brokerAllowAnonymous,
         String brokerCredentialsFile,
+        int brokerMaxInflight,
         Path dataDir,
         String dbUrl,
         String dbUser,
@@ -69,7 +75,9 @@ public record ControllerConfig(
         long telemetryBatchDelayMs,
         int telemetryQueueCapacity,
         boolean telemetryAckAfterStore,
-        TlsSettings tls) {
+        TlsSettings tls,
+        String modelsDir,
+        long modelUploadMaxBytes) {
 
     public ControllerConfig {
         if (!Topics.isValidId(fleet)) {
@@ -79,7 +87,10 @@ public record ControllerConfig(
             throw new ConfigException("instance.id '" + instanceId + "' must be 1-64 characters of [A-Za-z0-9_.-]");
         }
         requirePort("http.port", httpPort, true);
-        requirePort("broker.port", brokerPort, false);
+        requirePort("broker.port", brokerPort, true);
+        if (brokerMaxInflight < 1 || brokerMaxInflight > 10_000) {
+            throw new ConfigException("broker.max.inflight " + brokerMaxInflight + " must be 1..10000");
+        }
         requireNonBlank("http.host", httpHost);
         requireNonBlank("broker.host", brokerHost);
         if (!mqttUrl.isEmpty()) {
@@ -149,6 +160,22 @@ public record ControllerConfig(
         if (dataDir == null) {
             throw new ConfigException("data.dir must be set");
         }
+        if (modelsDir == null) {
+            throw new ConfigException("models.dir must be given (empty for models/ under data.dir)");
+        }
+        if (modelUploadMaxBytes < 1024 || modelUploadMaxBytes > (1L << 30)) {
+            throw new ConfigException("models.upload.max.bytes " + modelUploadMaxBytes + " must be 1024..1073741824");
+        }
+    }
+
+    /** The models directory in use: the configured one, or {@code models} under the data dir. */
+    public Path effectiveModelsDir() {
+        return modelsDir.isEmpty() ? dataDir.resolve("models") : Path.of(modelsDir);
+    }
+
+    /** Where the bundle-signing key lives: nothing the API serves, packs or names may contain it. */
+    public Path keysDir() {
+        return dataDir.resolve("keys");
     }
 
     /** Whether the controller runs its own in-process broker. */
@@ -178,11 +205,6 @@ public record ControllerConfig(
         // last 500 ms in memory, which a kill -9 loses: acknowledged telemetry, recorded job outcomes)
         return "jdbc:h2:file:" + dataDir.resolve("db").resolve("c2f").toAbsolutePath()
                 + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
-    }
-
-    /** Where the embedded broker persists sessions and queues. */
-    public Path brokerDataDir() {
-        return dataDir.resolve("broker");
     }
 
     /** A copy with other values for some keys (tests, tools). */

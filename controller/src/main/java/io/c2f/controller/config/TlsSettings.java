@@ -10,7 +10,7 @@ import java.util.Locale;
  *
  * @param brokerPort the embedded broker's TLS listener ({@code ssl://}); 0: none
  * @param brokerKeystore its key and certificate (a key store with one private key entry)
- * @param brokerKeystorePassword password of that key store and of its key (Moquette needs one)
+ * @param brokerKeystorePassword password of that key store and of its key
  * @param brokerPlain whether the embedded broker keeps its plain {@code broker.port} listener; false
  *     needs the TLS one (the controller then connects to it over TLS as well)
  * @param mqttTruststore certificates the controller trusts for an {@code ssl://} broker; empty: the

@@ -112,8 +112,8 @@ public final class DemoMain {
                     new JsonObject().put("k", List.of(4)).put("mode", "c2f").put("switchIndex", 2).put("calibrationSeeds", 1)
                             .put("heldoutSeeds", 1).put("referenceSteps", 10).put("maxEvaluations", 20)
                             .put("budgetSeconds", 10),
-                    500, Duration.ofMinutes(5));
-        } catch (IllegalArgumentException e) {
+                    500, Duration.ofMinutes(5)).stagedInto(data.resolve("controller").resolve("models"));
+        } catch (IllegalArgumentException | java.io.IOException e) {
             System.err.println("c2f demo: " + e.getMessage());
             return 2;
         }
@@ -214,7 +214,9 @@ public final class DemoMain {
                 "http.host", "127.0.0.1", "http.port", Integer.toString(httpPort),
                 "data.dir", data.resolve("controller").toString(), "broker.port", Integer.toString(brokerPort),
                 "api.tokens.file", secrets.apiTokensFile().toString(),
-                "broker.credentials.file", secrets.deviceCredentialsFile().toString()));
+                "broker.credentials.file", secrets.deviceCredentialsFile().toString(),
+                // where run() stages the shipped model and catalog: the only files the API may name
+                "models.dir", data.resolve("controller").resolve("models").toString()));
     }
 
     /** Status every 10 s, new retune decisions as they appear, and the slow-down / recovery cycle. */

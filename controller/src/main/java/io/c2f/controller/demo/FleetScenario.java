@@ -74,10 +74,13 @@ public final class FleetScenario implements AutoCloseable {
         progress.accept(String.format(Locale.ROOT, format, args));
     }
 
-    /** Registers the shipped model (the controller opens it with TFLite and checks its sha256). */
+    /**
+     * Registers the shipped model (the controller opens it with TFLite and checks its sha256), named
+     * in the controller's models directory.
+     */
     public JsonObject registerModel() {
         JsonObject m = api.post("/api/v1/models", new JsonObject().put("id", plan.modelId())
-                .put("source", plan.modelDir().resolve("model.tflite").toAbsolutePath().toString()), 201);
+                .put("source", plan.nameInModelsDir(plan.modelDir().resolve("model.tflite"))), 201);
         say("model %s registered: sha256 %s..., resolutions %s", m.getString("id"),
                 m.getString("modelSha256").substring(0, 12), m.getJsonArray("resolutions").encode());
         return m;
@@ -93,7 +96,7 @@ public final class FleetScenario implements AutoCloseable {
         for (Path dir : scheduleDirs(plan.catalogDir())) {
             try {
                 JsonArray ids = api.post("/api/v1/models/" + plan.modelId() + "/schedules",
-                        new JsonObject().put("catalogDir", dir.toAbsolutePath().toString()), 200).getJsonArray("added");
+                        new JsonObject().put("catalogDir", plan.nameInModelsDir(dir)), 200).getJsonArray("added");
                 ids.forEach(id -> added.add((String) id));
                 bundleSchedules.addAll(jsonFiles(dir));
                 say("catalog %s: %d schedules %s", plan.catalogDir().relativize(dir).toString().isEmpty() ? "."
@@ -244,9 +247,9 @@ public final class FleetScenario implements AutoCloseable {
                 .orElseThrow(() -> new IllegalStateException("no catalog schedule file to put in the bundle"));
         JsonObject body = new JsonObject().put("name", plan.modelId()).put("version", "1.0.0")
                 .put("minAgentVersion", "0.1.0")
-                .put("modelPath", plan.modelDir().resolve("model.tflite").toAbsolutePath().toString())
-                .put("modelInfoPath", plan.modelDir().resolve("model.json").toAbsolutePath().toString())
-                .put("schedulePaths", new JsonArray(bundleSchedules.stream().map(p -> p.toAbsolutePath().toString()).toList()))
+                .put("modelName", plan.nameInModelsDir(plan.modelDir().resolve("model.tflite")))
+                .put("modelInfoName", plan.nameInModelsDir(plan.modelDir().resolve("model.json")))
+                .put("scheduleNames", new JsonArray(bundleSchedules.stream().map(plan::nameInModelsDir).toList()))
                 .put("defaultScheduleId", best)
                 // the install's health probe generates one image with the default schedule on the device
                 .put("probe", new JsonObject().put("seed", 1234).put("scheduleId", best));

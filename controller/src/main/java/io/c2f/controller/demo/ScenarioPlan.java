@@ -1,9 +1,12 @@
 package io.c2f.controller.demo;
 
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,7 +15,9 @@ import java.util.List;
  * the latency targets it sets, the search it runs and how hard it drives the devices.
  *
  * @param fleet fleet id
- * @param modelDir a zoo directory: {@code model.tflite} and its manifest {@code model.json}
+ * @param modelDir a zoo directory: {@code model.tflite} and its manifest {@code model.json}; the
+ *     scenario names its files to the controller relative to its parent, which is therefore the
+ *     controller's {@code models.dir} (see {@link #stagedInto})
  * @param catalogDir schedule JSON files, in it and in its subdirectories (each directory is offered
  *     to the model's catalog; directories whose schedules do not fit the model are skipped)
  * @param agentJar the agent's runnable jar
@@ -43,6 +48,37 @@ public record ScenarioPlan(String fleet, Path modelDir, Path catalogDir, Path ag
         if (!ok) {
             throw new IllegalArgumentException(message);
         }
+    }
+
+    /**
+     * Copies the model directory's files and the catalog tree into {@code modelsDir/<modelId>/} and
+     * {@code modelsDir/<modelId>/catalog/}, the controller's models directory, and returns the plan
+     * that uses the copies: the controller opens only files of its models directory.
+     */
+    public ScenarioPlan stagedInto(Path modelsDir) throws IOException {
+        Path model = modelsDir.resolve(modelId());
+        Path catalog = model.resolve("catalog");
+        Files.createDirectories(catalog);
+        try (Stream<Path> files = Files.list(modelDir)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, model.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        try (Stream<Path> tree = Files.walk(catalogDir)) {
+            for (Path f : tree.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".json")).toList()) {
+                Path to = catalog.resolve(catalogDir.relativize(f).toString());
+                Files.createDirectories(to.getParent());
+                Files.copy(f, to, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return new ScenarioPlan(fleet, model, catalog, agentJar, workDir, realAgents, sim, targetFactor, tuneRealAgents,
+                search, pauseMs, waitTimeout);
+    }
+
+    /** A file of the plan's model or catalog directory as the controller's models directory names it. */
+    String nameInModelsDir(Path file) {
+        return modelDir.toAbsolutePath().getParent().relativize(file.toAbsolutePath()).toString()
+                .replace(java.io.File.separatorChar, '/');
     }
 
     public String modelId() {

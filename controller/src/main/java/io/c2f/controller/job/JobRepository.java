@@ -77,10 +77,14 @@ public final class JobRepository {
     }
 
     /** Whether the device has a job, in any state, for this bundle (it may then download it). */
-    public Future<Boolean> hasJob(String deviceId, String bundleId) {
+    /**
+     * Whether the device has an open (queued or in-progress) job for the bundle: only then may it
+     * fetch the bundle's chunks. A finished, rejected or canceled job no longer entitles it to them.
+     */
+    public Future<Boolean> hasActiveJob(String deviceId, String bundleId) {
         return db.execute(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM jobs WHERE device_id = ? AND bundle_id = ? "
-                    + "AND state <> 'CANCELED' LIMIT 1")) {
+                    + "AND " + OPEN + " LIMIT 1")) {
                 ps.setString(1, deviceId);
                 ps.setString(2, bundleId);
                 try (ResultSet rs = ps.executeQuery()) {

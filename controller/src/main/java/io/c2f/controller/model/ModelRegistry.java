@@ -51,8 +51,8 @@ public final class ModelRegistry {
         if (source.endsWith(".tflite")) {
             String actual = sha256(Path.of(source));
             if (!sha.isEmpty() && !sha.equals(actual)) {
-                throw new ModelException("model file " + source + " has sha256 " + actual + " but its manifest says "
-                        + sha + ": the file and manifest do not belong together");
+                throw new ModelException("model file " + Path.of(source).getFileName() + " does not match the "
+                        + "model_sha256 of its manifest: the file and manifest do not belong together");
             }
             sha = actual;
         }

@@ -6,6 +6,8 @@ import static io.c2f.controller.api.Responses.json;
 import static io.c2f.controller.api.Responses.unavailable;
 
 import io.c2f.controller.api.ApiRoutes;
+import io.c2f.controller.files.FileNameException;
+import io.c2f.controller.files.ModelsDirectory;
 import io.c2f.controller.schedule.SearchJob;
 import io.c2f.controller.schedule.SearchRequest;
 import io.c2f.controller.schedule.SearchService;
@@ -28,23 +30,30 @@ import java.util.Optional;
  * card, Markdown; GET adds it rendered as safe HTML), {@code GET|PUT /api/v1/models/{id}/rank} (the
  * rank analysis: RankReport CSV and the switch to mark).
  *
- * <p>Registering a {@code .tflite} model also stores the {@code MODEL_CARD.md} beside it, when there
- * is one.
+ * <p>Models and catalog directories are named relative to the models directory ({@code models.dir},
+ * {@link ModelsDirectory}); no route opens a path the caller gives. Registering a {@code .tflite}
+ * model also stores the {@code MODEL_CARD.md} beside it, when there is one.
  */
 public final class ModelRoutes implements ApiRoutes {
     /** Cards larger than this are refused (a card is a page of text, not a data file). */
     static final int MAX_CARD_CHARS = 256 * 1024;
+    /** Largest schedule file of a catalog directory. */
+    private static final long MAX_CATALOG_FILE = 1L << 20;
 
     private final ModelRepository models;
     private final ModelDocuments documents;
     private final SearchService searches;
+    private final ModelsDirectory files;
     private final Clock clock;
     private Vertx vertx;
 
-    public ModelRoutes(ModelRepository models, ModelDocuments documents, SearchService searches, Clock clock) {
+    /** @param files the directory registrations and catalogs are named in */
+    public ModelRoutes(ModelRepository models, ModelDocuments documents, SearchService searches, ModelsDirectory files,
+            Clock clock) {
         this.models = models;
         this.documents = documents;
         this.searches = searches;
+        this.files = files;
         this.clock = clock;
     }
 
@@ -64,8 +73,9 @@ public final class ModelRoutes implements ApiRoutes {
         router.put("/api/v1/models/:id/rank").handler(this::putRank);
     }
 
-    static JsonObject toJson(ModelRecord m) {
-        return new JsonObject().put("id", m.id()).put("source", m.source()).put("modelSha256", m.modelSha256())
+    private JsonObject toJson(ModelRecord m) {
+        return new JsonObject().put("id", m.id()).put("source", files.nameOf(m.source()))
+                .put("modelSha256", m.modelSha256())
                 .put("resolutions", new JsonArray(m.resolutions()))
                 .put("macsPerForward", new JsonObject(new java.util.LinkedHashMap<>(m.macsPerForward())))
                 .put("trainTimesteps", m.trainTimesteps())
@@ -115,27 +125,55 @@ public final class ModelRoutes implements ApiRoutes {
         if (b == null) {
             return;
         }
-        if (!(b.getValue("id") instanceof String id) || !(b.getValue("source") instanceof String source)) {
-            error(rc, 400, "body must have string keys 'id' and 'source' (a .tflite path on the controller, or "
-                    + "'synthetic[:two-scale|:low-rank]')");
+        if (!(b.getValue("id") instanceof String id) || !(b.getValue("source") instanceof String name)) {
+            error(rc, 400, "body must have string keys 'id' and 'source' (a .tflite file of the models directory, "
+                    + "named relative to it, or 'synthetic[:two-scale|:low-rank]')");
             return;
         }
         // opening the model (TFLite interpreter) blocks: a worker does it
         // the card is read before anything is saved: a card that cannot be read refuses the registration
-        vertx.executeBlocking(() -> java.util.Map.entry(ModelRegistry.inspect(id, source, clock.millis()),
-                        java.util.Optional.ofNullable(cardBeside(source))), false)
+        vertx.executeBlocking(() -> {
+            String source = source(name);
+            return java.util.Map.entry(ModelRegistry.inspect(id, source, clock.millis()),
+                    java.util.Optional.ofNullable(cardBeside(name)));
+        }, false)
                 .compose(mc -> models.save(mc.getKey()).compose(v -> mc.getValue().isEmpty()
                         ? Future.succeededFuture(mc.getKey())
                         : documents.saveCard(id, mc.getValue().get().getValue(), mc.getValue().get().getKey(),
                                 clock.millis()).map(mc.getKey())))
                 .onSuccess(m -> json(rc, 201, toJson(m)))
                 .onFailure(e -> {
-                    if (e instanceof ModelException) {
-                        error(rc, 422, e.getMessage());
+                    if (e instanceof FileNameException) {
+                        error(rc, 400, e.getMessage());
+                    } else if (e instanceof ModelException) {
+                        error(rc, 422, withoutRoot(e.getMessage()));
                     } else {
                         unavailable(rc, e);
                     }
                 });
+    }
+
+    /** A message with the models directory's own path taken out: names relative to it are what callers know. */
+    private String withoutRoot(String message) {
+        return message == null ? "" : message.replace(files.root() + java.io.File.separator, "");
+    }
+
+    /**
+     * What ModelRegistry opens for a registration's {@code source}: a synthetic model as named, or
+     * the real path of a {@code .tflite} in the models directory whose {@code .json} manifest beside
+     * it is in the directory too (it is read with the model).
+     */
+    private String source(String name) {
+        if (name.equals("synthetic") || name.startsWith("synthetic:")) {
+            return name;
+        }
+        java.nio.file.Path model = files.file("source", name);
+        if (!name.endsWith(".tflite")) {
+            throw new ModelException("source '" + name + "' must be a .tflite file of the models directory (with its "
+                    + ".json manifest beside it) or 'synthetic[:two-scale|:low-rank]'");
+        }
+        files.file("source (its manifest)", name.substring(0, name.length() - ".tflite".length()) + ".json");
+        return model.toString();
     }
 
     private Future<ModelRecord> model(RoutingContext rc) {
@@ -175,20 +213,23 @@ public final class ModelRoutes implements ApiRoutes {
         }).onFailure(e -> failed(rc, e));
     }
 
-    /** Body: {"catalogDir": "path"} (every *.json there) or {"schedules": [schedule JSON, ...]}. */
+    /**
+     * Body: {"catalogDir": "name"} (every *.json of that directory of the models directory) or
+     * {"schedules": [schedule JSON, ...]}.
+     */
     private void addSchedules(RoutingContext rc) {
         JsonObject b = body(rc);
         if (b == null) {
             return;
         }
         if (!(b.getValue("catalogDir") instanceof String) && !(b.getValue("schedules") instanceof JsonArray)) {
-            error(rc, 400, "body must have 'catalogDir' (a directory of schedule JSON files on the controller) or "
+            error(rc, 400, "body must have 'catalogDir' (a directory of schedule JSON files in the models directory) or "
                     + "'schedules' (an array of schedules in the catalog JSON format)");
             return;
         }
         model(rc).compose(m -> vertx.executeBlocking(() -> {
             if (b.getValue("catalogDir") instanceof String dir) {
-                return ModelRegistry.readCatalog(m, Path.of(dir));
+                return catalog(m, dir);
             }
             List<CatalogEntry> out = new ArrayList<>();
             JsonArray arr = b.getJsonArray("schedules");
@@ -206,12 +247,39 @@ public final class ModelRoutes implements ApiRoutes {
                     json(rc, 200, new JsonObject().put("added", ids));
                 })
                 .onFailure(e -> {
-                    if (e instanceof ModelException) {
-                        error(rc, 422, e.getMessage());
+                    if (e instanceof FileNameException) {
+                        error(rc, 400, e.getMessage());
+                    } else if (e instanceof ModelException) {
+                        error(rc, 422, withoutRoot(e.getMessage()));
                     } else {
                         failed(rc, e);
                     }
                 });
+    }
+
+    /** The catalog directory's schedules; every file must be a regular file of the models directory. */
+    private List<CatalogEntry> catalog(ModelRecord m, String dir) {
+        Path real = files.directory("catalogDir", dir);
+        List<CatalogEntry> out = new ArrayList<>();
+        List<String> names;
+        try (java.util.stream.Stream<Path> list = java.nio.file.Files.list(real)) {
+            names = list.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".json")).sorted().toList();
+        } catch (java.io.IOException e) {
+            throw new ModelException("catalogDir '" + dir + "' cannot be listed (" + e.getClass().getSimpleName() + ")");
+        }
+        for (String n : names) {
+            String field = "catalogDir '" + dir + "' file " + n;
+            byte[] json = files.read("catalogDir", dir + "/" + n, MAX_CATALOG_FILE);
+            try {
+                out.add(ModelRegistry.entry(m, io.c2f.schedules.ScheduleJson.parse(
+                        new String(json, java.nio.charset.StandardCharsets.UTF_8), field)));
+            } catch (io.c2f.schedules.ScheduleFormatException e) {
+                // the parser's message quotes the file: name the file and field only
+                throw new ModelException(field + " is not a valid schedule in the catalog JSON format"
+                        + (e.field().isEmpty() ? "" : " (field " + e.field() + ")"));
+            }
+        }
+        return out;
     }
 
     private void startSearch(RoutingContext rc) {
@@ -240,24 +308,22 @@ public final class ModelRoutes implements ApiRoutes {
                 });
     }
 
-    /** The MODEL_CARD.md beside a .tflite source as (path, text), or null when there is none. */
-    static java.util.Map.Entry<String, String> cardBeside(String source) {
-        if (!source.endsWith(".tflite")) {
+    /**
+     * The MODEL_CARD.md beside a .tflite of the models directory as (its name there, text), or null
+     * when there is none.
+     */
+    private java.util.Map.Entry<String, String> cardBeside(String name) {
+        if (!name.endsWith(".tflite")) {
             return null;
         }
-        Path card = Path.of(source).toAbsolutePath().resolveSibling("MODEL_CARD.md");
-        if (!java.nio.file.Files.isRegularFile(card)) {
+        int slash = name.lastIndexOf('/');
+        String card = (slash < 0 ? "" : name.substring(0, slash + 1)) + "MODEL_CARD.md";
+        Path real = files.root().resolve(card).normalize();
+        if (!java.nio.file.Files.exists(real, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return null;
         }
-        try {
-            if (java.nio.file.Files.size(card) > MAX_CARD_CHARS) {
-                throw new ModelException("model card " + card + " has " + java.nio.file.Files.size(card)
-                        + " bytes; at most " + MAX_CARD_CHARS);
-            }
-            return java.util.Map.entry(card.toString(), java.nio.file.Files.readString(card));
-        } catch (java.io.IOException e) {
-            throw new ModelException("model card " + card + " cannot be read: " + e.getMessage(), e);
-        }
+        byte[] text = files.read("source (its MODEL_CARD.md)", card, MAX_CARD_CHARS);
+        return java.util.Map.entry(card, new String(text, java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private void getCard(RoutingContext rc) {

@@ -10,6 +10,7 @@ import io.c2f.proto.codec.Inbound;
 import io.c2f.proto.codec.WireCodec;
 import io.c2f.proto.codec.WireException;
 import io.c2f.proto.topic.Channel;
+import io.c2f.proto.topic.Direction;
 import io.c2f.proto.topic.TopicAddress;
 import io.c2f.proto.topic.Topics;
 import io.c2f.proto.topic.UnknownTopicException;
@@ -65,6 +66,7 @@ public final class MqttIngressVerticle extends VerticleBase {
     private final HeaderFactory headers;
     private final Map<Integer, Promise<Void>> awaitingAck = new HashMap<>();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong retainedIgnored = new AtomicLong();
     private MqttClient client;
     private boolean connected;
     private boolean stopping;
@@ -102,7 +104,7 @@ public final class MqttIngressVerticle extends VerticleBase {
         MessageConsumer<Object> health = vertx.eventBus().consumer(EventAddresses.MQTT_HEALTH,
                 msg -> msg.reply(connected));
         // fail the start when the broker is not there at all: a misconfigured URL should not look healthy;
-        // but a connection dropped right after CONNACK (seen with Moquette under load) is retried
+        // but a connection dropped right after CONNACK (seen with Moquette 0.17 under load) is retried
         return Future.all(out.completion(), health.completion()).compose(v -> connectAtStart(3));
     }
 
@@ -260,6 +262,17 @@ public final class MqttIngressVerticle extends VerticleBase {
         } catch (WireException e) {
             msg.ack(); // redelivery would not make it valid
             onRejected(topic, e);
+            return;
+        }
+        if (msg.isRetain() && inbound.address().channel().direction() == Direction.DEVICE_TO_CONTROLLER) {
+            // the contract never retains what a device sends, so this is a stored copy the broker replays to a
+            // new subscription: stale or planted (Mosquitto's and EMQX's ACLs cannot stop a device retaining on
+            // its own topics). Acting on it would replay an old birth or death at every controller reconnect.
+            msg.ack();
+            long n = retainedIgnored.incrementAndGet();
+            if (n <= 20 || n % 1000 == 0) {
+                LOG.warn("ignored retained message #{} on {}: devices never retain (clear it on the broker)", n, topic);
+            }
             return;
         }
         metrics.reportMessageReceived(inbound.address().channel());

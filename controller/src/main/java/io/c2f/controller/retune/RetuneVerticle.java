@@ -15,6 +15,7 @@ import io.c2f.controller.telemetry.GenerationSample;
 import io.c2f.controller.telemetry.LatencyRepository;
 import io.c2f.controller.telemetry.MinuteBucket;
 import io.c2f.controller.telemetry.Percentiles;
+import io.c2f.controller.job.JobOrderSigner;
 import io.c2f.proto.v1.ApplySchedule;
 import io.c2f.proto.v1.JobCommand;
 import io.vertx.core.Future;
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
  * {@link #EVALUATE} (request: anything; reply: number of changes sent), used by the HTTP API.
  */
 public final class RetuneVerticle extends VerticleBase {
+    private final JobOrderSigner orders;
     private static final Logger LOG = LoggerFactory.getLogger(RetuneVerticle.class);
     public static final String LATENCY = "c2f.retune.latency";
     public static final String EVALUATE = "c2f.retune.evaluate";
@@ -62,8 +64,9 @@ public final class RetuneVerticle extends VerticleBase {
 
     public RetuneVerticle(ControllerConfig config, RetuneSettings settings, DeviceRepository devices,
                           ModelRepository models, LatencyRepository latencyStore, RetuneRepository decisions,
-                          ControllerMetrics metrics, Clock clock) {
+                          ControllerMetrics metrics, JobOrderSigner orders, Clock clock) {
         this.config = config;
+        this.orders = orders;
         this.settings = settings;
         this.policy = new RetunePolicy(settings);
         this.devices = devices;
@@ -214,8 +217,8 @@ public final class RetuneVerticle extends VerticleBase {
             return Future.succeededFuture(false);
         }
         String jobId = "retune-" + UUID.randomUUID().toString().substring(0, 8);
-        JobCommand cmd = JobCommand.newBuilder().setJobId(jobId).setApplySchedule(ApplySchedule.newBuilder()
-                .setSchedule(decision.to().schedule()).setReason(decision.reason())).build();
+        JobCommand cmd = orders.applySchedule(t.deviceId(), jobId, ApplySchedule.newBuilder()
+                .setSchedule(decision.to().schedule()).setReason(decision.reason()).build());
         String from = obs.runningScheduleId() != null ? obs.runningScheduleId() : t.scheduleId();
         EventLog.info(LOG, "retune.decision", "device", t.deviceId(), "job", jobId, "direction", decision.direction(),
                 "from", from, "to", decision.to().scheduleId(), "predictedMs", Math.round(decision.predictedMs()),

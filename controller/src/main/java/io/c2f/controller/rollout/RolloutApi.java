@@ -9,6 +9,7 @@ import io.c2f.controller.bundle.BundleRecord;
 import io.c2f.controller.bundle.BundleRequest;
 import io.c2f.controller.bundle.BundleService;
 import io.c2f.controller.bundle.RequestException;
+import io.c2f.controller.files.ModelsDirectory;
 import io.c2f.proto.v1.BundleManifest;
 import io.c2f.proto.v1.Schedule;
 import io.vertx.core.Future;
@@ -22,6 +23,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * HTTP routes of bundles, rollouts and the signing key, mounted on the API's router:
  * <ul>
  * <li>{@code GET /api/v1/keys/bundle-signing}: the public key (PEM) to provision agents with
- * <li>{@code POST /api/v1/bundles}: JSON ({@link BundleRequest#fromJson}), or multipart with a
- *     {@code model} file and a {@code request} field holding that JSON without {@code modelPath}
+ * <li>{@code POST /api/v1/bundles}: JSON ({@link BundleRequest#fromJson}; the model as
+ *     {@code modelBase64} or {@code modelName} in the models directory), or multipart with a
+ *     {@code model} file and a {@code request} field holding that JSON without a model; a model
+ *     is at most {@code models.upload.max.bytes}
  * <li>{@code GET /api/v1/bundles}, {@code GET /api/v1/bundles/{id}}
  * <li>{@code POST /api/v1/rollouts} ({@link RolloutSpec}), {@code GET /api/v1/rollouts},
  *     {@code GET /api/v1/rollouts/{id}}, {@code POST /api/v1/rollouts/{id}/pause|resume|abort}
@@ -40,18 +44,23 @@ import org.slf4j.LoggerFactory;
 public final class RolloutApi implements ApiRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(RolloutApi.class);
     private static final long MAX_JSON = 8L * 1024 * 1024;
-    private static final long MAX_UPLOAD = 1024L * 1024 * 1024;
 
     private final Vertx vertx;
     private final BundleService bundles;
     private final RolloutService rollouts;
     private final Path uploads;
+    private final ModelsDirectory models;
+    private final long maxModelBytes;
 
-    public RolloutApi(Vertx vertx, BundleService bundles, RolloutService rollouts, Path uploads) {
+    /** @param maxModelBytes largest model a request may upload or name (models.upload.max.bytes) */
+    public RolloutApi(Vertx vertx, BundleService bundles, RolloutService rollouts, Path uploads, ModelsDirectory models,
+            long maxModelBytes) {
         this.vertx = vertx;
         this.bundles = bundles;
         this.rollouts = rollouts;
         this.uploads = uploads;
+        this.models = models;
+        this.maxModelBytes = maxModelBytes;
     }
 
     @Override
@@ -65,7 +74,9 @@ public final class RolloutApi implements ApiRoutes {
                 .putHeader("content-type", "application/x-pem-file")
                 .putHeader("x-c2f-key-id", bundles.signingKey().keyId())
                 .end(bundles.signingKey().publicPem()));
-        router.post("/api/v1/bundles").handler(BodyHandler.create(uploads.toString()).setBodyLimit(MAX_UPLOAD)
+        // the body may carry the model base64-encoded (4/3 of its size) beside the rest of the request
+        long bodyLimit = maxModelBytes / 3 * 4 + 8 + MAX_JSON;
+        router.post("/api/v1/bundles").handler(BodyHandler.create(uploads.toString()).setBodyLimit(bodyLimit)
                 .setDeleteUploadedFilesOnEnd(true)).handler(this::createBundle);
         router.get("/api/v1/bundles").handler(rc -> bundles.list().onComplete(ar -> {
             if (ar.failed()) {
@@ -121,24 +132,32 @@ public final class RolloutApi implements ApiRoutes {
     private void createBundle(RoutingContext rc) {
         String type = rc.request().getHeader("content-type");
         Future<JsonObject> request;
+        FileUpload model = null;
         if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
-            FileUpload model = rc.fileUploads().stream().filter(f -> f.name().equals("model")).findFirst()
-                    .orElse(null);
+            model = rc.fileUploads().stream().filter(f -> f.name().equals("model")).findFirst().orElse(null);
             String fields = rc.request().getFormAttribute("request");
             if (model == null || fields == null) {
                 error(rc, 400, "multipart bundle upload needs a file part 'model' and a field 'request' (JSON)");
                 return;
             }
+            if (model.size() > maxModelBytes) {
+                error(rc, 400, "model has " + model.size() + " bytes; at most " + maxModelBytes
+                        + " (models.upload.max.bytes)");
+                return;
+            }
             try {
-                request = Future.succeededFuture(new JsonObject(fields).put("modelPath", model.uploadedFileName()));
+                request = Future.succeededFuture(new JsonObject(fields));
             } catch (DecodeException e) {
-                error(rc, 400, "field 'request' is not a JSON object: " + e.getMessage());
+                error(rc, 400, "field 'request' is not a JSON object");
                 return;
             }
         } else {
             request = body(rc);
         }
-        request.compose(body -> vertx.executeBlocking(() -> BundleRequest.fromJson(body), false))
+        Path uploaded = model == null ? null : Path.of(model.uploadedFileName());
+        request.compose(body -> vertx.executeBlocking(() -> BundleRequest.fromJson(body, models,
+                        uploaded == null ? Optional.empty() : Optional.of(java.nio.file.Files.readAllBytes(uploaded)),
+                        maxModelBytes), false))
                 .compose(bundles::create)
                 .onComplete(ar -> answer(rc, 201, ar.succeeded() ? bundleJson(ar.result()) : null, ar.cause()));
     }
@@ -169,7 +188,8 @@ public final class RolloutApi implements ApiRoutes {
             return o == null ? Future.failedFuture(RequestException.invalid("body must be a JSON object"))
                     : Future.succeededFuture(o);
         } catch (DecodeException | ClassCastException e) {
-            return Future.failedFuture(RequestException.invalid("body is not a JSON object: " + e.getMessage()));
+            // the decoder's message quotes the body
+            return Future.failedFuture(RequestException.invalid("body is not a JSON object"));
         }
     }
 
@@ -189,8 +209,10 @@ public final class RolloutApi implements ApiRoutes {
                 case CONFLICT -> 409;
             }, r.getMessage());
         } else {
-            LOG.error("{} {} failed", rc.request().method(), rc.request().path(), e);
-            error(rc, 500, "internal error: " + e.getMessage());
+            // the cause stays in the log: an I/O error's message names server paths (the uploads folder)
+            String ref = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+            LOG.error("{} {} failed (ref {})", rc.request().method(), rc.request().path(), ref, e);
+            error(rc, 500, "internal error (ref " + ref + " in the controller's log)");
         }
     }
 }

@@ -4,7 +4,7 @@ import io.c2f.controller.log.EventLog;
 import io.c2f.controller.bundle.BundleService;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.job.Job;
-import io.c2f.controller.job.JobKind;
+import io.c2f.controller.job.JobOrderSigner;
 import io.c2f.controller.job.JobRepository;
 import io.c2f.controller.job.JobStatus;
 import io.c2f.controller.mqtt.DeviceCommands;
@@ -13,8 +13,6 @@ import io.c2f.controller.mqtt.LocalCodec;
 import io.c2f.proto.codec.Inbound;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.Birth;
-import io.c2f.proto.v1.InstallBundle;
-import io.c2f.proto.v1.JobCommand;
 import io.c2f.proto.v1.JobStatusUpdate;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -52,6 +50,7 @@ public final class RolloutVerticle extends VerticleBase {
     private final Set<String> running = new HashSet<>();
     private final Set<String> dirty = new HashSet<>();
     private DeviceCommands commands;
+    private JobOrderSigner orders;
     private long timer = -1;
     private boolean stopping;
 
@@ -69,6 +68,7 @@ public final class RolloutVerticle extends VerticleBase {
     public Future<?> start() {
         LocalCodec.registerOn(vertx);
         commands = new DeviceCommands(vertx);
+        orders = new JobOrderSigner(bundles.signingKey(), config.fleet(), clock);
         Future<Void> status = vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.JOB_STATUS), m -> {
             if (config.fleet().equals(m.body().address().fleet())) {
                 onStatus(m.body().address().deviceId(), m.body().as(JobStatusUpdate.class));
@@ -179,11 +179,8 @@ public final class RolloutVerticle extends VerticleBase {
             if (b.isEmpty()) {
                 return Future.failedFuture(new IllegalStateException("bundle " + j.bundleId() + " vanished"));
             }
-            JobCommand cmd = JobCommand.newBuilder().setJobId(j.id()).setRolloutId(j.rolloutId() == null ? ""
-                            : j.rolloutId()).setStepTimeoutMs(j.stepTimeoutMs())
-                    .setInstallBundle(InstallBundle.newBuilder().setManifest(b.get().signedManifest())
-                            .setRollback(j.kind() == JobKind.ROLLBACK)).build();
-            return commands.sendJob(j.deviceId(), cmd);
+            // signed at each send: the order's validity starts now
+            return commands.sendJob(j.deviceId(), orders.install(j, b.get().signedManifest()));
         }).compose(v -> jobs.markSent(j.id(), clock.millis())).onSuccess(v -> EventLog.info(LOG, "job.sent",
                 "device", j.deviceId(), "job", j.id(), "rollout", j.rolloutId(), "kind", j.kind(), "bundle", j.bundleId()))
                 .onFailure(e -> EventLog.warn(LOG, "job.send.failed", "device", j.deviceId(), "job", j.id(),

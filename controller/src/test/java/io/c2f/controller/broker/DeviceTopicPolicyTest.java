@@ -46,4 +46,15 @@ class DeviceTopicPolicyTest {
         assertTrue(policy.canPublish(lab.device("d1", Channel.JOB_NOTIFY), "admin", "anything"));
         assertFalse(new DeviceTopicPolicy("lab", "").isAdmin(""), "no admin when none is configured");
     }
+
+    @Test
+    void onlyTheAdminRetainsAndOnlyOnTheContractsRetainedChannel() {
+        for (Channel c : Channel.values()) {
+            String topic = c.scope() == Channel.Scope.FLEET ? lab.fleetWide(c) : lab.device("d1", c);
+            assertFalse(policy.canRetain(topic, "d1"), "a device retained on " + c);
+            assertTrue(policy.canRetain(topic, "admin") == c.retained(), c.name());
+        }
+        assertFalse(policy.canRetain(Topics.fleet("other").fleetWide(Channel.CONTROLLER_STATE), "admin"), "other fleet");
+        assertFalse(policy.canRetain("elsewhere", "admin"));
+    }
 }

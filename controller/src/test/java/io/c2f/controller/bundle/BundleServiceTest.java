@@ -3,6 +3,7 @@ package io.c2f.controller.bundle;
 import static io.c2f.controller.testing.Await.result;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import io.c2f.controller.files.ModelsDirectory;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,7 +52,14 @@ class BundleServiceTest {
                 key, Clock.systemUTC());
         model = new byte[200_000];
         new Random(3).nextBytes(model);
-        Files.write(dir.resolve("m.tflite"), model);
+        models = ModelsDirectory.open(dir.resolve("models"));
+        Files.write(dir.resolve("models/m.tflite"), model);
+    }
+
+    private ModelsDirectory models;
+
+    private BundleRequest parse(JsonObject body) {
+        return BundleRequest.fromJson(body, models, Optional.empty(), 1 << 20);
     }
 
     @AfterEach
@@ -60,8 +70,7 @@ class BundleServiceTest {
     private JsonObject request(String version) {
         JsonObject res8 = new JsonObject().put("height", 8).put("width", 8);
         JsonObject res16 = new JsonObject().put("height", 16).put("width", 16);
-        return new JsonObject().put("name", "unet-s").put("version", version).put("modelPath",
-                        dir.resolve("m.tflite").toString())
+        return new JsonObject().put("name", "unet-s").put("version", version).put("modelName", "m.tflite")
                 .put("modelInfo", new JsonObject().put("name", "unet-s").put("resolutions",
                         new JsonArray().add(res8).add(res16)))
                 .put("schedules", new JsonArray().add(new JsonObject().put("scheduleId", "c2f-k4")
@@ -74,7 +83,7 @@ class BundleServiceTest {
 
     @Test
     void packsSignsAndStoresContentAddressed() throws Exception {
-        BundleRecord b = result(service.create(BundleRequest.fromJson(request("1.0.0"))));
+        BundleRecord b = result(service.create(parse(request("1.0.0"))));
         assertEquals("unet-s-1.0.0", b.id());
         BundleManifest m = ManifestSigning.verify(b.signedManifest(), key.pair().getPublic());
         assertEquals(Sha256.hex(model), m.getModel().getModelSha256(), "the manifest names the model it ships");
@@ -106,38 +115,42 @@ class BundleServiceTest {
 
     @Test
     void refusesWhatIsWrongNamingIt() throws Exception {
-        result(service.create(BundleRequest.fromJson(request("1.0.0"))));
+        result(service.create(parse(request("1.0.0"))));
         RequestException dup = assertThrows(RequestException.class,
-                () -> result(service.create(BundleRequest.fromJson(request("1.0.0")))));
+                () -> result(service.create(parse(request("1.0.0")))));
         assertEquals(RequestException.Kind.CONFLICT, dup.kind());
 
         JsonObject wrongSha = request("1.0.1");
         wrongSha.getJsonObject("modelInfo").put("modelSha256", "00".repeat(32));
         RequestException sha = assertThrows(RequestException.class,
-                () -> result(service.create(BundleRequest.fromJson(wrongSha))));
+                () -> result(service.create(parse(wrongSha))));
         assertTrue(sha.getMessage().contains("modelInfo.modelSha256"), sha.getMessage());
+        assertFalse(sha.getMessage().contains(Sha256.hex(model)), "no hash of the file in the error: " + sha.getMessage());
 
         RequestException dflt = assertThrows(RequestException.class,
-                () -> result(service.create(BundleRequest.fromJson(request("1.0.2").put("defaultScheduleId", "x")))));
+                () -> result(service.create(parse(request("1.0.2").put("defaultScheduleId", "x")))));
         assertTrue(dflt.getMessage().contains("defaultScheduleId 'x'"), dflt.getMessage());
 
         JsonObject noRes = request("1.0.3");
         noRes.getJsonObject("modelInfo").put("resolutions", new JsonArray().add(new JsonObject().put("height", 8)
                 .put("width", 8)));
         RequestException res = assertThrows(RequestException.class,
-                () -> result(service.create(BundleRequest.fromJson(noRes))));
+                () -> result(service.create(parse(noRes))));
         assertTrue(res.getMessage().contains("16x16"), res.getMessage());
 
         RequestException version = assertThrows(RequestException.class,
-                () -> BundleRequest.fromJson(request("1.0")));
+                () -> parse(request("1.0")));
         assertTrue(version.getMessage().startsWith("version"), version.getMessage());
-        RequestException path = assertThrows(RequestException.class,
-                () -> BundleRequest.fromJson(request("1.0.4").put("modelPath", dir.resolve("nope").toString())));
-        assertTrue(path.getMessage().startsWith("modelPath"), path.getMessage());
+        JsonObject byPath = request("1.0.4");
+        byPath.remove("modelName");
+        byPath.put("modelPath", dir.resolve("models/m.tflite").toString());
+        RequestException path = assertThrows(RequestException.class, () -> parse(byPath));
+        assertTrue(path.getMessage().startsWith("modelPath is not accepted"), path.getMessage());
+        assertTrue(path.getMessage().contains("modelName"), "says what to use instead: " + path.getMessage());
         RequestException badSchedule = assertThrows(RequestException.class, () -> {
             JsonObject r = request("1.0.5");
             r.getJsonArray("schedules").getJsonObject(0).put("timesteps", new JsonArray(List.of(300, 600)));
-            BundleRequest.fromJson(r);
+            parse(r);
         });
         assertTrue(badSchedule.getMessage().contains("timesteps"), badSchedule.getMessage());
     }

@@ -95,7 +95,7 @@ class DashboardBrowserTest {
     }
 
     private static JsonObject bundleRequest(Path dir) throws Exception {
-        return SyntheticBundleRequest.of(dir.resolve("model.tflite"), 100_000, 3, "unet-s", "1.3.0");
+        return SyntheticBundleRequest.of(100_000, 3, "unet-s", "1.3.0");
     }
 
     private static int rows(WebDriver d) {
@@ -174,7 +174,7 @@ class DashboardBrowserTest {
             call(http.post(port, "127.0.0.1", "/api/v1/models"), new JsonObject().put("id", "syn").put("source", "synthetic"), 201);
             Path catalog = Path.of("..", "schedules", "catalog").toAbsolutePath().normalize();
             call(http.post(port, "127.0.0.1", "/api/v1/models/syn/schedules"),
-                    new JsonObject().put("catalogDir", catalog.toString()), 200);
+                    new JsonObject().put("catalogDir", TestControllers.intoModelsDir(dir, catalog)), 200);
             call(http.put(port, "127.0.0.1", "/api/v1/devices/rpi-01/target"),
                     new JsonObject().put("p95Millis", 500).put("modelId", "syn"), 200);
             until(() -> http.get(port, "127.0.0.1", "/api/v1/devices/rpi-01/schedule-history")

@@ -74,13 +74,14 @@ class WholeLoopEndToEndTest {
                 new JsonObject().put("k", List.of(4)).put("mode", "c2f").put("switchIndex", 2).put("calibrationSeeds", 1)
                         .put("heldoutSeeds", 1)
                         .put("referenceSteps", 10).put("maxEvaluations", 10).put("budgetSeconds", 5),
-                50, Duration.ofSeconds(120));
+                50, Duration.ofSeconds(120)).stagedInto(dir.resolve("models"));
         // as the demo does: API tokens, and a broker password per device (the embedded broker checks them)
         DemoSecrets secrets = DemoSecrets.generate(dir.resolve("secrets"), plan.deviceIds());
         Map<String, String> config = new HashMap<>(Map.of("fleet", "e2e", "instance.id", "e2e-ctl", "http.host",
                 "127.0.0.1", "http.port", "0", "data.dir", dir.resolve("data").toString(),
                 "api.tokens.file", secrets.apiTokensFile().toString(),
-                "broker.credentials.file", secrets.deviceCredentialsFile().toString()));
+                "broker.credentials.file", secrets.deviceCredentialsFile().toString(),
+                "models.dir", dir.resolve("models").toString()));
         config.putAll(brokerConfig);
         Vertx vertx = Vertx.vertx();
         Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(config), new NoopControllerMetrics(),

@@ -149,7 +149,7 @@ class GenerateApiTest {
             JsonObject syn = send(web.post(port, "127.0.0.1", "/api/v1/models"), ADMIN,
                     new JsonObject().put("id", "syn").put("source", "synthetic")).bodyAsJsonObject();
             assertEquals(200, send(web.post(port, "127.0.0.1", "/api/v1/models/syn/schedules"), ADMIN, new JsonObject()
-                    .put("catalogDir", Path.of("..", "schedules", "catalog").toAbsolutePath().normalize().toString())).statusCode());
+                    .put("catalogDir", TestControllers.intoModelsDir(dir, Path.of("..", "schedules", "catalog").toAbsolutePath().normalize()))).statusCode());
             dev.birthWithModel(syn.getString("modelSha256"));
             until(() -> web.get(port, "127.0.0.1", "/api/v1/devices/rpi-01").bearerTokenAuthentication(ADMIN).send()
                     .map(x -> x.bodyAsString()), t -> t.contains(syn.getString("modelSha256")), WAIT, "the model sha stored");

@@ -49,7 +49,7 @@ class ModelDocumentsApiTest {
         try {
             // registering the zoo's .tflite stores the MODEL_CARD.md beside it
             HttpResponse<Buffer> reg = send(web.post(port, "127.0.0.1", "/api/v1/models"), ADMIN,
-                    new JsonObject().put("id", "emoji32-c2f").put("source", ZOO_MODEL.toString()));
+                    new JsonObject().put("id", "emoji32-c2f").put("source", TestControllers.intoModelsDir(dir, ZOO_MODEL)));
             assertEquals(201, reg.statusCode(), reg.bodyAsString());
             JsonObject card = send(web.get(port, "127.0.0.1", "/api/v1/models/emoji32-c2f/card"), READER, null).bodyAsJsonObject();
             assertTrue(card.getString("source").endsWith("MODEL_CARD.md"), card.getString("source"));

@@ -98,7 +98,7 @@ class RetuneEndToEndTest {
                     new JsonObject().put("id", "syn").put("source", "synthetic"))), 201);
             Path catalog = Path.of("..", "schedules", "catalog").toAbsolutePath().normalize();
             JsonObject added = ok(result(send(http.post(port, "127.0.0.1", "/api/v1/models/syn/schedules"), ADMIN,
-                    new JsonObject().put("catalogDir", catalog.toString()))), 200);
+                    new JsonObject().put("catalogDir", TestControllers.intoModelsDir(dir, catalog)))), 200);
             assertEquals(4, added.getJsonArray("added").size(), added.encode());
 
             // the device runs 20 full-resolution steps at ~41 ms each: ~850 ms per image

@@ -131,13 +131,12 @@ class RolloutEndToEndTest {
 
     /** A bundle the simulated engine runs: 8x8 and 16x16 graphs (the model bytes themselves are not run). */
     private JsonObject bundleRequest(String version, JsonObject probe) throws Exception {
-        Path model = dir.resolve("model-" + version + ".tflite");
         byte[] bytes = new byte[300_000]; // 5 chunks of 64 KiB
         new Random(version.hashCode()).nextBytes(bytes);
-        Files.write(model, bytes);
         JsonObject info = SyntheticBundleRequest.modelInfo();
         JsonObject body = new JsonObject().put("name", "synthetic").put("version", version)
-                .put("minAgentVersion", "0.1.0").put("modelPath", model.toString()).put("modelInfo", info)
+                .put("minAgentVersion", "0.1.0").put("modelBase64", Base64.getEncoder().encodeToString(bytes))
+                .put("modelInfo", info)
                 .put("schedules", new JsonArray().add(SyntheticBundleRequest.schedule("c2f-k6", List.of(900, 700, 500, 300, 150, 50), 3))
                         .add(SyntheticBundleRequest.schedule("full-k4", List.of(750, 500, 250, 0), 0)))
                 .put("defaultScheduleId", "c2f-k6");

@@ -298,6 +298,6 @@ class ScaleOutTest {
 
     /** A bundle the simulated engine runs (8x8 and 16x16 graphs; the model bytes themselves are not run). */
     private JsonObject bundleRequest(String version) throws Exception {
-        return SyntheticBundleRequest.of(dir.resolve("model-" + version + ".tflite"), 300_000, 7, "synthetic", version);
+        return SyntheticBundleRequest.of(300_000, 7, "synthetic", version);
     }
 }

@@ -50,6 +50,7 @@ public final class FakeDevice implements AutoCloseable {
     private final ExecutorService answering = Executors.newSingleThreadExecutor();
     private final AtomicInteger rebirthRequests = new AtomicInteger();
     private volatile Function<GenerateRequest, GenerateResult> generator;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Message> received = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private MqttClient client;
     private javax.net.SocketFactory socketFactory;
 
@@ -97,6 +98,9 @@ public final class FakeDevice implements AutoCloseable {
         for (String t : topics.deviceSubscriptions(id)) {
             client.subscribe(t, 1, (topic, msg) -> {
                 Channel ch = Topics.parse(topic).channel();
+                if (ch == Channel.JOB_NOTIFY || ch == Channel.BUNDLE_DATA || ch == Channel.CONTROLLER_ERROR) {
+                    received.add(WireCodec.decode(topic, msg.getPayload()).message());
+                }
                 Function<GenerateRequest, GenerateResult> g = generator;
                 if (ch == Channel.GENERATE_REQUEST && g != null) {
                     GenerateRequest req = WireCodec.decode(topic, msg.getPayload()).as(GenerateRequest.class);
@@ -122,6 +126,23 @@ public final class FakeDevice implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /**
+     * The next job command, bundle chunk or controller error this device received (in arrival
+     * order) that is of the given type; others stay queued.
+     */
+    public <M extends Message> M next(Class<M> type, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (Message m : received) {
+                if (type.isInstance(m) && received.remove(m)) {
+                    return type.cast(m);
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(id + " received no " + type.getSimpleName() + " within " + timeout + "; has " + received);
     }
 
     /** From now on, answers each GenerateRequest with what the function makes of it (null: stop answering). */
@@ -213,8 +234,8 @@ public final class FakeDevice implements AutoCloseable {
     }
 
     /**
-     * Publishes raw bytes on a topic (for refused and malformed messages). QoS 0: Moquette answers
-     * a publish its ACL refuses with no PUBACK at all, so a QoS 1 publish would wait forever.
+     * Publishes raw bytes on a topic (for refused and malformed messages). QoS 0: some brokers answer
+     * a publish their ACL refuses with no PUBACK at all, so a QoS 1 publish could wait forever.
      */
     public void publishRaw(String topic, byte[] payload) throws MqttException {
         client.publish(topic, payload, 0, false);

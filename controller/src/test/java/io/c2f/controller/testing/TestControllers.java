@@ -46,6 +46,28 @@ public final class TestControllers {
                 "broker.port", Integer.toString(Ports.freePort()), "broker.allow.anonymous", "true"));
     }
 
+    /**
+     * Copies a model directory ({@code model.tflite}, its {@code model.json}, a {@code MODEL_CARD.md})
+     * or a schedule catalog directory into the models directory of the controller under {@code dir}
+     * ({@code dir/data/models}, the default {@code models.dir}) and returns the name the API knows
+     * it by there: the controller opens no other files.
+     */
+    public static String intoModelsDir(Path dir, Path source) throws java.io.IOException {
+        Path models = dir.resolve("data").resolve("models");
+        String name = source.getFileName().toString();
+        Path from = java.nio.file.Files.isDirectory(source) ? source : source.getParent();
+        Path to = models.resolve(from.getFileName().toString());
+        try (java.util.stream.Stream<Path> tree = java.nio.file.Files.walk(from)) {
+            for (Path f : tree.filter(java.nio.file.Files::isRegularFile).toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                java.nio.file.Files.createDirectories(target.getParent());
+                java.nio.file.Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return java.nio.file.Files.isDirectory(source) ? from.getFileName().toString()
+                : from.getFileName() + "/" + name;
+    }
+
     /** Started with these tokens, default retuning and rollouts, no metrics. */
     public static Controller start(Vertx vertx, Path dir, ApiTokens tokens) throws Exception {
         return start(vertx, dir, ControllerMetrics.NOOP,

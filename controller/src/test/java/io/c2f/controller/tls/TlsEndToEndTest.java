@@ -157,7 +157,7 @@ class TlsEndToEndTest {
     }
 
     @Test
-    void misconfiguredTlsIsAClearError() throws Exception {
+    void misconfiguredTlsIsAClearError(Vertx vertx) throws Exception {
         makeKeys();
         String ks = dir.resolve("server.p12").toString();
         Map<String, String> base = Map.of("data.dir", dir.toString(), "broker.tls.port", "8883");
@@ -179,7 +179,7 @@ class TlsEndToEndTest {
         wrongPassword.put("mqtt.password", "admin-secret");
         ControllerConfig bad = ConfigLoader.fromMap(wrongPassword);
         ConfigException e = assertThrows(ConfigException.class,
-                () -> io.c2f.controller.broker.EmbeddedBroker.start(bad));
+                () -> io.c2f.controller.testing.Await.result(io.c2f.controller.broker.EmbeddedBroker.start(vertx, bad)));
         assertTrue(e.getMessage().contains("cannot be opened"), e.getMessage());
         // toString never shows the passwords
         assertTrue(!bad.toString().contains("nope"), bad.toString());

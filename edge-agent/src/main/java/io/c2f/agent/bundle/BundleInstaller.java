@@ -1,5 +1,6 @@
 package io.c2f.agent.bundle;
 
+import io.c2f.agent.link.LinkState;
 import io.c2f.proto.bundle.BundlePayload;
 import io.c2f.proto.bundle.BundleVerificationException;
 import io.c2f.proto.bundle.ManifestSigning;
@@ -34,12 +35,20 @@ import org.slf4j.LoggerFactory;
  * payload, write it into the inactive slot, warm up and probe it, and only then switch. Any
  * failure leaves the running slot untouched and is reported with its reason.
  *
+ * <p>A download outlives broker outages: while the link is down it pauses (the job stays
+ * IN_PROGRESS/DOWNLOADING, its timeout stops running), and once the link is back it reports its
+ * progress again and asks for the chunks it still lacks. Pauses are bounded by a patience, summed
+ * over the job, and each by the job's step timeout (see {@link JobClock}); past either the job
+ * fails with the reason, and the chunks stored so far are kept.
+ *
  * <p>Runs on a worker thread; {@link #onChunk} is called from the MQTT thread.
  */
 public final class BundleInstaller {
     private static final Logger LOG = LoggerFactory.getLogger(BundleInstaller.class);
     /** Most chunks asked for in one request; more would flood a small device's inbound queue. */
     static final int REQUEST_WINDOW = 64;
+    /** How often stored chunks may turn out damaged before assembly until the install gives up. */
+    static final int MAX_ASSEMBLY_ATTEMPTS = 3;
 
     /** Asks the controller for chunks (publishes a BundleChunkRequest). */
     @FunctionalInterface
@@ -63,6 +72,8 @@ public final class BundleInstaller {
     private final Duration chunkWait;
     private final int maxRoundsWithoutProgress;
     private final Clock clock;
+    private final LinkState link;
+    private final Duration patience;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
@@ -70,9 +81,16 @@ public final class BundleInstaller {
     private String currentBundle;
     private long rejectedChunks;
 
+    /**
+     * @param chunkWait how long one request for chunks is given to be answered
+     * @param maxRoundsWithoutProgress requests in a row answered with nothing (while the link is up)
+     *     after which the job fails
+     * @param link the broker session's state: the download pauses while it is down
+     * @param patience the most time one job may spend paused for outages, all together
+     */
     public BundleInstaller(BundleStore store, Path downloads, PublicKey trustedKey, String agentVersion,
             ChunkRequester requester, HealthCheck healthCheck, Activation activation, Duration chunkWait,
-            int maxRoundsWithoutProgress, Clock clock) {
+            int maxRoundsWithoutProgress, Clock clock, LinkState link, Duration patience) {
         this.store = store;
         this.downloads = downloads;
         this.trustedKey = trustedKey;
@@ -83,6 +101,8 @@ public final class BundleInstaller {
         this.chunkWait = chunkWait;
         this.maxRoundsWithoutProgress = maxRoundsWithoutProgress;
         this.clock = clock;
+        this.link = link;
+        this.patience = patience;
     }
 
     /** A chunk arrived for some bundle; stored if it belongs to the download in progress and verifies. */
@@ -118,13 +138,15 @@ public final class BundleInstaller {
     }
 
     /**
-     * Runs the job, reporting every state change, and returns the final update.
+     * Runs the job, reporting every state change, and returns the final update; or, if the thread
+     * is interrupted (the agent stops), an IN_PROGRESS update that is not reported: the job is not
+     * over, the controller sends it again.
      *
      * @param status receives each update (IN_PROGRESS steps and the final state)
      */
     public JobStatusUpdate install(String jobId, InstallBundle command, Duration timeout,
             Consumer<JobStatusUpdate> status) {
-        long deadline = timeout.isZero() ? Long.MAX_VALUE : clock.millis() + timeout.toMillis();
+        JobClock time = new JobClock(clock, timeout, patience);
         BundleManifest manifest;
         try {
             manifest = ManifestSigning.verify(command.getManifest(), trustedKey);
@@ -140,14 +162,29 @@ public final class BundleInstaller {
             }
             status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_DOWNLOADING, 0));
             ChunkDownload download = new ChunkDownload(downloads, command.getManifest(), manifest);
-            Optional<JobStatusUpdate> failed = download(jobId, manifest, download, deadline, status);
-            if (failed.isPresent()) {
-                return failed.get();
+            byte[] payload = null;
+            for (int attempt = 1; payload == null; attempt++) {
+                Optional<JobStatusUpdate> failed = download(jobId, manifest, download, time, status);
+                if (failed.isPresent()) {
+                    return failed.get();
+                }
+                status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_VERIFYING, 100));
+                try {
+                    payload = download.assemble();
+                } catch (ChunksDiscardedException e) {
+                    if (attempt >= MAX_ASSEMBLY_ATTEMPTS) {
+                        return finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_VERIFYING,
+                                ErrorCode.ERROR_CODE_VERIFICATION_FAILED, "stored chunks of " + label
+                                        + " failed verification on disk " + attempt + " times in a row (last: "
+                                        + e.indices() + "); the device's storage may be failing", null);
+                    }
+                    status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_DOWNLOADING,
+                            percent(manifest.getChunkCount(), e.indices().size())));
+                }
             }
-            status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_VERIFYING, 100));
             List<Map.Entry<String, byte[]>> files;
             try {
-                files = BundlePayload.unpack(manifest, download.assemble());
+                files = BundlePayload.unpack(manifest, payload);
             } catch (BundleVerificationException e) {
                 download.discard(); // a consistent chunk set that does not add up: start over next time
                 return finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_VERIFYING,
@@ -155,7 +192,7 @@ public final class BundleInstaller {
             }
             status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_INSTALLING, 100));
             InstalledSlot slot = store.installIntoInactive(command.getManifest(), manifest, files);
-            if (clock.millis() > deadline) {
+            if (time.expired()) {
                 return finish(status, jobId, JobState.JOB_STATE_TIMED_OUT, JobStep.JOB_STEP_INSTALLING,
                         ErrorCode.ERROR_CODE_TIMEOUT, "job timed out after " + timeout + " while installing " + label,
                         null);
@@ -183,6 +220,15 @@ public final class BundleInstaller {
             return finish(status, jobId, JobState.JOB_STATE_SUCCEEDED, JobStep.JOB_STEP_ACTIVATING, null,
                     "installed " + label + " in slot " + slot.slot().id(), probe);
         } catch (Exception e) {
+            if (e instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+                // the agent is stopping (an interrupted wait, or file I/O closed by the interrupt):
+                // the job is not failed, the stored chunks stay, and the controller sends the job
+                // again when the device is back (its birth)
+                Thread.currentThread().interrupt();
+                LOG.info("job {}: install of {} interrupted by shutdown; it resumes when the job is sent again",
+                        jobId, label);
+                return update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_UNSPECIFIED, 0);
+            }
             LOG.error("install of {} failed", label, e);
             return finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_UNSPECIFIED,
                     ErrorCode.ERROR_CODE_INTERNAL, "install of " + label + " failed: " + e, null);
@@ -246,7 +292,7 @@ public final class BundleInstaller {
     }
 
     private Optional<JobStatusUpdate> download(String jobId, BundleManifest manifest, ChunkDownload download,
-            long deadline, Consumer<JobStatusUpdate> status) throws Exception {
+            JobClock time, Consumer<JobStatusUpdate> status) throws Exception {
         lock.lock();
         try {
             current = download;
@@ -259,17 +305,42 @@ public final class BundleInstaller {
         int reported = -1;
         List<Integer> missing = download.missing();
         while (!missing.isEmpty()) {
-            if (clock.millis() > deadline) {
-                return Optional.of(finish(status, jobId, JobState.JOB_STATE_TIMED_OUT, JobStep.JOB_STEP_DOWNLOADING,
-                        ErrorCode.ERROR_CODE_TIMEOUT, "job timed out with " + missing.size() + " of " + total
-                                + " chunks of " + manifest.getBundleId() + " missing", null));
+            if (!link.isOnline()) {
+                Optional<JobStatusUpdate> gaveUp = pause(jobId, manifest, missing.size(), time, status);
+                if (gaveUp.isPresent()) {
+                    return gaveUp;
+                }
+                missing = download.missing(); // the broker may have delivered chunks queued for us
+                reported = percent(total, missing.size());
+                // the controller heard nothing while the link was down: tell it the job is alive
+                status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_DOWNLOADING, reported));
+                roundsWithoutProgress = 0;
+                continue;
             }
+            if (time.expired()) {
+                return Optional.of(finish(status, jobId, JobState.JOB_STATE_TIMED_OUT, JobStep.JOB_STEP_DOWNLOADING,
+                        ErrorCode.ERROR_CODE_TIMEOUT, "job timed out after " + time.timeout()
+                                + (time.pauses() == 0 ? "" : " (not counting " + seconds(time.pausedTotal())
+                                        + " paused while the broker was unreachable)")
+                                + " with " + missing.size() + " of " + total + " chunks of " + manifest.getBundleId()
+                                + " missing", null));
+            }
+            long session = link.sessions();
             List<Integer> window = missing.subList(0, Math.min(REQUEST_WINDOW, missing.size()));
-            requester.request(manifest.getBundleId(), List.copyOf(window));
+            try {
+                requester.request(manifest.getBundleId(), List.copyOf(window));
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                // the link went down under the request (paused below), or the request was lost:
+                // either way nothing is answered and the chunks are asked for again
+                LOG.warn("job {}: request for {} chunks of {} not sent: {}", jobId, window.size(),
+                        manifest.getBundleId(), e.toString());
+            }
             int before = missing.size();
             long waitUntil = System.nanoTime() + chunkWait.toNanos();
             int left = before;
-            while (left > before - window.size() && System.nanoTime() < waitUntil) {
+            while (left > before - window.size() && System.nanoTime() < waitUntil && sameSession(session)) {
                 lock.lock();
                 try {
                     arrived.await(Math.min(250_000_000L, Math.max(1, waitUntil - System.nanoTime())),
@@ -278,7 +349,7 @@ public final class BundleInstaller {
                     lock.unlock();
                 }
                 left = download.missing().size();
-                int percent = (int) (100L * (total - left) / total);
+                int percent = percent(total, left);
                 if (percent / 10 > reported / 10 && left > 0) {
                     reported = percent; // operators see the download move, in 10 % steps
                     status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_DOWNLOADING, percent));
@@ -287,6 +358,10 @@ public final class BundleInstaller {
             missing = download.missing();
             if (missing.size() < before) {
                 roundsWithoutProgress = 0;
+            } else if (!sameSession(session)) {
+                // the link dropped during the round: the outage kept the chunks away, not the controller
+                LOG.info("job {}: link lost while waiting for chunks of {}; asking again once it is back", jobId,
+                        manifest.getBundleId());
             } else if (++roundsWithoutProgress >= maxRoundsWithoutProgress) {
                 return Optional.of(finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_DOWNLOADING,
                         ErrorCode.ERROR_CODE_TIMEOUT, "no chunk of " + manifest.getBundleId() + " arrived in "
@@ -295,6 +370,53 @@ public final class BundleInstaller {
             }
         }
         return Optional.empty();
+    }
+
+    /** Whether the broker session in which a request was made is still the one up. */
+    private boolean sameSession(long session) {
+        return link.isOnline() && link.sessions() == session;
+    }
+
+    /**
+     * Waits for the link to come back, within what is left of the job's patience.
+     *
+     * @return the final status if the patience ran out; empty once the link is back
+     */
+    private Optional<JobStatusUpdate> pause(String jobId, BundleManifest manifest, int missing, JobClock time,
+            Consumer<JobStatusUpdate> status) throws InterruptedException {
+        int total = manifest.getChunkCount();
+        Duration limit = time.pauseLimit();
+        boolean byTimeout = time.pauseLimitedByTimeout();
+        LOG.info("job {}: broker unreachable, download of {} paused with {} of {} chunks missing (waits at most {})",
+                jobId, manifest.getBundleId(), missing, total, seconds(limit));
+        long start = System.nanoTime();
+        boolean back = link.awaitOnline(limit);
+        Duration paused = Duration.ofNanos(System.nanoTime() - start);
+        time.paused(paused);
+        if (back) {
+            LOG.info("job {}: link back after {}, download of {} resumes", jobId, seconds(paused),
+                    manifest.getBundleId());
+            return Optional.empty();
+        }
+        String label = manifest.getBundleId() + " " + manifest.getVersion();
+        String kept = "; " + missing + " of " + total + " chunks missing, the " + (total - missing)
+                + " stored are kept for the next attempt";
+        return Optional.of(finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_DOWNLOADING,
+                ErrorCode.ERROR_CODE_TIMEOUT, byTimeout
+                        ? "download of " + label + " paused for " + seconds(paused) + " while the broker was "
+                                + "unreachable, as long as the job's step timeout of " + seconds(time.timeout())
+                                + " after which the controller times the job out" + kept
+                        : "download of " + label + " paused " + time.pauses() + " time(s) for "
+                                + seconds(time.pausedTotal()) + " in all while the broker was unreachable, more than "
+                                + "the download patience of " + seconds(time.patience()) + kept, null));
+    }
+
+    private static int percent(int total, int missing) {
+        return (int) (100L * (total - missing) / total);
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 
     private static JobStatusUpdate update(String jobId, JobState state, JobStep step, int percent) {

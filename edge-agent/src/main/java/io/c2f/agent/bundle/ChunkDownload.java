@@ -7,22 +7,36 @@ import io.c2f.proto.v1.BundleManifest;
 import io.c2f.proto.v1.SignedManifest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A resumable download of one bundle payload: only verified chunks are kept on disk, one file
  * each, so after a disconnect or a restart the device asks only for what it still lacks.
+ *
+ * <p>What is on disk is not trusted across time: opening a download re-verifies every stored
+ * chunk (length, then sha256 against the manifest) and discards the ones that no longer match,
+ * and {@link #assemble} checks each chunk again as it reads it. A chunk damaged on disk is then
+ * fetched again instead of failing the whole install.
  */
 public final class ChunkDownload {
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkDownload.class);
+    private static final String CHUNK_PREFIX = "chunk-";
+
     private final Path dir;
     private final BundleManifest manifest;
+    private final List<Integer> discardedOnOpen;
 
     /**
      * Opens (or resumes) the download of a manifest's payload under {@code downloads/<bundle_id>}.
-     * A download dir left by a different manifest with the same id is discarded.
+     * A download dir left by a different manifest with the same id is discarded; stored chunks
+     * that do not verify are deleted (see {@link #discardedOnOpen}).
      */
     public ChunkDownload(Path downloadsRoot, SignedManifest signed, BundleManifest manifest) throws IOException {
         this.manifest = manifest;
@@ -34,10 +48,11 @@ public final class ChunkDownload {
         }
         Files.createDirectories(dir);
         AtomicFiles.write(manifestFile, signed.toByteArray());
+        this.discardedOnOpen = List.copyOf(reverify());
     }
 
     private Path chunkFile(int index) {
-        return dir.resolve(String.format("chunk-%06d", index));
+        return dir.resolve(String.format("%s%06d", CHUNK_PREFIX, index));
     }
 
     /** Chunk indices not yet received and verified. */
@@ -55,6 +70,11 @@ public final class ChunkDownload {
         return missing().isEmpty();
     }
 
+    /** Stored chunks that failed re-verification when this download was opened, and were deleted. */
+    public List<Integer> discardedOnOpen() {
+        return discardedOnOpen;
+    }
+
     /**
      * Verifies and stores one chunk.
      *
@@ -65,11 +85,111 @@ public final class ChunkDownload {
         AtomicFiles.write(chunkFile(index), data);
     }
 
-    /** The whole payload, chunks re-read and concatenated (callers re-verify it as a whole). */
-    public byte[] assemble() throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) manifest.getPayloadSize());
+    /**
+     * Checks every stored chunk against the manifest (one sha256 pass over what is on disk) and
+     * deletes the ones that fail, so they count as missing again. Leftovers of interrupted writes
+     * and files that are no chunk of this manifest are removed too.
+     *
+     * @return the indices of the chunks discarded
+     */
+    List<Integer> reverify() throws IOException {
+        List<Integer> discarded = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
         for (int i = 0; i < manifest.getChunkCount(); i++) {
-            out.writeBytes(Files.readAllBytes(chunkFile(i)));
+            Path file = chunkFile(i);
+            if (!Files.exists(file)) {
+                continue;
+            }
+            String problem = problemWith(i, file);
+            if (problem != null) {
+                Files.deleteIfExists(file);
+                discarded.add(i);
+                reasons.add(problem);
+            }
+        }
+        removeStrays();
+        if (!discarded.isEmpty()) {
+            LOG.warn("discarded {} stored chunk(s) of {} that no longer verify, to fetch again: {}", discarded.size(),
+                    manifest.getBundleId(), String.join("; ", reasons));
+        }
+        return discarded;
+    }
+
+    /** What is wrong with a stored chunk, or null if it verifies. The length is checked before reading. */
+    private String problemWith(int index, Path file) {
+        try {
+            long expected = expectedLength(index);
+            long size = Files.size(file);
+            if (size != expected) {
+                return "chunk " + index + " has " + size + " bytes on disk, the manifest says " + expected;
+            }
+            BundlePayload.verifyChunk(manifest, index, Files.readAllBytes(file));
+            return null;
+        } catch (BundleVerificationException e) {
+            return e.getMessage();
+        } catch (NoSuchFileException e) {
+            return null; // deleted meanwhile: simply missing
+        } catch (IOException e) {
+            return "chunk " + index + " cannot be read: " + e.getMessage();
+        }
+    }
+
+    /** The length the manifest implies for a chunk (every chunk is full but the last). */
+    private long expectedLength(int index) {
+        return index < manifest.getChunkCount() - 1 ? manifest.getChunkSize()
+                : manifest.getPayloadSize() - (long) index * manifest.getChunkSize();
+    }
+
+    private void removeStrays() throws IOException {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, CHUNK_PREFIX + "*")) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (!isChunkName(name)) {
+                    Files.deleteIfExists(p); // a .tmp of a write cut short, or not ours
+                }
+            }
+        }
+    }
+
+    private boolean isChunkName(String name) {
+        String digits = name.substring(CHUNK_PREFIX.length());
+        if (digits.length() != 6 || !digits.chars().allMatch(Character::isDigit)) {
+            return false;
+        }
+        return Integer.parseInt(digits) < manifest.getChunkCount();
+    }
+
+    /**
+     * The whole payload, each chunk re-read and re-verified as it is concatenated (callers verify
+     * the payload as a whole too).
+     *
+     * @throws ChunksDiscardedException if stored chunks no longer verify; they were deleted and
+     *     are missing again
+     */
+    public byte[] assemble() throws IOException, ChunksDiscardedException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) manifest.getPayloadSize());
+        List<Integer> discarded = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (int i = 0; i < manifest.getChunkCount(); i++) {
+            Path file = chunkFile(i);
+            byte[] data;
+            try {
+                data = Files.readAllBytes(file);
+                BundlePayload.verifyChunk(manifest, i, data);
+            } catch (BundleVerificationException | NoSuchFileException e) {
+                Files.deleteIfExists(file);
+                discarded.add(i);
+                reasons.add(e instanceof NoSuchFileException ? "chunk " + i + " is gone" : e.getMessage());
+                continue;
+            }
+            if (discarded.isEmpty()) {
+                out.writeBytes(data);
+            }
+        }
+        if (!discarded.isEmpty()) {
+            LOG.warn("discarded {} stored chunk(s) of {} that failed verification before assembly, to fetch again: {}",
+                    discarded.size(), manifest.getBundleId(), String.join("; ", reasons));
+            throw new ChunksDiscardedException(manifest.getBundleId(), discarded);
         }
         return out.toByteArray();
     }

@@ -45,12 +45,19 @@ import javax.net.ssl.TrustManagerFactory;
  * @param spoolCapacity most telemetry records kept while offline
  * @param threads TFLite interpreter threads
  * @param delegates delegate chain spec, e.g. "xnnpack,cpu"
+ * @param downloadPatience how long a bundle download may stay paused for broker outages, all of one
+ *     job's outages together, before the job fails (the stored chunks are kept)
  */
 public record AgentConfig(String fleet, String deviceId, String brokerUrl, String username, String password,
         Path caFile, Path stateDir, Path controllerKey, Duration heartbeat, Duration keepAlive, List<String> labels,
-        int generateQueue, int spoolCapacity, int threads, String delegates) {
+        int generateQueue, int spoolCapacity, int threads, String delegates, Duration downloadPatience) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    /**
+     * As long as the controller's default job timeout: a broker restart or a short network outage
+     * does not cost a download, and an agent does not wait on a job the controller gave up.
+     */
+    static final String DEFAULT_DOWNLOAD_PATIENCE = "10m";
 
     /** Reads a properties file; system properties with the same keys win. */
     public static AgentConfig load(Path file) throws ConfigException {
@@ -121,7 +128,8 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
                 duration(m, "c2f.heartbeat.interval", "10s"), duration(m, "c2f.broker.keep-alive", "20s"),
                 List.copyOf(labels), positive(m, "c2f.generate.queue", 8), positive(m, "c2f.telemetry.spool", 10_000),
                 positive(m, "c2f.tflite.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
-                m.getOrDefault("c2f.tflite.delegates", "xnnpack,cpu"));
+                m.getOrDefault("c2f.tflite.delegates", "xnnpack,cpu"),
+                duration(m, "c2f.download.patience", DEFAULT_DOWNLOAD_PATIENCE));
     }
 
     /** Link settings for DeviceLink, including TLS trust when a CA file is configured. */

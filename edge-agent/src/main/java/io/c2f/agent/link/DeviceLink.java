@@ -62,6 +62,7 @@ public final class DeviceLink implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
     private final MqttAsyncClient client;
+    private final LinkState state;
     private volatile boolean closed;
     private volatile boolean online;
     private int attempt;
@@ -71,6 +72,17 @@ public final class DeviceLink implements AutoCloseable {
      */
     public DeviceLink(LinkSettings settings, Supplier<Birth> birthSource, InboundDispatcher dispatcher,
             Listener listener) throws IOException {
+        this(settings, birthSource, dispatcher, listener, new LinkState());
+    }
+
+    /**
+     * @param birthSource the device's current birth certificate (header and device id are set here)
+     * @param state told when a session is established and when it is lost (shared with work that
+     *     waits out outages, such as a bundle download)
+     */
+    public DeviceLink(LinkSettings settings, Supplier<Birth> birthSource, InboundDispatcher dispatcher,
+            Listener listener, LinkState state) throws IOException {
+        this.state = Objects.requireNonNull(state);
         this.settings = Objects.requireNonNull(settings);
         this.topics = Topics.fleet(settings.fleet());
         this.birthSource = Objects.requireNonNull(birthSource);
@@ -99,6 +111,11 @@ public final class DeviceLink implements AutoCloseable {
 
     public boolean isOnline() {
         return online;
+    }
+
+    /** The session state, for work that pauses while the broker is unreachable. */
+    public LinkState state() {
+        return state;
     }
 
     public Topics topics() {
@@ -205,8 +222,10 @@ public final class DeviceLink implements AutoCloseable {
             publishBirth().get(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("{} online at {} (bdSeq {})", settings.deviceId(), settings.brokerUri(), bdSeq);
             listener.online(bdSeq);
+            state.up();
         } catch (Exception e) {
             online = false;
+            state.down();
             LOG.warn("{} cannot connect to {}: {}", settings.deviceId(), settings.brokerUri(), describe(e));
             try {
                 if (client.isConnected()) {
@@ -262,6 +281,7 @@ public final class DeviceLink implements AutoCloseable {
                     }
                 }
                 online = false;
+                state.down();
             }).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.debug("close of {} timed out: {}", settings.deviceId(), e.toString());
@@ -278,6 +298,7 @@ public final class DeviceLink implements AutoCloseable {
         @Override
         public void connectionLost(Throwable cause) {
             online = false;
+            state.down();
             LOG.warn("{} lost its connection: {}", settings.deviceId(), describe(cause));
             scheduler.execute(() -> {
                 listener.offline(cause);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.c2f.agent.link.LinkState;
 import io.c2f.proto.bundle.BundlePayload;
 import io.c2f.proto.bundle.Ed25519Keys;
 import io.c2f.proto.bundle.ManifestSigning;
@@ -58,10 +59,17 @@ class BundleInstallerTest {
     private final Set<String> corruptOnce = ConcurrentHashMap.newKeySet();
     /** Which chunk indices the controller answers at all. */
     private volatile Predicate<Integer> answers = i -> true;
+    /** The link drops when the controller is about to send one of these chunks (once each). */
+    private final Set<Integer> linkDropsAt = ConcurrentHashMap.newKeySet();
+    /** Called with each chunk index just before the controller sends it (the network thread). */
+    private volatile java.util.function.IntConsumer beforeSending = i -> { };
     private BundleInstaller installer;
+    private final LinkState link = new LinkState();
+    private Duration patience = Duration.ofSeconds(30);
 
     @BeforeEach
     void setUp() throws Exception {
+        link.up();
         store = new BundleStore(dir.resolve("bundles"), CONTROLLER_KEY.getPublic());
         installer = newInstaller(store);
     }
@@ -70,21 +78,29 @@ class BundleInstallerTest {
         BundleInstaller[] self = new BundleInstaller[1];
         self[0] = new BundleInstaller(s, dir.resolve("downloads"), CONTROLLER_KEY.getPublic(), "0.2.0",
                 (bundleId, indices) -> {
+                    if (!link.isOnline()) {
+                        throw new IllegalStateException("not connected"); // what the device link does
+                    }
                     requests.add(indices);
                     network.execute(() -> serve(self[0], bundleId, indices));
                 },
                 slot -> QualityProbe.newBuilder().setSeed(1).setPsnrDb(probePasses ? 45 : 9).setThresholdPsnrDb(30)
                         .setPassed(probePasses).build(),
-                activated::add, Duration.ofMillis(300), 3, Clock.systemUTC());
+                activated::add, Duration.ofMillis(300), 3, Clock.systemUTC(), link, patience);
         return self[0];
     }
 
     private void serve(BundleInstaller target, String bundleId, List<Integer> indices) {
         BundlePayload payload = served.get(bundleId);
         for (int i : indices) {
+            if (linkDropsAt.remove(i)) {
+                link.down(); // the rest of this answer is lost with the connection
+                return;
+            }
             if (!answers.test(i)) {
                 continue;
             }
+            beforeSending.accept(i);
             byte[] data = payload.chunk(i);
             if (corruptOnce.remove(bundleId + ":" + i)) {
                 data[0] ^= 1;
@@ -264,5 +280,176 @@ class BundleInstallerTest {
         JobStatusUpdate again = run("j1", b);
         assertEquals(JobState.JOB_STATE_SUCCEEDED, again.getState());
         assertEquals(before.get(), requests.size());
+    }
+
+    private Path chunkFile(String bundleId, int index) {
+        return dir.resolve("downloads").resolve(bundleId).resolve(String.format("chunk-%06d", index));
+    }
+
+    private static void flipAByte(Path file) throws java.io.IOException {
+        byte[] b = Files.readAllBytes(file);
+        b[b.length / 2] ^= 0x40;
+        Files.write(file, b);
+    }
+
+    @Test
+    void aDownloadPausesWhileTheLinkIsDownAndResumesWithOnlyTheMissingChunks() throws Exception {
+        InstallBundle b = bundle("emoji", "1.0.0", 1, CONTROLLER_KEY);
+        int chunks = served.get("emoji").chunkCount();
+        linkDropsAt.addAll(List.of(2, 4));
+        // two outages of 1.5 s each against a job timeout of 2 s: paused time does not count
+        java.util.concurrent.CompletableFuture<JobStatusUpdate> job = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> installer.install("j1", b, Duration.ofSeconds(2), updates::add));
+        List<Integer> askedAfter = new ArrayList<>();
+        for (int outage = 0; outage < 2; outage++) {
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (link.isOnline() && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertFalse(link.isOnline(), "the link dropped mid-download");
+            // longer than the 3 rounds of 300 ms that fail a download nobody answers
+            Thread.sleep(1500);
+            assertFalse(job.isDone(), "the job waits for the link: " + (job.isDone() ? job.get() : ""));
+            List<Integer> stored = new ArrayList<>();
+            for (int i = 0; i < chunks; i++) {
+                if (Files.exists(chunkFile("emoji", i))) {
+                    stored.add(i);
+                }
+            }
+            assertEquals(outage == 0 ? List.of(0, 1) : List.of(0, 1, 2, 3), stored);
+            int before = requests.size();
+            int updatesBefore = updates.size();
+            link.up();
+            until = System.nanoTime() + 10_000_000_000L;
+            while (updates.size() == updatesBefore && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            JobStatusUpdate reReported = updates.get(updatesBefore);
+            assertEquals(JobStep.JOB_STEP_DOWNLOADING, reReported.getStep(), "progress re-reported after the outage");
+            assertEquals(100 * stored.size() / chunks, reReported.getProgressPercent());
+            while (requests.size() == before && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            askedAfter.addAll(requests.get(before));
+        }
+
+        JobStatusUpdate done = job.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.toString());
+        assertTrue(updates.stream().allMatch(u -> u.getState() == JobState.JOB_STATE_IN_PROGRESS
+                || u == done), "no final state before the success: " + updates);
+        assertEquals(List.of(2, 3, 4, 4), askedAfter, "only the chunks missing were asked for after each outage");
+        assertArrayEquals(model(1), Files.readAllBytes(store.active().orElseThrow().file("model.tflite")));
+    }
+
+    @Test
+    void anOutageLongerThanTheJobsStepTimeoutFailsTheJobWithThePreciseError() throws Exception {
+        InstallBundle b = bundle("emoji", "1.0.0", 1, CONTROLLER_KEY);
+        int chunks = served.get("emoji").chunkCount();
+        linkDropsAt.add(2);
+        JobStatusUpdate done = installer.install("j1", b, Duration.ofSeconds(1), updates::add); // patience 30 s
+        assertEquals(JobState.JOB_STATE_FAILED, done.getState(), done.toString());
+        assertEquals(ErrorCode.ERROR_CODE_TIMEOUT, done.getError().getCode());
+        String message = done.getError().getMessage();
+        assertTrue(message.startsWith("download of emoji 1.0.0 paused for "), message);
+        assertTrue(message.endsWith(" while the broker was unreachable, as long as the job's step timeout of 1.0 s "
+                + "after which the controller times the job out; " + (chunks - 2) + " of " + chunks + " chunks "
+                + "missing, the 2 stored are kept for the next attempt"), message);
+    }
+
+    @Test
+    void anOutageLongerThanThePatienceFailsTheJobWithThePreciseError() throws Exception {
+        patience = Duration.ofMillis(500);
+        installer = newInstaller(store);
+        InstallBundle b = bundle("emoji", "1.0.0", 1, CONTROLLER_KEY);
+        int chunks = served.get("emoji").chunkCount();
+        linkDropsAt.add(2);
+        JobStatusUpdate done = run("j1", b); // the link never comes back
+        assertEquals(JobState.JOB_STATE_FAILED, done.getState(), done.toString());
+        assertEquals(JobStep.JOB_STEP_DOWNLOADING, done.getStep());
+        assertEquals(ErrorCode.ERROR_CODE_TIMEOUT, done.getError().getCode());
+        String message = done.getError().getMessage();
+        assertTrue(message.startsWith("download of emoji 1.0.0 paused 1 time(s) for "), message);
+        assertTrue(message.contains(" in all while the broker was unreachable, more than the download patience of "
+                + "0.5 s; " + (chunks - 2) + " of " + chunks + " chunks missing, the 2 stored are kept for the next "
+                + "attempt"), message);
+        assertTrue(Files.exists(chunkFile("emoji", 0)) && Files.exists(chunkFile("emoji", 1)), "stored chunks kept");
+        assertTrue(store.activeSlot().isEmpty());
+
+        // the next job, with the link back, fetches only the rest
+        link.up();
+        requests.clear();
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j2", b).getState());
+        assertFalse(requests.get(0).contains(0) || requests.get(0).contains(1), requests.toString());
+    }
+
+    @Test
+    void aStoredChunkCorruptedOnDiskIsDiscardedOnResumeAndFetchedAgain() throws Exception {
+        InstallBundle b = bundle("emoji", "1.0.0", 1, CONTROLLER_KEY);
+        BundlePayload payload = served.get("emoji");
+        BundleManifest m = BundleManifest.parseFrom(b.getManifest().getManifest());
+        // an earlier run stored chunks 0-2; then chunk 1 rots on disk and chunk 2 is cut short
+        ChunkDownload earlier = new ChunkDownload(dir.resolve("downloads"), b.getManifest(), m);
+        for (int i = 0; i < 3; i++) {
+            earlier.accept(i, payload.chunk(i));
+        }
+        flipAByte(chunkFile("emoji", 1));
+        Files.write(chunkFile("emoji", 2), java.util.Arrays.copyOf(payload.chunk(2), 100));
+
+        ChunkDownload reopened = new ChunkDownload(dir.resolve("downloads"), b.getManifest(), m);
+        assertEquals(List.of(1, 2), reopened.discardedOnOpen());
+        assertFalse(reopened.missing().contains(0), "chunk 0 still stored: " + reopened.missing());
+        assertTrue(reopened.missing().containsAll(List.of(1, 2)), reopened.missing().toString());
+
+        JobStatusUpdate done = run("j1", b);
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.toString());
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 1; i < payload.chunkCount(); i++) {
+            expected.add(i);
+        }
+        assertEquals(expected, requests.get(0), "the discarded chunks are fetched again, chunk 0 is not");
+        InstalledSlot slot = store.active().orElseThrow(); // re-verified: signature and every file's sha256
+        assertArrayEquals(model(1), Files.readAllBytes(slot.file("model.tflite")));
+    }
+
+    @Test
+    void aChunkCorruptedOnDiskBeforeAssemblyIsFetchedAgain() throws Exception {
+        InstallBundle b = bundle("emoji", "1.0.0", 1, CONTROLLER_KEY);
+        int last = served.get("emoji").chunkCount() - 1;
+        beforeSending = i -> {
+            if (i == last) {
+                beforeSending = j -> { };
+                try {
+                    flipAByte(chunkFile("emoji", 1)); // stored and verified, then damaged before assembly
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        JobStatusUpdate done = run("j1", b);
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.toString());
+        assertEquals(List.of(1), requests.get(requests.size() - 1), "only the damaged chunk is fetched again");
+        assertArrayEquals(model(1), Files.readAllBytes(store.active().orElseThrow().file("model.tflite")));
+    }
+
+    @Test
+    void storageThatKeepsDamagingChunksFailsTheInstallInsteadOfFetchingForever() throws Exception {
+        InstallBundle b = bundle("emoji", "1.0.0", 1, CONTROLLER_KEY);
+        beforeSending = i -> { // each send, another stored chunk turns to zeros
+            Path victim = chunkFile("emoji", i == 0 ? 1 : 0);
+            try {
+                if (Files.exists(victim)) {
+                    Files.write(victim, new byte[(int) Files.size(victim)]);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        JobStatusUpdate done = run("j1", b);
+        assertEquals(JobState.JOB_STATE_FAILED, done.getState(), done.toString());
+        assertEquals(JobStep.JOB_STEP_VERIFYING, done.getStep());
+        assertEquals(ErrorCode.ERROR_CODE_VERIFICATION_FAILED, done.getError().getCode());
+        assertTrue(done.getError().getMessage().startsWith("stored chunks of emoji 1.0.0 failed verification on disk "
+                + "3 times in a row (last: ["), done.getError().getMessage());
+        assertTrue(store.activeSlot().isEmpty());
     }
 }

@@ -39,6 +39,14 @@ class AgentConfigTest {
         assertEquals(Duration.ofSeconds(10), c.heartbeat());
         assertEquals(8, c.generateQueue());
         assertEquals("xnnpack,cpu", c.delegates());
+        assertEquals(Duration.ofMinutes(10), c.downloadPatience());
+    }
+
+    @Test
+    void theDownloadPatienceIsConfigurable() throws Exception {
+        Properties p = base();
+        p.setProperty("c2f.download.patience", "90s");
+        assertEquals(Duration.ofSeconds(90), AgentConfig.from(p, dir).downloadPatience());
     }
 
     @ParameterizedTest
@@ -47,6 +55,7 @@ class AgentConfigTest {
         "c2f.broker.url|http://x|c2f.broker.url 'http://x' must look like tcp://host:1883 or ssl://host:8883",
         "c2f.heartbeat.interval|soon|c2f.heartbeat.interval must be a duration like 500ms, 10s, 5m or 1h, got 'soon'",
         "c2f.generate.queue|0|c2f.generate.queue must be a positive integer, got '0'",
+        "c2f.download.patience|forever|c2f.download.patience must be a duration like 500ms, 10s, 5m or 1h, got 'forever'",
         "c2f.labels|site lab|c2f.labels entry 'site lab' must be key=value of [A-Za-z0-9_.-]",
         "c2f.broker.ca-file|missing.pem|c2f.broker.ca-file DIR/missing.pem does not exist or is not readable"})
     void badValuesAreNamed(String key, String value, String message) {

@@ -1,6 +1,7 @@
 package io.c2f.agent.link;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -97,6 +98,33 @@ class DeviceLinkTest {
             again.start();
             observer.await(in -> isBirth(in, 1), WAIT);
         }
+    }
+
+    @Test
+    void theLinkStateFollowsTheSessionSoWorkCanWaitOutAnOutage() throws Exception {
+        LinkState state = new LinkState();
+        try (TcpProxy proxy = new TcpProxy(broker.port());
+             DeviceLink link = new DeviceLink(settings(proxy.uri()), DeviceLinkTest::birth, new InboundDispatcher(),
+                     new DeviceLink.Listener() { }, state)) {
+            assertFalse(state.isOnline());
+            link.start();
+            assertTrue(state.awaitOnline(WAIT), "up once the session is established");
+            observer.await(in -> isBirth(in, 0), WAIT); // up means the birth was acknowledged
+            long first = state.sessions();
+
+            proxy.refuse(true);
+            proxy.cutAll();
+            long until = System.nanoTime() + WAIT.toNanos();
+            while (state.isOnline() && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertFalse(state.isOnline(), "down when the connection is lost");
+            assertFalse(state.awaitOnline(Duration.ofMillis(300)), "stays down while the broker is unreachable");
+            proxy.refuse(false);
+            assertTrue(state.awaitOnline(WAIT), "up again after the reconnect");
+            assertEquals(first + 1, state.sessions(), "a new session");
+        }
+        assertFalse(state.isOnline(), "down once the link is closed");
     }
 
     @Test

@@ -54,7 +54,7 @@ class FleetSimulatorTest {
             controller.serveBundle("synthetic", BundlePayload.pack(files, 8192, m));
             InstallBundle install = InstallBundle.newBuilder().setManifest(ManifestSigning.sign(m.build(), key)).build();
             for (String id : born) {
-                controller.send(id, Channel.JOB_NOTIFY, JobCommand.newBuilder().setJobId("j-" + id)
+                controller.sendJob(key, id, JobCommand.newBuilder().setJobId("j-" + id)
                         .setInstallBundle(install).build());
             }
             Map<String, JobState> states = new HashMap<>();

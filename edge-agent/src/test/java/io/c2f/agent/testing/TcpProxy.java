@@ -18,6 +18,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private volatile boolean refusing;
 
     public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -35,6 +36,10 @@ public final class TcpProxy implements AutoCloseable {
         while (!closed) {
             try {
                 Socket client = server.accept();
+                if (refusing) {
+                    closeQuietly(client);
+                    continue;
+                }
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(client);
                 sockets.add(upstream);
@@ -74,6 +79,14 @@ public final class TcpProxy implements AutoCloseable {
             closeQuietly(s);
         }
         sockets.clear();
+    }
+
+    /**
+     * While refusing, new connections are dropped as soon as they are accepted: together with
+     * {@link #cutAll} an outage of the broker as the client sees it, for as long as the test wants.
+     */
+    public void refuse(boolean refuse) {
+        this.refusing = refuse;
     }
 
     private static void closeQuietly(Socket s) {

@@ -11,6 +11,9 @@ import io.c2f.proto.topic.Channel;
 import io.c2f.proto.topic.Topics;
 import io.c2f.proto.v1.BundleChunk;
 import io.c2f.proto.v1.BundleChunkRequest;
+import io.c2f.proto.v1.JobCommand;
+import io.c2f.proto.v1.JobOrder;
+import io.c2f.proto.bundle.JobOrders;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,11 +31,14 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 public final class TestController implements AutoCloseable {
     private final MqttClient client;
     private final Topics topics;
+    private final String fleet;
     private final HeaderFactory headers = new HeaderFactory("test-controller");
     private final java.util.List<Inbound> seen = new java.util.ArrayList<>();
+    private final java.util.List<Inbound> history = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Map<String, BundlePayload> bundles = new ConcurrentHashMap<>();
 
     public TestController(String uri, String fleet) throws MqttException {
+        this.fleet = fleet;
         this.topics = Topics.fleet(fleet);
         client = new MqttClient(uri, "test-controller", new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
@@ -51,6 +57,7 @@ public final class TestController implements AutoCloseable {
                 if (in.address().channel() == Channel.BUNDLE_GET) {
                     serve(in.address().deviceId(), in.as(BundleChunkRequest.class));
                 }
+                history.add(in);
                 synchronized (seen) {
                     seen.add(in);
                     seen.notifyAll();
@@ -92,11 +99,45 @@ public final class TestController implements AutoCloseable {
                     }
                 }
                 byte[] chunk = payload.chunk(i);
-                send(device, Channel.BUNDLE_DATA, BundleChunk.newBuilder().setRequestId(request.getRequestId())
-                        .setBundleId(request.getBundleId()).setIndex(i).setCount(payload.chunkCount())
-                        .setSha256(io.c2f.proto.bundle.Sha256.hex(chunk)).setData(ByteString.copyFrom(chunk)).build());
+                try {
+                    send(device, Channel.BUNDLE_DATA, BundleChunk.newBuilder().setRequestId(request.getRequestId())
+                            .setBundleId(request.getBundleId()).setIndex(i).setCount(payload.chunkCount())
+                            .setSha256(io.c2f.proto.bundle.Sha256.hex(chunk)).setData(ByteString.copyFrom(chunk))
+                            .build());
+                } catch (IllegalStateException e) {
+                    return; // this controller disconnected (the test moved on)
+                }
             }
         }, "test-controller-serve").start();
+    }
+
+    /**
+     * Sends a job as the controller does: its action in an order signed with {@code key}, for this
+     * device and fleet, valid for 15 minutes (the rollout id, timeout and rollback of {@code job}
+     * go into the order).
+     */
+    public JobCommand sendJob(java.security.KeyPair key, String device, JobCommand job) {
+        JobCommand signed = signedJob(key, device, job);
+        send(device, Channel.JOB_NOTIFY, signed);
+        return signed;
+    }
+
+    /** {@code job} with its order signed as {@link #sendJob} would send it. */
+    public JobCommand signedJob(java.security.KeyPair key, String device, JobCommand job) {
+        JobOrder.Builder o = JobOrders.envelope(fleet, device, job.getJobId(), java.time.Instant.now(),
+                java.time.Duration.ofMinutes(15)).setRolloutId(job.getRolloutId()).setStepTimeoutMs(job.getStepTimeoutMs());
+        return switch (job.getActionCase()) {
+            case INSTALL_BUNDLE -> JobOrders.installCommand(o, job.getInstallBundle().getManifest(),
+                    job.getInstallBundle().getRollback(), key);
+            case APPLY_SCHEDULE -> JobOrders.applyScheduleCommand(o, job.getApplySchedule(), key);
+            case CANCEL -> JobOrders.cancelCommand(o, job.getCancel(), key);
+            case ACTION_NOT_SET -> throw new IllegalArgumentException("job has no action");
+        };
+    }
+
+    /** Every message received so far on a channel, in order (awaits do not consume these). */
+    public java.util.List<Inbound> history(Channel channel) {
+        return history.stream().filter(in -> in.address().channel() == channel).toList();
     }
 
     /** Sends a command to a device; the header is stamped here. */

@@ -17,7 +17,7 @@ import org.tensorflow.lite.Interpreter;
  * the probe (the shape of OkHttp's interceptor chain). Every link says why it ran or passed.
  *
  * <p>Each attempt builds a fresh {@link Interpreter}: after a failed {@code allocateTensors} an
- * interpreter must never be used again (it crashed the JVM under XNNPACK, STACK.md).
+ * interpreter must never be used again (it crashed the JVM under XNNPACK).
  *
  * <h2>Spec format</h2>
  * {@link #fromSpec(String)} reads comma-separated links:

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * How a device runs TFLite: interpreter threads and the delegate chain.
  *
- * <p>Default 1 thread: on a shared CPU, thread pools degraded badly (STACK.md); measure before
+ * <p>Default 1 thread: on a shared CPU, thread pools degraded badly; measure before
  * raising it.
  */
 public record RuntimeOptions(int threads, DelegateChain chain) {

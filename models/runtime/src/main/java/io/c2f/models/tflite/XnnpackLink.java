@@ -4,7 +4,7 @@ import org.tensorflow.lite.Interpreter;
 
 /**
  * TFLite's bundled XNNPACK delegate. Off by default in TFLite 2.6 and about 4x faster than the
- * plain kernels for convolutions (STACK.md); ops it does not take run on the plain kernels.
+ * plain kernels for convolutions; ops it does not take run on the plain kernels.
  */
 public final class XnnpackLink implements DelegateLink {
     public static final String NAME = "xnnpack";

@@ -22,7 +22,7 @@ import java.util.Map;
  *
  * <p>One deliberate difference inside: conv_out is held with {@value #CONV_OUT_PADDED} output
  * channels and sliced to the real ones, because oneDNN's backward of a 3x3 conv whose output channels
- * are not a multiple of 16 can return NaN input gradients on this CPU (STACK.md). The padding rows
+ * are not a multiple of 16 can return NaN input gradients on this CPU. The padding rows
  * are zero, receive no gradient, and are dropped by {@link #toUnetWeights()}.
  */
 public final class DjlUnet implements AutoCloseable {

@@ -1,0 +1,22 @@
+package io.c2f.controller.broker;
+
+/**
+ * Who a connection logged in as.
+ *
+ * @param user the MQTT username (null when anonymous)
+ */
+record Identity(String clientId, String user, Role role) {
+    enum Role {
+        /** The controller's own login ({@code mqtt.username}): may publish and subscribe anywhere. */
+        ADMIN,
+        /** A device: username = client id = device id, confined by {@link DeviceTopicPolicy}. */
+        DEVICE,
+        /** Anyone, with {@code broker.allow.anonymous=true}: development only, treated like the admin. */
+        ANONYMOUS
+    }
+
+    /** Whether the ACL lets this login do anything (admin, or anyone in anonymous development mode). */
+    boolean unrestricted() {
+        return role != Role.DEVICE;
+    }
+}
