@@ -161,7 +161,7 @@ public final class Controller {
             return null;
         });
         Future<Void> brokerUp = filesChecked.compose(checked -> config.embeddedBroker()
-                ? EmbeddedBroker.start(vertx, config).map(b -> {
+                ? EmbeddedBroker.startReservedFor(vertx, config, MqttIngressVerticle.clientId(config)).map(b -> {
                     c.broker = b;
                     c.mqttUrl = b.url();
                     return null;
@@ -211,6 +211,12 @@ public final class Controller {
                     c.ingress = new MqttIngressVerticle(config, c.mqttUrl, metrics);
                     return c.deploy(c.ingress);
                 })
+                .map(v -> {
+                    if (c.broker != null) {
+                        c.broker.openToAll(); // the ingress is subscribed: devices' publishes reach it
+                    }
+                    return v;
+                })
                 .compose(v -> {
                     List<ApiRoutes> routes = new java.util.ArrayList<>(c.extensions);
                     routes.add(new RolloutApi(vertx, c.bundles, c.rollouts, uploadsDir(config), c.models,
@@ -222,6 +228,10 @@ public final class Controller {
                             metrics, Clock.systemUTC()));
                     c.api = new ApiVerticle(config, c.repository, routes, new BearerAuthHandler(options.tokens()),
                             metrics instanceof MicrometerControllerMetrics m ? m::scrape : null);
+                    EmbeddedBroker embedded = c.broker;
+                    if (embedded != null) {
+                        c.api.withEmbeddedBroker(embedded::running);
+                    }
                     return c.deploy(c.api);
                 })
                 .map(v -> {

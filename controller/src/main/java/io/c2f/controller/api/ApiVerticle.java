@@ -36,6 +36,7 @@ public final class ApiVerticle extends VerticleBase {
     private final java.util.List<ApiRoutes> extensions;
     private final io.vertx.core.Handler<RoutingContext> auth;
     private final java.util.function.Supplier<String> metricsScrape;
+    private java.util.function.BooleanSupplier brokerListening = () -> true;
     private volatile HttpServer server;
     private HealthCheck health;
 
@@ -60,7 +61,8 @@ public final class ApiVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
-        health = new HealthCheck(vertx, repository::ping, config.embeddedBroker() ? "embedded" : "external");
+        health = new HealthCheck(vertx, repository::ping, config.embeddedBroker() ? "embedded" : "external",
+                brokerListening);
         router.get("/healthz").handler(this::health);
         // liveness: the event loop answers (a database or broker outage is not cured by a restart)
         router.get("/livez").handler(rc -> json(rc, 200, new JsonObject().put("status", "UP")));
@@ -91,6 +93,12 @@ public final class ApiVerticle extends VerticleBase {
         return vertx.createHttpServer(serverOptions(config.tls())).requestHandler(router)
                 .listen(config.httpPort(), config.httpHost())
                 .onSuccess(s -> server = s);
+    }
+
+    /** What {@code /healthz} asks about the embedded broker (its listener up); set before deploying. */
+    public ApiVerticle withEmbeddedBroker(java.util.function.BooleanSupplier listening) {
+        this.brokerListening = listening;
+        return this;
     }
 
     /** Plain HTTP, or HTTPS with the configured key store or PEM certificate and key. */

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The answer of {@code GET /healthz}: the database (a {@code SELECT 1} on a database worker) and the
- * broker (the controller's own MQTT connection, through the embedded or the external broker), each
+ * broker (the embedded broker's listener, and the controller's own MQTT connection through it or
+ * through the external broker), each
  * checked with a time limit, so the answer comes within {@link #LIMIT_MS} even when the database or
  * the broker hangs. A check still running when the next request comes is not started twice: a hung
  * database must not fill its workers' queue with pings.
@@ -25,6 +26,7 @@ public final class HealthCheck {
     private final Vertx vertx;
     private final Supplier<Future<Void>> databasePing;
     private final String brokerKind;
+    private final java.util.function.BooleanSupplier brokerListening;
     private Future<Void> pingInFlight;
 
     /**
@@ -32,9 +34,18 @@ public final class HealthCheck {
      * @param brokerKind {@code embedded} or {@code external}, for the report
      */
     public HealthCheck(Vertx vertx, Supplier<Future<Void>> databasePing, String brokerKind) {
+        this(vertx, databasePing, brokerKind, () -> true);
+    }
+
+    /**
+     * @param brokerListening whether the embedded broker's listener is up (always true for an external one)
+     */
+    public HealthCheck(Vertx vertx, Supplier<Future<Void>> databasePing, String brokerKind,
+            java.util.function.BooleanSupplier brokerListening) {
         this.vertx = vertx;
         this.databasePing = databasePing;
         this.brokerKind = brokerKind;
+        this.brokerListening = brokerListening;
     }
 
     /** One report; call on the event loop. */
@@ -43,10 +54,12 @@ public final class HealthCheck {
 
     public Future<Report> check() {
         Future<JsonObject> db = timed(database(), "database");
-        Future<JsonObject> broker = timed(vertx.eventBus().<Boolean>request(EventAddresses.MQTT_HEALTH, null,
+        Future<JsonObject> broker = timed(brokerListening.getAsBoolean()
+                ? vertx.eventBus().<Boolean>request(EventAddresses.MQTT_HEALTH, null,
                         new DeliveryOptions().setSendTimeout(LIMIT_MS))
                 .compose(m -> Boolean.TRUE.equals(m.body()) ? Future.succeededFuture()
-                        : Future.failedFuture("the controller is not connected to it")), "broker");
+                        : Future.failedFuture("the controller is not connected to it"))
+                : Future.failedFuture("the embedded broker is not listening"), "broker");
         return Future.join(db, broker).transform(ar -> {
             JsonObject b = broker.result().put("kind", brokerKind);
             boolean up = "UP".equals(db.result().getString("status")) && "UP".equals(b.getString("status"));
@@ -67,6 +80,11 @@ public final class HealthCheck {
             }
         });
         return ping;
+    }
+
+    private static String brokerDetail(Throwable e) {
+        String m = e.getMessage();
+        return m != null && m.startsWith("the embedded broker") ? m : "the controller is not connected to it";
     }
 
     private static Future<Void> start(Supplier<Future<Void>> check) {
@@ -90,7 +108,7 @@ public final class HealthCheck {
                 // the cause goes to the log only: /healthz needs no token, and database errors name the URL
                 LOG.warn("health check of the {} failed after {} ms: {}", what, ms, ar.cause().getMessage());
                 o.put("detail", late ? "no answer within " + LIMIT_MS + " ms" : what.equals("broker")
-                        ? "the controller is not connected to it" : "SELECT 1 failed (the controller's log says why)");
+                        ? brokerDetail(ar.cause()) : "SELECT 1 failed (the controller's log says why)");
             }
             return Future.succeededFuture(o);
         });

@@ -39,6 +39,12 @@ final class BrokerVerticle extends VerticleBase {
     private volatile int plainPort = -1;
     private volatile int tlsPort = -1;
     private volatile boolean listening;
+    /**
+     * While set, only this client id is admitted: the controller's own connection. Its broker has
+     * no store, so after a (re)start a device that got in before the controller subscribed would
+     * have its QoS 1 publishes acknowledged to nobody, and dropped from its spool.
+     */
+    private volatile String reservedFor;
 
     BrokerVerticle(BrokerSettings settings, DeviceCredentials credentials) {
         this.settings = settings;
@@ -131,6 +137,12 @@ final class BrokerVerticle extends VerticleBase {
     }
 
     private void admit(MqttEndpoint endpoint, Identity identity) {
+        String only = reservedFor;
+        if (only != null && !only.equals(identity.clientId())) {
+            refuse(endpoint, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE, identity.clientId(),
+                    identity.user(), "the controller is not listening yet (starting): try again");
+            return;
+        }
         MqttWill will = endpoint.will();
         if (will != null && will.isWillFlag()) {
             PublishGate.Refusal refused = gate.check(identity, will.getWillTopic(), will.getWillQos(),
@@ -178,6 +190,15 @@ final class BrokerVerticle extends VerticleBase {
             sessions.discard(s);
         }
         return c != null || s != null;
+    }
+
+    /** Admits only this client id until {@link #openToAll()}. */
+    void reserveFor(String clientId) {
+        reservedFor = clientId;
+    }
+
+    void openToAll() {
+        reservedFor = null;
     }
 
     io.vertx.core.Context context() {

@@ -50,8 +50,25 @@ public final class EmbeddedBroker {
                 .compose(credentials -> start(vertx, config, credentials));
     }
 
+    /**
+     * Starts the broker the config describes, admitting only the controller's own client until
+     * {@link #openToAll()}: with no store, a device that got in before the controller subscribed
+     * would get PUBACKs for publishes that reach nobody (lost from its spool). Devices refused
+     * meanwhile get CONNACK "server unavailable" and try again.
+     */
+    public static Future<EmbeddedBroker> startReservedFor(Vertx vertx, ControllerConfig config, String controllerClientId) {
+        return vertx.executeBlocking(() -> config.brokerCredentialsFile().isEmpty() ? DeviceCredentials.none()
+                : DeviceCredentials.load(Path.of(config.brokerCredentialsFile())))
+                .compose(credentials -> start(vertx, config, credentials, controllerClientId));
+    }
+
     /** Starts the broker with the given device credentials (used when anonymous access is off). */
     public static Future<EmbeddedBroker> start(Vertx vertx, ControllerConfig config, DeviceCredentials credentials) {
+        return start(vertx, config, credentials, null);
+    }
+
+    private static Future<EmbeddedBroker> start(Vertx vertx, ControllerConfig config, DeviceCredentials credentials,
+            String reservedFor) {
         BrokerSettings settings;
         try {
             settings = BrokerSettings.from(config);
@@ -59,6 +76,9 @@ public final class EmbeddedBroker {
             return Future.failedFuture(e);
         }
         BrokerVerticle verticle = new BrokerVerticle(settings, credentials);
+        if (reservedFor != null) {
+            verticle.reserveFor(reservedFor);
+        }
         return vertx.deployVerticle(verticle).map(id -> {
             String host = settings.host().equals("0.0.0.0") || settings.host().equals("::") ? "127.0.0.1"
                     : settings.host();
@@ -90,6 +110,12 @@ public final class EmbeddedBroker {
     /** Whether it is listening (for /healthz). */
     public boolean running() {
         return running && verticle.listening();
+    }
+
+    /** Admits every client (the controller has subscribed). */
+    public void openToAll() {
+        verticle.openToAll();
+        LOG.info("embedded MQTT broker admits devices (the controller is subscribed)");
     }
 
     /** Clients connected now. */

@@ -126,6 +126,11 @@ public final class MqttIngressVerticle extends VerticleBase {
 
     /** The MQTT client id: stable per instance, so the broker keeps our session across restarts. */
     public String clientId() {
+        return clientId(config);
+    }
+
+    /** The MQTT client id of the controller this config describes. */
+    public static String clientId(ControllerConfig config) {
         return "c2f-controller-" + config.instanceId();
     }
 

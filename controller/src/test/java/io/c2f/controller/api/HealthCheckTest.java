@@ -60,6 +60,11 @@ class HealthCheckTest {
         assertEquals("UP", down.json().getJsonObject("checks").getJsonObject("database").getString("status"));
         assertEquals("DOWN", down.json().getJsonObject("checks").getJsonObject("broker").getString("status"));
 
+        HealthCheck notListening = new HealthCheck(vertx, () -> Future.succeededFuture(), "embedded", () -> false);
+        JsonObject broker = result(onContext(vertx, notListening)).json().getJsonObject("checks").getJsonObject("broker");
+        assertEquals("DOWN", broker.getString("status"));
+        assertEquals("the embedded broker is not listening", broker.getString("detail"));
+
         HealthCheck failing = new HealthCheck(vertx, () -> Future.failedFuture(
                 new IllegalStateException("database error on jdbc:postgresql://db.internal/c2f?password=***")), "x");
         HealthCheck.Report dbDown = result(onContext(vertx, failing));

@@ -101,7 +101,7 @@ class ControllerCrashTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"mosquitto"})
+    @ValueSource(strings = {"embedded", "mosquitto"})
     void aRolloutThatAbortsAcrossCrashesRollsBackEveryDeviceThatSwitched(String broker) throws Exception {
         String mqttUrl = startController(broker);
         try (AutoCloseable b = brokerProcess; ControllerProcess c = controller;
@@ -156,7 +156,7 @@ class ControllerCrashTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"mosquitto"})
+    @ValueSource(strings = {"embedded", "mosquitto"})
     void aControllerKilledAtAnyPointOfARolloutComesBackAndNeverSplitsTheFleet(String broker) throws Exception {
         String mqttUrl = startController(broker);
         long acked;
