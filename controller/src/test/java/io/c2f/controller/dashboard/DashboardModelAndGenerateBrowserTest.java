@@ -96,7 +96,7 @@ class DashboardModelAndGenerateBrowserTest {
             call(http.post(port, "127.0.0.1", "/api/v1/models"), new JsonObject().put("id", "emoji32-c2f")
                     .put("source", TestControllers.intoModelsDir(dir, ZOO_MODEL)), 201);
             call(http.post(port, "127.0.0.1", "/api/v1/models/emoji32-c2f/schedules"),
-                    new JsonObject().put("catalogDir", TestControllers.intoModelsDir(dir, CATALOG)), 200);
+                    new JsonObject().put("catalogDir", TestControllers.intoModelsDir(dir, CATALOG, "emoji32-c2f-catalog")), 200);
             call(http.put(port, "127.0.0.1", "/api/v1/models/emoji32-c2f/rank"),
                     new JsonObject().put("csv", Files.readString(RANK_CSV)), 200);
             until(() -> http.get(port, "127.0.0.1", "/api/v1/devices").bearerTokenAuthentication(ADMIN).send()

@@ -53,10 +53,19 @@ public final class TestControllers {
      * it by there: the controller opens no other files.
      */
     public static String intoModelsDir(Path dir, Path source) throws java.io.IOException {
+        Path from = java.nio.file.Files.isDirectory(source) ? source : source.getParent();
+        return intoModelsDir(dir, source, from.getFileName().toString());
+    }
+
+    /**
+     * As {@link #intoModelsDir(Path, Path)}, into the models directory's folder {@code folder} (for two
+     * sources whose folders have the same name, such as a model and its catalog).
+     */
+    public static String intoModelsDir(Path dir, Path source, String folder) throws java.io.IOException {
         Path models = dir.resolve("data").resolve("models");
         String name = source.getFileName().toString();
         Path from = java.nio.file.Files.isDirectory(source) ? source : source.getParent();
-        Path to = models.resolve(from.getFileName().toString());
+        Path to = models.resolve(folder);
         try (java.util.stream.Stream<Path> tree = java.nio.file.Files.walk(from)) {
             for (Path f : tree.filter(java.nio.file.Files::isRegularFile).toList()) {
                 Path target = to.resolve(from.relativize(f).toString());
@@ -64,8 +73,7 @@ public final class TestControllers {
                 java.nio.file.Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        return java.nio.file.Files.isDirectory(source) ? from.getFileName().toString()
-                : from.getFileName() + "/" + name;
+        return java.nio.file.Files.isDirectory(source) ? folder : folder + "/" + name;
     }
 
     /** Started with these tokens, default retuning and rollouts, no metrics. */
