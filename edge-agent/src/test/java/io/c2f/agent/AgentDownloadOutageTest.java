@@ -102,6 +102,19 @@ class AgentDownloadOutageTest {
         return new EdgeAgent(config, new SimulatedEngine(() -> 0), KEY.getPublic(), Clock.systemUTC());
     }
 
+    /**
+     * Serves the bundle at about 25 chunks a second (so a cut lands mid-download), starts the agent,
+     * sends it the job and waits until a fifth of the bundle is downloaded.
+     */
+    private void startSlowDownload(TestController controller, EdgeAgent agent) throws Exception {
+        controller.serveBundle("synthetic", payload);
+        controller.chunkDelay(40);
+        agent.start();
+        controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT);
+        controller.sendJob(KEY, "dev-1", job);
+        controller.await(in -> downloading(in, 20), WAIT);
+    }
+
     private static boolean isJob(Inbound in) {
         return in.address().channel() == Channel.JOB_STATUS && in.as(JobStatusUpdate.class).getJobId().equals("j1");
     }
@@ -155,12 +168,7 @@ class AgentDownloadOutageTest {
              TcpProxy proxy = new TcpProxy(broker.port());
              TestController controller = new TestController(broker.uri(), "t");
              EdgeAgent agent = agent(config(proxy.uri(), "60s"))) {
-            controller.serveBundle("synthetic", payload);
-            controller.chunkDelay(40); // about 25 chunks a second: the cut lands mid-download
-            agent.start();
-            controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT);
-            controller.sendJob(KEY, "dev-1", job);
-            controller.await(in -> downloading(in, 20), WAIT);
+            startSlowDownload(controller, agent);
 
             proxy.refuse(true);
             proxy.cutAll();
@@ -200,12 +208,7 @@ class AgentDownloadOutageTest {
              EdgeAgent agent = agent(config(broker.uri(), "60s"))) {
             Set<Integer> storedAtOutage;
             try (TestController before = new TestController(broker.uri(), "t")) {
-                before.serveBundle("synthetic", payload);
-                before.chunkDelay(40);
-                agent.start();
-                before.await(in -> in.address().channel() == Channel.BIRTH, WAIT);
-                before.sendJob(KEY, "dev-1", job);
-                before.await(in -> downloading(in, 20), WAIT);
+                startSlowDownload(before, agent);
                 broker.stop();
                 Thread.sleep(1500);
                 storedAtOutage = storedChunks();
@@ -233,12 +236,7 @@ class AgentDownloadOutageTest {
              TcpProxy proxy = new TcpProxy(broker.port());
              TestController controller = new TestController(broker.uri(), "t");
              EdgeAgent agent = agent(config(proxy.uri(), "1s"))) {
-            controller.serveBundle("synthetic", payload);
-            controller.chunkDelay(40);
-            agent.start();
-            controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT);
-            controller.sendJob(KEY, "dev-1", job);
-            controller.await(in -> downloading(in, 20), WAIT);
+            startSlowDownload(controller, agent);
             proxy.refuse(true);
             proxy.cutAll();
             Thread.sleep(3000);
@@ -309,12 +307,7 @@ class AgentDownloadOutageTest {
              TcpProxy proxy = new TcpProxy(broker.port());
              TestController controller = new TestController(broker.uri(), "t");
              EdgeAgent agent = agent(config(proxy.uri(), "60s"))) {
-            controller.serveBundle("synthetic", payload);
-            controller.chunkDelay(40);
-            agent.start();
-            controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT);
-            controller.sendJob(KEY, "dev-1", job);
-            controller.await(in -> downloading(in, 20), WAIT);
+            startSlowDownload(controller, agent);
             proxy.refuse(true);
             proxy.cutAll();
             Thread.sleep(500); // chunks already on their way are stored or lost
