@@ -3,7 +3,6 @@ package io.c2f.agent.security;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.c2f.proto.testing.MosquittoBroker;
 import io.c2f.proto.codec.HeaderFactory;
@@ -13,7 +12,6 @@ import io.c2f.proto.topic.Topics;
 import io.c2f.proto.v1.Birth;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** deploy/mosquitto/c2f.acl on a real Mosquitto: a device cannot act as another device. */
 class BrokerAclTest {
-    private static final Path ACL = Path.of("../deploy/mosquitto/c2f.acl");
 
     @TempDir
     Path dir;
@@ -47,7 +44,7 @@ class BrokerAclTest {
 
     @Test
     void theAclCoversEveryChannelInTheRightDirection() throws Exception {
-        String acl = Files.readString(ACL);
+        String acl = Files.readString(ShippedMosquitto.ACL);
         for (Channel c : Channel.values()) {
             String path = c.scope() == Channel.Scope.DEVICE ? "device/%u/" + c.suffix() : c.suffix();
             String verb = c.direction() == Direction.DEVICE_TO_CONTROLLER ? "write" : "read";
@@ -57,26 +54,8 @@ class BrokerAclTest {
 
     @Test
     void aDeviceCannotPublishOrReadUnderAnotherId() throws Exception {
-        assumeTrue(MosquittoBroker.available() && Files.isExecutable(Path.of("/usr/bin/mosquitto_passwd")));
-        Path passwd = dir.resolve("passwd");
-        boolean first = true;
-        for (String[] u : List.of(new String[] {"c2f-controller", "ctl-pw"}, new String[] {"dev-1", "pw1"},
-                new String[] {"dev-2", "pw2"})) {
-            List<String> cmd = first ? List.of("mosquitto_passwd", "-c", "-b", passwd.toString(), u[0], u[1])
-                    : List.of("mosquitto_passwd", "-b", passwd.toString(), u[0], u[1]);
-            first = false;
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
-        }
-        Path acl = dir.resolve("c2f.acl");
-        Files.copy(ACL, acl);
-        for (Path f : List.of(passwd, acl)) {
-            f.toFile().setReadable(true, false);
-        }
-        dir.toFile().setExecutable(true, false);
         Topics topics = Topics.fleet("demo");
-        try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("broker"),
-                "allow_anonymous false\npassword_file " + passwd + "\nacl_file " + acl + "\n")) {
+        try (MosquittoBroker broker = ShippedMosquitto.start(dir, "")) {
             MqttClient controller = connect(broker.uri(), "c2f-controller", "ctl-pw");
             BlockingQueue<String> seen = new LinkedBlockingQueue<>();
             controller.subscribe("c2f/v1/demo/device/+/birth", 1, (t, m) -> seen.add(t));

@@ -3,7 +3,6 @@ package io.c2f.agent.security;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.c2f.proto.testing.MosquittoBroker;
 import io.c2f.proto.testing.RawMqttClient;
@@ -31,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MosquittoDeployConfigTest {
     private static final Path CONF = Path.of("../deploy/mosquitto/mosquitto.conf");
-    private static final Path ACL = Path.of("../deploy/mosquitto/c2f.acl");
     private static final Topics DEMO = Topics.fleet("demo");
     private static final Duration QUIET = Duration.ofMillis(800);
 
@@ -56,25 +54,7 @@ class MosquittoDeployConfigTest {
     @BeforeEach
     void start() throws Exception {
         String option = clientIdOption();
-        assumeTrue(MosquittoBroker.available() && Files.isExecutable(Path.of("/usr/bin/mosquitto_passwd")));
-        Path passwd = dir.resolve("passwd");
-        boolean first = true;
-        for (String[] u : List.of(new String[] {"c2f-controller", "ctl-pw"}, new String[] {"dev-1", "pw1"},
-                new String[] {"dev-2", "pw2"})) {
-            List<String> cmd = first ? List.of("mosquitto_passwd", "-c", "-b", passwd.toString(), u[0], u[1])
-                    : List.of("mosquitto_passwd", "-b", passwd.toString(), u[0], u[1]);
-            first = false;
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
-        }
-        Path acl = dir.resolve("c2f.acl");
-        Files.copy(ACL, acl);
-        for (Path f : List.of(passwd, acl)) {
-            f.toFile().setReadable(true, false);
-        }
-        dir.toFile().setExecutable(true, false);
-        broker = MosquittoBroker.start(dir.resolve("broker"), "allow_anonymous false\npassword_file " + passwd
-                + "\nacl_file " + acl + "\n" + option + "\n");
+        broker = ShippedMosquitto.start(dir, option + "\n");
     }
 
     @AfterEach
