@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.sim.SimulatedEngine;
 import io.c2f.agent.testing.BrokerKind;
+import io.c2f.agent.testing.TcpProxy;
 import io.c2f.proto.testing.TestBroker;
 import io.c2f.agent.testing.SyntheticBundles;
 import io.c2f.agent.testing.TestController;
@@ -52,8 +53,11 @@ class AgentOutageTest {
         p.setProperty("c2f.device.id", "dev-1");
         p.setProperty("c2f.heartbeat.interval", "500ms");
         p.setProperty("c2f.broker.keep-alive", "2s");
-        try (TestBroker broker = kind.start(dir.resolve("broker"))) {
-            p.setProperty("c2f.broker.url", broker.uri());
+        try (TestBroker broker = kind.start(dir.resolve("broker"));
+             // the agent's way to the broker: closed across the restart until the controller has
+             // subscribed again, so the agent cannot publish to nobody in between
+             TcpProxy door = new TcpProxy(broker.port())) {
+            p.setProperty("c2f.broker.url", door.uri());
             try (EdgeAgent agent = new EdgeAgent(AgentConfig.from(p, dir), new SimulatedEngine(cost::get),
                     key.getPublic(), Clock.systemUTC())) {
                 long lastSeq;
@@ -79,10 +83,12 @@ class AgentOutageTest {
                             .setRequestId("during-outage").setSeed(3).setCount(1).build());
                     Thread.sleep(300);
                 }
+                door.refuse(true);
                 broker.stop();
                 Thread.sleep(2500); // the generation finishes while the device is offline
                 broker.restart();
                 try (TestController controller = new TestController(broker.uri(), "t")) {
+                    door.refuse(false);
                     Telemetry t = controller.await(in -> in.address().channel() == Channel.TELEMETRY
                             && in.as(Telemetry.class).hasGeneration()
                             && in.as(Telemetry.class).getGeneration().getRequestId().equals("during-outage"),

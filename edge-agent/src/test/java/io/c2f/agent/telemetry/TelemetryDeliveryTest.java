@@ -9,6 +9,7 @@ import io.c2f.agent.link.LinkSettings;
 import io.c2f.agent.testing.BrokerKind;
 import io.c2f.proto.testing.TestBroker;
 import io.c2f.agent.testing.MqttObserver;
+import io.c2f.agent.testing.TcpProxy;
 import io.c2f.proto.codec.Inbound;
 import io.c2f.proto.codec.InboundDispatcher;
 import io.c2f.proto.topic.Channel;
@@ -39,8 +40,11 @@ class TelemetryDeliveryTest {
     void recordsSpooledWhileTheBrokerIsDownArriveInOrderAfterItReturns(BrokerKind kind) throws Exception {
         assumeTrue(kind.available(), kind + " is not installed");
         int capacity = 50;
-        try (TestBroker broker = kind.start(tmp.resolve("broker"))) {
-            LinkSettings settings = LinkSettings.of(broker.uri(), "t", "dev-1", tmp.resolve("state"))
+        try (TestBroker broker = kind.start(tmp.resolve("broker"));
+             // the device reaches the broker through a door the test opens only once its observer
+             // is subscribed again, so nothing is published to nobody after the restart
+             TcpProxy door = new TcpProxy(broker.port())) {
+            LinkSettings settings = LinkSettings.of(door.uri(), "t", "dev-1", tmp.resolve("state"))
                     .withTimings(Duration.ofSeconds(2), new Backoff(Duration.ofMillis(100), Duration.ofMillis(500)));
             TelemetrySpool spool = new TelemetrySpool(tmp.resolve("spool"), capacity);
             List<Telemetry> seen = new ArrayList<>();
@@ -59,6 +63,7 @@ class TelemetryDeliveryTest {
                 }
                 observer.close();
 
+                door.refuse(true);
                 broker.stop();
                 // offline: 70 more records into a spool of 50 -> the 20 oldest of them are dropped
                 for (int i = 20; i < 90; i++) {
@@ -66,6 +71,7 @@ class TelemetryDeliveryTest {
                 }
                 broker.restart();
                 MqttObserver after = new MqttObserver(broker.uri(), "observer2", "c2f/v1/t/device/+/telemetry");
+                door.refuse(false);
                 pump.wake();
                 for (int i = 0; i < capacity; i++) {
                     Inbound in = after.await(x -> true, Duration.ofSeconds(20));

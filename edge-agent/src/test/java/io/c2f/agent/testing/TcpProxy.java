@@ -40,7 +40,13 @@ public final class TcpProxy implements AutoCloseable {
                     closeQuietly(client);
                     continue;
                 }
-                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                Socket upstream;
+                try {
+                    upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                } catch (IOException targetDown) {
+                    closeQuietly(client); // as a client would see a broker that is down
+                    continue;
+                }
                 sockets.add(client);
                 sockets.add(upstream);
                 pump(client, upstream);

@@ -44,8 +44,18 @@ public final class TestController implements AutoCloseable {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(true);
         o.setMaxInflight(1000);
-        client.connect(o);
+        try {
+            client.connect(o);
+        } catch (MqttException e) {
+            throw new IllegalStateException("test controller could not connect to " + uri, e);
+        }
         for (String filter : topics.controllerSubscriptions()) {
+            subscribe(filter);
+        }
+    }
+
+    private void subscribe(String filter) {
+        try {
             client.subscribe(filter, 1, (topic, msg) -> {
                 Inbound in;
                 try {
@@ -63,6 +73,8 @@ public final class TestController implements AutoCloseable {
                     seen.notifyAll();
                 }
             });
+        } catch (MqttException e) {
+            throw new IllegalStateException("test controller could not subscribe to " + filter, e);
         }
     }
 
@@ -178,7 +190,11 @@ public final class TestController implements AutoCloseable {
     @Override
     public void close() throws MqttException {
         if (client.isConnected()) {
-            client.disconnect();
+            try {
+                client.disconnect();
+            } catch (MqttException e) {
+                throw new IllegalStateException("test controller could not disconnect", e);
+            }
         }
         client.close();
     }
