@@ -50,16 +50,14 @@ public final class Baselines {
                 checkSwitch(switchIndex, steps), low, high, method, interpolation, eta);
     }
 
-    /** The same plan with other time steps (same switch index, resolutions, method, eta). */
+    /** The same plan with other time steps (same switch index, resolutions, switch, eta). */
     public static C2fPlan withTimesteps(C2fPlan plan, int[] timesteps) {
-        return new C2fPlan(timesteps, plan.switchIndex(), plan.low(), plan.high(), plan.switchMethod(),
-                plan.interpolation(), plan.eta());
+        return plan.withTimesteps(timesteps);
     }
 
     /** The same plan with another switch index. */
     public static C2fPlan withSwitchIndex(C2fPlan plan, int switchIndex) {
-        return new C2fPlan(plan.timesteps(), switchIndex, plan.low(), plan.high(), plan.switchMethod(),
-                plan.interpolation(), plan.eta());
+        return plan.withSwitchIndex(switchIndex);
     }
 
     static int checkSteps(int steps, int trainTimesteps) {

@@ -106,6 +106,13 @@ public record Schedule(String id, C2fPlan plan, Provenance provenance) {
             throw new ScheduleFormatException(source, "interpolation", "unknown value "
                     + p.getInterpolationValue());
         }
+        if (p.getSwitchNoise() == io.c2f.proto.v1.SwitchNoise.UNRECOGNIZED) {
+            throw new ScheduleFormatException(source, "switch_noise", "unknown value " + p.getSwitchNoiseValue());
+        }
+        if (p.getLowPhaseTime() == io.c2f.proto.v1.LowPhaseTime.UNRECOGNIZED) {
+            throw new ScheduleFormatException(source, "low_phase_time", "unknown value "
+                    + p.getLowPhaseTimeValue());
+        }
         if (!(p.getEta() >= 0f) || Float.isInfinite(p.getEta())) {
             throw new ScheduleFormatException(source, "eta", "must be finite and >= 0, got " + p.getEta());
         }

@@ -2,7 +2,9 @@ package io.c2f.schedules.cli;
 
 import io.c2f.models.c2f.C2fPlan;
 import io.c2f.models.c2f.Interpolation;
+import io.c2f.models.c2f.LowPhaseTime;
 import io.c2f.models.c2f.SwitchMethod;
+import io.c2f.models.c2f.SwitchNoise;
 import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.diffusion.DenoiserException;
 import io.c2f.models.tensor.Resolution;
@@ -36,7 +38,8 @@ import java.util.Set;
  * Command line for schedule search and rank analysis on any {@link DenoiserSource}.
  * <pre>
  * search --k 4,6,8 [--model synthetic] [--mode full|c2f|both] [--switch auto|N]
- *        [--switch-method renoise|upsample-xt] [--interpolation nearest|bilinear] [--reference-steps 100]
+ *        [--switch-method renoise|upsample-xt] [--interpolation nearest|bilinear]
+ *        [--switch-noise continuous|fresh] [--low-time same|snr] [--reference-steps 100]
  *        [--calibration 16] [--heldout 64] [--heldout-first 1000000] [--budget-s 600] [--max-evaluations N]
  *        [--start-shifts 4] [--min-move 1] [--baselines true|false]
  *        [--threads N] [--reference-cache DIR|none] [--out DIR]
@@ -56,7 +59,7 @@ public final class ScheduleTool {
     /** Seeds of rank analyses run by the tool: apart from calibration (0..) and held-out (1e6..) seeds. */
     static final long RANK_SEED_BASE = 2_000_000L;
     private static final Set<String> SEARCH_OPTIONS = Set.of("model", "k", "mode", "switch", "switch-method",
-            "interpolation", "reference-steps", "calibration", "heldout", "heldout-first", "budget-s",
+            "switch-noise", "low-time", "interpolation", "reference-steps", "calibration", "heldout", "heldout-first", "budget-s",
             "start-shifts", "min-move", "max-evaluations", "baselines",
             "threads", "reference-cache", "out");
     private static final Set<String> RANK_OPTIONS = Set.of("model", "seeds", "steps", "switch", "threads", "out");
@@ -201,6 +204,16 @@ public final class ScheduleTool {
             case "bilinear" -> Interpolation.BILINEAR;
             default -> throw new IllegalArgumentException("--interpolation must be nearest or bilinear");
         };
+        SwitchNoise switchNoise = switch (o.getOrDefault("switch-noise", "continuous")) {
+            case "continuous" -> SwitchNoise.CONTINUOUS;
+            case "fresh" -> SwitchNoise.FRESH;
+            default -> throw new IllegalArgumentException("--switch-noise must be continuous or fresh");
+        };
+        LowPhaseTime lowTime = switch (o.getOrDefault("low-time", "same")) {
+            case "same" -> LowPhaseTime.SAME;
+            case "snr" -> LowPhaseTime.SNR_MATCHED;
+            default -> throw new IllegalArgumentException("--low-time must be same or snr");
+        };
         String baselinesOption = o.getOrDefault("baselines", "true");
         if (!baselinesOption.equals("true") && !baselinesOption.equals("false")) {
             throw new IllegalArgumentException("--baselines must be true or false, got '" + baselinesOption + "'");
@@ -255,8 +268,8 @@ public final class ScheduleTool {
                 int s = switchTimestep != null
                         ? RankAnalysis.switchIndexFor(Baselines.uniform(k, trainT, high, 0f).timesteps(), switchTimestep)
                         : intOption(o, "switch", 1);
-                TrdResult r = search.searchC2f(k, s, low, high, method, interpolation, "trd-k" + k + "-c2f",
-                        source.modelSha256(), p -> { });
+                TrdResult r = search.searchC2f(k, s, low, high, method, interpolation, switchNoise, lowTime,
+                        "trd-k" + k + "-c2f", source.modelSha256(), p -> { });
                 report(r, outDir, out, summary);
                 if (baselines) {
                     writeBaseline(startSchedule("uniform-k" + k + "-c2f", SearchMethod.SEARCH_METHOD_UNIFORM, r,

@@ -4,7 +4,9 @@ import io.c2f.models.c2f.C2fExecutor;
 import io.c2f.models.c2f.C2fPlan;
 import io.c2f.models.c2f.Interpolation;
 import io.c2f.models.c2f.SamplerState;
+import io.c2f.models.c2f.LowPhaseTime;
 import io.c2f.models.c2f.SwitchMethod;
+import io.c2f.models.c2f.SwitchNoise;
 import io.c2f.models.c2f.TrajectoryObserver;
 import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.diffusion.DenoiserException;
@@ -115,6 +117,15 @@ public final class TrdSearch {
     public TrdResult searchC2f(int steps, int switchIndex, Resolution low, Resolution high, SwitchMethod method,
                                Interpolation interpolation, String scheduleId, String modelSha256,
                                Consumer<TrdProgress> progress) throws DenoiserException {
+        return searchC2f(steps, switchIndex, low, high, method, interpolation, SwitchNoise.CONTINUOUS,
+                LowPhaseTime.SAME, scheduleId, modelSha256, progress);
+    }
+
+    /** As above, with the switch noise and the low-phase time of the plans searched. */
+    public TrdResult searchC2f(int steps, int switchIndex, Resolution low, Resolution high, SwitchMethod method,
+                               Interpolation interpolation, SwitchNoise noise, LowPhaseTime lowTime,
+                               String scheduleId, String modelSha256, Consumer<TrdProgress> progress)
+            throws DenoiserException {
         requireSteps(steps);
         if (steps < 2) {
             throw new IllegalArgumentException("C2F needs K >= 2 (a low and a high step), got K = " + steps);
@@ -126,7 +137,8 @@ public final class TrdSearch {
         requireResolution(low, "the C2F low phase");
         requireResolution(high, "the C2F high phase");
         return search(Baselines.c2fUniform(steps, schedule.trainTimesteps(), switchIndex, low, high, method,
-                interpolation, 0f), scheduleId, modelSha256, progress);
+                interpolation, 0f).withSwitch(method, interpolation, noise, lowTime), scheduleId, modelSha256,
+                progress);
     }
 
     private void requireSteps(int steps) {

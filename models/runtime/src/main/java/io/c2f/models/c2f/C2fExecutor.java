@@ -20,10 +20,11 @@ import java.util.List;
  * f avgpool(full-resolution noise), with f = sqrt(fy fx) the {@link Resampling#noiseScale}: unit
  * variance, and the same noise the full-resolution reference starts from, seen at low resolution.</li>
  * <li><b>Low phase</b>: DDIM steps 0 .. switchIndex-1 at low resolution; the last lands at
- * t_s = timesteps[switchIndex].</li>
+ * t_s = timesteps[switchIndex]. With {@link LowPhaseTime#SNR_MATCHED} each low step runs (model
+ * call and DDIM update) at the SNR-matched time of its scheduled step and lands at that of the next.</li>
  * <li><b>Switch</b> at t_s, before step switchIndex runs: {@link C2fSwitch} with the plan's method and
- * interpolation, the x0 predicted by the last low step, and fresh full-resolution noise of stream
- * 1.</li>
+ * interpolation, the x0 predicted by the last low step, and full-resolution noise: the initial
+ * noise (stream 0) for {@link SwitchNoise#CONTINUOUS}, stream 1 for {@link SwitchNoise#FRESH}.</li>
  * <li><b>High phase</b>: the remaining steps at high resolution. The output is the x0 predicted by
  * the last step (which goes to t = -1, abar = 1). A plan whose steps are all low (switchIndex ==
  * steps) upsamples that final x0 with its interpolation instead (counted as the switch phase).</li>
@@ -104,17 +105,21 @@ public final class C2fExecutor {
         for (int i = from; i < untilStep; i++) {
             if (i == plan.switchIndex() && plan.hasLowPhase()) {
                 long s0 = System.nanoTime();
-                ImageBatch z = GaussianNoise.normal(seeds, GaussianNoise.STREAM_SWITCH, plan.high(), channels);
+                long stream = plan.switchNoise() == SwitchNoise.CONTINUOUS
+                        ? GaussianNoise.STREAM_INITIAL : GaussianNoise.STREAM_SWITCH;
+                ImageBatch z = GaussianNoise.normal(seeds, stream, plan.high(), channels);
                 x = C2fSwitch.apply(plan.switchMethod(), plan.interpolation(), x, x0hat,
-                        schedule.alphaBar(plan.timestep(i)), z);
+                        schedule.alphaBar(lowModelTime(plan, plan.timestep(i))), schedule.alphaBar(plan.timestep(i)),
+                        z);
                 long nanos = System.nanoTime() - s0;
                 elapsed += nanos;
                 add(phases, PhaseTiming.SWITCH, plan.high(), 0, nanos, 0);
             }
             long s0 = System.nanoTime();
             Resolution resolution = plan.resolutionOf(i);
-            int t = plan.timestep(i);
-            int tPrev = plan.previousTimestep(i);
+            boolean low = plan.isLowStep(i);
+            int t = low ? lowModelTime(plan, plan.timestep(i)) : plan.timestep(i);
+            int tPrev = low ? lowModelTime(plan, plan.previousTimestep(i)) : plan.previousTimestep(i);
             ImageBatch eps = denoiser.predictNoise(x, t);
             ImageBatch noise = ddim.needsNoise(t, tPrev)
                     ? GaussianNoise.normal(seeds, GaussianNoise.stepStream(i), resolution, channels)
@@ -122,13 +127,18 @@ public final class C2fExecutor {
             DdimStep.Result r = ddim.apply(x, eps, t, tPrev, noise);
             long nanos = System.nanoTime() - s0;
             elapsed += nanos;
-            add(phases, plan.isLowStep(i) ? PhaseTiming.LOW : PhaseTiming.HIGH, resolution, 1, nanos,
+            add(phases, low ? PhaseTiming.LOW : PhaseTiming.HIGH, resolution, 1, nanos,
                     denoiser.macsPerForward(resolution) * x.batch());
             observer.onStep(i, t, resolution, x, r.x0());
             x = r.xPrev();
             x0hat = r.x0();
         }
         return new SamplerState(plan, seeds, untilStep, x, x0hat, phases, elapsed);
+    }
+
+    private int lowModelTime(C2fPlan plan, int t) {
+        int[] f = Resampling.factors(plan.low(), plan.high());
+        return LowPhaseTimes.modelTime(plan.lowPhaseTime(), schedule, t, f[0] * f[1]);
     }
 
     /** Runs the remaining steps of {@code plan} and returns the high-resolution images. */

@@ -25,10 +25,13 @@ import java.util.stream.Collectors;
  * @param eta DDIM eta, finite and >= 0
  */
 public record C2fPlan(int[] timesteps, int switchIndex, Resolution low, Resolution high,
-                      SwitchMethod switchMethod, Interpolation interpolation, float eta) {
+                      SwitchMethod switchMethod, Interpolation interpolation, float eta,
+                      SwitchNoise switchNoise, LowPhaseTime lowPhaseTime) {
 
     public C2fPlan {
         Objects.requireNonNull(timesteps, "timesteps");
+        Objects.requireNonNull(switchNoise, "switchNoise");
+        Objects.requireNonNull(lowPhaseTime, "lowPhaseTime");
         Objects.requireNonNull(low, "low");
         Objects.requireNonNull(high, "high");
         Objects.requireNonNull(switchMethod, "switchMethod");
@@ -56,6 +59,31 @@ public record C2fPlan(int[] timesteps, int switchIndex, Resolution low, Resoluti
         if (!(eta >= 0f) || Float.isInfinite(eta)) {
             throw new InvalidPlanException("eta must be finite and >= 0, got " + eta);
         }
+    }
+
+    /**
+     * A plan with today's defaults for the switch: noise continuity ({@link SwitchNoise#CONTINUOUS})
+     * and the low phase at the scheduled time steps ({@link LowPhaseTime#SAME}).
+     */
+    public C2fPlan(int[] timesteps, int switchIndex, Resolution low, Resolution high,
+                   SwitchMethod switchMethod, Interpolation interpolation, float eta) {
+        this(timesteps, switchIndex, low, high, switchMethod, interpolation, eta, SwitchNoise.CONTINUOUS,
+                LowPhaseTime.SAME);
+    }
+
+    public C2fPlan withTimesteps(int[] newTimesteps) {
+        return new C2fPlan(newTimesteps, switchIndex, low, high, switchMethod, interpolation, eta, switchNoise,
+                lowPhaseTime);
+    }
+
+    public C2fPlan withSwitchIndex(int newSwitchIndex) {
+        return new C2fPlan(timesteps, newSwitchIndex, low, high, switchMethod, interpolation, eta, switchNoise,
+                lowPhaseTime);
+    }
+
+    public C2fPlan withSwitch(SwitchMethod method, Interpolation newInterpolation, SwitchNoise noise,
+                              LowPhaseTime time) {
+        return new C2fPlan(timesteps, switchIndex, low, high, method, newInterpolation, eta, noise, time);
     }
 
     /** All steps at one resolution (no switch). */
@@ -126,8 +154,9 @@ public record C2fPlan(int[] timesteps, int switchIndex, Resolution low, Resoluti
      * Whether the first {@code k} steps of this plan and {@code other} compute the same state from the
      * same seeds, so a {@link SamplerState} after k steps of one can be resumed with the other: same
      * time steps for those steps (including where step k-1 lands), same resolution for each of them,
-     * same high resolution (it defines the initial noise), same eta, and if the switch happened
-     * within them, the same switch method and interpolation.
+     * same high resolution (it defines the initial noise), same eta, the same low-phase time if
+     * any step was low, and if the switch happened within them, the same switch method,
+     * interpolation and switch noise.
      */
     public boolean sharesPrefix(C2fPlan other, int k) {
         if (k < 0 || k > steps() || k > other.steps()) {
@@ -143,17 +172,20 @@ public record C2fPlan(int[] timesteps, int switchIndex, Resolution low, Resoluti
                 || Float.compare(eta, other.eta) != 0) {
             return false;
         }
-        if (lowSteps > 0 && !low.equals(other.low)) {
+        if (lowSteps > 0 && (!low.equals(other.low) || lowPhaseTime != other.lowPhaseTime)) {
             return false;
         }
         boolean switched = hasLowPhase() && switchIndex < k;
-        return !switched || (switchMethod == other.switchMethod && interpolation == other.interpolation);
+        return !switched || (switchMethod == other.switchMethod && interpolation == other.interpolation
+                && switchNoise == other.switchNoise);
     }
 
     /**
      * The plan of a proto schedule. A switch method or interpolation left UNSPECIFIED is an error
      * when the schedule switches (switch_index > 0) and defaults to RENOISE_X0 / NEAREST otherwise;
-     * a missing low resolution defaults to the high one when the schedule does not switch.
+     * a missing low resolution defaults to the high one when the schedule does not switch. Switch
+     * noise and low-phase time left UNSPECIFIED mean what schedules meant before those fields
+     * existed: FRESH and SAME.
      */
     public static C2fPlan fromProto(Schedule schedule) {
         if (schedule.getSampler() != Sampler.SAMPLER_DDIM && schedule.getSampler() != Sampler.SAMPLER_UNSPECIFIED) {
@@ -209,7 +241,18 @@ public record C2fPlan(int[] timesteps, int switchIndex, Resolution low, Resoluti
             }
             default -> throw new InvalidPlanException("unknown interpolation " + schedule.getInterpolationValue());
         };
-        return new C2fPlan(timesteps, switchIndex, low, high, method, interpolation, schedule.getEta());
+        SwitchNoise noise = switch (schedule.getSwitchNoise()) {
+            case SWITCH_NOISE_UNSPECIFIED, SWITCH_NOISE_FRESH -> SwitchNoise.FRESH;
+            case SWITCH_NOISE_CONTINUOUS -> SwitchNoise.CONTINUOUS;
+            default -> throw new InvalidPlanException("unknown switch_noise " + schedule.getSwitchNoiseValue());
+        };
+        LowPhaseTime lowTime = switch (schedule.getLowPhaseTime()) {
+            case LOW_PHASE_TIME_UNSPECIFIED, LOW_PHASE_TIME_SAME -> LowPhaseTime.SAME;
+            case LOW_PHASE_TIME_SNR_MATCHED -> LowPhaseTime.SNR_MATCHED;
+            default -> throw new InvalidPlanException("unknown low_phase_time " + schedule.getLowPhaseTimeValue());
+        };
+        return new C2fPlan(timesteps, switchIndex, low, high, method, interpolation, schedule.getEta(), noise,
+                lowTime);
     }
 
     private static Resolution resolution(String field, io.c2f.proto.v1.Resolution r) {
@@ -235,6 +278,14 @@ public record C2fPlan(int[] timesteps, int switchIndex, Resolution low, Resoluti
                     case NEAREST -> io.c2f.proto.v1.Interpolation.INTERPOLATION_NEAREST;
                     case BILINEAR -> io.c2f.proto.v1.Interpolation.INTERPOLATION_BILINEAR;
                 })
+                .setSwitchNoise(switch (switchNoise) {
+                    case FRESH -> io.c2f.proto.v1.SwitchNoise.SWITCH_NOISE_FRESH;
+                    case CONTINUOUS -> io.c2f.proto.v1.SwitchNoise.SWITCH_NOISE_CONTINUOUS;
+                })
+                .setLowPhaseTime(switch (lowPhaseTime) {
+                    case SAME -> io.c2f.proto.v1.LowPhaseTime.LOW_PHASE_TIME_SAME;
+                    case SNR_MATCHED -> io.c2f.proto.v1.LowPhaseTime.LOW_PHASE_TIME_SNR_MATCHED;
+                })
                 .setSampler(Sampler.SAMPLER_DDIM)
                 .setEta(eta);
         for (int t : timesteps) {
@@ -251,17 +302,21 @@ public record C2fPlan(int[] timesteps, int switchIndex, Resolution low, Resoluti
     public boolean equals(Object o) {
         return o instanceof C2fPlan p && Arrays.equals(timesteps, p.timesteps) && switchIndex == p.switchIndex
                 && low.equals(p.low) && high.equals(p.high) && switchMethod == p.switchMethod
-                && interpolation == p.interpolation && Float.compare(eta, p.eta) == 0;
+                && interpolation == p.interpolation && Float.compare(eta, p.eta) == 0
+                && (!hasLowPhase() || (switchNoise == p.switchNoise && lowPhaseTime == p.lowPhaseTime));
     }
 
+    /** Switch noise and low-phase time take part only where a low phase makes them matter. */
     @Override
     public int hashCode() {
-        return Objects.hash(Arrays.hashCode(timesteps), switchIndex, low, high, switchMethod, interpolation, eta);
+        int h = Objects.hash(Arrays.hashCode(timesteps), switchIndex, low, high, switchMethod, interpolation, eta);
+        return hasLowPhase() ? Objects.hash(h, switchNoise, lowPhaseTime) : h;
     }
 
     @Override
     public String toString() {
         return "C2fPlan[timesteps=" + Arrays.toString(timesteps) + ", switchIndex=" + switchIndex + ", low=" + low
-                + ", high=" + high + ", " + switchMethod + ", " + interpolation + ", eta=" + eta + "]";
+                + ", high=" + high + ", " + switchMethod + ", " + interpolation + ", eta=" + eta + ", noise "
+                + switchNoise + ", low time " + lowPhaseTime + "]";
     }
 }

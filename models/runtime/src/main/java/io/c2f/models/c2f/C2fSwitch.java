@@ -5,7 +5,8 @@ import io.c2f.models.tensor.Resolution;
 
 /**
  * The switch from low to high resolution at time step t_s (abar = abar_s), given the low-resolution
- * state x_{t_s}, the x0 predicted by the last low step, and fresh full-resolution N(0, 1) noise z.
+ * state x_{t_s}, the x0 predicted by the last low step, and full-resolution N(0, 1) noise z (the
+ * seed's initial noise or a stream of its own, {@link SwitchNoise}).
  * Let f = sqrt(fy fx) be the noise scale of the factor ({@link Resampling#noiseScale}).
  * <ul>
  * <li>{@link SwitchMethod#RENOISE_X0}: x = sqrt(abar_s) up(x0hat) + sqrt(1 - abar_s) z.</li>
@@ -23,16 +24,27 @@ public final class C2fSwitch {
     private C2fSwitch() {
     }
 
-    /** The high-resolution state at t_s. */
+    /** The high-resolution state at t_s, when the low phase ran at the scheduled time steps. */
     public static ImageBatch apply(SwitchMethod method, Interpolation interpolation, ImageBatch xLow,
                                    ImageBatch x0hatLow, double abar, ImageBatch z) {
+        return apply(method, interpolation, xLow, x0hatLow, abar, abar, z);
+    }
+
+    /**
+     * The high-resolution state at t_s (abar = abarHigh) from a low-resolution state that the model
+     * saw at abarLow (the two differ when the low phase runs at SNR-matched times,
+     * {@link LowPhaseTime#SNR_MATCHED}): the implied noise is taken at abarLow, the result is mixed at
+     * abarHigh.
+     */
+    public static ImageBatch apply(SwitchMethod method, Interpolation interpolation, ImageBatch xLow,
+                                   ImageBatch x0hatLow, double abarLow, double abarHigh, ImageBatch z) {
         Resolution high = z.resolution();
         ImageBatch x0Up = Resampling.upsample(x0hatLow, high, interpolation);
         ImageBatch noise = switch (method) {
             case RENOISE_X0 -> z;
-            case UPSAMPLE_XT_VARIANCE_CORRECTED -> whiteNoise(impliedNoise(xLow, x0hatLow, abar), z);
+            case UPSAMPLE_XT_VARIANCE_CORRECTED -> whiteNoise(impliedNoise(xLow, x0hatLow, abarLow), z);
         };
-        return mix(x0Up, noise, abar);
+        return mix(x0Up, noise, abarHigh);
     }
 
     /** n = (x_t - sqrt(abar) x0hat) / sqrt(1 - abar), per element in double. */

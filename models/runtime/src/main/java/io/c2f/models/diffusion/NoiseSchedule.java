@@ -132,6 +132,34 @@ public final class NoiseSchedule {
         return t == -1 ? 1.0 : alphaBars[checkIndex(t)];
     }
 
+    /**
+     * The time step whose abar is nearest to {@code abar} (abar decreases with t); 1.0 or more gives
+     * -1, the clean end of the trajectory.
+     */
+    public int timestepNearest(double abar) {
+        if (!(abar >= 0) || Double.isInfinite(abar)) {
+            throw new IllegalArgumentException("abar must be finite and >= 0, got " + abar);
+        }
+        if (abar >= 1.0) {
+            return -1;
+        }
+        int lo = 0;
+        int hi = alphaBars.length - 1;
+        while (lo < hi) { // first t with alphaBars[t] <= abar
+            int mid = (lo + hi) >>> 1;
+            if (alphaBars[mid] <= abar) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        double above = lo == 0 ? 1.0 : alphaBars[lo - 1];
+        if (alphaBars[lo] > abar) {
+            return lo; // abar is below every abar_t
+        }
+        return above - abar < abar - alphaBars[lo] ? lo - 1 : lo;
+    }
+
     /** A copy of abar_0 .. abar_{T-1}. */
     public double[] alphasCumprod() {
         return alphaBars.clone();

@@ -98,6 +98,30 @@ class C2fExecutorTest {
     }
 
     @Test
+    void snrMatchedLowStepsCallTheModelAtTheMatchedTimes() throws Exception {
+        GaussianDataDenoiser m = model(LOW, HIGH);
+        int[] ts = TimestepSpacing.uniform(6, 1000);
+        C2fPlan p = plan(ts, 2, SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED, Interpolation.NEAREST, 0f)
+                .withSwitch(SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED, Interpolation.NEAREST,
+                        SwitchNoise.CONTINUOUS, LowPhaseTime.SNR_MATCHED);
+        C2fResult r = new C2fExecutor(m, SCHEDULE).run(p, new long[] {1, 2, 3});
+        // 8x8 from 16x16: 4 pixels per block
+        int t0 = LowPhaseTimes.modelTime(LowPhaseTime.SNR_MATCHED, SCHEDULE, 833, 4);
+        int t1 = LowPhaseTimes.modelTime(LowPhaseTime.SNR_MATCHED, SCHEDULE, 666, 4);
+        assertTrue(t0 < 833 && t1 < 666 && t1 < t0, t0 + ", " + t1);
+        assertEquals(List.of("8x8x3@" + t0, "8x8x3@" + t1, "16x16x3@500", "16x16x3@333", "16x16x3@166",
+                "16x16x3@0"), m.calls());
+        ImageBatch same = new C2fExecutor(model(LOW, HIGH), SCHEDULE).run(plan(ts, 2,
+                SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED, Interpolation.NEAREST, 0f), new long[] {1, 2, 3}).images();
+        double diff = 0;
+        for (int i = 0; i < same.data().length; i++) {
+            diff = Math.max(diff, Math.abs(same.data()[i] - r.images().data()[i]));
+        }
+        assertTrue(diff > 1e-3, "the matched low phase is another trajectory");
+        assertEquals(1000L * 3 * (64 * 2 + 256 * 4), r.totalMacs(), "and costs the same");
+    }
+
+    @Test
     void lowResolutionStartIsThePooledFullResolutionNoise() throws Exception {
         long[] seeds = {21, 22};
         List<ImageBatch> inputs = new ArrayList<>();
@@ -127,36 +151,40 @@ class C2fExecutorTest {
         int s = 4;
         double abar = SCHEDULE.alphaBar(ts[s]);
         C2fExecutor ex = new C2fExecutor(model(LOW, HIGH), SCHEDULE);
-        ImageBatch z = GaussianNoise.normal(seeds, GaussianNoise.STREAM_SWITCH, HIGH, 3);
-        for (SwitchMethod method : SwitchMethod.values()) {
-            for (Interpolation interpolation : Interpolation.values()) {
-                C2fPlan p = plan(ts, s, method, interpolation, 0f);
-                SamplerState atSwitch = ex.advance(ex.start(p, seeds), p, s, TrajectoryObserver.NONE);
-                assertEquals(LOW, atSwitch.x().resolution());
-                ImageBatch[] switched = new ImageBatch[1];
-                ex.finish(atSwitch, p, (i, t, res, xt, x0) -> {
-                    if (i == s) {
-                        switched[0] = xt;
+        for (SwitchNoise noise : SwitchNoise.values()) {
+            ImageBatch z = GaussianNoise.normal(seeds, noise == SwitchNoise.FRESH ? GaussianNoise.STREAM_SWITCH
+                    : GaussianNoise.STREAM_INITIAL, HIGH, 3);
+            for (SwitchMethod method : SwitchMethod.values()) {
+                for (Interpolation interpolation : Interpolation.values()) {
+                    C2fPlan p = plan(ts, s, method, interpolation, 0f).withSwitch(method, interpolation, noise,
+                            LowPhaseTime.SAME);
+                    SamplerState atSwitch = ex.advance(ex.start(p, seeds), p, s, TrajectoryObserver.NONE);
+                    assertEquals(LOW, atSwitch.x().resolution());
+                    ImageBatch[] switched = new ImageBatch[1];
+                    ex.finish(atSwitch, p, (i, t, res, xt, x0) -> {
+                        if (i == s) {
+                            switched[0] = xt;
+                        }
+                    });
+                    ImageBatch x0Up = Resampling.upsample(atSwitch.x0hat(), HIGH, interpolation);
+                    ImageBatch nHigh = C2fSwitch.impliedNoise(switched[0], x0Up, abar);
+                    ImageBatch nLow = C2fSwitch.impliedNoise(atSwitch.x(), atSwitch.x0hat(), abar);
+                    double[] mh = C2fSwitchTest.moments(nHigh.data());
+                    double[] ml = C2fSwitchTest.moments(nLow.data());
+                    double corr = C2fSwitchTest.correlation(nHigh, 2, 2, 0, 0, 0, 1);
+                    System.out.printf("switch %s/%s at t=%d: high-res noise var %.4f (low-res implied noise var %.4f),"
+                            + " in-block neighbour correlation %.4f%n", method, interpolation, ts[s], mh[1], ml[1], corr);
+                    assertTrue(Math.abs(corr) < 0.03, "correlation " + corr);
+                    if (method == SwitchMethod.RENOISE_X0) {
+                        assertClose(z.data(), nHigh.data(), 2e-5);
+                        assertEquals(1.0, mh[1], 0.02);
+                    } else {
+                        assertClose(nLow.data(), Resampling.avgPoolScaled(nHigh, LOW, 2.0).data(), 2e-5);
+                        ImageBatch detail = minusBlockMean(nHigh);
+                        assertClose(minusBlockMean(z).data(), detail.data(), 2e-5);
+                        // var(n_h) = var(n_l) / 4 + 3 / 4 exactly in expectation.
+                        assertEquals(ml[1] / 4 + 0.75, mh[1], 0.02);
                     }
-                });
-                ImageBatch x0Up = Resampling.upsample(atSwitch.x0hat(), HIGH, interpolation);
-                ImageBatch nHigh = C2fSwitch.impliedNoise(switched[0], x0Up, abar);
-                ImageBatch nLow = C2fSwitch.impliedNoise(atSwitch.x(), atSwitch.x0hat(), abar);
-                double[] mh = C2fSwitchTest.moments(nHigh.data());
-                double[] ml = C2fSwitchTest.moments(nLow.data());
-                double corr = C2fSwitchTest.correlation(nHigh, 2, 2, 0, 0, 0, 1);
-                System.out.printf("switch %s/%s at t=%d: high-res noise var %.4f (low-res implied noise var %.4f),"
-                        + " in-block neighbour correlation %.4f%n", method, interpolation, ts[s], mh[1], ml[1], corr);
-                assertTrue(Math.abs(corr) < 0.03, "correlation " + corr);
-                if (method == SwitchMethod.RENOISE_X0) {
-                    assertClose(z.data(), nHigh.data(), 2e-5);
-                    assertEquals(1.0, mh[1], 0.02);
-                } else {
-                    assertClose(nLow.data(), Resampling.avgPoolScaled(nHigh, LOW, 2.0).data(), 2e-5);
-                    ImageBatch detail = minusBlockMean(nHigh);
-                    assertClose(minusBlockMean(z).data(), detail.data(), 2e-5);
-                    // var(n_h) = var(n_l) / 4 + 3 / 4 exactly in expectation.
-                    assertEquals(ml[1] / 4 + 0.75, mh[1], 0.02);
                 }
             }
         }
@@ -254,24 +282,35 @@ class C2fExecutorTest {
             System.out.printf("C2F fidelity on %s, 32x32 (low 16x16), 20 uniform DDIM steps, 32 seeds;"
                     + " MSE between two unrelated samples: %.5f%n", m.engine(), unrelated);
             for (int s : new int[] {2, 5, 10, 15}) {
-                double[] byMethod = new double[2];
-                for (SwitchMethod method : SwitchMethod.values()) {
-                    for (Interpolation interpolation : Interpolation.values()) {
-                        C2fResult r = ex.run(new C2fPlan(ts, s, low, high, method, interpolation, 0f), seeds);
-                        double e = mse(reference, r.images());
-                        double macsSaved = 1.0 - (double) r.totalMacs() / (m.macsPerForward(high) * seeds.length * 20L);
-                        System.out.printf("  switch after %2d steps (t_s=%3d) %-30s %-8s MSE vs full-res %.6f"
-                                + " (PSNR %.1f dB), MACs saved %.0f%%%n", s, ts[s], method, interpolation, e,
-                                10 * Math.log10(4 / e), 100 * macsSaved);
-                        if (interpolation == Interpolation.BILINEAR) {
-                            byMethod[method.ordinal()] = e;
+                double[][] byMethod = new double[2][2]; // [noise][method], bilinear
+                for (SwitchNoise noise : SwitchNoise.values()) {
+                    for (SwitchMethod method : SwitchMethod.values()) {
+                        for (Interpolation interpolation : Interpolation.values()) {
+                            C2fResult r = ex.run(new C2fPlan(ts, s, low, high, method, interpolation, 0f, noise,
+                                    LowPhaseTime.SAME), seeds);
+                            double e = mse(reference, r.images());
+                            double macsSaved = 1.0 - (double) r.totalMacs()
+                                    / (m.macsPerForward(high) * seeds.length * 20L);
+                            System.out.printf("  switch after %2d steps (t_s=%3d) %-30s %-8s %-10s MSE vs full-res"
+                                    + " %.6f (PSNR %.1f dB), MACs saved %.0f%%%n", s, ts[s], method, interpolation,
+                                    noise, e, 10 * Math.log10(4 / e), 100 * macsSaved);
+                            if (interpolation == Interpolation.BILINEAR) {
+                                byMethod[noise.ordinal()][method.ordinal()] = e;
+                            }
                         }
                     }
                 }
                 if (m instanceof TwoScaleGaussianDenoiser) {
-                    assertTrue(byMethod[1] < byMethod[0], "variance-corrected " + byMethod[1] + " vs renoise "
-                            + byMethod[0]);
-                    assertTrue(byMethod[1] < unrelated / 4, "variance-corrected " + byMethod[1]);
+                    double[] fresh = byMethod[SwitchNoise.FRESH.ordinal()];
+                    double[] continuous = byMethod[SwitchNoise.CONTINUOUS.ordinal()];
+                    assertTrue(fresh[1] < fresh[0], "fresh noise: variance-corrected " + fresh[1] + " vs renoise "
+                            + fresh[0]);
+                    for (int method = 0; method < 2; method++) {
+                        // the reference keeps its initial noise: so does a continuous switch
+                        assertTrue(continuous[method] < fresh[method], SwitchMethod.values()[method]
+                                + ": continuous " + continuous[method] + " vs fresh " + fresh[method]);
+                    }
+                    assertTrue(continuous[1] < unrelated / 4, "variance-corrected " + continuous[1]);
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.c2f.models.c2f;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -148,5 +149,38 @@ class C2fPlanTest {
                 Interpolation.BILINEAR, 0.5f), 1));
         assertTrue(a.sharesPrefix(a, 10));
         assertFalse(a.sharesPrefix(b, 7));
+        // The switch noise matters once the switch has run; the low-phase time from the first step.
+        C2fPlan fresh = a.withSwitch(a.switchMethod(), a.interpolation(), SwitchNoise.FRESH, LowPhaseTime.SAME);
+        assertTrue(a.sharesPrefix(fresh, 4));
+        assertFalse(a.sharesPrefix(fresh, 5));
+        C2fPlan matched = a.withSwitch(a.switchMethod(), a.interpolation(), a.switchNoise(), LowPhaseTime.SNR_MATCHED);
+        assertTrue(a.sharesPrefix(matched, 0));
+        assertFalse(a.sharesPrefix(matched, 1));
+    }
+
+    @Test
+    void switchNoiseAndLowPhaseTimeTravelAndOldSchedulesKeepTheirMeaning() throws Exception {
+        C2fPlan p = new C2fPlan(TEN, 4, R16, R32, SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED,
+                Interpolation.NEAREST, 0f, SwitchNoise.CONTINUOUS, LowPhaseTime.SNR_MATCHED);
+        Schedule s = p.toProto();
+        assertEquals(io.c2f.proto.v1.SwitchNoise.SWITCH_NOISE_CONTINUOUS, s.getSwitchNoise());
+        assertEquals(io.c2f.proto.v1.LowPhaseTime.LOW_PHASE_TIME_SNR_MATCHED, s.getLowPhaseTime());
+        assertEquals(p, C2fPlan.fromProto(Schedule.parseFrom(s.toByteArray())));
+        // a schedule written before the fields existed switches as it always did
+        C2fPlan old = C2fPlan.fromProto(s.toBuilder().clearSwitchNoise().clearLowPhaseTime().build());
+        assertEquals(SwitchNoise.FRESH, old.switchNoise());
+        assertEquals(LowPhaseTime.SAME, old.lowPhaseTime());
+        assertNotEquals(p, old);
+        // new plans in code default to noise continuity
+        assertEquals(SwitchNoise.CONTINUOUS, plan(TEN, 4).switchNoise());
+        // where nothing switches, neither field changes the plan
+        C2fPlan full = C2fPlan.fullResolution(TEN, R32, 0f);
+        assertEquals(full, full.withSwitch(full.switchMethod(), full.interpolation(), SwitchNoise.FRESH,
+                LowPhaseTime.SNR_MATCHED));
+        assertEquals(full.hashCode(), full.withSwitch(full.switchMethod(), full.interpolation(),
+                SwitchNoise.FRESH, LowPhaseTime.SNR_MATCHED).hashCode());
+        assertInvalid("unknown switch_noise 7", () -> C2fPlan.fromProto(s.toBuilder().setSwitchNoiseValue(7).build()));
+        assertInvalid("unknown low_phase_time 9",
+                () -> C2fPlan.fromProto(s.toBuilder().setLowPhaseTimeValue(9).build()));
     }
 }

@@ -98,6 +98,34 @@ class C2fSwitchTest {
         }
     }
 
+    /**
+     * Noise continuity: lifting the low-resolution start noise f avgpool(eps0) with the within-block
+     * part of eps0 itself gives back eps0, so a continuous switch hands the high phase the noise the
+     * full-resolution reference started from, wherever the low phase has not changed it.
+     */
+    @Test
+    void continuousLiftOfTheInitialLowNoiseIsTheInitialNoise() {
+        Resolution high = Resolution.square(32);
+        Resolution low = Resolution.square(16);
+        ImageBatch eps0 = GaussianNoise.normal(seeds(8), GaussianNoise.STREAM_INITIAL, high, 3);
+        ImageBatch lowStart = Resampling.avgPoolScaled(eps0, low, Resampling.noiseScale(low, high));
+        ImageBatch lifted = C2fSwitch.whiteNoise(lowStart, eps0);
+        double max = 0;
+        for (int i = 0; i < lifted.data().length; i++) {
+            max = Math.max(max, Math.abs(lifted.data()[i] - eps0.data()[i]));
+        }
+        assertTrue(max < 1e-5, "continuous lift differs from the initial noise by " + max);
+        ImageBatch fresh = C2fSwitch.whiteNoise(lowStart, GaussianNoise.normal(seeds(8), GaussianNoise.STREAM_SWITCH,
+                high, 3));
+        double[] m = moments(fresh.data());
+        assertEquals(1.0, m[1], 0.03);
+        double diff = 0;
+        for (int i = 0; i < fresh.data().length; i++) {
+            diff = Math.max(diff, Math.abs(fresh.data()[i] - eps0.data()[i]));
+        }
+        assertTrue(diff > 1, "fresh noise is other noise");
+    }
+
     @Test
     void initialLowNoiseKeepsUnitVariance() {
         Resolution high = Resolution.square(32);
