@@ -76,7 +76,8 @@ class ParetoFrontierTest {
 
     @Test
     void invalidInputIsRefusedNamingThePoint() {
-        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class, () -> psnr("trd-k7", 10, Double.NaN));
+        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class,
+                () -> psnr("trd-k7", 10, Double.NaN));
         assertTrue(nan.getMessage().contains("trd-k7") && nan.getMessage().contains("PSNR dB"), nan.getMessage());
         IllegalArgumentException neg = assertThrows(IllegalArgumentException.class, () -> psnr("trd-k8", -1, 20));
         assertTrue(neg.getMessage().contains("trd-k8") && neg.getMessage().contains("-1"), neg.getMessage());
