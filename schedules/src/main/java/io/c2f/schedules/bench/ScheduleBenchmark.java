@@ -72,7 +72,12 @@ public final class ScheduleBenchmark {
             String[] ends = spec.split("-");
             return IntStream.rangeClosed(Integer.parseInt(ends[0]), Integer.parseInt(ends[1])).toArray();
         }
-        return Arrays.stream(spec.split(",")).mapToInt(Integer::parseInt).distinct().toArray();
+        try {
+            return Arrays.stream(spec.split(",")).mapToInt(Integer::parseInt).distinct().toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("K list '" + spec + "' is neither a range such as 3-20 nor a list "
+                    + "such as 4,6,8", e);
+        }
     }
 
     public static void main(String[] args) throws Exception {
