@@ -5,10 +5,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Chooses a device's schedule from its model's catalog: the highest-quality schedule whose
- * predicted p95 meets the latency target. Pure: no clock, no I/O; the caller keeps the state.
+ * predicted p95 meets the latency target, among the schedules on the catalog's quality-vs-MACs
+ * frontier. Pure: no clock, no I/O; the caller keeps the state.
  *
  * <p>Prediction: the device's cost model gives a schedule's mean latency ({@code overhead + low
  * steps x ms/low step + high steps x ms/high step}); it is scaled by the device's tail factor,
@@ -23,6 +25,19 @@ import java.util.Optional;
  * schedule it left for being too slow is predicted near or above the target, far from the margin.
  *
  * <p>Quality: the catalog's order, {@link CatalogEntry#BEST_FIRST}.
+ *
+ * <p>Frontier: the policy never moves a device to a schedule that another schedule of the catalog
+ * beats on the primary quality measure (held-out loss to the many-step reference, lower is better)
+ * with no more MACs per image ({@link CatalogFrontier}: dominated = no more MACs and a loss at least
+ * as low, strictly better in one; equal MACs and equal loss dominate neither). Schedules without a
+ * measured loss or MACs (baselines: 0) never dominate and are never dominated; as before they rank
+ * after every measured schedule, so they are chosen only when no measured one qualifies. Every rule
+ * above (best within target, cheapest when nothing fits, the upgrade margin) applies to the
+ * non-dominated schedules; when the choice over the whole catalog would have been a dominated one,
+ * the reason names it and its dominator. A device already running a dominated schedule is not moved
+ * for that alone; it leaves it by the rules above. The frontier is on MACs, not on this device's
+ * predicted latency: on a device where low-resolution steps save less time than MACs, a dominated
+ * schedule can be faster than its dominator and is still refused.
  */
 public final class RetunePolicy {
     /** Best quality first. */
@@ -57,36 +72,48 @@ public final class RetunePolicy {
         String model = String.format(Locale.ROOT, "cost model %s ms/low step, %s ms/high step, %.1f ms overhead, "
                 + "tail x%.2f", fmt(obs.cost().lowStepMs()), fmt(obs.cost().highStepMs()), obs.cost().overheadMs(), tail);
 
+        CatalogFrontier frontier = CatalogFrontier.of(catalog);
+        List<CatalogEntry> choosable = frontier.choosable();
         if (current.isEmpty()) {
-            CatalogEntry pick = bestWithin(catalog, targetMs, tail, obs).orElseGet(() -> cheapest(catalog, tail, obs));
+            Function<List<CatalogEntry>, CatalogEntry> initial = among -> bestWithin(among, targetMs, tail, obs)
+                    .orElseGet(() -> cheapest(among, tail, obs));
+            CatalogEntry pick = initial.apply(choosable);
             double pred = predict(pick, tail, obs);
             return change(pick, "INITIAL", pred, p95, nowMs, String.format(Locale.ROOT,
                     "device runs %s, which is not in the catalog; %s is the best schedule predicted within the "
-                            + "%.1f ms target: %.1f ms (%s)", obs.runningScheduleId(), pick.scheduleId(), targetMs,
-                    pred, model));
+                            + "%.1f ms target: %.1f ms (%s)%s", obs.runningScheduleId(), pick.scheduleId(), targetMs,
+                    pred, model, frontier.refusal(Optional.of(initial.apply(catalog)))));
         }
         CatalogEntry cur = current.get();
         double curPred = predict(cur, tail, obs);
         if (p95 > targetMs) {
-            Optional<CatalogEntry> fit = catalog.stream().filter(e -> predict(e, tail, obs) < curPred)
-                    .filter(e -> predict(e, tail, obs) <= targetMs).min(QUALITY);
-            CatalogEntry pick = fit.orElseGet(() -> cheapest(catalog, tail, obs));
+            Function<List<CatalogEntry>, Optional<CatalogEntry>> fitIn = among -> among.stream()
+                    .filter(e -> predict(e, tail, obs) < curPred).filter(e -> predict(e, tail, obs) <= targetMs)
+                    .min(QUALITY);
+            Optional<CatalogEntry> fit = fitIn.apply(choosable);
+            CatalogEntry pick = fit.orElseGet(() -> cheapest(choosable, tail, obs));
             double pred = predict(pick, tail, obs);
+            String refused = frontier.refusal(Optional.of(fitIn.apply(catalog).orElseGet(() ->
+                    cheapest(catalog, tail, obs))));
             if (pick.scheduleId().equals(cur.scheduleId()) || pred >= curPred) {
                 return keep(state.noCandidate(), p95, String.format(Locale.ROOT, "p95 %.1f ms exceeds the %.1f ms "
-                        + "target but no cheaper schedule exists", p95, targetMs));
+                        + "target but no cheaper schedule exists%s", p95, targetMs, refused));
             }
             return change(pick, "DOWNGRADE", pred, p95, nowMs, String.format(Locale.ROOT,
-                    "p95 %.1f ms of %s over %d generations exceeds the %.1f ms target; %s is predicted at %.1f ms%s (%s)",
+                    "p95 %.1f ms of %s over %d generations exceeds the %.1f ms target; %s is predicted at %.1f ms%s "
+                            + "(%s)%s",
                     p95, cur.scheduleId(), obs.running().count(), targetMs, pick.scheduleId(), pred,
-                    fit.isPresent() ? "" : ", the cheapest in the catalog, still over target", model));
+                    fit.isPresent() ? "" : ", the cheapest in the catalog that no other beats, still over target",
+                    model, refused));
         }
         double limit = targetMs * (1 - settings.upgradeMargin());
-        Optional<CatalogEntry> better = catalog.stream().filter(e -> QUALITY.compare(e, cur) < 0)
-                .filter(e -> predict(e, tail, obs) <= limit).min(QUALITY);
+        Function<List<CatalogEntry>, Optional<CatalogEntry>> betterIn = among -> among.stream()
+                .filter(e -> QUALITY.compare(e, cur) < 0).filter(e -> predict(e, tail, obs) <= limit).min(QUALITY);
+        Optional<CatalogEntry> better = betterIn.apply(choosable);
+        String refused = frontier.refusal(betterIn.apply(catalog));
         if (better.isEmpty()) {
             return keep(state.noCandidate(), p95, String.format(Locale.ROOT, "p95 %.1f ms within the %.1f ms target; "
-                    + "no better schedule predicted below %.1f ms", p95, targetMs, limit));
+                    + "no better schedule predicted below %.1f ms%s", p95, targetMs, limit, refused));
         }
         CatalogEntry b = better.get();
         if (!b.scheduleId().equals(state.betterCandidateId())) {
@@ -101,8 +128,8 @@ public final class RetunePolicy {
         double pred = predict(b, tail, obs);
         return change(b, "UPGRADE", pred, p95, nowMs, String.format(Locale.ROOT,
                 "p95 %.1f ms of %s is within the %.1f ms target and %s (better quality) is predicted at %.1f ms, "
-                        + "at least %.0f%% below target for %d s (%s)", p95, cur.scheduleId(), targetMs, b.scheduleId(),
-                pred, settings.upgradeMargin() * 100, since / 1000, model));
+                        + "at least %.0f%% below target for %d s (%s)%s", p95, cur.scheduleId(), targetMs,
+                b.scheduleId(), pred, settings.upgradeMargin() * 100, since / 1000, model, refused));
     }
 
     /** Predicted p95 of a schedule on this device. */

@@ -18,14 +18,18 @@ import org.junit.jupiter.api.Test;
  * true per-step costs, evaluated every 10 s through the real latency window and cost model.
  */
 class RetunePolicyTest {
-    // best quality first: A (20 full-res steps), B (8+8), C (6+4), D (4+2)
+    // MACs per denoiser call at the low and the full resolution (the emoji32 model's 16x16 and 32x32)
+    private static final long LOW_MACS = 91_000_000;
+    private static final long HIGH_MACS = 364_000_000;
+    // best quality first: A (20 full-res steps), B (8+8), C (6+4), D (4+2); each costs more MACs than the
+    // next, so none is dominated
     private static final List<CatalogEntry> CATALOG = List.of(
             entry("A", 0, 20, 0.010), entry("B", 8, 8, 0.015), entry("C", 6, 4, 0.030), entry("D", 4, 2, 0.060));
     private static final double TARGET = 500;
     private static final RetuneSettings SETTINGS = RetuneSettings.defaults();
 
     private static CatalogEntry entry(String id, int low, int high, double loss) {
-        return new CatalogEntry("m", id, low, high, loss, 0, "SEARCH_METHOD_TRD",
+        return new CatalogEntry("m", id, low, high, loss, low * LOW_MACS + high * HIGH_MACS, "SEARCH_METHOD_TRD",
                 Schedule.newBuilder().setScheduleId(id).build());
     }
 
@@ -47,12 +51,13 @@ class RetunePolicyTest {
         double overhead = 20;
         double noise = 0.08;
         String running = "A";
+        List<CatalogEntry> catalog = CATALOG;
         TuningState state = TuningState.INITIAL;
         final List<String> changes = new ArrayList<>();
         final List<Long> changeTimes = new ArrayList<>();
 
         void generate(long now) {
-            CatalogEntry e = CATALOG.stream().filter(c -> c.scheduleId().equals(running)).findFirst().orElseThrow();
+            CatalogEntry e = catalog.stream().filter(c -> c.scheduleId().equals(running)).findFirst().orElseThrow();
             double f = Math.exp(noise * rnd.nextGaussian());
             double low = e.stepsLow() * lowStep * f;
             double high = e.stepsHigh() * highStep * f;
@@ -61,7 +66,7 @@ class RetunePolicyTest {
         }
 
         Decision evaluate(RetunePolicy policy, long now) {
-            Decision d = policy.decide(TARGET, CATALOG, Observations.of(latency, now, 0.25), state, now);
+            Decision d = policy.decide(TARGET, catalog, Observations.of(latency, now, 0.25), state, now);
             state = d.next();
             if (d.changes()) {
                 running = d.to().scheduleId();
@@ -71,13 +76,17 @@ class RetunePolicyTest {
             return d;
         }
 
-        void run(RetunePolicy policy, long fromMs, long toMs) {
+        /** @return the last decision that changed the schedule, null if none did */
+        Decision run(RetunePolicy policy, long fromMs, long toMs) {
+            Decision last = null;
             for (long t = fromMs; t < toMs; t += 1000) {
                 generate(t);
                 if (t % 10_000 == 0) {
-                    evaluate(policy, t);
+                    Decision d = evaluate(policy, t);
+                    last = d.changes() ? d : last;
                 }
             }
+            return last;
         }
     }
 
@@ -158,16 +167,7 @@ class RetunePolicyTest {
         dev.lowStep = 60;
         dev.highStep = 240;
         RetunePolicy policy = new RetunePolicy(SETTINGS);
-        Decision last = null;
-        for (long t = 0; t < 200_000; t += 1000) {
-            dev.generate(t);
-            if (t % 10_000 == 0) {
-                Decision d = dev.evaluate(policy, t);
-                if (d.changes()) {
-                    last = d;
-                }
-            }
-        }
+        Decision last = dev.run(policy, 0, 200_000);
         assertEquals("D", dev.running);
         assertTrue(last.reason().contains("cheapest"), last.reason());
         // D is the floor: no further change, and the reason says why
@@ -175,19 +175,88 @@ class RetunePolicyTest {
         assertFalse(d.changes());
     }
 
+    /** 30 s of a device on a schedule not in the catalog (5 low + 5 high steps, 270 ms, no noise). */
+    private static Observation onUnknownSchedule() {
+        DeviceLatency latency = new DeviceLatency("d", SETTINGS.windowSamples(), SETTINGS.windowMs());
+        for (long t = 0; t < 30_000; t += 1000) {
+            latency.add(new GenerationSample(t, "vendor-default", 5, 5, 50, 200, 270));
+        }
+        return Observations.of(latency, 30_000, 0.25);
+    }
+
+    private static Decision initial(List<CatalogEntry> catalog, double targetMs) {
+        return new RetunePolicy(SETTINGS).decide(targetMs, catalog, onUnknownSchedule(), TuningState.INITIAL, 30_000);
+    }
+
     @Test
     void aDeviceOnAnUnknownScheduleGetsTheBestFittingOne() {
-        SimDevice dev = new SimDevice();
-        RetunePolicy policy = new RetunePolicy(SETTINGS);
-        for (long t = 0; t < 30_000; t += 1000) {
-            // 5 low + 5 high steps, not in the catalog: ~270 ms
-            dev.latency.add(new GenerationSample(t, "vendor-default", 5, 5, 50, 200, 270));
-        }
-        Decision d = policy.decide(TARGET, CATALOG, Observations.of(dev.latency, 30_000, 0.25), TuningState.INITIAL,
-                30_000);
+        Decision d = initial(CATALOG, TARGET);
         assertEquals("INITIAL", d.direction());
         assertEquals("B", d.to().scheduleId());
         assertEquals(420, d.predictedMs(), 1.0);
         assertTrue(d.reason().contains("vendor-default"), d.reason());
+    }
+
+    @Test
+    void aDominatedScheduleIsNotPickedWhereTodaysRuleWouldPickIt() {
+        // B-long (13 + 7 steps, ~430 ms) has B's loss for more MACs: B dominates it. Both fit the 500 ms
+        // target (2% noise); the catalog order alone prefers B-long (equal loss, more steps first)
+        CatalogEntry bLong = entry("B-long", 13, 7, 0.015);
+        List<CatalogEntry> catalog = List.of(CATALOG.get(0), bLong, CATALOG.get(1), CATALOG.get(2), CATALOG.get(3));
+        assertEquals(bLong, catalog.stream().filter(e -> !e.scheduleId().equals("A")).min(RetunePolicy.QUALITY)
+                .orElseThrow(), "today's rule would pick B-long");
+        SimDevice dev = new SimDevice();
+        dev.catalog = catalog;
+        dev.noise = 0.02;
+        Decision change = dev.run(new RetunePolicy(SETTINGS), 0, 60_000);
+        assertEquals(List.of("DOWNGRADE:B"), dev.changes);
+        assertTrue(change.reason().contains("B-long refused: B has no more MACs"), change.reason());
+    }
+
+    @Test
+    void aDominatedScheduleIsRefusedEvenWhereItAloneFitsAndTheReasonSaysSo() {
+        // a device whose low-resolution steps are as slow as its full-resolution ones: Y (12 + 4 steps,
+        // 2.5 GMACs, loss 0.015) dominates X (8 full steps, 2.9 GMACs, loss 0.020) on MACs, but on this
+        // device X takes ~340 ms and Y ~660 ms. The device runs Y (so its low-step cost is measured), over
+        // target: the frontier is on MACs, so X is refused and Z (6 full steps, ~260 ms, loss 0.030) chosen
+        List<CatalogEntry> catalog = List.of(CATALOG.get(0), entry("Y", 12, 4, 0.015), entry("X", 0, 8, 0.020),
+                entry("Z", 0, 6, 0.030));
+        SimDevice dev = new SimDevice();
+        dev.catalog = catalog;
+        dev.lowStep = 40;
+        dev.running = "Y";
+        Decision change = dev.run(new RetunePolicy(SETTINGS), 0, 60_000);
+        assertEquals(List.of("DOWNGRADE:Z"), dev.changes);
+        assertTrue(change.reason().contains("X refused: Y has no more MACs (2548000000 vs 2912000000)"),
+                change.reason());
+    }
+
+    @Test
+    void withNothingDominatedThePicksAreTodaysRule() {
+        Observation obs = onUnknownSchedule();
+        for (double target = 100; target <= 1000; target += 20) {
+            double t = target;
+            CatalogEntry before = CATALOG.stream().filter(e -> RetunePolicy.predict(e, 1.0, obs) <= t)
+                    .min(RetunePolicy.QUALITY).orElse(CATALOG.get(3));
+            Decision d = initial(CATALOG, target);
+            assertEquals(before.scheduleId(), d.to().scheduleId(), "target " + target);
+            assertFalse(d.reason().contains("refused"), d.reason());
+        }
+        assertEquals(CATALOG, CatalogFrontier.of(CATALOG).choosable());
+    }
+
+    @Test
+    void unmeasuredSchedulesNeitherDominateNorAreDominated() {
+        // baseline-k4: 4 full steps, no measured loss; X: 8 full steps, measured. A loss of 0 would be
+        // the best possible if read as a measurement, and baseline-k4 has fewer MACs: X must stay
+        CatalogEntry baseline = entry("baseline-k4", 0, 4, 0.0);
+        CatalogEntry x = entry("X", 0, 8, 0.020);
+        CatalogEntry noMacs = new CatalogEntry("m", "no-macs", 0, 10, 0.001, 0, "SEARCH_METHOD_TRD",
+                Schedule.newBuilder().setScheduleId("no-macs").build());
+        List<CatalogEntry> catalog = List.of(baseline, x, noMacs);
+        assertEquals(catalog, CatalogFrontier.of(catalog).choosable());
+        assertEquals("X", initial(catalog, 400).to().scheduleId(), "X (~340 ms) is measured, the baseline is not");
+        assertEquals("baseline-k4", initial(catalog, 250).to().scheduleId(), "only the baseline (~180 ms) fits");
+        assertEquals("no-macs", initial(catalog, 500).to().scheduleId(), "the best loss, MACs unknown (~420 ms)");
     }
 }

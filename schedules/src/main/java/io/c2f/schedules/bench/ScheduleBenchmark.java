@@ -8,6 +8,9 @@ import io.c2f.models.tensor.Resolution;
 import io.c2f.schedules.Baselines;
 import io.c2f.schedules.cli.DenoiserSource;
 import io.c2f.schedules.cli.ScheduleTool;
+import io.c2f.schedules.frontier.FrontierPoint;
+import io.c2f.schedules.frontier.FrontierTable;
+import io.c2f.schedules.frontier.Measure;
 import io.c2f.schedules.rank.RankAnalysis;
 import io.c2f.schedules.trd.ReferenceFidelity;
 import io.c2f.schedules.trd.ReferenceFidelity.Fidelity;
@@ -22,14 +25,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
 
 /**
  * Fidelity and cost of schedules on held-out seeds (not a test):
  * {@code ScheduleBenchmark [--model synthetic] [--k 4,6,8,10,15,20] [--heldout 64] [--reference-steps 100]
  * [--switch-method renoise|upsample-xt] [--budget-s 600] [--max-evaluations N] [--threads N (default: the CPU count)]
- * [--reference-cache DIR|none] [--catalog DIR]}.
+ * [--reference-cache DIR|none] [--catalog DIR] [--frontier-k 3-20|3,5,7]}.
  * For each K: uniform, quadratic, TRD (full resolution), C2F with uniform steps and C2F + TRD (the
  * C2F switch from the rank analysis, converted to each K), each with MSE and PSNR against the
  * many-step reference from the same noise, MACs per image (and as a share of the 100-step
@@ -37,9 +44,40 @@ import java.util.Locale;
  * schedules are searched here; with it they (and the C2F uniform starts) are read from a catalog
  * written by {@code ScheduleTool search} for the same model, and the search time shown is the one
  * recorded in their provenance. Either way every fidelity number is measured here.
+ *
+ * <p>After the per-K table, the frontier table: every schedule of the run sorted by MACs per image,
+ * each quality measure of {@link #MEASURES} with {@code *} where the schedule is Pareto-optimal for it
+ * (no other schedule of the run is at least as good with no more MACs, see {@code ParetoFrontier}):
+ * schedules are compared at equal cost, not at equal K. {@code --frontier-k} adds full-resolution
+ * TRD for more K (a range {@code 3-20} or a list) to the table and to the frontier; it is off by
+ * default because each extra K is one more TRD search (up to {@code --budget-s}) unless {@code
+ * --catalog} has it (a K the catalog lacks is searched here). K already in {@code --k} is not repeated.
  */
 public final class ScheduleBenchmark {
+    /** A quality measure of the frontier table and how it is read off a fidelity measurement. */
+    private record BenchMeasure(FrontierTable.Column column, ToDoubleFunction<Fidelity> value) {
+    }
+
+    /** The frontier's measures, one column each: a new measure is one more entry. */
+    private static final List<BenchMeasure> MEASURES = List.of(
+            new BenchMeasure(new FrontierTable.Column(Measure.higherIsBetter("PSNR dB"), "%.2f"), Fidelity::psnr),
+            new BenchMeasure(new FrontierTable.Column(Measure.lowerIsBetter("held-out MSE"), "%.4e"), Fidelity::mse));
+
     private ScheduleBenchmark() {
+    }
+
+    /** {@code 3-20} (inclusive) or {@code 3,5,7}. */
+    static int[] parseKs(String spec) {
+        if (spec.matches("\\d+-\\d+")) {
+            String[] ends = spec.split("-");
+            return IntStream.rangeClosed(Integer.parseInt(ends[0]), Integer.parseInt(ends[1])).toArray();
+        }
+        try {
+            return Arrays.stream(spec.split(",")).mapToInt(Integer::parseInt).distinct().toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("K list '" + spec + "' is neither a range such as 3-20 nor a list "
+                    + "such as 4,6,8", e);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -47,8 +85,9 @@ public final class ScheduleBenchmark {
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        int[] ks = Arrays.stream(o.getOrDefault("k", "4,6,8,10,15,20").split(",")).mapToInt(Integer::parseInt)
-                .toArray();
+        int[] ks = parseKs(o.getOrDefault("k", "4,6,8,10,15,20"));
+        int[] frontierKs = o.containsKey("frontier-k") ? IntStream.of(parseKs(o.get("frontier-k")))
+                .filter(k -> IntStream.of(ks).noneMatch(x -> x == k)).toArray() : new int[0];
         int heldoutN = Integer.parseInt(o.getOrDefault("heldout", "64"));
         int refSteps = Integer.parseInt(o.getOrDefault("reference-steps", "100"));
         SwitchMethod method = o.getOrDefault("switch-method", "upsample-xt").equals("renoise") ? SwitchMethod.RENOISE_X0
@@ -90,35 +129,59 @@ public final class ScheduleBenchmark {
             System.out.println("| K | schedule | switch | held-out MSE | PSNR dB | MACs/image | vs 100-step | search s "
                     + "| time steps |");
             System.out.println("|---|---|---|---|---|---|---|---|---|");
+            List<FrontierPoint> points = new ArrayList<>();
             for (int k : ks) {
-                row(k, "uniform", Baselines.uniform(k, trainT, high, 0f), fid, heldout, Double.NaN, macs100);
-                row(k, "quadratic", Baselines.quadratic(k, trainT, high, 0f), fid, heldout, Double.NaN, macs100);
-                if (catalog != null) {
-                    Schedule trd = fromCatalog(catalog, "trd-k" + k + "-full", source);
-                    row(k, "TRD", trd.plan(), fid, heldout, trd.provenance().getSearchSeconds(), macs100);
-                } else {
-                    TrdResult trd = search.searchFull(k, high, "trd-k" + k + "-full", source.modelSha256(), null);
-                    row(k, "TRD", trd.plan(), fid, heldout, trd.searchSeconds(), macs100);
-                }
+                points.add(row(k, "uniform", "uniform-k" + k + "-full", Baselines.uniform(k, trainT, high, 0f), fid,
+                        heldout, Double.NaN, macs100));
+                points.add(row(k, "quadratic", "quadratic-k" + k + "-full", Baselines.quadratic(k, trainT, high, 0f),
+                        fid, heldout, Double.NaN, macs100));
+                points.add(trdFull(k, catalog, source, search, high, fid, heldout, macs100, true));
                 if (low != null && k >= 2) {
                     if (catalog != null) {
-                        row(k, "C2F uniform", fromCatalog(catalog, "uniform-k" + k + "-c2f", source).plan(), fid,
-                                heldout, Double.NaN, macs100);
+                        points.add(row(k, "C2F uniform", "uniform-k" + k + "-c2f", fromCatalog(catalog,
+                                "uniform-k" + k + "-c2f", source).plan(), fid, heldout, Double.NaN, macs100));
                         Schedule c2fTrd = fromCatalog(catalog, "trd-k" + k + "-c2f", source);
-                        row(k, "C2F + TRD", c2fTrd.plan(), fid, heldout, c2fTrd.provenance().getSearchSeconds(),
-                                macs100);
+                        points.add(row(k, "C2F + TRD", c2fTrd.id(), c2fTrd.plan(), fid, heldout,
+                                c2fTrd.provenance().getSearchSeconds(), macs100));
                     } else {
                         C2fPlan c2f = Baselines.c2fUniform(k, trainT, RankAnalysis.switchIndexFor(
                                 Baselines.uniform(k, trainT, high, 0f).timesteps(), switchT), low, high, method,
                                 Interpolation.NEAREST, 0f);
-                        row(k, "C2F uniform", c2f, fid, heldout, Double.NaN, macs100);
+                        points.add(row(k, "C2F uniform", "uniform-k" + k + "-c2f", c2f, fid, heldout, Double.NaN,
+                                macs100));
                         TrdResult c2fTrd = search.search(c2f, "trd-k" + k + "-c2f", source.modelSha256(), null);
-                        row(k, "C2F + TRD", c2fTrd.plan(), fid, heldout, c2fTrd.searchSeconds(), macs100);
+                        points.add(row(k, "C2F + TRD", "trd-k" + k + "-c2f", c2fTrd.plan(), fid, heldout,
+                                c2fTrd.searchSeconds(), macs100));
                     }
                 }
             }
+            for (int k : frontierKs) {
+                points.add(trdFull(k, catalog, source, search, high, fid, heldout, macs100, false));
+            }
+            System.out.println();
+            System.out.println("Frontier: every schedule above by MACs/image; * = Pareto-optimal for that measure "
+                    + "(no other schedule here is at least as good with no more MACs)");
+            System.out.println();
+            System.out.print(FrontierTable.markdown(points, MEASURES.stream().map(BenchMeasure::column).toList()));
         }
         System.out.printf(Locale.ROOT, "%s UTC, load average %.2f%n", Instant.now(), os.getSystemLoadAverage());
+    }
+
+    /**
+     * Full-resolution TRD for K: from the catalog when given (required for the main K list, else
+     * searched here when the catalog lacks it) or searched here.
+     */
+    private static FrontierPoint trdFull(int k, Path catalog, DenoiserSource source, TrdSearch search, Resolution high,
+                                         ReferenceFidelity fid, long[] heldout, long macs100, boolean catalogRequired)
+            throws Exception {
+        String id = "trd-k" + k + "-full";
+        if (catalog != null && (catalogRequired || Files.isRegularFile(catalog.resolve(id + ".json")))) {
+            Schedule trd = fromCatalog(catalog, id, source);
+            return row(k, "TRD", id, trd.plan(), fid, heldout, trd.provenance().getSearchSeconds(), macs100);
+        }
+        TrdResult trd = search.searchFull(k, high, id, source.modelSha256(), null);
+        return row(k, catalog == null ? "TRD" : "TRD (searched here)", id, trd.plan(), fid, heldout,
+                trd.searchSeconds(), macs100);
     }
 
     private static Schedule fromCatalog(Path dir, String id, DenoiserSource source) {
@@ -135,12 +198,17 @@ public final class ScheduleBenchmark {
         return s;
     }
 
-    private static void row(int k, String name, C2fPlan plan, ReferenceFidelity fid, long[] seeds, double searchS,
-                            long macs100) throws Exception {
+    private static FrontierPoint row(int k, String name, String id, C2fPlan plan, ReferenceFidelity fid, long[] seeds,
+                                     double searchS, long macs100) throws Exception {
         Fidelity f = fid.measure(plan, seeds);
         System.out.printf(Locale.ROOT, "| %d | %s | %d | %.4e | %.2f | %d | %.1f%% | %s | %s |%n", k, name,
                 plan.switchIndex(), f.mse(), f.psnr(), f.macsPerImage(), 100.0 * f.macsPerImage() / macs100,
                 Double.isNaN(searchS) ? "" : String.format(Locale.ROOT, "%.1f", searchS),
                 Arrays.toString(plan.timesteps()));
+        FrontierPoint p = FrontierPoint.of(id, f.macsPerImage());
+        for (BenchMeasure m : MEASURES) {
+            p = p.with(m.column().measure(), m.value().applyAsDouble(f));
+        }
+        return p;
     }
 }
