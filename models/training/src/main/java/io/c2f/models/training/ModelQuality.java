@@ -10,6 +10,7 @@ import io.c2f.models.diffusion.NoiseSchedule;
 import io.c2f.models.diffusion.TimestepSpacing;
 import io.c2f.models.image.ImageGrid;
 import io.c2f.models.image.ImageMetrics;
+import io.c2f.models.quality.PixelFrechet;
 import io.c2f.models.tensor.ImageBatch;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.models.tflite.TfliteDenoiser;

@@ -1,4 +1,4 @@
-package io.c2f.models.training;
+package io.c2f.models.quality;
 
 import io.c2f.models.tensor.ImageBatch;
 import org.ejml.data.DMatrixRMaj;
