@@ -48,6 +48,35 @@ class MultiScaleFrechetTest {
     }
 
     @Test
+    void aBlockyCopyDiffersOnlyInTheFullResolutionDetailGroups() {
+        ImageBatch images = PlantedImages.set(50, 42);
+        double[][] sharp = MultiScaleFrechet.rawFeatures(images);
+        double[][] blocky = MultiScaleFrechet.rawFeatures(PlantedImages.blockBlur(images));
+        int[] bounds = MultiScaleFrechet.groupBounds(3);
+        double[] change = new double[bounds.length - 1];
+        for (int g = 0; g < change.length; g++) {
+            double diff = 0;
+            double size = 0;
+            for (int n = 0; n < sharp.length; n++) {
+                for (int i = bounds[g]; i < bounds[g + 1]; i++) {
+                    diff += Math.abs(sharp[n][i] - blocky[n][i]);
+                    size += Math.abs(sharp[n][i]);
+                }
+            }
+            change[g] = diff / size;
+        }
+        String report = "relative change per group (colour, gradients 32, gradients 16, Laplacian 32, band 32, band 16): "
+                + java.util.Arrays.toString(change);
+        System.out.println(report);
+        for (int g : new int[] {0, 2, 5}) {
+            assertTrue(change[g] < 1e-5, "group " + g + " is computed from 2x2 means: " + report);
+        }
+        for (int g : new int[] {1, 3, 4}) {
+            assertTrue(change[g] > 0.1, "group " + g + " sees full-resolution detail: " + report);
+        }
+    }
+
+    @Test
     void aSetIsAtZeroFromItself() {
         ImageBatch a = PlantedImages.set(100, 5);
         MultiScaleFrechet ms = MultiScaleFrechet.fit(PlantedImages.set(200, 9), 16);
