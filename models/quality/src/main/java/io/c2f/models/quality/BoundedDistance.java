@@ -33,7 +33,7 @@ public record BoundedDistance(String name, double value, double floor, double ce
             throw new IllegalArgumentException("a floor of " + size + " images needs 2 <= size <= "
                     + disjointReal.batch() + " (the real images it is drawn from)");
         }
-        return d.distance(subset(disjointReal, size, seed), reference);
+        return d.distance(sample(disjointReal, size, seed), reference);
     }
 
     /** Distance to the reference of N(0, 1) images (one per seed, {@link GaussianNoise} stream 0) clipped to [-1, 1]. */
@@ -47,19 +47,22 @@ public record BoundedDistance(String name, double value, double floor, double ce
         return d.distance(noise, reference);
     }
 
-    /** Where the value lies between floor (0) and ceiling (1). */
-    public double position() {
-        return (value - floor) / (ceiling - floor);
+    /** The value in units of the floor: about 1 for a sampler as close to the reference as real images are. */
+    public double overFloor() {
+        return value / floor;
     }
 
     @Override
     public String toString() {
-        return String.format("%s %.3f | floor (real vs real) %.3f | ceiling (clipped noise vs real) %.3f | %.2f of the"
-                + " way from floor to ceiling", name, value, floor, ceiling, position());
+        return String.format("%s %.3f (%.2fx floor) | floor (real vs real) %.3f | ceiling (clipped noise vs real) %.3f",
+                name, value, overFloor(), floor, ceiling);
     }
 
-    /** {@code n} distinct images of {@code set} in a seeded random order. */
-    static ImageBatch subset(ImageBatch set, int n, long seed) {
+    /** {@code n} distinct images of {@code set} in a seeded random order: the images {@link #floor} measures. */
+    public static ImageBatch sample(ImageBatch set, int n, long seed) {
+        if (n < 1 || n > set.batch()) {
+            throw new IllegalArgumentException("cannot draw " + n + " distinct images from " + set.batch());
+        }
         int[] idx = new SplittableRandom(seed).ints(0, set.batch()).distinct().limit(n).toArray();
         float[] out = new float[idx.length * set.imageSize()];
         for (int i = 0; i < idx.length; i++) {

@@ -42,7 +42,7 @@ class BoundedDistanceTest {
     @Test
     void floorDrawsDistinctRealImagesAndMeasureReportsAllThree() {
         ImageBatch real = PlantedImages.set(60, 100);
-        ImageBatch sub = BoundedDistance.subset(real, 60, 7);
+        ImageBatch sub = BoundedDistance.sample(real, 60, 7);
         Set<Float> firstValues = new HashSet<>();
         for (int i = 0; i < sub.batch(); i++) {
             firstValues.add(sub.get(i, 16, 16, 0) + 7 * sub.get(i, 5, 9, 1) + 13 * sub.get(i, 27, 3, 2));
@@ -58,7 +58,7 @@ class BoundedDistanceTest {
         assertEquals(BoundedDistance.floor(ms, real, reference, 40, 11), d.floor(), 0);
         assertEquals(BoundedDistance.ceiling(ms, reference, MultiScaleFrechetTest.seeds(40, 11)), d.ceiling(), 0);
         assertTrue(d.floor() < d.value() && d.value() < d.ceiling(), d.toString());
-        assertEquals((d.value() - d.floor()) / (d.ceiling() - d.floor()), d.position(), 1e-12);
+        assertEquals(d.value() / d.floor(), d.overFloor(), 1e-12);
         assertTrue(d.toString().startsWith("multi-scale " + String.format("%.3f", d.value())), d.toString());
     }
 
