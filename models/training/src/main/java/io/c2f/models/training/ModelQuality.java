@@ -10,6 +10,10 @@ import io.c2f.models.diffusion.NoiseSchedule;
 import io.c2f.models.diffusion.TimestepSpacing;
 import io.c2f.models.image.ImageGrid;
 import io.c2f.models.image.ImageMetrics;
+import io.c2f.models.quality.BoundedDistance;
+import io.c2f.models.quality.DetailMeasures;
+import io.c2f.models.quality.MultiScaleFrechet;
+import io.c2f.models.quality.PixelFrechet;
 import io.c2f.models.tensor.ImageBatch;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.models.tflite.TfliteDenoiser;
@@ -19,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Command line: measured quality of an exported model.
@@ -29,12 +32,18 @@ import java.util.SplittableRandom;
  * </pre>
  * (1) fidelity of few-step DDIM (eta 0, x0 unclipped unless --clip-x0 true) to the many-step DDIM reference from the
  * same noise: MSE in [-1,1] units and PSNR (peak-to-peak 2), plus a C2F plan (first half of the steps at
- * 16x16), each with its MACs per image; (2) {@link PixelFrechet} distance (PCA-64 of 8x8-pooled pixels,
- * axes fitted on the training set) between generated samples and the held-out images, next to the same
- * distance between as many training images and the held-out images (the floor this sample size allows);
- * (3) an 8x8 grid of the first 64 generated samples.
+ * 16x16), each with its MACs per image; (2) for samples of the full-resolution sampler and of both C2F plans
+ * (half the steps at 16x16) at --sample-steps, compared with the held-out images: the
+ * {@link MultiScaleFrechet} distance (shape and detail at 32x32), the {@link PixelFrechet} distance (8x8 colour
+ * layout only), both with PCA axes from the training set and printed beside their floor (as many training
+ * images vs held-out) and ceiling (clipped Gaussian noise vs held-out), and the {@link DetailMeasures} ratios
+ * (Laplacian variance, 2x2 band energy) of the samples to the held-out images; (3) an 8x8 grid of the first
+ * 64 full-resolution samples.
  */
 public final class ModelQuality {
+    /** Which training images make the floor (the seed of the pixel-PCA64 floor in earlier reports). */
+    private static final long FLOOR_SEED = 77;
+
     private ModelQuality() {
     }
 
@@ -94,11 +103,7 @@ public final class ModelQuality {
                     (System.nanoTime() - t0) / 1e9);
             Map<String, C2fPlan> plans = new LinkedHashMap<>();
             for (int k : new int[] {10, 20}) {
-                plans.put(k + "-step DDIM 32x32", C2fPlan.fullResolution(TimestepSpacing.uniform(k, t), high, 0f));
-                plans.put(k + "-step C2F (" + k / 2 + " at 16x16, re-noise x0)", new C2fPlan(TimestepSpacing.uniform(k, t),
-                        k / 2, low, high, SwitchMethod.RENOISE_X0, Interpolation.NEAREST, 0f));
-                plans.put(k + "-step C2F (" + k / 2 + " at 16x16, upsample x_t)", new C2fPlan(TimestepSpacing.uniform(k, t),
-                        k / 2, low, high, SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED, Interpolation.NEAREST, 0f));
+                plans.putAll(plans(k, t, low, high));
             }
             for (Map.Entry<String, C2fPlan> e : plans.entrySet()) {
                 C2fResult r = exec.run(e.getValue(), calib);
@@ -111,20 +116,30 @@ public final class ModelQuality {
             for (int i = 0; i < samples; i++) {
                 gen[i] = 5000 + i;
             }
-            t0 = System.nanoTime();
-            ImageBatch generated = exec.run(C2fPlan.fullResolution(TimestepSpacing.uniform(sampleSteps, t), high, 0f),
-                    gen).images();
-            System.out.printf("generated %d samples with %d-step DDIM (%.1f s)%n", samples, sampleSteps,
-                    (System.nanoTime() - t0) / 1e9);
-            PixelFrechet fd = PixelFrechet.fit(train, 64);
-            double dGen = fd.distance(generated, heldout);
-            ImageBatch trainSubset = subset(train, samples, 77);
-            double dFloor = fd.distance(trainSubset, heldout);
-            ImageBatch noise = subset(io.c2f.models.noise.GaussianNoise.normal(gen, 0, high, 3), samples, 1);
-            double dNoise = fd.distance(clamp(noise), heldout);
-            System.out.printf("pixel-PCA64 Frechet distance (8x8-pooled pixels, PCA axes from the training set, not FID):"
-                    + " generated vs held-out %.3f | %d training images vs held-out %.3f (floor) | clamped Gaussian noise"
-                    + " vs held-out %.3f (ceiling)%n", dGen, samples, dFloor, dNoise);
+            PixelFrechet pixel = PixelFrechet.fit(train, 64);
+            MultiScaleFrechet multiScale = MultiScaleFrechet.fit(train, 64);
+            DetailMeasures heldoutDetail = DetailMeasures.of(heldout);
+            System.out.printf("distances to the %d held-out images (PCA axes from the training set; not FID): floor = %d"
+                    + " training images, ceiling = %d Gaussian-noise images clipped to [-1, 1]%n", heldout.batch(),
+                    samples, samples);
+            System.out.printf("detail | %d training images | %s%n", samples,
+                    DetailMeasures.of(subset(train, samples)).relativeTo(heldoutDetail));
+            ImageBatch generated = null;
+            for (Map.Entry<String, C2fPlan> e : plans(sampleSteps, t, low, high).entrySet()) {
+                t0 = System.nanoTime();
+                ImageBatch images = exec.run(e.getValue(), gen).images();
+                System.out.printf("generated %d samples with %s (%.1f s)%n", samples, e.getKey(),
+                        (System.nanoTime() - t0) / 1e9);
+                System.out.printf("multi-scale | %s | %s%n", e.getKey(), BoundedDistance.measure(
+                        "shape/detail Frechet (multi-scale PCA-64)", multiScale, images, heldout,
+                        train, FLOOR_SEED));
+                System.out.printf("colour layout | %s | %s%n", e.getKey(), BoundedDistance.measure(
+                        "8x8 colour layout Frechet (pixel-PCA64)", pixel, images, heldout, train, FLOOR_SEED));
+                System.out.printf("detail | %s | %s%n", e.getKey(), DetailMeasures.of(images).relativeTo(heldoutDetail));
+                if (generated == null) {
+                    generated = images; // the full-resolution sampler comes first
+                }
+            }
             if (grid != null) {
                 int n = Math.min(64, generated.batch());
                 float[] first = java.util.Arrays.copyOf(generated.data(), n * generated.imageSize());
@@ -134,21 +149,20 @@ public final class ModelQuality {
         }
     }
 
-    private static ImageBatch subset(ImageBatch set, int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        int[] idx = r.ints(0, set.batch()).distinct().limit(Math.min(n, set.batch())).toArray();
-        float[] out = new float[idx.length * set.imageSize()];
-        for (int i = 0; i < idx.length; i++) {
-            System.arraycopy(set.data(), idx[i] * set.imageSize(), out, i * set.imageSize(), set.imageSize());
-        }
-        return new ImageBatch(out, idx.length, set.resolution(), set.channels());
+    /** k-step full-resolution DDIM and the two C2F plans with the first k / 2 steps at 16x16, by name. */
+    private static Map<String, C2fPlan> plans(int k, int trainTimesteps, Resolution low, Resolution high) {
+        int[] steps = TimestepSpacing.uniform(k, trainTimesteps);
+        Map<String, C2fPlan> plans = new LinkedHashMap<>();
+        plans.put(k + "-step DDIM 32x32", C2fPlan.fullResolution(steps, high, 0f));
+        plans.put(k + "-step C2F (" + k / 2 + " at 16x16, re-noise x0)", new C2fPlan(steps, k / 2, low, high,
+                SwitchMethod.RENOISE_X0, Interpolation.NEAREST, 0f));
+        plans.put(k + "-step C2F (" + k / 2 + " at 16x16, upsample x_t)", new C2fPlan(steps, k / 2, low, high,
+                SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED, Interpolation.NEAREST, 0f));
+        return plans;
     }
 
-    private static ImageBatch clamp(ImageBatch b) {
-        float[] d = b.data().clone();
-        for (int i = 0; i < d.length; i++) {
-            d[i] = Math.max(-1f, Math.min(1f, d[i]));
-        }
-        return new ImageBatch(d, b.batch(), b.resolution(), b.channels());
+    /** The training images of the floor: the distance floor draws them with the same seed. */
+    private static ImageBatch subset(ImageBatch train, int n) {
+        return BoundedDistance.sample(train, n, FLOOR_SEED);
     }
 }

@@ -1,38 +1,35 @@
-package io.c2f.models.training;
+package io.c2f.models.quality;
 
-import io.c2f.models.tensor.ImageBatch;
+import java.util.Arrays;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
 
 /**
- * "Fréchet distance on PCA-k features of 8x8-downsampled pixels": images are average-pooled to 8x8x3
- * (192 values), projected on the top k principal axes of a fitting set (the training images), and
- * the Fréchet distance between Gaussians fitted to two feature sets is computed. It compares colour
- * layout statistics only; it is not FID (no Inception features) and its values are not comparable to FID.
+ * The maths every Fréchet measure of this package shares: principal axes fitted on one feature set,
+ * projection on the top k of them, and the Fréchet distance between Gaussians fitted to two projected
+ * sets. Feature rows are one image each.
  */
-public final class PixelFrechet {
-    public static final int POOLED = 8;
+final class PcaFrechet {
     private final double[] mean;
-    private final double[][] axes; // k x 192
+    private final double[][] axes; // k x d
 
-    private PixelFrechet(double[] mean, double[][] axes) {
+    private PcaFrechet(double[] mean, double[][] axes) {
         this.mean = mean;
         this.axes = axes;
     }
 
-    public static PixelFrechet fit(ImageBatch images, int k) {
-        double[][] f = pooled(images);
-        int d = f[0].length;
-        if (k > d) {
-            throw new IllegalArgumentException(k + " components from " + d + " pooled values");
-        }
-        double[] mu = mean(f);
-        DMatrixRMaj cov = covariance(f, mu);
+    /** The top k principal axes of {@code features}; {@code what} names the features in messages. */
+    static PcaFrechet fit(double[][] features, int k, String what) {
+        int d = features[0].length;
+        requireFittable(features.length, k, d, what);
+        double[] mu = mean(features);
+        DMatrixRMaj cov = covariance(features, mu);
         EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(d, true, true);
         if (!eig.decompose(cov)) {
-            throw new IllegalStateException("eigen decomposition failed");
+            throw new IllegalStateException("eigen decomposition of the " + d + "x" + d + " covariance of " + what
+                    + " failed");
         }
         Integer[] order = new Integer[d];
         double[] values = new double[d];
@@ -40,22 +37,42 @@ public final class PixelFrechet {
             order[i] = i;
             values[i] = eig.getEigenvalue(i).getReal();
         }
-        java.util.Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
+        Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
         double[][] axes = new double[k][];
         for (int i = 0; i < k; i++) {
             axes[i] = eig.getEigenVector(order[i]).getData().clone();
         }
-        return new PixelFrechet(mu, axes);
+        return new PcaFrechet(mu, axes);
     }
 
-    public double[][] features(ImageBatch images) {
-        double[][] f = pooled(images);
-        double[][] out = new double[f.length][axes.length];
-        for (int n = 0; n < f.length; n++) {
+    /** Rejects k outside [1, d] and fitting sets too small for k axes. */
+    static void requireFittable(int n, int k, int d, String what) {
+        if (k < 1 || k > d) {
+            throw new IllegalArgumentException(k + " principal components asked from " + d + " " + what);
+        }
+        if (n <= k) {
+            // n images span at most n - 1 directions: more axes than that would be arbitrary
+            throw new IllegalArgumentException(k + " principal components need at least " + (k + 1)
+                    + " fitting images, got " + n);
+        }
+    }
+
+    int components() {
+        return axes.length;
+    }
+
+    /** Each row centred on the fitting mean and projected on the k axes. */
+    double[][] project(double[][] features) {
+        double[][] out = new double[features.length][axes.length];
+        for (int n = 0; n < features.length; n++) {
+            if (features[n].length != mean.length) {
+                throw new IllegalArgumentException("feature row " + n + " has " + features[n].length
+                        + " values, the axes were fitted on " + mean.length);
+            }
             for (int a = 0; a < axes.length; a++) {
                 double s = 0;
                 for (int i = 0; i < mean.length; i++) {
-                    s += (f[n][i] - mean[i]) * axes[a][i];
+                    s += (features[n][i] - mean[i]) * axes[a][i];
                 }
                 out[n][a] = s;
             }
@@ -63,12 +80,14 @@ public final class PixelFrechet {
         return out;
     }
 
-    public double distance(ImageBatch a, ImageBatch b) {
-        return frechet(features(a), features(b));
+    double distance(double[][] a, double[][] b) {
+        return frechet(project(a), project(b));
     }
 
     /** |mu1 - mu2|^2 + tr(S1) + tr(S2) - 2 tr((S1^1/2 S2 S1^1/2)^1/2). */
     static double frechet(double[][] fa, double[][] fb) {
+        requireCovariance(fa, "first");
+        requireCovariance(fb, "second");
         double[] ma = mean(fa);
         double[] mb = mean(fb);
         DMatrixRMaj sa = covariance(fa, ma);
@@ -87,6 +106,13 @@ public final class PixelFrechet {
             traceRoot += Math.sqrt(Math.max(ev, 0));
         }
         return d + CommonOps_DDRM.trace(sa) + CommonOps_DDRM.trace(sb) - 2 * traceRoot;
+    }
+
+    private static void requireCovariance(double[][] f, String which) {
+        if (f.length < 2) {
+            throw new IllegalArgumentException("a covariance needs at least 2 images, the " + which + " set has "
+                    + f.length);
+        }
     }
 
     private static DMatrixRMaj sqrtPsd(DMatrixRMaj s) {
@@ -124,29 +150,7 @@ public final class PixelFrechet {
         return out;
     }
 
-    static double[][] pooled(ImageBatch images) {
-        int h = images.height();
-        int w = images.width();
-        int c = images.channels();
-        if (h % POOLED != 0 || w % POOLED != 0) {
-            throw new IllegalArgumentException(images.resolution() + " is not a multiple of " + POOLED);
-        }
-        int bh = h / POOLED;
-        int bw = w / POOLED;
-        double[][] out = new double[images.batch()][POOLED * POOLED * c];
-        for (int n = 0; n < images.batch(); n++) {
-            for (int y = 0; y < h; y++) {
-                for (int x = 0; x < w; x++) {
-                    for (int ch = 0; ch < c; ch++) {
-                        out[n][((y / bh) * POOLED + x / bw) * c + ch] += images.get(n, y, x, ch) / (double) (bh * bw);
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    private static double[] mean(double[][] f) {
+    static double[] mean(double[][] f) {
         double[] mu = new double[f[0].length];
         for (double[] row : f) {
             for (int i = 0; i < mu.length; i++) {
@@ -156,18 +160,30 @@ public final class PixelFrechet {
         return mu;
     }
 
-    private static DMatrixRMaj covariance(double[][] f, double[] mu) {
+    /** Sample covariance (n - 1); the upper triangle is summed and mirrored, in the same order as a full sum. */
+    static DMatrixRMaj covariance(double[][] f, double[] mu) {
         int d = mu.length;
-        DMatrixRMaj cov = new DMatrixRMaj(d, d);
+        double[] c = new double[d * d];
+        double[] centred = new double[d];
         for (double[] row : f) {
             for (int i = 0; i < d; i++) {
-                double a = row[i] - mu[i];
-                for (int j = 0; j < d; j++) {
-                    cov.add(i, j, a * (row[j] - mu[j]));
+                centred[i] = row[i] - mu[i];
+            }
+            for (int i = 0; i < d; i++) {
+                double a = centred[i];
+                int base = i * d;
+                for (int j = i; j < d; j++) {
+                    c[base + j] += a * centred[j];
                 }
             }
         }
-        CommonOps_DDRM.scale(1.0 / (f.length - 1), cov);
-        return cov;
+        double scale = 1.0 / (f.length - 1);
+        for (int i = 0; i < d; i++) {
+            for (int j = i; j < d; j++) {
+                c[i * d + j] *= scale;
+                c[j * d + i] = c[i * d + j];
+            }
+        }
+        return DMatrixRMaj.wrap(d, d, c);
     }
 }

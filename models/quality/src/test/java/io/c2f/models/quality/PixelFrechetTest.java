@@ -1,4 +1,4 @@
-package io.c2f.models.training;
+package io.c2f.models.quality;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
