@@ -153,5 +153,21 @@ class BundleServiceTest {
             parse(r);
         });
         assertTrue(badSchedule.getMessage().contains("timesteps"), badSchedule.getMessage());
+        // the switch's noise and low-phase time are schedule data too: values no device knows are refused
+        for (Object bogus : List.<Object>of(7, "SWITCH_NOISE_BOGUS")) {
+            RequestException noise = assertThrows(RequestException.class, () -> {
+                JsonObject r = request("1.0.6");
+                r.getJsonArray("schedules").getJsonObject(0).put("switchNoise", bogus);
+                parse(r);
+            });
+            assertTrue(noise.getMessage().contains("switch_noise") || noise.getMessage().contains("SwitchNoise"),
+                    noise.getMessage());
+        }
+        RequestException lowTime = assertThrows(RequestException.class, () -> {
+            JsonObject r = request("1.0.7");
+            r.getJsonArray("schedules").getJsonObject(0).put("lowPhaseTime", 9);
+            parse(r);
+        });
+        assertTrue(lowTime.getMessage().contains("low_phase_time"), lowTime.getMessage());
     }
 }

@@ -1,6 +1,9 @@
 package io.c2f.schedules.bench;
 
 import io.c2f.models.c2f.C2fPlan;
+import io.c2f.models.c2f.C2fExecutor;
+import io.c2f.models.quality.BoundedDistance;
+import io.c2f.models.quality.DetailMeasures;
 import io.c2f.models.c2f.Interpolation;
 import io.c2f.models.c2f.SwitchMethod;
 import io.c2f.models.diffusion.Denoiser;
@@ -36,14 +39,18 @@ import java.util.stream.IntStream;
  * Fidelity and cost of schedules on held-out seeds (not a test):
  * {@code ScheduleBenchmark [--model synthetic] [--k 4,6,8,10,15,20] [--heldout 64] [--reference-steps 100]
  * [--switch-method renoise|upsample-xt] [--budget-s 600] [--max-evaluations N] [--threads N (default: the CPU count)]
- * [--reference-cache DIR|none] [--catalog DIR] [--frontier-k 3-20|3,5,7]}.
+ * [--reference-cache DIR|none] [--catalog DIR] [--frontier-k 3-20|3,5,7] [--data PREPARED_DIR]}.
  * For each K: uniform, quadratic, TRD (full resolution), C2F with uniform steps and C2F + TRD (the
  * C2F switch from the rank analysis, converted to each K), each with MSE and PSNR against the
  * many-step reference from the same noise, MACs per image (and as a share of the 100-step
  * full-resolution sampler's) and, for TRD, the search time. Without {@code --catalog} the TRD
  * schedules are searched here; with it they (and the C2F uniform starts) are read from a catalog
  * written by {@code ScheduleTool search} for the same model, and the search time shown is the one
- * recorded in their provenance. Either way every fidelity number is measured here.
+ * recorded in their provenance. Either way every fidelity number is measured here. With {@code --data}
+ * (a directory written by {@code PrepareData}: {@code train-32x32.c2fd}, {@code heldout-32x32.c2fd}) each
+ * schedule also draws as many samples as there are held-out images and is scored on what fidelity
+ * cannot say: the shape/detail Fréchet distance to the held-out images ({@code MultiScaleFrechet}, with
+ * its floor and ceiling printed once) and the detail ratios ({@code DetailRatio}).
  *
  * <p>After the per-K table, the frontier table: every schedule of the run sorted by MACs per image,
  * each quality measure of {@link #MEASURES} with {@code *} where the schedule is Pareto-optimal for it
@@ -54,14 +61,28 @@ import java.util.stream.IntStream;
  * --catalog} has it (a K the catalog lacks is searched here). K already in {@code --k} is not repeated.
  */
 public final class ScheduleBenchmark {
-    /** A quality measure of the frontier table and how it is read off a fidelity measurement. */
-    private record BenchMeasure(FrontierTable.Column column, ToDoubleFunction<Fidelity> value) {
+    /** A quality measure of the frontier table and how it is read off a schedule's scores. */
+    private record BenchMeasure(FrontierTable.Column column, ToDoubleFunction<QualityScorer.Scores> value) {
     }
 
     /** The frontier's measures, one column each: a new measure is one more entry. */
     private static final List<BenchMeasure> MEASURES = List.of(
-            new BenchMeasure(new FrontierTable.Column(Measure.higherIsBetter("PSNR dB"), "%.2f"), Fidelity::psnr),
-            new BenchMeasure(new FrontierTable.Column(Measure.lowerIsBetter("held-out MSE"), "%.4e"), Fidelity::mse));
+            new BenchMeasure(new FrontierTable.Column(Measure.higherIsBetter("PSNR dB"), "%.2f"),
+                    s -> s.fidelity().psnr()),
+            new BenchMeasure(new FrontierTable.Column(Measure.lowerIsBetter("held-out MSE"), "%.4e"),
+                    s -> s.fidelity().mse()));
+
+    /**
+     * With {@code --data}: (b) the shape/detail Fréchet distance to the held-out images and (c) the
+     * detail ratios (samples / held-out; every sampler here stays below 1, so higher is better).
+     */
+    private static final List<BenchMeasure> DATA_MEASURES = List.of(
+            new BenchMeasure(new FrontierTable.Column(Measure.lowerIsBetter("shape/detail Frechet"), "%.3f"),
+                    QualityScorer.Scores::shapeDetailFrechet),
+            new BenchMeasure(new FrontierTable.Column(Measure.higherIsBetter("Laplacian ratio"), "%.3f"),
+                    s -> s.detail().laplacianRatio()),
+            new BenchMeasure(new FrontierTable.Column(Measure.higherIsBetter("high-frequency ratio"), "%.3f"),
+                    s -> s.detail().highFrequencyRatio()));
 
     private ScheduleBenchmark() {
     }
@@ -122,47 +143,61 @@ public final class ScheduleBenchmark {
                             ? "read from the reference cache"
                             : String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - t0) / 1e9));
             System.out.printf(Locale.ROOT, "100-step full-resolution sampler: %d MACs/image%n", macs100);
+            QualityScorer.RealImages real = o.containsKey("data") ? QualityScorer.RealImages.load(Path.of(o.get("data"))) : null;
+            QualityScorer scorer = new QualityScorer(fid, heldout, new C2fExecutor(d, source.noiseSchedule()), real);
+            if (real != null) {
+                System.out.printf(Locale.ROOT, "distribution measures: %d samples per schedule (seeds %d..) against the"
+                        + " %d held-out images of %s; shape/detail Frechet = multi-scale PCA-64 (axes from the %d"
+                        + " training images; not FID): %s; detail ratios = samples / held-out, %d training images:"
+                        + " %s%n", real.sampleSeeds().length, QualityScorer.SAMPLE_SEED_BASE, real.heldout().batch(), o.get("data"),
+                        real.train().batch(), BoundedDistance.measure("shape/detail Frechet", real.frechet(),
+                                BoundedDistance.sample(real.train(), real.heldout().batch(), QualityScorer.SAMPLE_SEED_BASE),
+                                real.heldout(), real.train(), QualityScorer.SAMPLE_SEED_BASE), real.heldout().batch(),
+                        DetailMeasures.of(BoundedDistance.sample(real.train(), real.heldout().batch(),
+                                QualityScorer.SAMPLE_SEED_BASE)).relativeTo(real.heldoutDetail()));
+            }
             Integer switchT = low == null || catalog != null ? null
                     : ScheduleTool.autoSwitchTimestep(source, d, System.out);
             System.out.println(catalog == null ? "TRD: searched here (search s = wall clock of the local search)"
                     : "TRD and C2F uniform: read from " + catalog + " (search s = as recorded in the provenance)");
             System.out.println("| K | schedule | switch | held-out MSE | PSNR dB | MACs/image | vs 100-step | search s "
-                    + "| time steps |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|");
+                    + "| time steps |" + (real == null ? "" : " shape/detail Frechet | Laplacian ratio | HF ratio |"));
+            System.out.println("|---|---|---|---|---|---|---|---|---|" + (real == null ? "" : "---|---|---|"));
             List<FrontierPoint> points = new ArrayList<>();
             for (int k : ks) {
-                points.add(row(k, "uniform", "uniform-k" + k + "-full", Baselines.uniform(k, trainT, high, 0f), fid,
-                        heldout, Double.NaN, macs100));
+                points.add(row(k, "uniform", "uniform-k" + k + "-full", Baselines.uniform(k, trainT, high, 0f), scorer,
+                        Double.NaN, macs100));
                 points.add(row(k, "quadratic", "quadratic-k" + k + "-full", Baselines.quadratic(k, trainT, high, 0f),
-                        fid, heldout, Double.NaN, macs100));
-                points.add(trdFull(k, catalog, source, search, high, fid, heldout, macs100, true));
+                        scorer, Double.NaN, macs100));
+                points.add(trdFull(k, catalog, source, search, high, scorer, macs100, true));
                 if (low != null && k >= 2) {
                     if (catalog != null) {
                         points.add(row(k, "C2F uniform", "uniform-k" + k + "-c2f", fromCatalog(catalog,
-                                "uniform-k" + k + "-c2f", source).plan(), fid, heldout, Double.NaN, macs100));
+                                "uniform-k" + k + "-c2f", source).plan(), scorer, Double.NaN, macs100));
                         Schedule c2fTrd = fromCatalog(catalog, "trd-k" + k + "-c2f", source);
-                        points.add(row(k, "C2F + TRD", c2fTrd.id(), c2fTrd.plan(), fid, heldout,
+                        points.add(row(k, "C2F + TRD", c2fTrd.id(), c2fTrd.plan(), scorer,
                                 c2fTrd.provenance().getSearchSeconds(), macs100));
                     } else {
                         C2fPlan c2f = Baselines.c2fUniform(k, trainT, RankAnalysis.switchIndexFor(
                                 Baselines.uniform(k, trainT, high, 0f).timesteps(), switchT), low, high, method,
                                 Interpolation.NEAREST, 0f);
-                        points.add(row(k, "C2F uniform", "uniform-k" + k + "-c2f", c2f, fid, heldout, Double.NaN,
+                        points.add(row(k, "C2F uniform", "uniform-k" + k + "-c2f", c2f, scorer, Double.NaN,
                                 macs100));
                         TrdResult c2fTrd = search.search(c2f, "trd-k" + k + "-c2f", source.modelSha256(), null);
-                        points.add(row(k, "C2F + TRD", "trd-k" + k + "-c2f", c2fTrd.plan(), fid, heldout,
+                        points.add(row(k, "C2F + TRD", "trd-k" + k + "-c2f", c2fTrd.plan(), scorer,
                                 c2fTrd.searchSeconds(), macs100));
                     }
                 }
             }
             for (int k : frontierKs) {
-                points.add(trdFull(k, catalog, source, search, high, fid, heldout, macs100, false));
+                points.add(trdFull(k, catalog, source, search, high, scorer, macs100, false));
             }
             System.out.println();
             System.out.println("Frontier: every schedule above by MACs/image; * = Pareto-optimal for that measure "
                     + "(no other schedule here is at least as good with no more MACs)");
             System.out.println();
-            System.out.print(FrontierTable.markdown(points, MEASURES.stream().map(BenchMeasure::column).toList()));
+            System.out.print(FrontierTable.markdown(points, measures(scorer).stream().map(BenchMeasure::column)
+                    .toList()));
         }
         System.out.printf(Locale.ROOT, "%s UTC, load average %.2f%n", Instant.now(), os.getSystemLoadAverage());
     }
@@ -172,15 +207,15 @@ public final class ScheduleBenchmark {
      * searched here when the catalog lacks it) or searched here.
      */
     private static FrontierPoint trdFull(int k, Path catalog, DenoiserSource source, TrdSearch search, Resolution high,
-                                         ReferenceFidelity fid, long[] heldout, long macs100, boolean catalogRequired)
+                                         QualityScorer scorer, long macs100, boolean catalogRequired)
             throws Exception {
         String id = "trd-k" + k + "-full";
         if (catalog != null && (catalogRequired || Files.isRegularFile(catalog.resolve(id + ".json")))) {
             Schedule trd = fromCatalog(catalog, id, source);
-            return row(k, "TRD", id, trd.plan(), fid, heldout, trd.provenance().getSearchSeconds(), macs100);
+            return row(k, "TRD", id, trd.plan(), scorer, trd.provenance().getSearchSeconds(), macs100);
         }
         TrdResult trd = search.searchFull(k, high, id, source.modelSha256(), null);
-        return row(k, catalog == null ? "TRD" : "TRD (searched here)", id, trd.plan(), fid, heldout,
+        return row(k, catalog == null ? "TRD" : "TRD (searched here)", id, trd.plan(), scorer,
                 trd.searchSeconds(), macs100);
     }
 
@@ -198,16 +233,28 @@ public final class ScheduleBenchmark {
         return s;
     }
 
-    private static FrontierPoint row(int k, String name, String id, C2fPlan plan, ReferenceFidelity fid, long[] seeds,
-                                     double searchS, long macs100) throws Exception {
-        Fidelity f = fid.measure(plan, seeds);
-        System.out.printf(Locale.ROOT, "| %d | %s | %d | %.4e | %.2f | %d | %.1f%% | %s | %s |%n", k, name,
+    private static List<BenchMeasure> measures(QualityScorer scorer) {
+        if (!scorer.hasRealImages()) {
+            return MEASURES;
+        }
+        List<BenchMeasure> all = new ArrayList<>(MEASURES);
+        all.addAll(DATA_MEASURES);
+        return all;
+    }
+
+    private static FrontierPoint row(int k, String name, String id, C2fPlan plan, QualityScorer scorer, double searchS,
+                                     long macs100) throws Exception {
+        QualityScorer.Scores sc = scorer.score(plan);
+        Fidelity f = sc.fidelity();
+        System.out.printf(Locale.ROOT, "| %d | %s | %d | %.4e | %.2f | %d | %.1f%% | %s | %s |%s%n", k, name,
                 plan.switchIndex(), f.mse(), f.psnr(), f.macsPerImage(), 100.0 * f.macsPerImage() / macs100,
                 Double.isNaN(searchS) ? "" : String.format(Locale.ROOT, "%.1f", searchS),
-                Arrays.toString(plan.timesteps()));
+                Arrays.toString(plan.timesteps()), sc.detail() == null ? "" : String.format(Locale.ROOT,
+                        " %.3f | %.3f | %.3f |", sc.shapeDetailFrechet(), sc.detail().laplacianRatio(),
+                        sc.detail().highFrequencyRatio()));
         FrontierPoint p = FrontierPoint.of(id, f.macsPerImage());
-        for (BenchMeasure m : MEASURES) {
-            p = p.with(m.column().measure(), m.value().applyAsDouble(f));
+        for (BenchMeasure m : measures(scorer)) {
+            p = p.with(m.column().measure(), m.value().applyAsDouble(sc));
         }
         return p;
     }

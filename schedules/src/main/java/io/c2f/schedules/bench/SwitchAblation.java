@@ -1,5 +1,6 @@
 package io.c2f.schedules.bench;
 
+import io.c2f.models.c2f.C2fExecutor;
 import io.c2f.models.c2f.C2fPlan;
 import io.c2f.models.c2f.Interpolation;
 import io.c2f.models.c2f.LowPhaseTime;
@@ -30,7 +31,9 @@ import java.util.Map;
 /**
  * Every switch variant on the same time steps (not a test):
  * {@code SwitchAblation --model FILE.tflite|synthetic [--k 10] [--switch N|auto] [--heldout 64]
- * [--reference-steps 100] [--timesteps-from CATALOG_DIR] [--threads N] [--reference-cache DIR|none]}.
+ * [--reference-steps 100] [--timesteps-from CATALOG_DIR] [--threads N] [--reference-cache DIR|none]
+ * [--data PREPARED_DIR]} (with {@code --data}, also the shape/detail Fréchet distance and detail ratios of
+ * each variant's samples against the held-out images, as {@link ScheduleBenchmark} prints them).
  * For each K: full-resolution DDIM on the same time steps, then C2F with each switch method x
  * interpolation x switch noise x low-phase time, all on uniform steps (or on the time steps and switch
  * index of {@code trd-k<K>-c2f.json} in the catalog given), each with MSE / PSNR against the
@@ -64,14 +67,18 @@ public final class SwitchAblation {
             ReferenceFidelity fid = new ReferenceFidelity(d, source.noiseSchedule(), refSteps, high,
                     ScheduleTool.referenceStore(o.get("reference-cache")), source.modelSha256());
             fid.reference(heldout);
+            QualityScorer scorer = new QualityScorer(fid, heldout, new C2fExecutor(d, source.noiseSchedule()),
+                    o.containsKey("data") ? QualityScorer.RealImages.load(Path.of(o.get("data"))) : null);
             String sw = o.getOrDefault("switch", "auto");
             Integer switchT = catalog == null && sw.equals("auto")
                     ? ScheduleTool.autoSwitchTimestep(source, d, System.out) : null;
             System.out.printf(Locale.ROOT, "model %s (%s); reference %d-step DDIM; %d held-out seeds%n", source,
                     d.engine(), refSteps, heldoutN);
             System.out.println("| K | time steps | switch index | method | interpolation | noise | low time "
-                    + "| held-out MSE | PSNR dB | MACs/image |");
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+                    + "| held-out MSE | PSNR dB | MACs/image |" + (scorer.hasRealImages()
+                            ? " shape/detail Frechet | Laplacian ratio | HF ratio |" : ""));
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|" + (scorer.hasRealImages() ? "---|---|---|"
+                    : ""));
             for (int k : ks) {
                 C2fPlan base;
                 String origin;
@@ -86,9 +93,9 @@ public final class SwitchAblation {
                             Interpolation.NEAREST, 0f);
                     origin = "uniform";
                 }
-                row(k, origin, "full resolution", C2fPlan.fullResolution(base.timesteps(), high, 0f), fid, heldout);
+                row(k, origin, "full resolution", C2fPlan.fullResolution(base.timesteps(), high, 0f), scorer);
                 for (C2fPlan p : variants(base)) {
-                    row(k, origin, null, p, fid, heldout);
+                    row(k, origin, null, p, scorer);
                 }
             }
         }
@@ -110,13 +117,16 @@ public final class SwitchAblation {
         return out;
     }
 
-    private static void row(int k, String origin, String label, C2fPlan plan, ReferenceFidelity fid, long[] seeds)
+    private static void row(int k, String origin, String label, C2fPlan plan, QualityScorer scorer)
             throws Exception {
-        Fidelity f = fid.measure(plan, seeds);
+        QualityScorer.Scores sc = scorer.score(plan);
+        Fidelity f = sc.fidelity();
         String variant = label != null ? label + " | | | |"
                 : plan.switchMethod() + " | " + plan.interpolation() + " | " + plan.switchNoise() + " | "
                         + plan.lowPhaseTime();
-        System.out.printf(Locale.ROOT, "| %d | %s | %d | %s | %.4e | %.2f | %d |%n", k, origin,
-                label != null ? 0 : plan.switchIndex(), variant, f.mse(), f.psnr(), f.macsPerImage());
+        System.out.printf(Locale.ROOT, "| %d | %s | %d | %s | %.4e | %.2f | %d |%s%n", k, origin,
+                label != null ? 0 : plan.switchIndex(), variant, f.mse(), f.psnr(), f.macsPerImage(),
+                sc.detail() == null ? "" : String.format(Locale.ROOT, " %.3f | %.3f | %.3f |", sc.shapeDetailFrechet(),
+                        sc.detail().laplacianRatio(), sc.detail().highFrequencyRatio()));
     }
 }
