@@ -102,6 +102,7 @@ public final class C2fExecutor {
         long elapsed = state.elapsedNanos();
         ImageBatch x = state.x();
         ImageBatch x0hat = state.x0hat();
+        int[] lowTimes = LowPhaseTimes.forPlan(plan, schedule);
         for (int i = from; i < untilStep; i++) {
             if (i == plan.switchIndex() && plan.hasLowPhase()) {
                 long s0 = System.nanoTime();
@@ -109,8 +110,7 @@ public final class C2fExecutor {
                         ? GaussianNoise.STREAM_INITIAL : GaussianNoise.STREAM_SWITCH;
                 ImageBatch z = GaussianNoise.normal(seeds, stream, plan.high(), channels);
                 x = C2fSwitch.apply(plan.switchMethod(), plan.interpolation(), x, x0hat,
-                        schedule.alphaBar(lowModelTime(plan, plan.timestep(i))), schedule.alphaBar(plan.timestep(i)),
-                        z);
+                        schedule.alphaBar(lowTimes[i]), schedule.alphaBar(plan.timestep(i)), z);
                 long nanos = System.nanoTime() - s0;
                 elapsed += nanos;
                 add(phases, PhaseTiming.SWITCH, plan.high(), 0, nanos, 0);
@@ -118,8 +118,8 @@ public final class C2fExecutor {
             long s0 = System.nanoTime();
             Resolution resolution = plan.resolutionOf(i);
             boolean low = plan.isLowStep(i);
-            int t = low ? lowModelTime(plan, plan.timestep(i)) : plan.timestep(i);
-            int tPrev = low ? lowModelTime(plan, plan.previousTimestep(i)) : plan.previousTimestep(i);
+            int t = low ? lowTimes[i] : plan.timestep(i);
+            int tPrev = low ? lowTimes[i + 1] : plan.previousTimestep(i);
             ImageBatch eps = denoiser.predictNoise(x, t);
             ImageBatch noise = ddim.needsNoise(t, tPrev)
                     ? GaussianNoise.normal(seeds, GaussianNoise.stepStream(i), resolution, channels)
@@ -134,11 +134,6 @@ public final class C2fExecutor {
             x0hat = r.x0();
         }
         return new SamplerState(plan, seeds, untilStep, x, x0hat, phases, elapsed);
-    }
-
-    private int lowModelTime(C2fPlan plan, int t) {
-        int[] f = Resampling.factors(plan.low(), plan.high());
-        return LowPhaseTimes.modelTime(plan.lowPhaseTime(), schedule, t, f[0] * f[1]);
     }
 
     /** Runs the remaining steps of {@code plan} and returns the high-resolution images. */

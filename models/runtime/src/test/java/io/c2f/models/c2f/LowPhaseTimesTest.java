@@ -36,6 +36,31 @@ class LowPhaseTimesTest {
     }
 
     @Test
+    void stepsWhoseMatchedTimesCollideStillGoDownEveryStep() throws Exception {
+        io.c2f.models.tensor.Resolution low = io.c2f.models.tensor.Resolution.square(16);
+        io.c2f.models.tensor.Resolution high = io.c2f.models.tensor.Resolution.square(32);
+        C2fPlan plan = new C2fPlan(new int[] {900, 103, 102, 101, 50, 0}, 4, low, high,
+                SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED, Interpolation.NEAREST, 0f, SwitchNoise.CONTINUOUS,
+                LowPhaseTime.SNR_MATCHED);
+        int raw103 = LowPhaseTimes.modelTime(LowPhaseTime.SNR_MATCHED, SCHEDULE, 103, 4);
+        int raw102 = LowPhaseTimes.modelTime(LowPhaseTime.SNR_MATCHED, SCHEDULE, 102, 4);
+        assertEquals(raw103, raw102, "at small t neighbouring steps match the same time");
+        int[] times = LowPhaseTimes.forPlan(plan, SCHEDULE);
+        assertEquals(5, times.length);
+        for (int j = 1; j < times.length; j++) {
+            assertTrue(times[j] < times[j - 1], java.util.Arrays.toString(times));
+        }
+        // and the whole plan samples (DDIM refuses a step from t to t)
+        io.c2f.models.diffusion.GaussianDataDenoiser m = C2fExecutorTest.model(low, high);
+        new C2fExecutor(m, SCHEDULE).run(plan, new long[] {1, 2});
+        // the scheduled times themselves where nothing is matched
+        C2fPlan same = plan.withSwitch(plan.switchMethod(), plan.interpolation(), plan.switchNoise(),
+                LowPhaseTime.SAME);
+        assertEquals(java.util.List.of(900, 103, 102, 101, 50),
+                java.util.Arrays.stream(LowPhaseTimes.forPlan(same, SCHEDULE)).boxed().toList());
+    }
+
+    @Test
     void nearestTimestep() {
         assertEquals(-1, SCHEDULE.timestepNearest(1.0));
         assertEquals(999, SCHEDULE.timestepNearest(0.0));
