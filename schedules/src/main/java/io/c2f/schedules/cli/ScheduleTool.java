@@ -39,7 +39,7 @@ import java.util.Set;
  * <pre>
  * search --k 4,6,8 [--model synthetic] [--mode full|c2f|both] [--switch auto|N]
  *        [--switch-method renoise|upsample-xt] [--interpolation nearest|bilinear]
- *        [--switch-noise continuous|fresh] [--low-time same|snr] [--reference-steps 100]
+ *        [--switch-noise continuous|fresh] [--low-time snr|same] [--reference-steps 100]
  *        [--calibration 16] [--heldout 64] [--heldout-first 1000000] [--budget-s 600] [--max-evaluations N]
  *        [--start-shifts 4] [--min-move 1] [--baselines true|false]
  *        [--threads N] [--reference-cache DIR|none] [--out DIR]
@@ -209,7 +209,7 @@ public final class ScheduleTool {
             case "fresh" -> SwitchNoise.FRESH;
             default -> throw new IllegalArgumentException("--switch-noise must be continuous or fresh");
         };
-        LowPhaseTime lowTime = switch (o.getOrDefault("low-time", "same")) {
+        LowPhaseTime lowTime = switch (o.getOrDefault("low-time", "snr")) {
             case "same" -> LowPhaseTime.SAME;
             case "snr" -> LowPhaseTime.SNR_MATCHED;
             default -> throw new IllegalArgumentException("--low-time must be same or snr");

@@ -118,10 +118,14 @@ public final class TrdSearch {
                                Interpolation interpolation, String scheduleId, String modelSha256,
                                Consumer<TrdProgress> progress) throws DenoiserException {
         return searchC2f(steps, switchIndex, low, high, method, interpolation, SwitchNoise.CONTINUOUS,
-                LowPhaseTime.SAME, scheduleId, modelSha256, progress);
+                LowPhaseTime.SNR_MATCHED, scheduleId, modelSha256, progress);
     }
 
-    /** As above, with the switch noise and the low-phase time of the plans searched. */
+    /**
+     * As above, with the switch noise and the low-phase time of the plans searched (the overload
+     * without them searches noise-continuous, SNR-matched plans: what won on the shipped model,
+     * schedules/README.md).
+     */
     public TrdResult searchC2f(int steps, int switchIndex, Resolution low, Resolution high, SwitchMethod method,
                                Interpolation interpolation, SwitchNoise noise, LowPhaseTime lowTime,
                                String scheduleId, String modelSha256, Consumer<TrdProgress> progress)
