@@ -50,16 +50,6 @@ public final class Baselines {
                 checkSwitch(switchIndex, steps), low, high, method, interpolation, eta);
     }
 
-    /** The same plan with other time steps (same switch index, resolutions, switch, eta). */
-    public static C2fPlan withTimesteps(C2fPlan plan, int[] timesteps) {
-        return plan.withTimesteps(timesteps);
-    }
-
-    /** The same plan with another switch index. */
-    public static C2fPlan withSwitchIndex(C2fPlan plan, int switchIndex) {
-        return plan.withSwitchIndex(switchIndex);
-    }
-
     static int checkSteps(int steps, int trainTimesteps) {
         if (steps < 1) {
             throw new IllegalArgumentException("step count K must be >= 1, got " + steps);

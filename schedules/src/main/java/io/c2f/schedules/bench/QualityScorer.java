@@ -12,6 +12,7 @@ import io.c2f.schedules.trd.ReferenceFidelity.Fidelity;
 import io.c2f.schedules.trd.TrdConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * Scores a plan for the benchmarks: (a) fidelity to the many-step reference on the held-out seeds,
@@ -22,8 +23,22 @@ record QualityScorer(ReferenceFidelity fid, long[] seeds, C2fExecutor executor, 
     /** Seeds of the samples the distribution measures use: apart from calibration and held-out seeds. */
     static final long SAMPLE_SEED_BASE = 5_000_000L;
 
+    /** The table columns of (b) and (c), after the fidelity columns; empty without real images. */
+    String headerColumns() {
+        return real == null ? "" : " shape/detail Frechet | Laplacian ratio | HF ratio |";
+    }
+
+    String separatorColumns() {
+        return real == null ? "" : "---|---|---|";
+    }
+
     /** What was measured for one plan; (b) is NaN and (c) null without real images. */
     record Scores(Fidelity fidelity, double shapeDetailFrechet, DetailRatio detail) {
+        /** This plan's cells under {@link #headerColumns()}. */
+        String distributionColumns() {
+            return detail == null ? "" : String.format(Locale.ROOT, " %.3f | %.3f | %.3f |", shapeDetailFrechet,
+                    detail.laplacianRatio(), detail.highFrequencyRatio());
+        }
     }
 
     /** The real images the distribution measures compare samples with (from PrepareData's output). */

@@ -22,7 +22,6 @@ import java.lang.management.OperatingSystemMXBean;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -49,7 +48,7 @@ public final class SwitchAblation {
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        int[] ks = Arrays.stream(o.getOrDefault("k", "10").split(",")).mapToInt(Integer::parseInt).toArray();
+        int[] ks = ScheduleBenchmark.parseKs(o.getOrDefault("k", "10"));
         int heldoutN = Integer.parseInt(o.getOrDefault("heldout", "64"));
         int refSteps = Integer.parseInt(o.getOrDefault("reference-steps", "100"));
         DenoiserSource source = DenoiserSource.forModel(o.getOrDefault("model", "synthetic"),
@@ -75,10 +74,8 @@ public final class SwitchAblation {
             System.out.printf(Locale.ROOT, "model %s (%s); reference %d-step DDIM; %d held-out seeds%n", source,
                     d.engine(), refSteps, heldoutN);
             System.out.println("| K | time steps | switch index | method | interpolation | noise | low time "
-                    + "| held-out MSE | PSNR dB | MACs/image |" + (scorer.hasRealImages()
-                            ? " shape/detail Frechet | Laplacian ratio | HF ratio |" : ""));
-            System.out.println("|---|---|---|---|---|---|---|---|---|---|" + (scorer.hasRealImages() ? "---|---|---|"
-                    : ""));
+                    + "| held-out MSE | PSNR dB | MACs/image |" + scorer.headerColumns());
+            System.out.println("|---|---|---|---|---|---|---|---|---|---|" + scorer.separatorColumns());
             for (int k : ks) {
                 C2fPlan base;
                 String origin;
@@ -126,7 +123,6 @@ public final class SwitchAblation {
                         + plan.lowPhaseTime();
         System.out.printf(Locale.ROOT, "| %d | %s | %d | %s | %.4e | %.2f | %d |%s%n", k, origin,
                 label != null ? 0 : plan.switchIndex(), variant, f.mse(), f.psnr(), f.macsPerImage(),
-                sc.detail() == null ? "" : String.format(Locale.ROOT, " %.3f | %.3f | %.3f |", sc.shapeDetailFrechet(),
-                        sc.detail().laplacianRatio(), sc.detail().highFrequencyRatio()));
+                sc.distributionColumns());
     }
 }

@@ -59,8 +59,8 @@ public final class ScheduleTool {
     /** Seeds of rank analyses run by the tool: apart from calibration (0..) and held-out (1e6..) seeds. */
     static final long RANK_SEED_BASE = 2_000_000L;
     private static final Set<String> SEARCH_OPTIONS = Set.of("model", "k", "mode", "switch", "switch-method",
-            "switch-noise", "low-time", "interpolation", "reference-steps", "calibration", "heldout", "heldout-first", "budget-s",
-            "start-shifts", "min-move", "max-evaluations", "baselines",
+            "switch-noise", "low-time", "interpolation", "reference-steps", "calibration", "heldout", "heldout-first",
+            "budget-s", "start-shifts", "min-move", "max-evaluations", "baselines",
             "threads", "reference-cache", "out");
     private static final Set<String> RANK_OPTIONS = Set.of("model", "seeds", "steps", "switch", "threads", "out");
 

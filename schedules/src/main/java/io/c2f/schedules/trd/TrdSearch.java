@@ -288,7 +288,7 @@ public final class TrdSearch {
                         if (target < config.minSwitchIndex() || target > k - 1) {
                             continue;
                         }
-                        Boolean better = tryCandidate(Baselines.withSwitchIndex(best, target), Math.min(s, target));
+                        Boolean better = tryCandidate(best.withSwitchIndex(target), Math.min(s, target));
                         if (better == null) {
                             return;
                         }
@@ -326,7 +326,7 @@ public final class TrdSearch {
                 for (int q = 0; q < k; q++) {
                     ts[q] += offset;
                 }
-                Boolean better = tryCandidate(Baselines.withTimesteps(origin, ts), 0);
+                Boolean better = tryCandidate(origin.withTimesteps(ts), 0);
                 if (better == null) {
                     return false;
                 }
@@ -348,7 +348,7 @@ public final class TrdSearch {
                 return false;
             }
             ts[i] = target;
-            return tryCandidate(Baselines.withTimesteps(best, ts), Math.max(0, i - 1));
+            return tryCandidate(best.withTimesteps(ts), Math.max(0, i - 1));
         }
 
         /**

@@ -177,7 +177,7 @@ class TrdSearchTest {
             for (int q = 0; q < k; q++) {
                 ts[q] += j * 1000 / (k * shifts);
             }
-            C2fPlan shifted = Baselines.withTimesteps(uniform, ts);
+            C2fPlan shifted = uniform.withTimesteps(ts);
             double loss = fid.loss(shifted, cal);
             if (loss < expectedLoss) {
                 expected = shifted;
