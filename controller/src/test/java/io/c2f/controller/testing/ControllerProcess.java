@@ -33,7 +33,8 @@ public final class ControllerProcess implements AutoCloseable {
     private final Path dir;
     private final Map<String, String> settings;
     private final int httpPort;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(HANG_LIMIT).build();
+    /** One per start: a kept-alive connection to a killed process must not carry the next request. */
+    private HttpClient http;
     private Process process;
     private int starts;
 
@@ -66,6 +67,7 @@ public final class ControllerProcess implements AutoCloseable {
         cmd.add("--http.port=" + httpPort);
         settings.forEach((k, v) -> cmd.add("--" + k + "=" + v));
         starts++;
+        http = HttpClient.newBuilder().connectTimeout(HANG_LIMIT).build();
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("log-" + starts + ".txt").toFile()).start();
     }
