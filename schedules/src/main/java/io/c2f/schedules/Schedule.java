@@ -124,6 +124,7 @@ public record Schedule(String id, C2fPlan plan, Provenance provenance) {
             throw new ScheduleFormatException(source, "provenance.model_sha256",
                     "must be 64 lower-case hex digits, got '" + prov.getModelSha256() + "'");
         }
+        checkSampleQuality(source, prov);
         C2fPlan plan;
         try {
             plan = C2fPlan.fromProto(p);
@@ -132,6 +133,32 @@ public record Schedule(String id, C2fPlan plan, Provenance provenance) {
             throw new ScheduleFormatException(source, "low_resolution", e.getMessage(), e);
         }
         return new Schedule(p.getScheduleId(), plan, prov);
+    }
+
+    /** The measures are shown to operators and rank schedules: each must be a real number in its range. */
+    private static void checkSampleQuality(String source, Provenance prov) {
+        if (!prov.hasSampleQuality()) {
+            return;
+        }
+        io.c2f.proto.v1.SampleQuality q = prov.getSampleQuality();
+        double[] values = {q.getShapeDetailFrechet(), q.getShapeDetailFrechetFloor(),
+                q.getShapeDetailFrechetCeiling(), q.getLaplacianRatio(), q.getBandEnergyRatio()};
+        String[] names = {"shape_detail_frechet", "shape_detail_frechet_floor", "shape_detail_frechet_ceiling",
+                "laplacian_ratio", "band_energy_ratio"};
+        for (int i = 0; i < values.length; i++) {
+            if (!(values[i] >= 0) || Double.isInfinite(values[i])) {
+                throw new ScheduleFormatException(source, "provenance.sample_quality." + names[i],
+                        "must be finite and >= 0, got " + values[i]);
+            }
+        }
+        if (q.getSamples() == 0) {
+            throw new ScheduleFormatException(source, "provenance.sample_quality.samples",
+                    "must be > 0 where sample quality is given");
+        }
+        if (q.getRealImages().length() > 200) {
+            throw new ScheduleFormatException(source, "provenance.sample_quality.real_images",
+                    "is longer than 200 characters");
+        }
     }
 
     private static void checkResolution(String source, String field, io.c2f.proto.v1.Resolution r) {

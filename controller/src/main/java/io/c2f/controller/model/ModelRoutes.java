@@ -93,6 +93,15 @@ public final class ModelRoutes implements ApiRoutes {
             // images live in [-1, 1]: peak-to-peak 2, so PSNR = 10 log10(2^2 / MSE)
             o.put("heldoutPsnrDb", 10 * Math.log10(4 / e.heldoutLoss()));
         }
+        if (p.hasSampleQuality()) {
+            // measured on samples against real images (ScheduleBenchmark --annotate-catalog); none is FID
+            io.c2f.proto.v1.SampleQuality q = p.getSampleQuality();
+            o.put("sampleQuality", new JsonObject().put("shapeDetailFrechet", q.getShapeDetailFrechet())
+                    .put("shapeDetailFrechetFloor", q.getShapeDetailFrechetFloor())
+                    .put("shapeDetailFrechetCeiling", q.getShapeDetailFrechetCeiling())
+                    .put("laplacianRatio", q.getLaplacianRatio()).put("bandEnergyRatio", q.getBandEnergyRatio())
+                    .put("samples", q.getSamples()).put("realImages", q.getRealImages()));
+        }
         if (e.schedule().hasHighResolution()) {
             o.put("highResolution", e.schedule().getHighResolution().getHeight() + "x"
                     + e.schedule().getHighResolution().getWidth());
