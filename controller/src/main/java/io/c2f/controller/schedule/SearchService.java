@@ -11,7 +11,7 @@ import io.c2f.models.c2f.SwitchMethod;
 import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.schedules.Baselines;
-import io.c2f.schedules.cli.DenoiserSource;
+import io.c2f.models.engine.DenoiserSource;
 import io.c2f.schedules.cli.ScheduleTool;
 import io.c2f.schedules.rank.RankAnalysis;
 import io.c2f.schedules.trd.TrdConfig;

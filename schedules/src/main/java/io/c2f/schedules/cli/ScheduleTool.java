@@ -7,6 +7,7 @@ import io.c2f.models.c2f.SwitchMethod;
 import io.c2f.models.c2f.SwitchNoise;
 import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.diffusion.DenoiserException;
+import io.c2f.models.engine.DenoiserSource;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.schedules.Baselines;
 import io.c2f.schedules.Schedule;

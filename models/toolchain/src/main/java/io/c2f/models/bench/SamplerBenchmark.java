@@ -11,7 +11,6 @@ import io.c2f.models.diffusion.TimestepSpacing;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.models.tflite.RuntimeOptions;
 import io.c2f.models.tflite.TfliteDenoiser;
-import io.c2f.models.tflite.TfliteNative;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -72,7 +71,7 @@ public final class SamplerBenchmark {
                 low, high, SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED, Interpolation.NEAREST, 0));
 
         System.out.printf(Locale.ROOT, "c2f sampler benchmark%n  model: %s%n  TFLite %s, threads %d, batch %d, "
-                + "%d repeats (median), %d cores%n", source.description(), TfliteNative.runtimeVersion(), threads, batch,
+                + "%d repeats (median), %d cores%n", source.description(), TfliteDenoiser.runtimeVersion(), threads, batch,
                 repeats, Runtime.getRuntime().availableProcessors());
         Map<String, Measured> results = new LinkedHashMap<>();
         try (TfliteDenoiser denoiser = TfliteDenoiser.open(source.modelFile(), source.info(), options)) {
