@@ -1,4 +1,4 @@
-package io.c2f.agent.sim;
+package io.c2f.models.synthetic;
 
 import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.diffusion.DenoiserException;
@@ -9,13 +9,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.function.LongSupplier;
 
 /**
  * A stand-in model for simulated devices: the exact noise predictor for data that is Gaussian
  * around a smooth colour pattern (so sampling produces a real, deterministic image), plus a
  * configurable cost per forward pass and resolution, spent by sleeping. It lets one JVM act as
- * hundreds of devices that speak the real protocol with realistic latencies.
+ * hundreds of devices that speak the real protocol with realistic latencies (the agent's
+ * simulator uses it).
  */
 public final class SyntheticDenoiser implements Denoiser {
     private final NoiseSchedule schedule;
@@ -24,7 +26,7 @@ public final class SyntheticDenoiser implements Denoiser {
     private final LongSupplier nanosPerMegaMac;
     private final double sigma = 0.3;
     private final double faultRate;
-    private final java.util.SplittableRandom faults;
+    private final SplittableRandom faults;
 
     /**
      * @param macs pretend MACs per forward and image, by resolution
@@ -44,7 +46,7 @@ public final class SyntheticDenoiser implements Denoiser {
             throw new IllegalArgumentException("fault rate must be in [0, 1], got " + faultRate);
         }
         this.faultRate = faultRate;
-        this.faults = new java.util.SplittableRandom(faultSeed);
+        this.faults = new SplittableRandom(faultSeed);
         this.schedule = schedule;
         this.resolutions = new LinkedHashSet<>(List.copyOf(macs.keySet()));
         this.macs = Map.copyOf(macs);
