@@ -1,9 +1,6 @@
-package io.c2f.models.cli;
+package io.c2f.models.unet;
 
 import io.c2f.models.tensor.Resolution;
-import io.c2f.models.unet.UnetConfig;
-import io.c2f.models.unet.UnetExporter;
-import io.c2f.models.unet.UnetWeights;
 import io.c2f.models.writer.WeightType;
 import io.c2f.proto.v1.ModelInfo;
 import java.io.IOException;
