@@ -16,8 +16,8 @@ public final class Resampling {
     /** {fy, fx}, or an exception when high is not an integer multiple of low. */
     public static int[] factors(Resolution low, Resolution high) {
         if (high.height() % low.height() != 0 || high.width() % low.width() != 0) {
-            throw new InvalidPlanException("high resolution " + high + " is not an integer multiple of low resolution "
-                    + low);
+            throw new InvalidPlanException("low_resolution", "high resolution " + high
+                    + " is not an integer multiple of low resolution " + low);
         }
         return new int[] {high.height() / low.height(), high.width() / low.width()};
     }

@@ -37,14 +37,20 @@ public record Resolution(int height, int width) {
                 + text + "'");
     }
 
+    /** From the wire message (see {@link #fromProto(io.c2f.proto.v1.Resolution, String)}). */
+    public static Resolution fromProto(io.c2f.proto.v1.Resolution r) {
+        return fromProto(r, "resolution");
+    }
+
     /**
      * From the wire message.
      *
+     * @param what names the value in the error, e.g. "low_resolution"
      * @throws IllegalArgumentException when a side is zero or (read unsigned) out of int range
      */
-    public static Resolution fromProto(io.c2f.proto.v1.Resolution r) {
+    public static Resolution fromProto(io.c2f.proto.v1.Resolution r, String what) {
         if (r.getHeight() <= 0 || r.getWidth() <= 0) {
-            throw new IllegalArgumentException("resolution must be positive, got "
+            throw new IllegalArgumentException(what + " must be positive, got "
                     + Integer.toUnsignedString(r.getHeight()) + "x" + Integer.toUnsignedString(r.getWidth()));
         }
         return new Resolution(r.getHeight(), r.getWidth());
