@@ -5,7 +5,7 @@ import io.c2f.models.tensor.Resolution;
 import io.c2f.schedules.Schedule;
 import io.c2f.schedules.ScheduleFormatException;
 import io.c2f.schedules.ScheduleJson;
-import io.c2f.schedules.cli.DenoiserSource;
+import io.c2f.models.engine.DenoiserSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -6,6 +6,7 @@ import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
 import io.c2f.agent.engine.ModelEngine;
 import io.c2f.agent.engine.ModelSession;
+import io.c2f.models.synthetic.SyntheticDenoiser;
 import io.c2f.proto.bundle.Ed25519Keys;
 import java.io.IOException;
 import java.nio.file.Files;

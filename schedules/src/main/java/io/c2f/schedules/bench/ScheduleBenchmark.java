@@ -10,12 +10,13 @@ import io.c2f.models.c2f.SwitchMethod;
 import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.schedules.Baselines;
-import io.c2f.schedules.cli.DenoiserSource;
-import io.c2f.schedules.cli.ScheduleTool;
+import io.c2f.models.engine.DenoiserSource;
 import io.c2f.schedules.frontier.FrontierPoint;
 import io.c2f.schedules.frontier.FrontierTable;
 import io.c2f.schedules.frontier.Measure;
 import io.c2f.schedules.rank.RankAnalysis;
+import io.c2f.schedules.trd.AutoSwitch;
+import io.c2f.schedules.trd.ReferenceStore;
 import io.c2f.schedules.trd.ReferenceFidelity;
 import io.c2f.schedules.trd.ReferenceFidelity.Fidelity;
 import io.c2f.schedules.trd.TrdConfig;
@@ -135,7 +136,7 @@ public final class ScheduleBenchmark {
                 os.getAvailableProcessors(), os.getSystemLoadAverage());
         try (Denoiser d = source.open()) {
             TrdSearch search = new TrdSearch(d, source.noiseSchedule(), cfg,
-                    ScheduleTool.referenceStore(o.get("reference-cache")), source.modelSha256());
+                    ReferenceStore.named(o.get("reference-cache")), source.modelSha256());
             ReferenceFidelity fid = search.fidelity(high);
             long t0 = System.nanoTime();
             fid.reference(heldout);
@@ -176,7 +177,7 @@ public final class ScheduleBenchmark {
                         DetailMeasures.of(floorSet).relativeTo(real.heldoutDetail()));
             }
             Integer switchT = low == null || catalog != null ? null
-                    : ScheduleTool.autoSwitchTimestep(source, d, System.out);
+                    : AutoSwitch.timestep(source, d, System.out);
             System.out.println(catalog == null ? "TRD: searched here (search s = wall clock of the local search)"
                     : "TRD and C2F uniform: read from " + catalog + " (search s = as recorded in the provenance)");
             System.out.println("| K | schedule | switch | held-out MSE | PSNR dB | MACs/image | vs 100-step | search s "
