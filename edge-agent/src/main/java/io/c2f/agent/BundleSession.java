@@ -1,5 +1,6 @@
 package io.c2f.agent;
 
+import io.c2f.agent.bundle.BundleOpenException;
 import io.c2f.agent.bundle.BundleStore;
 import io.c2f.agent.bundle.InstalledSlot;
 import io.c2f.agent.bundle.Slot;
@@ -75,7 +76,7 @@ final class BundleSession implements AutoCloseable {
                         store.activate(slot);
                     }
                     return;
-                } catch (Exception e) {
+                } catch (IOException | BundleOpenException | RuntimeException e) {
                     LOG.error("{}: slot {} cannot run: {}", deviceId, slot.id(), e.getMessage());
                 }
             }
@@ -91,7 +92,7 @@ final class BundleSession implements AutoCloseable {
         }
         try {
             use(s, Schedule.parseFrom(Files.readAllBytes(appliedScheduleFile)));
-        } catch (Exception e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warn("{}: ignoring the stored schedule: {}", deviceId, e.getMessage());
         }
     }
@@ -146,7 +147,7 @@ final class BundleSession implements AutoCloseable {
         if (next == null) {
             try {
                 next = engine.open(slot);
-            } catch (Exception e) {
+            } catch (BundleOpenException | RuntimeException e) {
                 throw new IllegalStateException("activated slot " + slot.slot().id() + " cannot be opened", e);
             }
         }

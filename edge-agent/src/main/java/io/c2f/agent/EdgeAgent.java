@@ -129,7 +129,7 @@ public final class EdgeAgent implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws InterruptedException {
         reporter.close();
         jobs.close();
         generation.close();

@@ -5,8 +5,10 @@ import io.c2f.agent.link.DeviceLink;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.BundleChunkRequest;
 import io.c2f.proto.v1.JobStatusUpdate;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -42,8 +44,12 @@ final class Outbox {
         });
     }
 
-    /** Asks the controller for chunks of a bundle and waits (boundedly) for the broker's ack. */
-    void requestChunks(String bundleId, List<Integer> indices) throws Exception {
+    /**
+     * Asks the controller for chunks of a bundle and waits (boundedly) for the broker's ack.
+     *
+     * @throws IOException when the request was not sent
+     */
+    void requestChunks(String bundleId, List<Integer> indices) throws InterruptedException, IOException {
         try {
             publish(Channel.BUNDLE_GET, BundleChunkRequest.newBuilder().setRequestId(bundleId + "@" + indices.get(0))
                     .setBundleId(bundleId).addAllIndices(indices).build()).get(10, TimeUnit.SECONDS);
@@ -51,6 +57,8 @@ final class Outbox {
             // a slow broker ack (busy host) is not a failed install: the installer asks again for
             // whatever is still missing, and gives up only after its rounds without progress
             LOG.warn("{}: chunk request for {} not acknowledged within 10 s; will ask again", deviceId, bundleId);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause().toString(), e.getCause());
         }
     }
 }

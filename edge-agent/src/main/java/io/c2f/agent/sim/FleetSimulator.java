@@ -1,6 +1,7 @@
 package io.c2f.agent.sim;
 
 import io.c2f.agent.EdgeAgent;
+import io.c2f.agent.bundle.BundleOpenException;
 import io.c2f.agent.bundle.InstalledSlot;
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
@@ -130,20 +131,25 @@ public final class FleetSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        boolean interrupted = false;
         for (SimulatedDevice d : devices) {
             try {
                 d.agent().close();
-            } catch (Exception e) {
+            } catch (InterruptedException | RuntimeException e) {
+                interrupted |= e instanceof InterruptedException; // close the others first
                 LOG.debug("closing {}: {}", d.id(), e.toString());
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
     /** A device on which no bundle loads: its installs fail at the health probe, with the reason. */
     private static final class FaultyEngine implements ModelEngine {
         @Override
-        public ModelSession open(InstalledSlot slot) {
-            throw new IllegalStateException("simulated fault: the model does not load on this device");
+        public ModelSession open(InstalledSlot slot) throws BundleOpenException {
+            throw new BundleOpenException("simulated fault: the model does not load on this device");
         }
     }
 
@@ -154,7 +160,7 @@ public final class FleetSimulator implements AutoCloseable {
      * and its password from that owner-only file of {@code deviceId=password} lines ({@link DevicePasswords}). With the console on (the default), standard input takes {@link SimulatorCommand}s
      * ({@code slow speed=slow 3}, {@code recover all}, {@code status}), answered on standard output.
      */
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws IOException, ConfigException, InterruptedException {
         java.util.Map<String, String> a = new java.util.HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!args[i].startsWith("--")) {
