@@ -2,8 +2,8 @@ package io.c2f.agent;
 
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
+import io.c2f.agent.core.EdgeAgent;
 import io.c2f.agent.engine.ModelEngine;
-import io.c2f.agent.sim.FleetSimulator;
 import io.c2f.agent.engine.TfliteEngine;
 import io.c2f.models.tflite.RuntimeOptions;
 import io.c2f.proto.bundle.Ed25519Keys;
@@ -42,7 +42,7 @@ public final class AgentMain {
             switch (command) {
                 case "run" -> run(opts);
                 case "generate" -> generate(opts);
-                case "simulate" -> FleetSimulator.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+                case "simulate" -> SimulateCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
                 default -> {
                     System.err.println("unknown command '" + command + "'");
                     usage();

@@ -1,7 +1,8 @@
-package io.c2f.agent.bundle;
+package io.c2f.agent.engine;
 
-import io.c2f.agent.engine.ModelEngine;
-import io.c2f.agent.engine.ModelSession;
+import io.c2f.agent.bundle.BundleOpenException;
+import io.c2f.agent.bundle.HealthCheck;
+import io.c2f.agent.bundle.InstalledSlot;
 import io.c2f.models.c2f.C2fExecutor;
 import io.c2f.models.c2f.C2fPlan;
 import io.c2f.models.diffusion.DenoiserException;

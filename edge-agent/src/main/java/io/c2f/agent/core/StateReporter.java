@@ -1,7 +1,6 @@
-package io.c2f.agent;
+package io.c2f.agent.core;
 
 import io.c2f.agent.config.AgentConfig;
-import io.c2f.agent.engine.DeviceFacts;
 import io.c2f.agent.engine.ModelSession;
 import io.c2f.agent.generate.GenerationService;
 import io.c2f.agent.telemetry.LatencyWindow;

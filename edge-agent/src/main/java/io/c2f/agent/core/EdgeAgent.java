@@ -1,8 +1,8 @@
-package io.c2f.agent;
+package io.c2f.agent.core;
 
 import io.c2f.agent.bundle.BundleInstaller;
 import io.c2f.agent.bundle.BundleStore;
-import io.c2f.agent.bundle.ProbeHealthCheck;
+import io.c2f.agent.engine.ProbeHealthCheck;
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
 import io.c2f.agent.engine.ModelEngine;

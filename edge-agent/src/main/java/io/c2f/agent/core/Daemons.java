@@ -1,4 +1,4 @@
-package io.c2f.agent;
+package io.c2f.agent.core;
 
 import java.util.concurrent.ThreadFactory;
 

@@ -1,4 +1,4 @@
-package io.c2f.agent;
+package io.c2f.agent.core;
 
 import io.c2f.agent.bundle.BundleOpenException;
 import io.c2f.agent.bundle.BundleStore;

@@ -1,4 +1,4 @@
-package io.c2f.agent;
+package io.c2f.agent.core;
 
 import io.c2f.agent.bundle.BundleInstaller;
 import io.c2f.agent.engine.ModelSession;

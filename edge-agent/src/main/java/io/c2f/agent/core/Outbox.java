@@ -1,4 +1,4 @@
-package io.c2f.agent;
+package io.c2f.agent.core;
 
 import com.google.protobuf.Message;
 import io.c2f.agent.link.DeviceLink;
