@@ -6,7 +6,6 @@ import io.c2f.agent.engine.ProbeHealthCheck;
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
 import io.c2f.agent.engine.ModelEngine;
-import io.c2f.agent.engine.ModelSession;
 import io.c2f.agent.generate.GenerationService;
 import io.c2f.agent.job.AcceptedJobs;
 import io.c2f.agent.job.JobOrderGate;
@@ -27,7 +26,6 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +39,6 @@ public final class EdgeAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EdgeAgent.class);
     public static final String VERSION = "0.1.0";
 
-    private final AgentConfig config;
     private final BundleSession session;
     private final DeviceLink link;
     private final TelemetryPump pump;
@@ -51,7 +48,6 @@ public final class EdgeAgent implements AutoCloseable {
 
     public EdgeAgent(AgentConfig config, ModelEngine engine, PublicKey controllerKey, Clock clock)
             throws IOException, ConfigException {
-        this.config = config;
         Path state = config.stateDir();
         BundleStore store = new BundleStore(state.resolve("bundles"), controllerKey);
         TelemetrySpool spool = new TelemetrySpool(state.resolve("telemetry"), config.spoolCapacity());
@@ -115,17 +111,9 @@ public final class EdgeAgent implements AutoCloseable {
         return link.isOnline();
     }
 
-    public String deviceId() {
-        return config.deviceId();
-    }
-
     /** The generator (for the local command line and tests). */
     public GenerationService generation() {
         return generation;
-    }
-
-    public Optional<ModelSession> session() {
-        return Optional.ofNullable(session.current());
     }
 
     @Override
