@@ -1,4 +1,4 @@
-package io.c2f.agent.engine;
+package io.c2f.agent.core;
 
 import io.c2f.proto.v1.Hardware;
 import java.lang.management.ManagementFactory;
@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** What this machine is, as reported in births and telemetry. */
-public final class DeviceFacts {
+final class DeviceFacts {
     private DeviceFacts() {
     }
 
-    public static Hardware hardware() {
+    static Hardware hardware() {
         Hardware.Builder h = Hardware.newBuilder()
                 .setOs(System.getProperty("os.name") + " " + System.getProperty("os.version"))
                 .setArch(System.getProperty("os.arch"))
@@ -30,7 +30,7 @@ public final class DeviceFacts {
     }
 
     /** Resident set size of this process in bytes (Linux), or 0 where unknown. */
-    public static long residentMemoryBytes() {
+    static long residentMemoryBytes() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmRSS:")) {

@@ -1,9 +1,11 @@
-package io.c2f.agent.bundle;
+package io.c2f.agent.engine;
 
-import io.c2f.agent.engine.ModelEngine;
-import io.c2f.agent.engine.ModelSession;
+import io.c2f.agent.bundle.BundleOpenException;
+import io.c2f.agent.bundle.HealthCheck;
+import io.c2f.agent.bundle.InstalledSlot;
 import io.c2f.models.c2f.C2fExecutor;
 import io.c2f.models.c2f.C2fPlan;
+import io.c2f.models.diffusion.DenoiserException;
 import io.c2f.models.image.ImageMetrics;
 import io.c2f.models.image.PngImages;
 import io.c2f.models.tensor.ImageBatch;
@@ -29,17 +31,22 @@ public final class ProbeHealthCheck implements HealthCheck {
     }
 
     @Override
-    public QualityProbe probe(InstalledSlot candidate) throws Exception {
+    public QualityProbe probe(InstalledSlot candidate) throws BundleOpenException {
         ModelSession session = engine.open(candidate);
         try {
             HealthProbe probe = candidate.manifest().getProbe();
             String scheduleId = probe.getScheduleId().isEmpty() ? session.defaultScheduleId() : probe.getScheduleId();
             C2fPlan plan = session.schedules().get(scheduleId);
             if (plan == null) {
-                throw new IllegalArgumentException("probe schedule '" + scheduleId + "' is not in the bundle");
+                throw new BundleOpenException("probe schedule '" + scheduleId + "' is not in the bundle");
             }
-            ImageBatch image = new C2fExecutor(session.denoiser(), session.noiseSchedule())
-                    .run(plan, new long[] {probe.getSeed()}).images();
+            ImageBatch image;
+            try {
+                image = new C2fExecutor(session.denoiser(), session.noiseSchedule())
+                        .run(plan, new long[] {probe.getSeed()}).images();
+            } catch (DenoiserException e) {
+                throw new BundleOpenException(e.getMessage(), e);
+            }
             QualityProbe.Builder result = QualityProbe.newBuilder().setSeed(probe.getSeed()).setScheduleId(scheduleId)
                     .setThresholdPsnrDb(probe.getMinPsnrDb());
             if (probe.getReferencePng().isEmpty()) {
@@ -57,7 +64,7 @@ public final class ProbeHealthCheck implements HealthCheck {
                 session.close();
             }
             return done;
-        } catch (Exception | LinkageError e) {
+        } catch (BundleOpenException | RuntimeException | LinkageError e) {
             session.close();
             throw e;
         }

@@ -1,4 +1,4 @@
-package io.c2f.agent;
+package io.c2f.agent.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
