@@ -1,9 +1,12 @@
 package io.c2f.schedules.bench;
 
 import io.c2f.models.c2f.C2fPlan;
+import io.c2f.models.image.ImageMetrics;
+import io.c2f.models.quality.DetailRatio;
 import io.c2f.proto.v1.SampleQuality;
 import io.c2f.schedules.Schedule;
 import io.c2f.schedules.ScheduleJson;
+import io.c2f.schedules.trd.ReferenceFidelity.Fidelity;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -34,5 +37,27 @@ record CatalogAnnotator(Path catalog, double floor, double ceiling, int samples,
                 .setSampleSeedFirst(sampleSeedFirst).setRealImages(realImages).build();
         return Optional.of(ScheduleJson.write(catalog, s.withProvenance(s.provenance().toBuilder()
                 .setSampleQuality(q).build())));
+    }
+
+    /**
+     * What an earlier run measured for this plan and wrote into {@code catalog/<id>.json}: the held-out
+     * loss and MACs of its provenance (the same 64 held-out seeds and reference the benchmark uses) and its
+     * sample quality. Empty where the file is missing, holds another plan, or lacks either.
+     */
+    static Optional<QualityScorer.Scores> stored(Path catalog, String id, C2fPlan plan) {
+        Path file = catalog.resolve(id + ".json");
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        Schedule s = ScheduleJson.read(file);
+        if (!s.plan().equals(plan) || !s.provenance().hasSampleQuality() || !(s.provenance().getHeldoutLoss() > 0)
+                || s.provenance().getMacsPerImage() <= 0) {
+            return Optional.empty();
+        }
+        double mse = s.provenance().getHeldoutLoss();
+        SampleQuality q = s.provenance().getSampleQuality();
+        return Optional.of(new QualityScorer.Scores(new Fidelity(mse, ImageMetrics.psnr(mse),
+                s.provenance().getMacsPerImage()),
+                q.getShapeDetailFrechet(), new DetailRatio(q.getLaplacianRatio(), q.getBandEnergyRatio())));
     }
 }

@@ -42,7 +42,7 @@ import java.util.stream.IntStream;
  * {@code ScheduleBenchmark [--model synthetic] [--k 4,6,8,10,15,20] [--heldout 64] [--reference-steps 100]
  * [--switch-method renoise|upsample-xt] [--budget-s 600] [--max-evaluations N] [--threads N (default: the CPU count)]
  * [--reference-cache DIR|none] [--catalog DIR] [--frontier-k 3-20|3,5,7] [--data PREPARED_DIR]
- * [--annotate-catalog true]}.
+ * [--annotate-catalog true] [--reuse-catalog-scores true]}.
  * For each K: uniform, quadratic, TRD (full resolution), C2F with uniform steps and C2F + TRD (the
  * C2F switch from the rank analysis, converted to each K), each with MSE and PSNR against the
  * many-step reference from the same noise, MACs per image (and as a share of the 100-step
@@ -55,7 +55,10 @@ import java.util.stream.IntStream;
  * cannot say: the shape/detail Fréchet distance to the held-out images ({@code MultiScaleFrechet}, with
  * its floor and ceiling printed once) and the detail ratios ({@code DetailRatio}). With {@code --catalog},
  * {@code --data} and {@code --annotate-catalog true} those measures are also written into each catalog
- * file whose plan was scored ({@code provenance.sample_quality}), for the controller to show.
+ * file whose plan was scored ({@code provenance.sample_quality}), for the controller to show. With
+ * {@code --reuse-catalog-scores true} a schedule whose catalog file already carries them (same plan) is not
+ * sampled again: its held-out loss and sample quality are read from the file (what {@code
+ * --annotate-catalog} wrote), so a frontier run over more K only pays for what is new.
  *
  * <p>After the per-K table, the frontier table: every schedule of the run sorted by MACs per image,
  * each quality measure of {@link #MEASURES} with {@code *} where the schedule is Pareto-optimal for it
@@ -89,6 +92,9 @@ public final class ScheduleBenchmark {
                     s -> s.detail().laplacianRatio()),
             new BenchMeasure(new FrontierTable.Column(Measure.closerToOneIsBetter("high-frequency ratio"), "%.3f"),
                     s -> s.detail().highFrequencyRatio()));
+
+    /** With --reuse-catalog-scores: the catalog whose stored scores stand in for measuring again. */
+    private static Path reuseFrom;
 
     private ScheduleBenchmark() {
     }
@@ -152,6 +158,11 @@ public final class ScheduleBenchmark {
             QualityScorer.RealImages real = o.containsKey("data") ? QualityScorer.RealImages.load(Path.of(o.get("data"))) : null;
             QualityScorer scorer = new QualityScorer(fid, heldout, new C2fExecutor(d, source.noiseSchedule()), real);
             boolean annotate = Boolean.parseBoolean(o.getOrDefault("annotate-catalog", "false"));
+            reuseFrom = Boolean.parseBoolean(o.getOrDefault("reuse-catalog-scores", "false")) ? catalog : null;
+            if (reuseFrom != null) {
+                System.out.println("scores of catalog schedules that carry sample quality: read from their files "
+                        + "(--reuse-catalog-scores), marked 'stored' after the search s column");
+            }
             if (annotate && (catalog == null || real == null)) {
                 throw new IllegalArgumentException("--annotate-catalog needs --catalog DIR and --data DIR");
             }
@@ -265,13 +276,17 @@ public final class ScheduleBenchmark {
 
     private static FrontierPoint row(int k, String name, String id, C2fPlan plan, QualityScorer scorer,
                                      CatalogAnnotator annotator, double searchS, long macs100) throws Exception {
-        QualityScorer.Scores sc = scorer.score(plan);
+        java.util.Optional<QualityScorer.Scores> stored = reuseFrom == null || !scorer.hasRealImages()
+                ? java.util.Optional.empty()
+                : CatalogAnnotator.stored(reuseFrom, id, plan);
+        QualityScorer.Scores sc = stored.isPresent() ? stored.get() : scorer.score(plan);
         Fidelity f = sc.fidelity();
+        String searchCell = ((Double.isNaN(searchS) ? "" : String.format(Locale.ROOT, "%.1f", searchS))
+                + (stored.isPresent() ? " stored" : "")).strip();
         System.out.printf(Locale.ROOT, "| %d | %s | %d | %.4e | %.2f | %d | %.1f%% | %s | %s |%s%n", k, name,
                 plan.switchIndex(), f.mse(), f.psnr(), f.macsPerImage(), 100.0 * f.macsPerImage() / macs100,
-                Double.isNaN(searchS) ? "" : String.format(Locale.ROOT, "%.1f", searchS),
-                Arrays.toString(plan.timesteps()), sc.distributionColumns());
-        if (annotator != null) {
+                searchCell, Arrays.toString(plan.timesteps()), sc.distributionColumns());
+        if (annotator != null && stored.isEmpty()) {
             annotator.annotate(id, plan, sc).ifPresent(file -> System.out.println("  (sample quality written to "
                     + file + ")"));
         }

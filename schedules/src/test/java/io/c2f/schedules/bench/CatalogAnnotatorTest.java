@@ -45,6 +45,15 @@ class CatalogAnnotatorTest {
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "no temporary file is left beside the catalog file");
         }
+        // a later run reads back what was written instead of sampling again
+        QualityScorer.Scores again = CatalogAnnotator.stored(dir, "uniform-k10-full", plan).orElseThrow();
+        assertEquals(0.0123, again.fidelity().mse());
+        assertEquals(10 * Math.log10(4 / 0.0123), again.fidelity().psnr(), 1e-12);
+        assertEquals(1000, again.fidelity().macsPerImage());
+        assertEquals(1.25, again.shapeDetailFrechet());
+        assertEquals(SCORES.detail(), again.detail());
+        assertFalse(CatalogAnnotator.stored(dir, "uniform-k10-full", Baselines.quadratic(10, 1000,
+                Resolution.square(32), 0f)).isPresent(), "another plan under that id is measured, not read");
     }
 
     @Test
@@ -58,6 +67,7 @@ class CatalogAnnotatorTest {
                 .isPresent());
         assertEquals(before, Files.readString(file));
         assertFalse(a.annotate("trd-k12-full", onFile, SCORES).isPresent());
+        assertFalse(CatalogAnnotator.stored(dir, "trd-k10-full", onFile).isPresent(), "no sample quality stored yet");
         assertTrue(Files.notExists(dir.resolve("trd-k12-full.json")));
     }
 }
