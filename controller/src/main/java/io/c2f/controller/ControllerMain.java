@@ -23,13 +23,8 @@ public final class ControllerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("demo")) {
-            io.c2f.controller.demo.DemoMain.main(java.util.Arrays.copyOfRange(args, 1, args.length));
-            return;
-        }
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println("usage: c2f-controller [--config=FILE] [--key=value ...]");
-            System.out.println("       c2f-controller demo [--duration 5m] ... (the whole system on this machine; demo --help)");
             System.out.println("keys (environment: C2F_ + key in upper case, dots as underscores):");
             ConfigLoader.keys().forEach(k -> System.out.println("  " + k + "  (" + ConfigLoader.envName(k) + ")"));
             return;

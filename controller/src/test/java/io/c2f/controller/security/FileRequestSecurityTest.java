@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.c2f.controller.Controller;
-import io.c2f.controller.bench.SyntheticBundleRequest;
+import io.c2f.controller.testing.SyntheticBundleRequest;
 import io.c2f.controller.config.ConfigException;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.retune.RetuneSettings;

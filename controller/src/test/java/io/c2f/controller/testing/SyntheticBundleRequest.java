@@ -1,4 +1,4 @@
-package io.c2f.controller.bench;
+package io.c2f.controller.testing;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

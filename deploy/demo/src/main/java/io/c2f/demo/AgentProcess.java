@@ -1,5 +1,6 @@
-package io.c2f.controller.demo;
+package io.c2f.demo;
 
+import io.c2f.agent.AgentMain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One agent JVM started from the agent's runnable jar: a real device ({@code run}) or a simulated
- * fleet ({@code simulate}). The controller never links the agent: they meet only over MQTT, and
- * this class only starts, watches and stops a process. Children are started with
+ * fleet ({@code simulate}). The demo links the agent module only to name its main class: the
+ * agents run in their own JVMs from the jar on disk, as on devices, and meet the controller only
+ * over MQTT; this class only starts, watches and stops a process. Children are started with
  * {@code --exit-with-parent true}, so they also end when this JVM is killed outright.
  */
 public class AgentProcess implements AutoCloseable {
@@ -27,7 +29,7 @@ public class AgentProcess implements AutoCloseable {
     /** The java command line for {@code c2f-agent ARGS} from {@code agentJar}. */
     static List<String> command(Path agentJar, String maxHeap, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", agentJar.toString()));
+                "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", agentJar.toString(), AgentMain.class.getName()));
         cmd.addAll(args);
         return cmd;
     }

@@ -1,4 +1,4 @@
-package io.c2f.controller.demo;
+package io.c2f.demo;
 
 import io.c2f.proto.v1.GeneratedImage;
 import io.vertx.core.Vertx;

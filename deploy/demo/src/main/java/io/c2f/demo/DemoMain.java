@@ -1,4 +1,4 @@
-package io.c2f.controller.demo;
+package io.c2f.demo;
 
 import io.c2f.controller.Controller;
 import io.c2f.controller.auth.ApiTokens;
@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * {@code c2f-controller demo}: the whole system on one machine. A controller with its embedded
+ * {@code java -jar c2f-demo.jar}: the whole system on one machine. A controller with its embedded
  * broker and database, 2 agents running the shipped model on TFLite, a simulated fleet of 50
  * devices of varied speeds; the model and its catalog registered, a schedule search, a staged
  * rollout, latency targets, generation traffic, and then, every few minutes, a group of simulated

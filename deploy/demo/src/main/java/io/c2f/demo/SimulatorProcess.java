@@ -1,4 +1,4 @@
-package io.c2f.controller.demo;
+package io.c2f.demo;
 
 import java.io.BufferedReader;
 import java.io.IOException;

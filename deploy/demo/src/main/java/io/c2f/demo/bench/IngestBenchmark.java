@@ -1,4 +1,4 @@
-package io.c2f.controller.bench;
+package io.c2f.demo.bench;
 
 import io.c2f.controller.Controller;
 import io.c2f.controller.broker.EmbeddedBroker;
@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * same run. Not a test: run it by hand.
  *
  * <pre>
- * java -cp controller.jar:deps io.c2f.controller.bench.IngestBenchmark [--records=200000] [--devices=1000]
+ * java -cp deploy/demo/target/c2f-demo.jar io.c2f.demo.bench.IngestBenchmark [--records=200000] [--devices=1000]
  *     [--clients=4] [--window=500] [--mqtt.url=tcp://127.0.0.1:1883] [--db.url=jdbc:postgresql://...
  *     --db.user=... --db.password=...] [--agent.jar=edge-agent/target/c2f-agent.jar --agents=200 --bundle.mb=4
  *     --canary=1 --growth=2.0] [--instances=2 (with --mqtt.url and --db.url)] [--telemetry.batch.size=500

@@ -1,4 +1,4 @@
-package io.c2f.controller.demo;
+package io.c2f.demo;
 
 import io.c2f.controller.auth.ApiTokens;
 import io.c2f.controller.auth.Role;

@@ -1,4 +1,4 @@
-package io.c2f.controller.demo;
+package io.c2f.demo;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

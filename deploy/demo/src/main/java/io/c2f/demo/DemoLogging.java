@@ -1,4 +1,4 @@
-package io.c2f.controller.demo;
+package io.c2f.demo;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;

@@ -1,4 +1,4 @@
-package io.c2f.controller.demo;
+package io.c2f.demo;
 
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The demo's command line: {@code demo [--duration 5m] [--http-port 8080] [--data-dir demo-data]
+ * The demo's command line: {@code c2f-demo [--duration 5m] [--http-port 8080] [--data-dir demo-data]
  * [--devices 50] [--real 2] [--agent-jar PATH] [--model DIR] [--catalog DIR]}. Paths default to
- * the repository layout around the controller jar ({@code controller/target/c2f-controller.jar}),
+ * the repository layout around the demo jar ({@code deploy/demo/target/c2f-demo.jar}),
  * then to the working directory.
  *
  * @param duration how long to run after setup (null: until Ctrl-C)
@@ -24,7 +24,7 @@ public record DemoOptions(Duration duration, int httpPort, Path dataDir, int sim
 
     public static String usage() {
         return """
-                usage: java -jar controller/target/c2f-controller.jar demo [options]
+                usage: java -jar deploy/demo/target/c2f-demo.jar [options]
                   --duration D     run this long after setup, e.g. 90s, 5m (default: until Ctrl-C)
                   --http-port N    API and dashboard port (default 8080; a free one if 8080 is taken)
                   --data-dir DIR   controller database, bundles, agent state, logs and the generated secrets
@@ -114,15 +114,16 @@ public record DemoOptions(Duration duration, int httpPort, Path dataDir, int sim
         return Path.of(dflt);
     }
 
-    /** The repository around {@code controller/target/c2f-controller.jar}, when running from there. */
+    /** The repository around {@code deploy/demo/target/c2f-demo.jar}, when running from there. */
     static Path repositoryRoot() {
         try {
             Path code = Path.of(DemoOptions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            // .../controller/target/c2f-controller.jar or .../controller/target/classes
+            // .../deploy/demo/target/c2f-demo.jar or .../deploy/demo/target/classes
             Path target = code.getParent();
             if (target != null && target.getFileName() != null && target.getFileName().toString().equals("target")
-                    && target.getParent() != null && target.getParent().getParent() != null) {
-                return target.getParent().getParent();
+                    && target.getParent() != null && target.getParent().getParent() != null
+                    && target.getParent().getParent().getParent() != null) {
+                return target.getParent().getParent().getParent();
             }
         } catch (URISyntaxException | RuntimeException e) {
             // fall through: paths are taken relative to the working directory

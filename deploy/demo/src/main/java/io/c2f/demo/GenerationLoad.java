@@ -1,4 +1,4 @@
-package io.c2f.controller.demo;
+package io.c2f.demo;
 
 import io.c2f.controller.mqtt.DeviceCommands;
 import io.c2f.controller.mqtt.EventAddresses;

@@ -1,4 +1,4 @@
-package io.c2f.controller.demo;
+package io.c2f.demo;
 
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Ports.freePort;
@@ -67,7 +67,7 @@ class WholeLoopEndToEndTest {
 
     private void wholeLoop(Map<String, String> brokerConfig) throws Exception {
         Path agentJar = SimulatedFleet.agentJar(); // skips the test, saying why, when it is not built
-        Path root = Path.of("..").toAbsolutePath().normalize();
+        Path root = Path.of("../..").toAbsolutePath().normalize();
         Path model = root.resolve("models/zoo/emoji32-c2f");
         ScenarioPlan plan = new ScenarioPlan("e2e", model, root.resolve("schedules/catalog"), agentJar,
                 dir.resolve("agents"), 2, new SimulatorProcess.Fleet("sim", 20, 20_000, 1.2, 7), TARGET_FACTOR, false,

@@ -1,4 +1,4 @@
-package io.c2f.controller.demo;
+package io.c2f.demo;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;

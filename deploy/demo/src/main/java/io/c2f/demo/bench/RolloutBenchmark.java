@@ -1,8 +1,10 @@
-package io.c2f.controller.bench;
+package io.c2f.demo.bench;
 
+import io.c2f.agent.AgentMain;
 import io.c2f.controller.Controller;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
+import io.c2f.controller.testing.SyntheticBundleRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -38,7 +40,7 @@ final class RolloutBenchmark {
             Files.writeString(key, get(http, base + "/api/v1/keys/bundle-signing"));
             Path log = dir.resolve("simulator.log");
             fleet = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
-                    "-cp", agentJar.toString(), "io.c2f.agent.AgentMain", "simulate", "--broker", controller.mqttUrl(),
+                    "-cp", agentJar.toString(), AgentMain.class.getName(), "simulate", "--broker", controller.mqttUrl(),
                     "--fleet", config.fleet(), "--devices", Integer.toString(agents), "--controller-key",
                     key.toString(), "--state", dir.resolve("fleet").toString(), "--speed", "2000", "--prefix", "sim",
                     "--seed", "7").redirectErrorStream(true).redirectOutput(log.toFile()).start();
