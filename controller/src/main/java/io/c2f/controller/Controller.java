@@ -12,14 +12,15 @@ import io.c2f.controller.retune.RetuneSettings;
 import io.c2f.controller.retune.RetuneVerticle;
 import io.c2f.controller.retune.TuningRoutes;
 import io.c2f.controller.schedule.SearchRepository;
+import io.c2f.controller.schedule.SearchRoutes;
 import io.c2f.controller.schedule.SearchService;
 import io.c2f.controller.telemetry.LatencyRepository;
 import java.util.List;
 import io.c2f.controller.broker.EmbeddedBroker;
 import io.c2f.controller.bundle.BundleDeliveryVerticle;
 import io.c2f.controller.bundle.BundleService;
-import io.c2f.controller.bundle.BundleSigningKey;
-import io.c2f.controller.bundle.KeyPlacement;
+import io.c2f.controller.signing.BundleSigningKey;
+import io.c2f.controller.signing.KeyPlacement;
 import io.c2f.controller.files.ModelsDirectory;
 import io.c2f.controller.bundle.PayloadStore;
 import io.c2f.controller.job.JobRepository;
@@ -188,8 +189,8 @@ public final class Controller {
                     c.searches = new SearchService(vertx, models, searchJobs, metrics, clock,
                             options.searchConcurrency(), config.instanceId());
                     c.extensions = List.of(new TuningRoutes(config.fleet(), latency, retune, models, clock),
-                            new ModelRoutes(models, new io.c2f.controller.model.ModelDocuments(c.database), c.searches, c.models,
-                                    clock));
+                            new ModelRoutes(models, new io.c2f.controller.model.ModelDocuments(c.database), c.models, clock),
+                            new SearchRoutes(models, c.searches));
                     return c.searches.resumeInterrupted().compose(n -> c.deploy(new RetuneVerticle(config,
                             options.retune(), c.repository, models, latency, retune, metrics,
                             new io.c2f.controller.job.JobOrderSigner(c.signingKey, config.fleet(), clock), clock)));

@@ -1,6 +1,7 @@
 package io.c2f.controller.model;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.c2f.controller.api.NotFoundException;
 import io.c2f.controller.store.Database;
 import io.c2f.controller.store.StoreException;
 import io.vertx.core.Future;
@@ -56,6 +57,12 @@ public final class ModelRepository {
 
     public Future<Optional<ModelRecord>> find(String id) {
         return query("WHERE id = ?", id).map(l -> l.stream().findFirst());
+    }
+
+    /** The model, or a future failed with {@link NotFoundException} when none has this id. */
+    public Future<ModelRecord> require(String id) {
+        return find(id).compose(o -> o.map(Future::succeededFuture)
+                .orElseGet(() -> Future.failedFuture(new NotFoundException("model '" + id + "' is not registered"))));
     }
 
     /** Models whose file has this sha256 (how a device's installed bundle is matched to a catalog). */

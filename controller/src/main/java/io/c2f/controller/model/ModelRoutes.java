@@ -8,9 +8,6 @@ import static io.c2f.controller.api.Responses.unavailable;
 import io.c2f.controller.api.ApiRoutes;
 import io.c2f.controller.files.FileNameException;
 import io.c2f.controller.files.ModelsDirectory;
-import io.c2f.controller.schedule.SearchJob;
-import io.c2f.controller.schedule.SearchRequest;
-import io.c2f.controller.schedule.SearchService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -21,12 +18,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * {@code GET|POST /api/v1/models}, {@code GET /api/v1/models/{id}}, {@code GET|POST
- * /api/v1/models/{id}/schedules}, {@code POST /api/v1/models/{id}/searches}, {@code GET
- * /api/v1/models/{id}/searches/{searchId}}, {@code GET|PUT /api/v1/models/{id}/card} (the model
+ * /api/v1/models/{id}/schedules}, {@code GET|PUT /api/v1/models/{id}/card} (the model
  * card, Markdown; GET adds it rendered as safe HTML), {@code GET|PUT /api/v1/models/{id}/rank} (the
  * rank analysis: RankReport CSV and the switch to mark).
  *
@@ -42,17 +37,14 @@ public final class ModelRoutes implements ApiRoutes {
 
     private final ModelRepository models;
     private final ModelDocuments documents;
-    private final SearchService searches;
     private final ModelsDirectory files;
     private final Clock clock;
     private Vertx vertx;
 
     /** @param files the directory registrations and catalogs are named in */
-    public ModelRoutes(ModelRepository models, ModelDocuments documents, SearchService searches, ModelsDirectory files,
-            Clock clock) {
+    public ModelRoutes(ModelRepository models, ModelDocuments documents, ModelsDirectory files, Clock clock) {
         this.models = models;
         this.documents = documents;
-        this.searches = searches;
         this.files = files;
         this.clock = clock;
     }
@@ -65,8 +57,6 @@ public final class ModelRoutes implements ApiRoutes {
         router.get("/api/v1/models/:id").handler(this::get);
         router.get("/api/v1/models/:id/schedules").handler(this::catalog);
         router.post("/api/v1/models/:id/schedules").handler(this::addSchedules);
-        router.post("/api/v1/models/:id/searches").handler(this::startSearch);
-        router.get("/api/v1/models/:id/searches/:searchId").handler(this::getSearch);
         router.get("/api/v1/models/:id/card").handler(this::getCard);
         router.put("/api/v1/models/:id/card").handler(this::putCard);
         router.get("/api/v1/models/:id/rank").handler(this::getRank);
@@ -102,14 +92,6 @@ public final class ModelRoutes implements ApiRoutes {
                     + e.schedule().getLowResolution().getWidth());
         }
         return o;
-    }
-
-    static JsonObject toJson(SearchJob j) {
-        return new JsonObject().put("id", j.id()).put("modelId", j.modelId()).put("request", j.request())
-                .put("state", j.state()).put("progress", j.progress()).put("message", j.message())
-                .put("results", new JsonArray(j.results()))
-                .put("created", java.time.Instant.ofEpochMilli(j.createdMs()).toString())
-                .put("updated", java.time.Instant.ofEpochMilli(j.updatedMs()).toString());
     }
 
     private void list(RoutingContext rc) {
@@ -282,32 +264,6 @@ public final class ModelRoutes implements ApiRoutes {
         return out;
     }
 
-    private void startSearch(RoutingContext rc) {
-        JsonObject b = body(rc);
-        if (b == null) {
-            return;
-        }
-        SearchRequest req;
-        try {
-            req = SearchRequest.fromJson(b);
-        } catch (IllegalArgumentException e) {
-            error(rc, 400, e.getMessage());
-            return;
-        }
-        model(rc).compose(m -> searches.submit(m, req))
-                .onSuccess(j -> {
-                    rc.response().putHeader("location", "/api/v1/models/" + j.modelId() + "/searches/" + j.id());
-                    json(rc, 202, toJson(j));
-                })
-                .onFailure(e -> {
-                    if (e instanceof IllegalStateException) {
-                        error(rc, 429, e.getMessage());
-                    } else {
-                        failed(rc, e);
-                    }
-                });
-    }
-
     /**
      * The MODEL_CARD.md beside a .tflite of the models directory as (its name there, text), or null
      * when there is none.
@@ -413,17 +369,5 @@ public final class ModelRoutes implements ApiRoutes {
             return documents.saveRank(m.id(), csv, data, clock.millis()).map(m);
         }).onSuccess(m -> json(rc, 200, data.toJson().put("modelId", m.id()).put("trainTimesteps", m.trainTimesteps())))
                 .onFailure(e -> failed(rc, e));
-    }
-
-    private void getSearch(RoutingContext rc) {
-        String modelId = rc.pathParam("id");
-        String sid = rc.pathParam("searchId");
-        searches.find(sid).onSuccess((Optional<SearchJob> o) -> {
-            if (o.isEmpty() || !o.get().modelId().equals(modelId)) {
-                error(rc, 404, "search '" + sid + "' of model '" + modelId + "' does not exist");
-            } else {
-                json(rc, 200, toJson(o.get()));
-            }
-        }).onFailure(e -> unavailable(rc, e));
     }
 }

@@ -8,7 +8,7 @@ import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.proto.codec.HeaderFactory;
 import io.c2f.proto.codec.Inbound;
 import io.c2f.proto.codec.WireCodec;
-import io.c2f.proto.codec.WireException;
+import io.c2f.proto.WireException;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.topic.Direction;
 import io.c2f.proto.topic.TopicAddress;

@@ -1,5 +1,6 @@
 package io.c2f.controller.schedule;
 
+import io.c2f.controller.api.TooManyRequestsException;
 import io.c2f.controller.log.EventLog;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.model.CatalogEntry;
@@ -78,15 +79,15 @@ public final class SearchService implements AutoCloseable {
                 TimeUnit.HOURS);
     }
 
-    /** Queues a search; the future has the job as queued. Fails with IllegalStateException when the queue is full. */
+    /** Queues a search; the future has the job as queued. Fails with {@link TooManyRequestsException} when the queue is full or the controller is stopping. */
     public Future<SearchJob> submit(ModelRecord model, SearchRequest request) {
         if (stopping) {
-            return Future.failedFuture(new IllegalStateException("the controller is stopping; submit the search again "
+            return Future.failedFuture(new TooManyRequestsException("the controller is stopping; submit the search again "
                     + "when it is back"));
         }
         if (pending.incrementAndGet() > MAX_QUEUED) {
             pending.decrementAndGet();
-            return Future.failedFuture(new IllegalStateException("too many searches waiting (" + MAX_QUEUED
+            return Future.failedFuture(new TooManyRequestsException("too many searches waiting (" + MAX_QUEUED
                     + "); try again when one has finished"));
         }
         long now = clock.millis();

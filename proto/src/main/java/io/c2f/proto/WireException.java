@@ -1,4 +1,4 @@
-package io.c2f.proto.codec;
+package io.c2f.proto;
 
 import io.c2f.proto.v1.ErrorCode;
 import io.c2f.proto.v1.ErrorDetail;

@@ -1,4 +1,4 @@
-package io.c2f.controller.bundle;
+package io.c2f.controller.signing;
 
 import io.c2f.controller.config.ConfigException;
 import io.c2f.controller.files.ModelsDirectory;

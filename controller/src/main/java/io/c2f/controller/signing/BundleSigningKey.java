@@ -1,4 +1,4 @@
-package io.c2f.controller.bundle;
+package io.c2f.controller.signing;
 
 import io.c2f.proto.bundle.Ed25519Keys;
 import java.io.IOException;
