@@ -6,6 +6,7 @@ import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.auth.ApiTokens;
 import io.c2f.controller.metrics.MicrometerControllerMetrics;
 import io.c2f.controller.retune.RetuneSettings;
+import io.c2f.controller.rollout.RolloutSettings;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -46,7 +47,7 @@ public final class ControllerMain {
         Controller controller;
         try {
             controller = Controller.start(vertx, config, metrics,
-                    new Controller.Options(ApiTokens.none(), RetuneSettings.defaults(), 1, io.c2f.controller.rollout.RolloutSettings.defaults()))
+                    new Controller.Options(ApiTokens.none(), RetuneSettings.defaults(), 1, RolloutSettings.defaults()))
                     .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;

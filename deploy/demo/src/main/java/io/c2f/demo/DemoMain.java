@@ -113,7 +113,7 @@ public final class DemoMain {
                             .put("heldoutSeeds", 1).put("referenceSteps", 10).put("maxEvaluations", 20)
                             .put("budgetSeconds", 10),
                     500, Duration.ofMinutes(5)).stagedInto(data.resolve("controller").resolve("models"));
-        } catch (IllegalArgumentException | java.io.IOException e) {
+        } catch (IllegalArgumentException | IOException e) {
             System.err.println("c2f demo: " + e.getMessage());
             return 2;
         }

@@ -1,6 +1,7 @@
 package io.c2f.demo;
 
 import io.vertx.core.json.JsonObject;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
@@ -78,7 +79,7 @@ public record ScenarioPlan(String fleet, Path modelDir, Path catalogDir, Path ag
     /** A file of the plan's model or catalog directory as the controller's models directory names it. */
     String nameInModelsDir(Path file) {
         return modelDir.toAbsolutePath().getParent().relativize(file.toAbsolutePath()).toString()
-                .replace(java.io.File.separatorChar, '/');
+                .replace(File.separatorChar, '/');
     }
 
     public String modelId() {

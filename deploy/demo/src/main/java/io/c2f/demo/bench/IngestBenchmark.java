@@ -18,9 +18,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -30,7 +32,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * Telemetry ingest throughput of one controller, beside the broker's own ceiling measured in the
@@ -110,7 +114,7 @@ public final class IngestBenchmark {
             Path rolloutDir = Files.createTempDirectory("c2f-bench-rollout");
             ControllerConfig rolloutConfig = config.with(Map.of("fleet", "bench-rollout", "data.dir",
                     rolloutDir.toString(), "broker.port", Integer.toString(freePort())));
-            RolloutBenchmark.run(rolloutConfig, Path.of(agentJar), agents, bundleBytes, new io.vertx.core.json.JsonObject()
+            RolloutBenchmark.run(rolloutConfig, Path.of(agentJar), agents, bundleBytes, new JsonObject()
                     .put("canary", Integer.parseInt(opts.getOrDefault("canary", "1")))
                     .put("growth", Double.parseDouble(opts.getOrDefault("growth", "2.0"))), rolloutDir);
         }
@@ -214,7 +218,7 @@ public final class IngestBenchmark {
         }
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
+    private static void waitFor(BooleanSupplier done, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -225,7 +229,7 @@ public final class IngestBenchmark {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
@@ -277,7 +281,7 @@ public final class IngestBenchmark {
         }
 
         static Publishers connect(Vertx vertx, String url, String prefix, int devices, int n, int window)
-                throws java.util.concurrent.TimeoutException {
+                throws TimeoutException {
             URI u = URI.create(url);
             List<MqttClient> clients = new ArrayList<>();
             List<Context> contexts = new ArrayList<>();
@@ -313,7 +317,7 @@ public final class IngestBenchmark {
         }
 
         /** Publishes records telemetry records round-robin over the devices; returns once all were acknowledged. */
-        void telemetry(long records) throws java.util.concurrent.TimeoutException {
+        void telemetry(long records) throws TimeoutException {
             int n = clients.size();
             List<Future<Void>> done = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -362,7 +366,7 @@ public final class IngestBenchmark {
             return finished.future();
         }
 
-        void close() throws java.util.concurrent.TimeoutException {
+        void close() throws TimeoutException {
             for (int i = 0; i < clients.size(); i++) {
                 MqttClient c = clients.get(i);
                 Promise<Void> gone = Promise.promise();

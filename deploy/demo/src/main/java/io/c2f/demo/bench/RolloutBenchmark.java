@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -87,8 +88,8 @@ final class RolloutBenchmark {
         StringBuilder s = new StringBuilder("[");
         for (int i = 0; i < waves.size(); i++) {
             JsonObject w = waves.getJsonObject(i);
-            java.time.Instant start = java.time.Instant.parse(w.getString("startedAt"));
-            java.time.Instant end = java.time.Instant.parse(w.getString("finishedAt"));
+            Instant start = Instant.parse(w.getString("startedAt"));
+            Instant end = Instant.parse(w.getString("finishedAt"));
             s.append(i == 0 ? "" : ", ").append(w.getInteger("size")).append(" in ")
                     .append(String.format("%.1f s", (end.toEpochMilli() - start.toEpochMilli()) / 1e3));
         }

@@ -1,4 +1,4 @@
-package io.c2f.controller.schedule;
+package io.c2f.controller.search;
 
 import io.c2f.controller.store.Database;
 import io.vertx.core.Future;

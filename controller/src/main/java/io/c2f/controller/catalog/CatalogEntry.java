@@ -1,6 +1,6 @@
-package io.c2f.controller.model;
+package io.c2f.controller.catalog;
 
-import io.c2f.proto.v1.Schedule;
+import io.c2f.schedules.Schedule;
 import java.util.Comparator;
 
 /**
@@ -10,7 +10,7 @@ import java.util.Comparator;
  * @param stepsHigh denoiser calls at the full resolution
  * @param heldoutLoss the provenance's held-out loss (lower is better; 0 when not measured)
  * @param macsPerImage the provenance's MACs, or computed from the model's MACs when it had none
- * @param schedule what is sent to devices
+ * @param schedule the validated schedule (its proto is what devices get), MACs per image in its provenance
  */
 public record CatalogEntry(String modelId, String scheduleId, int stepsLow, int stepsHigh, double heldoutLoss,
                            long macsPerImage, String method, Schedule schedule) {

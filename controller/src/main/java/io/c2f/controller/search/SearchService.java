@@ -1,11 +1,12 @@
-package io.c2f.controller.schedule;
+package io.c2f.controller.search;
 
+import io.c2f.controller.catalog.ScheduleCatalog;
+import io.c2f.controller.catalog.CatalogRepository;
 import io.c2f.controller.api.TooManyRequestsException;
 import io.c2f.controller.log.EventLog;
 import io.c2f.controller.metrics.ControllerMetrics;
-import io.c2f.controller.model.CatalogEntry;
+import io.c2f.controller.catalog.CatalogEntry;
 import io.c2f.controller.model.ModelRecord;
-import io.c2f.controller.model.ModelRegistry;
 import io.c2f.controller.model.ModelRepository;
 import io.c2f.models.c2f.Interpolation;
 import io.c2f.models.c2f.SwitchMethod;
@@ -21,11 +22,14 @@ import io.c2f.schedules.trd.TrdSearch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
@@ -45,6 +49,7 @@ public final class SearchService implements AutoCloseable {
     public static final int MAX_QUEUED = 16;
 
     private final ModelRepository models;
+    private final CatalogRepository catalogs;
     private final SearchRepository searches;
     private final ControllerMetrics metrics;
     private final Clock clock;
@@ -67,11 +72,12 @@ public final class SearchService implements AutoCloseable {
      * @param instanceId the controller instance running the jobs: a restart of it re-queues the ones it
      *     left unfinished ({@link #resumeInterrupted()})
      */
-    public SearchService(Vertx vertx, ModelRepository models, SearchRepository searches, ControllerMetrics metrics,
-                         Clock clock, int concurrency, String instanceId) {
+    public SearchService(Vertx vertx, ModelRepository models, CatalogRepository catalogs, SearchRepository searches,
+                         ControllerMetrics metrics, Clock clock, int concurrency, String instanceId) {
         this.vertx = vertx;
         this.instanceId = instanceId;
         this.models = models;
+        this.catalogs = catalogs;
         this.searches = searches;
         this.metrics = metrics;
         this.clock = clock;
@@ -79,7 +85,10 @@ public final class SearchService implements AutoCloseable {
                 TimeUnit.HOURS);
     }
 
-    /** Queues a search; the future has the job as queued. Fails with {@link TooManyRequestsException} when the queue is full or the controller is stopping. */
+    /**
+     * Queues a search; the future has the job as queued. Fails with {@link TooManyRequestsException}
+     * when the queue is full or the controller is stopping.
+     */
     public Future<SearchJob> submit(ModelRecord model, SearchRequest request) {
         if (stopping) {
             return Future.failedFuture(new TooManyRequestsException("the controller is stopping; submit the search again "
@@ -177,7 +186,7 @@ public final class SearchService implements AutoCloseable {
         }
     }
 
-    public Future<java.util.Optional<SearchJob>> find(String id) {
+    public Future<Optional<SearchJob>> find(String id) {
         return searches.find(id);
     }
 
@@ -204,7 +213,7 @@ public final class SearchService implements AutoCloseable {
                 if (c2f && req.switchIndex() == 0) {
                     update(id, "RUNNING", 0, "rank analysis for the switch time step", results);
                     switchTimestep = ScheduleTool.autoSwitchTimestep(source, denoiser,
-                            new PrintStream(java.io.OutputStream.nullOutputStream()));
+                            new PrintStream(OutputStream.nullOutputStream()));
                 }
                 int total = req.searches();
                 int done = 0;
@@ -228,20 +237,20 @@ public final class SearchService implements AutoCloseable {
                             r = search.searchC2f(k, s, low, high, SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED,
                                     Interpolation.NEAREST, sid, source.modelSha256(), p -> checkStopping());
                         }
-                        found.add(ModelRegistry.entry(model, r.schedule()));
+                        found.add(ScheduleCatalog.entry(model, r.schedule()));
                         results.add(sid);
                         done = base + 1;
                         EventLog.info(LOG, "search.schedule.found", "search", id, "model", model.id(), "schedule", sid,
                                 "heldoutLoss", r.heldoutLoss(), "evaluations", r.evaluations(), "seconds",
-                                String.format(java.util.Locale.ROOT, "%.1f", r.searchSeconds()));
+                                String.format(Locale.ROOT, "%.1f", r.searchSeconds()));
                     }
                 }
-                join(models.saveSchedules(found, clock.millis()));
+                join(catalogs.saveSchedules(found, clock.millis()));
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             metrics.reportSearchFinished(true, seconds);
             EventLog.info(LOG, "search.succeeded", "search", id, "model", model.id(), "schedules", results.size(),
-                    "seconds", String.format(java.util.Locale.ROOT, "%.1f", seconds));
+                    "seconds", String.format(Locale.ROOT, "%.1f", seconds));
             update(id, "SUCCEEDED", 1, "added " + results.size() + " schedules in " + String.format("%.1f", seconds)
                     + " s", results);
         } catch (StopRequested e) {

@@ -1,4 +1,4 @@
-package io.c2f.controller.schedule;
+package io.c2f.controller.search;
 
 import io.vertx.core.json.JsonObject;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.c2f.controller.schedule;
+package io.c2f.controller.search;
 
 import static io.c2f.controller.api.Responses.body;
 import static io.c2f.controller.api.Responses.fail;
