@@ -23,34 +23,62 @@
   }
   function ticks(lo, hi, n, fmt) { return [...Array(n + 1).keys()].map(i => { const v = lo + (hi - lo) * i / n; return [v, fmt(v)]; }); }
 
-  // x: MACs per image, y: held-out MSE; full-resolution schedules as circles, C2F as triangles.
-  function catalogChart(schedules) {
-    const box = document.getElementById('catalog-chart');
-    const measured = schedules.filter(e => e.heldoutLoss > 0);
+  // The quality measures a catalog entry can carry. Fidelity (MSE, PSNR) says "the same image as the
+  // many-step reference"; the others compare samples with real images and see blur that fidelity and
+  // colour layout miss. Ratios are best at 1 (below: blur, above: noise).
+  const MEASURES = {
+    mse: { title: 'held-out MSE', better: 'lower is better', value: e => e.heldoutLoss > 0 ? e.heldoutLoss : null,
+      fmt: v => v.toFixed(4), label: e => `MSE ${e.heldoutLoss.toFixed(4)}, PSNR ${psnr(e.heldoutLoss).toFixed(1)} dB`, what: 'Held-out MSE against the many-step reference from the same noise' },
+    psnr: { title: 'PSNR (dB)', better: 'higher is better', value: e => e.heldoutPsnrDb ?? null, fmt: v => v.toFixed(1),
+      what: 'PSNR against the many-step reference from the same noise' },
+    frechet: { title: 'shape/detail Fréchet', better: 'lower is better', value: e => e.sampleQuality?.shapeDetailFrechet ?? null,
+      fmt: v => v.toFixed(2), what: 'Fréchet distance of multi-scale shape/detail features between samples and held-out real images (not FID)',
+      line: es => { const q = es.find(e => e.sampleQuality)?.sampleQuality; return q ? [q.shapeDetailFrechetFloor, 'floor: two real sets'] : null; } },
+    laplacian: { title: 'Laplacian ratio', better: 'closer to 1 is better', value: e => e.sampleQuality?.laplacianRatio ?? null,
+      fmt: v => v.toFixed(2), what: 'Laplacian variance of samples / of held-out real images', line: () => [1, 'real images'] },
+    band: { title: '2x2-band energy ratio', better: 'closer to 1 is better', value: e => e.sampleQuality?.bandEnergyRatio ?? null,
+      fmt: v => v.toFixed(2), what: 'Energy a 2x2 block average removes, samples / held-out real images', line: () => [1, 'real images'] },
+  };
+
+  // x: MACs per image, y: the chosen measure; full-resolution schedules as circles, C2F as triangles.
+  function catalogChart(schedules, key) {
+    const box = document.getElementById('catalog-chart'), m = MEASURES[key];
+    const measured = schedules.filter(e => m.value(e) != null);
     box.dataset.points = String(measured.length);
+    box.dataset.measure = key;
+    const skipped = schedules.length - measured.length;
     if (!measured.length) {
-      box.replaceChildren(el('p', { class: 'muted' }, schedules.length ? 'No schedule of the catalog has a measured held-out loss.'
+      box.replaceChildren(el('p', { class: 'muted' }, schedules.length ? `No schedule of the catalog has a measured ${m.title}.`
         : 'No schedule in the catalog yet (POST /api/v1/models/' + id + '/schedules).'));
+      document.getElementById('catalog-caption').textContent = key === 'mse' || key === 'psnr' ? ''
+        : 'Measures against real images are written into catalog files by ScheduleBenchmark --annotate-catalog.';
       return;
     }
     const kinds = [{ key: 'full', name: 'full resolution', test: e => e.stepsLow === 0 },
       { key: 'c2f', name: 'coarse-to-fine (C2F)', test: e => e.stepsLow > 0 }];
-    const xMax = Math.max(...measured.map(e => e.macsPerImage)) * 1.05, yMax = Math.max(...measured.map(e => e.heldoutLoss)) * 1.1;
-    const label = `Schedule catalog of ${id}: held-out MSE over MACs per image for ${measured.length} schedules` +
+    const ref = m.line ? m.line(measured) : null;
+    const ys = measured.map(m.value).concat(ref ? [ref[0]] : []);
+    const xMax = Math.max(...measured.map(e => e.macsPerImage)) * 1.05;
+    const yMin = key === 'psnr' ? Math.floor(Math.min(...ys) - 1) : 0, yMax = Math.max(...ys) * 1.1;
+    const label = `Schedule catalog of ${id}: ${m.title} over MACs per image for ${measured.length} schedules` +
       kinds.map(k => `, ${measured.filter(k.test).length} ${k.name}`).join('');
     const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label });
     svg.append(s('title', null, label));
-    const { X, Y } = frame(svg, 0, xMax, 0, yMax, ticks(0, xMax, 5, macs), ticks(0, yMax, 4, v => v.toFixed(v < 0.01 ? 4 : 3)),
-      'MACs per image (multiply-accumulates)', 'held-out MSE');
+    const { X, Y } = frame(svg, 0, xMax, yMin, yMax, ticks(0, xMax, 5, macs), ticks(yMin, yMax, 4, m.fmt),
+      'MACs per image (multiply-accumulates)', `${m.title} (${m.better})`);
+    if (ref) {
+      svg.append(s('line', { class: 'switch', id: 'measure-reference', x1: L, x2: W - R, y1: Y(ref[0]), y2: Y(ref[0]) }));
+      svg.append(s('text', { class: 'switch-label', x: W - R - 6, y: Y(ref[0]) - 6, 'text-anchor': 'end' }, ref[1]));
+    }
     kinds.forEach((k, i) => {
       const pts = measured.filter(k.test).sort((a, b) => a.macsPerImage - b.macsPerImage);
       const g = s('g', { class: 'series-' + i, 'data-series': k.key });
       pts.forEach(e => {
-        const x = X(e.macsPerImage), y = Y(e.heldoutLoss);
+        const x = X(e.macsPerImage), y = Y(m.value(e));
         const mark = k.key === 'full' ? s('circle', { cx: x.toFixed(1), cy: y.toFixed(1), r: 5 })
           : s('path', { d: `M${x.toFixed(1)},${(y - 6).toFixed(1)} l6,10.4 h-12 z` });
-        const tip = s('g', { class: 'pt', 'data-schedule-id': e.scheduleId, tabindex: '0', role: 'img',
-          'aria-label': `${e.scheduleId}: ${k.name}, ${e.stepsLow} + ${e.stepsHigh} steps, ${macs(e.macsPerImage)}MACs, MSE ${e.heldoutLoss.toFixed(4)}, PSNR ${psnr(e.heldoutLoss).toFixed(1)} dB` });
+        const tip = s('g', { class: 'pt', 'data-schedule-id': e.scheduleId, 'data-value': String(m.value(e)), tabindex: '0', role: 'img',
+          'aria-label': `${e.scheduleId}: ${k.name}, ${e.stepsLow} + ${e.stepsHigh} steps, ${macs(e.macsPerImage)}MACs, ${m.label ? m.label(e) : m.title + ' ' + m.fmt(m.value(e))}` });
         tip.append(s('title', null, tip.getAttribute('aria-label')), mark);
         g.append(tip);
       });
@@ -59,9 +87,9 @@
     const legend = el('div', { class: 'legend', 'aria-hidden': 'true' },
       el('span', { class: 'series-0 mark-circle' }, 'full resolution (●)'), el('span', { class: 'series-1 mark-triangle' }, 'C2F (▲)'));
     box.replaceChildren(legend, svg);
-    const skipped = schedules.length - measured.length;
-    document.getElementById('catalog-caption').textContent = 'Held-out MSE against the many-step reference (lower is better; PSNR in the table) over '
-      + 'multiply-accumulates per image; circles: full resolution, triangles: coarse-to-fine.' + (skipped ? ` ${skipped} schedule(s) without a measured loss are not drawn.` : '');
+    document.getElementById('catalog-caption').textContent = `${m.what} (${m.better}) over multiply-accumulates per image; `
+      + 'circles: full resolution, triangles: coarse-to-fine.' + (ref ? ` Dashed line: ${ref[1]}.` : '')
+      + (skipped ? ` ${skipped} schedule(s) without this measure are not drawn.` : '');
   }
   function catalogTable(schedules) {
     const tb = document.querySelector('#catalog tbody');
@@ -72,8 +100,11 @@
       el('td', { class: 'num', 'data-label': 'MACs per image' }, macs(e.macsPerImage)),
       el('td', { class: 'num', 'data-label': 'Held-out MSE' }, e.heldoutLoss > 0 ? e.heldoutLoss.toFixed(4) : '–'),
       el('td', { class: 'num', 'data-label': 'PSNR' }, e.heldoutPsnrDb != null ? e.heldoutPsnrDb.toFixed(1) + ' dB' : '–'),
+      el('td', { class: 'num', 'data-label': 'Shape/detail Fréchet' }, e.sampleQuality ? e.sampleQuality.shapeDetailFrechet.toFixed(2) : '–'),
+      el('td', { class: 'num', 'data-label': 'Detail ratios' }, e.sampleQuality
+        ? e.sampleQuality.laplacianRatio.toFixed(2) + ', ' + e.sampleQuality.bandEnergyRatio.toFixed(2) : '–'),
       el('td', { 'data-label': 'Method' }, (e.method || '').replace('SEARCH_METHOD_', '').toLowerCase())))
-      : [el('tr', null, el('td', { colspan: 7 }, 'No schedule in the catalog yet.'))]));
+      : [el('tr', null, el('td', { colspan: 9 }, 'No schedule in the catalog yet.'))]));
   }
 
   // x: time step from T on the left to 0 on the right (the direction of sampling), y: PCA rank.
@@ -122,7 +153,10 @@
         ['MACs per step', m.resolutions.map(r => r + ': ' + macs(m.macsPerForward[r])).join(' · ')],
         ['Train time steps', m.trainTimesteps], ['Schedules', m.schedules.length], ['Source', m.source],
         ['sha256', (m.modelSha256 || '').slice(0, 16) + '…'], ['Registered', time(m.registered)]]);
-      catalogChart(m.schedules); catalogTable(m.schedules);
+      const pick = document.getElementById('catalog-measure');
+      catalogChart(m.schedules, pick.value);
+      pick.onchange = () => catalogChart(m.schedules, pick.value);
+      catalogTable(m.schedules);
       rankChart(await api(`/api/v1/models/${enc}/rank`, { optional: true }), m.trainTimesteps);
       const card = await api(`/api/v1/models/${enc}/card`, { optional: true });
       const box = document.getElementById('card');

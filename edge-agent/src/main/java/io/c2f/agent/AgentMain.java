@@ -2,13 +2,14 @@ package io.c2f.agent;
 
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
+import io.c2f.agent.core.EdgeAgent;
 import io.c2f.agent.engine.ModelEngine;
-import io.c2f.agent.sim.FleetSimulator;
 import io.c2f.agent.engine.TfliteEngine;
 import io.c2f.models.tflite.RuntimeOptions;
 import io.c2f.proto.bundle.Ed25519Keys;
 import io.c2f.proto.v1.GenerateRequest;
 import io.c2f.proto.v1.GenerateResult;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -30,7 +31,7 @@ public final class AgentMain {
     private AgentMain() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws IOException, InterruptedException {
         if (args.length == 0) {
             usage();
             return;
@@ -41,7 +42,7 @@ public final class AgentMain {
             switch (command) {
                 case "run" -> run(opts);
                 case "generate" -> generate(opts);
-                case "simulate" -> FleetSimulator.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+                case "simulate" -> SimulateCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
                 default -> {
                     System.err.println("unknown command '" + command + "'");
                     usage();
@@ -88,7 +89,7 @@ public final class AgentMain {
         }
         try {
             return Ed25519Keys.readPublic(config.controllerKey());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ConfigException("c2f.controller.public-key: " + e.getMessage(), e);
         }
     }
@@ -102,7 +103,7 @@ public final class AgentMain {
         }
     }
 
-    private static void run(Map<String, String> opts) throws Exception {
+    private static void run(Map<String, String> opts) throws ConfigException, IOException, InterruptedException {
         AgentConfig config = config(opts);
         if (Boolean.parseBoolean(opts.getOrDefault("exit-with-parent", "false"))) {
             ParentWatch.exitWithParent();
@@ -112,7 +113,7 @@ public final class AgentMain {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 agent.close();
-            } catch (Exception e) {
+            } catch (InterruptedException | RuntimeException e) {
                 System.err.println("c2f-agent: shutdown: " + e);
             }
             stopped.countDown();
@@ -123,7 +124,8 @@ public final class AgentMain {
         stopped.await();
     }
 
-    private static void generate(Map<String, String> opts) throws Exception {
+    private static void generate(Map<String, String> opts)
+            throws ConfigException, IOException, InterruptedException {
         AgentConfig config = config(opts);
         Path out = Path.of(opts.getOrDefault("out", "c2f.png"));
         try (EdgeAgent agent = new EdgeAgent(config, engine(config), controllerKey(config), Clock.systemUTC())) {

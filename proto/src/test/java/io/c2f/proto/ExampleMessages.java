@@ -232,6 +232,13 @@ public final class ExampleMessages {
                 .setApplySchedule(ApplySchedule.newBuilder().setSchedule(schedule())
                         .setReason("p95 812 ms over target 500 ms: cheaper schedule k6"))
                 .build());
+        // a catalog schedule with the sample quality a benchmark measured for it
+        Schedule s = schedule();
+        extras.add(s.toBuilder().setProvenance(s.getProvenance().toBuilder().setSampleQuality(
+                io.c2f.proto.v1.SampleQuality.newBuilder().setShapeDetailFrechet(1.325).setShapeDetailFrechetFloor(0.664)
+                        .setShapeDetailFrechetCeiling(66.56).setLaplacianRatio(0.574).setBandEnergyRatio(0.576)
+                        .setSamples(149).setSampleSeedFirst(5_000_000L).setRealImages("emoji heldout-32x32 (149 images)")))
+                .build());
         extras.add(JobCommand.newBuilder().setHeader(header("controller-1", 10)).setJobId("job-11")
                 .setCancel(CancelJob.newBuilder().setJobId("job-9").setReason("rollout aborted"))
                 .build());

@@ -2,10 +2,8 @@ package io.c2f.schedules;
 
 import io.c2f.models.c2f.C2fPlan;
 import io.c2f.models.c2f.InvalidPlanException;
-import io.c2f.proto.v1.Interpolation;
 import io.c2f.proto.v1.Provenance;
-import io.c2f.proto.v1.Sampler;
-import io.c2f.proto.v1.SwitchMethod;
+import io.c2f.proto.v1.SearchMethod;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -26,10 +24,7 @@ public record Schedule(String id, C2fPlan plan, Provenance provenance) {
     public Schedule {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(provenance, "provenance");
-        if (id == null || !ID.matcher(id).matches()) {
-            throw new ScheduleFormatException("schedule", "schedule_id",
-                    "must be 1-128 characters of [A-Za-z0-9._-], got " + (id == null ? "null" : "'" + id + "'"));
-        }
+        checkId("schedule", id);
     }
 
     public Schedule withProvenance(Provenance p) {
@@ -50,94 +45,62 @@ public record Schedule(String id, C2fPlan plan, Provenance provenance) {
     }
 
     /**
-     * Reads and validates a proto schedule.
+     * Reads and validates a proto schedule: the plan's rules are {@link C2fPlan}'s (its errors name
+     * the proto field), the id's and the provenance's are checked here.
      *
      * @param source named in error messages (a file path)
      * @throws ScheduleFormatException naming source and field
      */
     public static Schedule fromProto(io.c2f.proto.v1.Schedule p, String source) {
-        if (!ID.matcher(p.getScheduleId()).matches()) {
-            throw new ScheduleFormatException(source, "schedule_id",
-                    "must be 1-128 characters of [A-Za-z0-9._-], got '" + p.getScheduleId() + "'");
-        }
-        int n = p.getTimestepsCount();
-        if (n == 0) {
-            throw new ScheduleFormatException(source, "timesteps", "must not be empty");
-        }
-        for (int i = 0; i < n; i++) {
-            long t = Integer.toUnsignedLong(p.getTimesteps(i));
-            if (t > Integer.MAX_VALUE) {
-                throw new ScheduleFormatException(source, "timesteps[" + i + "]", "value " + t + " is too large");
-            }
-            if (i > 0 && t >= Integer.toUnsignedLong(p.getTimesteps(i - 1))) {
-                throw new ScheduleFormatException(source, "timesteps[" + i + "]", "must be strictly decreasing: "
-                        + t + " follows " + Integer.toUnsignedLong(p.getTimesteps(i - 1)));
-            }
-        }
-        long switchIndex = Integer.toUnsignedLong(p.getSwitchIndex());
-        if (switchIndex > n) {
-            throw new ScheduleFormatException(source, "switch_index", switchIndex + " > number of timesteps " + n);
-        }
-        if (!p.hasHighResolution()) {
-            throw new ScheduleFormatException(source, "high_resolution", "is missing");
-        }
-        checkResolution(source, "high_resolution", p.getHighResolution());
-        if (p.hasLowResolution()) {
-            checkResolution(source, "low_resolution", p.getLowResolution());
-        } else if (switchIndex > 0) {
-            throw new ScheduleFormatException(source, "low_resolution", "is missing but switch_index is "
-                    + switchIndex);
-        }
-        if (p.getSampler() == Sampler.UNRECOGNIZED) {
-            throw new ScheduleFormatException(source, "sampler", "unknown value " + p.getSamplerValue());
-        }
-        if (switchIndex > 0 && p.getSwitchMethod() == SwitchMethod.SWITCH_METHOD_UNSPECIFIED) {
-            throw new ScheduleFormatException(source, "switch_method", "is unspecified but switch_index is "
-                    + switchIndex);
-        }
-        if (p.getSwitchMethod() == SwitchMethod.UNRECOGNIZED) {
-            throw new ScheduleFormatException(source, "switch_method", "unknown value " + p.getSwitchMethodValue());
-        }
-        if (switchIndex > 0 && p.getInterpolation() == Interpolation.INTERPOLATION_UNSPECIFIED) {
-            throw new ScheduleFormatException(source, "interpolation", "is unspecified but switch_index is "
-                    + switchIndex);
-        }
-        if (p.getInterpolation() == Interpolation.UNRECOGNIZED) {
-            throw new ScheduleFormatException(source, "interpolation", "unknown value "
-                    + p.getInterpolationValue());
-        }
-        if (p.getSwitchNoise() == io.c2f.proto.v1.SwitchNoise.UNRECOGNIZED) {
-            throw new ScheduleFormatException(source, "switch_noise", "unknown value " + p.getSwitchNoiseValue());
-        }
-        if (p.getLowPhaseTime() == io.c2f.proto.v1.LowPhaseTime.UNRECOGNIZED) {
-            throw new ScheduleFormatException(source, "low_phase_time", "unknown value "
-                    + p.getLowPhaseTimeValue());
-        }
-        if (!(p.getEta() >= 0f) || Float.isInfinite(p.getEta())) {
-            throw new ScheduleFormatException(source, "eta", "must be finite and >= 0, got " + p.getEta());
+        checkId(source, p.getScheduleId());
+        C2fPlan plan;
+        try {
+            plan = C2fPlan.fromProto(p);
+        } catch (InvalidPlanException e) {
+            throw new ScheduleFormatException(source, e.field(), e.getMessage(), e);
         }
         Provenance prov = p.getProvenance();
-        if (prov.getMethodValue() < 0 || prov.getMethod() == io.c2f.proto.v1.SearchMethod.UNRECOGNIZED) {
+        if (prov.getMethodValue() < 0 || prov.getMethod() == SearchMethod.UNRECOGNIZED) {
             throw new ScheduleFormatException(source, "provenance.method", "unknown value " + prov.getMethodValue());
         }
         if (!prov.getModelSha256().isEmpty() && !prov.getModelSha256().matches("[0-9a-f]{64}")) {
             throw new ScheduleFormatException(source, "provenance.model_sha256",
                     "must be 64 lower-case hex digits, got '" + prov.getModelSha256() + "'");
         }
-        C2fPlan plan;
-        try {
-            plan = C2fPlan.fromProto(p);
-        } catch (InvalidPlanException e) {
-            // all other plan rules are checked above; what is left is low/high not being an integer factor
-            throw new ScheduleFormatException(source, "low_resolution", e.getMessage(), e);
-        }
+        checkSampleQuality(source, prov);
         return new Schedule(p.getScheduleId(), plan, prov);
     }
 
-    private static void checkResolution(String source, String field, io.c2f.proto.v1.Resolution r) {
-        if (r.getHeight() <= 0 || r.getWidth() <= 0) {
-            throw new ScheduleFormatException(source, field, "must be positive, got "
-                    + Integer.toUnsignedString(r.getHeight()) + "x" + Integer.toUnsignedString(r.getWidth()));
+    /** The measures are shown to operators and rank schedules: each must be a real number in its range. */
+    private static void checkSampleQuality(String source, Provenance prov) {
+        if (!prov.hasSampleQuality()) {
+            return;
+        }
+        io.c2f.proto.v1.SampleQuality q = prov.getSampleQuality();
+        double[] values = {q.getShapeDetailFrechet(), q.getShapeDetailFrechetFloor(),
+                q.getShapeDetailFrechetCeiling(), q.getLaplacianRatio(), q.getBandEnergyRatio()};
+        String[] names = {"shape_detail_frechet", "shape_detail_frechet_floor", "shape_detail_frechet_ceiling",
+                "laplacian_ratio", "band_energy_ratio"};
+        for (int i = 0; i < values.length; i++) {
+            if (!(values[i] >= 0) || Double.isInfinite(values[i])) {
+                throw new ScheduleFormatException(source, "provenance.sample_quality." + names[i],
+                        "must be finite and >= 0, got " + values[i]);
+            }
+        }
+        if (q.getSamples() == 0) {
+            throw new ScheduleFormatException(source, "provenance.sample_quality.samples",
+                    "must be > 0 where sample quality is given");
+        }
+        if (q.getRealImages().length() > 200) {
+            throw new ScheduleFormatException(source, "provenance.sample_quality.real_images",
+                    "is longer than 200 characters");
+        }
+    }
+
+    private static void checkId(String source, String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new ScheduleFormatException(source, "schedule_id",
+                    "must be 1-128 characters of [A-Za-z0-9._-], got " + (id == null ? "null" : "'" + id + "'"));
         }
     }
 }

@@ -68,12 +68,22 @@ public final class ScheduleJson {
         return parse(json, file.toString());
     }
 
-    /** Writes {@code dir/<id>.json} and returns its path. */
+    /**
+     * Writes {@code dir/<id>.json} and returns its path. The file is written beside and then moved into
+     * place, so a catalog file is either the old one or the new one, never half of each.
+     */
     public static Path write(Path dir, Schedule schedule) {
         Path file = dir.resolve(schedule.id() + ".json");
         try {
             Files.createDirectories(dir);
-            Files.writeString(file, toJson(schedule), StandardCharsets.UTF_8);
+            Path part = Files.createTempFile(dir, "." + schedule.id() + "-", ".part");
+            try {
+                Files.writeString(part, toJson(schedule), StandardCharsets.UTF_8);
+                Files.move(part, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(part);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

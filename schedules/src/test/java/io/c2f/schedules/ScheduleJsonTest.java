@@ -25,7 +25,11 @@ class ScheduleJsonTest {
         Provenance p = Provenance.newBuilder().setMethod(SearchMethod.SEARCH_METHOD_TRD)
                 .setModelSha256("ab".repeat(32)).setCalibrationLoss(0.0123).setHeldoutLoss(0.0456)
                 .setMacsPerImage(123_456_789L).setCalibrationSeeds(16).setHeldoutSeeds(64).setReferenceSteps(100)
-                .setSearchSeconds(12.5).setCreatedAtMs(1_700_000_000_000L).setNotes("test").build();
+                .setSearchSeconds(12.5).setCreatedAtMs(1_700_000_000_000L).setNotes("test")
+                .setSampleQuality(io.c2f.proto.v1.SampleQuality.newBuilder().setShapeDetailFrechet(1.325)
+                        .setShapeDetailFrechetFloor(0.664).setShapeDetailFrechetCeiling(66.5).setLaplacianRatio(0.574)
+                        .setBandEnergyRatio(0.576).setSamples(149).setSampleSeedFirst(5_000_000L)
+                        .setRealImages("emoji heldout-32x32 (149 images)")).build();
         return new Schedule("trd-k10-c2f", plan, p);
     }
 
@@ -83,5 +87,23 @@ class ScheduleJsonTest {
         assertEquals("provenance.calibration_seeds", bad(dir, "nested.json",
                 good.replace("\"calibrationSeeds\": 16", "\"calibrationSeeds\": -16")).field());
         bad(dir, "syntax.json", good.substring(0, good.length() / 2));
+    }
+
+    @Test
+    void sampleQualityThatIsNotARealNumberInItsRangeIsRefused(@TempDir Path dir) throws Exception {
+        String good = ScheduleJson.toJson(sample());
+        assertEquals("provenance.sample_quality.laplacian_ratio", bad(dir, "nan.json",
+                good.replace("\"laplacianRatio\": 0.574", "\"laplacianRatio\": \"NaN\"")).field());
+        assertEquals("provenance.sample_quality.shape_detail_frechet", bad(dir, "negative.json",
+                good.replace("\"shapeDetailFrechet\": 1.325", "\"shapeDetailFrechet\": -1.325")).field());
+        assertEquals("provenance.sample_quality.band_energy_ratio", bad(dir, "infinite.json",
+                good.replace("\"bandEnergyRatio\": 0.576", "\"bandEnergyRatio\": \"Infinity\"")).field());
+        assertEquals("provenance.sample_quality.samples", bad(dir, "none.json",
+                good.replace("\"samples\": 149,", "")).field());
+        assertEquals("provenance.sample_quality.real_images", bad(dir, "long.json",
+                good.replace("emoji heldout-32x32 (149 images)", "x".repeat(201))).field());
+        // without the measures a schedule is as valid as before they existed
+        Schedule plain = sample().withProvenance(sample().provenance().toBuilder().clearSampleQuality().build());
+        assertEquals(plain, ScheduleJson.parse(ScheduleJson.toJson(plain), "mem"));
     }
 }

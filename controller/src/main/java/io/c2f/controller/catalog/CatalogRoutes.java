@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.c2f.proto.v1.Provenance;
+import io.c2f.proto.v1.SampleQuality;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,6 +74,15 @@ public final class CatalogRoutes implements ApiRoutes {
         if (e.heldoutLoss() > 0) {
             // images live in [-1, 1]: peak-to-peak 2, so PSNR = 10 log10(2^2 / MSE)
             o.put("heldoutPsnrDb", 10 * Math.log10(4 / e.heldoutLoss()));
+        }
+        if (p.hasSampleQuality()) {
+            // measured on samples against real images (ScheduleBenchmark --annotate-catalog); none is FID
+            SampleQuality q = p.getSampleQuality();
+            o.put("sampleQuality", new JsonObject().put("shapeDetailFrechet", q.getShapeDetailFrechet())
+                    .put("shapeDetailFrechetFloor", q.getShapeDetailFrechetFloor())
+                    .put("shapeDetailFrechetCeiling", q.getShapeDetailFrechetCeiling())
+                    .put("laplacianRatio", q.getLaplacianRatio()).put("bandEnergyRatio", q.getBandEnergyRatio())
+                    .put("samples", q.getSamples()).put("realImages", q.getRealImages()));
         }
         o.put("highResolution", e.schedule().plan().high().toString());
         if (e.stepsLow() > 0) {

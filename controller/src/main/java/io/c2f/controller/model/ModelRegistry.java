@@ -2,7 +2,7 @@ package io.c2f.controller.model;
 
 import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.tensor.Resolution;
-import io.c2f.schedules.cli.DenoiserSource;
+import io.c2f.models.engine.DenoiserSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

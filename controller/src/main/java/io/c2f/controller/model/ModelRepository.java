@@ -84,7 +84,7 @@ public final class ModelRepository {
                     while (rs.next()) {
                         JsonObject info = new JsonObject(rs.getString(4));
                         List<Resolution> res = new ArrayList<>();
-                        info.getJsonArray("resolutions").forEach(r -> res.add(resolution((String) r)));
+                        info.getJsonArray("resolutions").forEach(r -> res.add(Resolution.parse((String) r)));
                         out.add(new ModelRecord(rs.getString(1), rs.getString(2), rs.getString(3), res,
                                 macs(info.getJsonObject("macs")),
                                 info.getInteger("trainTimesteps"), rs.getLong(5)));
@@ -97,14 +97,8 @@ public final class ModelRepository {
 
     private static Map<Resolution, Long> macs(JsonObject json) {
         Map<Resolution, Long> macs = new LinkedHashMap<>();
-        json.forEach(e -> macs.put(resolution(e.getKey()), ((Number) e.getValue()).longValue()));
+        json.forEach(e -> macs.put(Resolution.parse(e.getKey()), ((Number) e.getValue()).longValue()));
         return macs;
-    }
-
-    /** "HxW", as {@link Resolution#toString()} writes it: how the models table stores resolutions. */
-    private static Resolution resolution(String hxw) {
-        int x = hxw.indexOf('x');
-        return new Resolution(Integer.parseInt(hxw.substring(0, x)), Integer.parseInt(hxw.substring(x + 1)));
     }
 
     /** Per resolution, as the models table and the API write it: {"16x16": macs, ...}, smallest first. */

@@ -13,8 +13,8 @@ import io.c2f.models.c2f.SwitchMethod;
 import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.schedules.Baselines;
-import io.c2f.schedules.cli.DenoiserSource;
-import io.c2f.schedules.cli.ScheduleTool;
+import io.c2f.models.engine.DenoiserSource;
+import io.c2f.schedules.trd.AutoSwitch;
 import io.c2f.schedules.rank.RankAnalysis;
 import io.c2f.schedules.trd.TrdConfig;
 import io.c2f.schedules.trd.TrdResult;
@@ -212,7 +212,7 @@ public final class SearchService implements AutoCloseable {
                 Integer switchTimestep = null;
                 if (c2f && req.switchIndex() == 0) {
                     update(id, "RUNNING", 0, "rank analysis for the switch time step", results);
-                    switchTimestep = ScheduleTool.autoSwitchTimestep(source, denoiser,
+                    switchTimestep = AutoSwitch.timestep(source, denoiser,
                             new PrintStream(OutputStream.nullOutputStream()));
                 }
                 int total = req.searches();

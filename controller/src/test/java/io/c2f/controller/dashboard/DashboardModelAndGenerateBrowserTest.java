@@ -76,6 +76,27 @@ class DashboardModelAndGenerateBrowserTest {
         return resp.bodyAsJsonObject();
     }
 
+    /** The test catalog copied to {@code to}, trd-k8-full and trd-k8-c2f carrying sample quality. */
+    private static Path annotatedCatalog(Path to, double laplacianRatio) throws Exception {
+        Files.createDirectories(to);
+        try (var files = Files.list(CATALOG)) {
+            for (Path f : files.toList()) {
+                String json = Files.readString(f);
+                String name = f.getFileName().toString();
+                double frechet = name.equals("trd-k8-full.json") ? 1.368 : name.equals("trd-k8-c2f.json") ? 1.446 : -1;
+                if (frechet > 0) {
+                    String ratio = Double.isNaN(laplacianRatio) ? "\"NaN\"" : Double.toString(laplacianRatio);
+                    json = json.replace("\"provenance\": {", "\"provenance\": {\"sampleQuality\": {\"shapeDetailFrechet\": "
+                            + frechet + ", \"shapeDetailFrechetFloor\": 0.664, \"shapeDetailFrechetCeiling\": 66.56, "
+                            + "\"laplacianRatio\": " + ratio + ", \"bandEnergyRatio\": 0.58, \"samples\": 149, "
+                            + "\"realImages\": \"emoji heldout-32x32 (149 images)\"},");
+                }
+                Files.writeString(to.resolve(name), json);
+            }
+        }
+        return to;
+    }
+
     @Test
     void modelPageAndGenerateFormInChromium() throws Exception {
         HeadlessChromium.assumeInstalled();
@@ -95,8 +116,19 @@ class DashboardModelAndGenerateBrowserTest {
             });
             call(http.post(port, "127.0.0.1", "/api/v1/models"), new JsonObject().put("id", "emoji32-c2f")
                     .put("source", TestControllers.intoModelsDir(dir, ZOO_MODEL)), 201);
+            // the short catalog, two of its files with sample quality as ScheduleBenchmark --annotate-catalog
+            // writes it (fixture values: this test checks the page, not the measures)
+            Path annotated = annotatedCatalog(dir.resolve("annotated"), 0.58);
             call(http.post(port, "127.0.0.1", "/api/v1/models/emoji32-c2f/schedules"),
-                    new JsonObject().put("catalogDir", TestControllers.intoModelsDir(dir, CATALOG, "emoji32-c2f-catalog")), 200);
+                    new JsonObject().put("catalogDir", TestControllers.intoModelsDir(dir, annotated, "emoji32-c2f-catalog")), 200);
+            // a catalog whose sample quality is not a number is refused whole, naming file and field
+            JsonObject refused = call(http.post(port, "127.0.0.1", "/api/v1/models/emoji32-c2f/schedules"),
+                    new JsonObject().put("catalogDir", TestControllers.intoModelsDir(dir,
+                            annotatedCatalog(dir.resolve("bad"), Double.NaN), "bad-catalog")), 422);
+            assertTrue(refused.encode().contains("trd-k8-c2f.json") && refused.encode()
+                    .contains("provenance.sample_quality.laplacian_ratio"), refused.encode());
+            assertEquals(4, call(http.get(port, "127.0.0.1", "/api/v1/models/emoji32-c2f"), null, 200)
+                    .getJsonArray("schedules").size(), "the catalog is as it was");
             call(http.put(port, "127.0.0.1", "/api/v1/models/emoji32-c2f/rank"),
                     new JsonObject().put("csv", Files.readString(RANK_CSV)), 200);
             until(() -> http.get(port, "127.0.0.1", "/api/v1/devices").bearerTokenAuthentication(ADMIN).send()
@@ -132,6 +164,25 @@ class DashboardModelAndGenerateBrowserTest {
             String k8 = driver.findElement(By.cssSelector("#catalog-chart g.pt[data-schedule-id=trd-k8-full]")).getAttribute("aria-label");
             assertTrue(k8.contains("full resolution, 0 + 8 steps") && k8.contains("MSE 0.0199"), k8);
             assertEquals(4, driver.findElements(By.cssSelector("#catalog tbody tr[data-schedule-id]")).size());
+            // the same chart for a measure against real images: only the two annotated schedules, a line at 1
+            new Select(driver.findElement(By.id("catalog-measure"))).selectByValue("laplacian");
+            wait.until(ExpectedConditions.attributeToBe(By.id("catalog-chart"), "data-points", "2"));
+            assertEquals("0.58", driver.findElement(By.cssSelector("#catalog-chart g.pt[data-schedule-id=trd-k8-full]"))
+                    .getAttribute("data-value"));
+            assertTrue(driver.findElement(By.cssSelector("#catalog-chart svg")).getAttribute("aria-label")
+                    .contains("Laplacian ratio over MACs per image for 2 schedules"));
+            assertEquals(1, driver.findElements(By.id("measure-reference")).size(), "real images' ratio 1 is drawn");
+            assertTrue(driver.findElement(By.id("catalog-caption")).getText().contains("2 schedule(s) without this measure"));
+            new Select(driver.findElement(By.id("catalog-measure"))).selectByValue("frechet");
+            wait.until(ExpectedConditions.attributeToBe(By.id("catalog-chart"), "data-measure", "frechet"));
+            assertTrue(driver.findElement(By.cssSelector("#catalog-chart g.pt[data-schedule-id=trd-k8-c2f]"))
+                    .getAttribute("aria-label").contains("shape/detail Fréchet 1.45"));
+            assertEquals("1.37", driver.findElement(By.cssSelector(
+                    "#catalog tbody tr[data-schedule-id=trd-k8-full] td:nth-child(7)")).getText());
+            assertEquals("0.58, 0.58", driver.findElement(By.cssSelector(
+                    "#catalog tbody tr[data-schedule-id=trd-k8-full] td:nth-child(8)")).getText());
+            new Select(driver.findElement(By.id("catalog-measure"))).selectByValue("mse");
+            wait.until(ExpectedConditions.attributeToBe(By.id("catalog-chart"), "data-points", "4"));
 
             // the card, rendered from the MODEL_CARD.md beside the model file, tables included
             WebElement card = driver.findElement(By.id("card"));

@@ -293,7 +293,7 @@ public final class DemoMain {
         }
         // 0700: it holds the generated secrets and the logs
         OwnerOnly.directory(dir);
-        Files.writeString(marker, "created by c2f-controller demo at " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS)
+        Files.writeString(marker, "created by c2f-demo at " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS)
                 + "; the next demo run empties this directory\n");
         return dir.toAbsolutePath();
     }

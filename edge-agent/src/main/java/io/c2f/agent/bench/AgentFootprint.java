@@ -4,6 +4,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.c2f.agent.bundle.BundleStore;
 import io.c2f.agent.bundle.InstalledSlot;
 import io.c2f.proto.bundle.BundlePayload;
+import io.c2f.proto.bundle.BundleVerificationException;
 import io.c2f.proto.bundle.Ed25519Keys;
 import io.c2f.proto.bundle.ManifestSigning;
 import io.c2f.proto.codec.HeaderFactory;
@@ -19,6 +20,7 @@ import io.c2f.proto.v1.Resolution;
 import io.c2f.proto.v1.Sampler;
 import io.c2f.proto.v1.Schedule;
 import io.c2f.proto.v1.SwitchMethod;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
@@ -55,7 +58,8 @@ public final class AgentFootprint {
         return Resolution.newBuilder().setHeight(h).setWidth(w).build();
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args)
+            throws IOException, BundleVerificationException, MqttException, InterruptedException {
         Map<String, String> a = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
@@ -139,7 +143,7 @@ public final class AgentFootprint {
         }
     }
 
-    private static long rss(long pid) throws Exception {
+    private static long rss(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;

@@ -53,13 +53,17 @@ public final class BundleInstaller {
     /** Asks the controller for chunks (publishes a BundleChunkRequest). */
     @FunctionalInterface
     public interface ChunkRequester {
-        void request(String bundleId, List<Integer> indices) throws Exception;
+        /**
+         * @throws IOException when the request was not sent (no connection, the broker refused it);
+         *     the installer asks again
+         */
+        void request(String bundleId, List<Integer> indices) throws InterruptedException, IOException;
     }
 
     /** Called once the new slot is active, so the generator switches to it. */
     @FunctionalInterface
     public interface Activation {
-        void activated(InstalledSlot slot) throws Exception;
+        void activated(InstalledSlot slot);
     }
 
     private final BundleStore store;
@@ -147,36 +151,41 @@ public final class BundleInstaller {
     public JobStatusUpdate install(String jobId, InstallBundle command, Duration timeout,
             Consumer<JobStatusUpdate> status) {
         JobClock time = new JobClock(clock, timeout, patience);
-        BundleManifest manifest;
         try {
-            manifest = ManifestSigning.verify(command.getManifest(), trustedKey);
-        } catch (BundleVerificationException e) {
-            return finish(status, jobId, JobState.JOB_STATE_REJECTED, JobStep.JOB_STEP_VERIFYING,
-                    ErrorCode.ERROR_CODE_VERIFICATION_FAILED, e.getMessage(), null);
+            BundleManifest manifest;
+            try {
+                manifest = ManifestSigning.verify(command.getManifest(), trustedKey);
+            } catch (BundleVerificationException e) {
+                throw InstallFailure.rejected(ErrorCode.ERROR_CODE_VERIFICATION_FAILED, e.getMessage());
+            }
+            return install(jobId, command, manifest, time, status);
+        } catch (InstallFailure f) {
+            return finish(status, jobId, f.state(), f.step(), f.code(), f.getMessage(), f.probe().orElse(null));
         }
+    }
+
+    private JobStatusUpdate install(String jobId, InstallBundle command, BundleManifest manifest, JobClock time,
+            Consumer<JobStatusUpdate> status) throws InstallFailure {
         String label = manifest.getBundleId() + " " + manifest.getVersion();
         try {
-            Optional<JobStatusUpdate> refused = checkAdmissible(jobId, manifest, command.getRollback(), status);
-            if (refused.isPresent()) {
-                return refused.get();
+            if (isAlreadyActive(manifest, command.getRollback())) {
+                return finish(status, jobId, JobState.JOB_STATE_SUCCEEDED, JobStep.JOB_STEP_ACTIVATING, null, "bundle "
+                        + manifest.getBundleId() + " " + SemVer.parse(manifest.getVersion()) + " is already active", null);
             }
             status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_DOWNLOADING, 0));
             ChunkDownload download = new ChunkDownload(downloads, command.getManifest(), manifest);
             byte[] payload = null;
             for (int attempt = 1; payload == null; attempt++) {
-                Optional<JobStatusUpdate> failed = download(jobId, manifest, download, time, status);
-                if (failed.isPresent()) {
-                    return failed.get();
-                }
+                download(jobId, manifest, download, time, status);
                 status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_VERIFYING, 100));
                 try {
                     payload = download.assemble();
                 } catch (ChunksDiscardedException e) {
                     if (attempt >= MAX_ASSEMBLY_ATTEMPTS) {
-                        return finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_VERIFYING,
+                        throw InstallFailure.failed(JobStep.JOB_STEP_VERIFYING,
                                 ErrorCode.ERROR_CODE_VERIFICATION_FAILED, "stored chunks of " + label
                                         + " failed verification on disk " + attempt + " times in a row (last: "
-                                        + e.indices() + "); the device's storage may be failing", null);
+                                        + e.indices() + "); the device's storage may be failing");
                     }
                     status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_DOWNLOADING,
                             percent(manifest.getChunkCount(), e.indices().size())));
@@ -187,31 +196,30 @@ public final class BundleInstaller {
                 files = BundlePayload.unpack(manifest, payload);
             } catch (BundleVerificationException e) {
                 download.discard(); // a consistent chunk set that does not add up: start over next time
-                return finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_VERIFYING,
-                        ErrorCode.ERROR_CODE_VERIFICATION_FAILED, e.getMessage(), null);
+                throw InstallFailure.failed(JobStep.JOB_STEP_VERIFYING, ErrorCode.ERROR_CODE_VERIFICATION_FAILED,
+                        e.getMessage());
             }
             status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_INSTALLING, 100));
             InstalledSlot slot = store.installIntoInactive(command.getManifest(), manifest, files);
             if (time.expired()) {
-                return finish(status, jobId, JobState.JOB_STATE_TIMED_OUT, JobStep.JOB_STEP_INSTALLING,
-                        ErrorCode.ERROR_CODE_TIMEOUT, "job timed out after " + timeout + " while installing " + label,
-                        null);
+                throw InstallFailure.timedOut(JobStep.JOB_STEP_INSTALLING,
+                        "job timed out after " + time.timeout() + " while installing " + label);
             }
             status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_PROBING, 100));
             QualityProbe probe;
             try {
                 probe = healthCheck.probe(slot);
-            } catch (Exception e) {
-                return finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_WARMING_UP,
-                        ErrorCode.ERROR_CODE_UNSUPPORTED, "bundle " + label + " does not run on this device: "
-                                + e.getMessage() + "; the previous bundle keeps running", null);
+            } catch (BundleOpenException | RuntimeException e) {
+                // a model that crashes the engine does not run here either
+                throw InstallFailure.failed(JobStep.JOB_STEP_WARMING_UP, ErrorCode.ERROR_CODE_UNSUPPORTED,
+                        "bundle " + label + " does not run on this device: " + e.getMessage()
+                                + "; the previous bundle keeps running");
             }
             if (!probe.getPassed()) {
-                return finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_PROBING,
-                        ErrorCode.ERROR_CODE_VERIFICATION_FAILED, String.format(java.util.Locale.ROOT,
-                                "health probe of %s failed: PSNR %.2f dB below the threshold %.2f dB; "
-                                        + "the previous bundle keeps running",
-                                label, probe.getPsnrDb(), probe.getThresholdPsnrDb()), probe);
+                throw InstallFailure.probeFailed(String.format(java.util.Locale.ROOT,
+                        "health probe of %s failed: PSNR %.2f dB below the threshold %.2f dB; "
+                                + "the previous bundle keeps running",
+                        label, probe.getPsnrDb(), probe.getThresholdPsnrDb()), probe);
             }
             status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_ACTIVATING, 100));
             store.activate(slot.slot());
@@ -219,7 +227,7 @@ public final class BundleInstaller {
             download.discard();
             return finish(status, jobId, JobState.JOB_STATE_SUCCEEDED, JobStep.JOB_STEP_ACTIVATING, null,
                     "installed " + label + " in slot " + slot.slot().id(), probe);
-        } catch (Exception e) {
+        } catch (InterruptedException | IOException | RuntimeException e) {
             if (e instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
                 // the agent is stopping (an interrupted wait, or file I/O closed by the interrupt):
                 // the job is not failed, the stored chunks stay, and the controller sends the job
@@ -230,8 +238,8 @@ public final class BundleInstaller {
                 return update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_UNSPECIFIED, 0);
             }
             LOG.error("install of {} failed", label, e);
-            return finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_UNSPECIFIED,
-                    ErrorCode.ERROR_CODE_INTERNAL, "install of " + label + " failed: " + e, null);
+            throw InstallFailure.failed(JobStep.JOB_STEP_UNSPECIFIED, ErrorCode.ERROR_CODE_INTERNAL,
+                    "install of " + label + " failed: " + e);
         } finally {
             lock.lock();
             try {
@@ -243,56 +251,58 @@ public final class BundleInstaller {
         }
     }
 
-    private Optional<JobStatusUpdate> checkAdmissible(String jobId, BundleManifest manifest, boolean rollback,
-            Consumer<JobStatusUpdate> status) throws IOException {
+    /**
+     * Whether the offered bundle is the one running (nothing to do).
+     *
+     * @throws InstallFailure when it must not be installed: a bad version, an agent too old for it,
+     *     or a downgrade that is not a rollback
+     */
+    private boolean isAlreadyActive(BundleManifest manifest, boolean rollback) throws IOException, InstallFailure {
         SemVer offered;
         try {
             offered = SemVer.parse(manifest.getVersion());
         } catch (IllegalArgumentException e) {
-            return Optional.of(finish(status, jobId, JobState.JOB_STATE_REJECTED, JobStep.JOB_STEP_VERIFYING,
-                    ErrorCode.ERROR_CODE_INVALID_ARGUMENT, "bundle version: " + e.getMessage(), null));
+            throw InstallFailure.rejected(ErrorCode.ERROR_CODE_INVALID_ARGUMENT, "bundle version: " + e.getMessage());
         }
         if (!manifest.getMinAgentVersion().isEmpty()) {
             SemVer needed;
             try {
                 needed = SemVer.parse(manifest.getMinAgentVersion());
             } catch (IllegalArgumentException e) {
-                return Optional.of(finish(status, jobId, JobState.JOB_STATE_REJECTED, JobStep.JOB_STEP_VERIFYING,
-                        ErrorCode.ERROR_CODE_INVALID_ARGUMENT, "min_agent_version: " + e.getMessage(), null));
+                throw InstallFailure.rejected(ErrorCode.ERROR_CODE_INVALID_ARGUMENT,
+                        "min_agent_version: " + e.getMessage());
             }
             if (agentVersion.compareTo(needed) < 0) {
-                return Optional.of(finish(status, jobId, JobState.JOB_STATE_REJECTED, JobStep.JOB_STEP_VERIFYING,
-                        ErrorCode.ERROR_CODE_UNSUPPORTED, "bundle " + manifest.getBundleId() + " needs agent "
-                                + needed + ", this agent is " + agentVersion, null));
+                throw InstallFailure.rejected(ErrorCode.ERROR_CODE_UNSUPPORTED, "bundle " + manifest.getBundleId()
+                        + " needs agent " + needed + ", this agent is " + agentVersion);
             }
         }
         Optional<Slot> activeSlot = store.activeSlot();
-        if (activeSlot.isPresent()) {
-            BundleManifest running;
-            try {
-                running = store.load(activeSlot.get()).manifest();
-            } catch (IOException e) {
-                LOG.warn("active slot does not verify ({}); accepting any version", e.getMessage());
-                return Optional.empty();
-            }
-            SemVer installed = SemVer.parse(running.getVersion());
-            int cmp = offered.compareTo(installed);
-            if (cmp == 0 && running.getBundleId().equals(manifest.getBundleId())) {
-                return Optional.of(finish(status, jobId, JobState.JOB_STATE_SUCCEEDED, JobStep.JOB_STEP_ACTIVATING,
-                        null, "bundle " + manifest.getBundleId() + " " + offered + " is already active", null));
-            }
-            if (cmp < 0 && !rollback) {
-                return Optional.of(finish(status, jobId, JobState.JOB_STATE_REJECTED, JobStep.JOB_STEP_VERIFYING,
-                        ErrorCode.ERROR_CODE_DOWNGRADE_REFUSED, "bundle version " + offered
-                                + " is older than the installed " + installed + " and the job is not a rollback",
-                        null));
-            }
+        if (activeSlot.isEmpty()) {
+            return false;
         }
-        return Optional.empty();
+        BundleManifest running;
+        try {
+            running = store.load(activeSlot.get()).manifest();
+        } catch (IOException e) {
+            LOG.warn("active slot does not verify ({}); accepting any version", e.getMessage());
+            return false;
+        }
+        SemVer installed = SemVer.parse(running.getVersion());
+        int cmp = offered.compareTo(installed);
+        if (cmp == 0 && running.getBundleId().equals(manifest.getBundleId())) {
+            return true;
+        }
+        if (cmp < 0 && !rollback) {
+            throw InstallFailure.rejected(ErrorCode.ERROR_CODE_DOWNGRADE_REFUSED, "bundle version " + offered
+                    + " is older than the installed " + installed + " and the job is not a rollback");
+        }
+        return false;
     }
 
-    private Optional<JobStatusUpdate> download(String jobId, BundleManifest manifest, ChunkDownload download,
-            JobClock time, Consumer<JobStatusUpdate> status) throws Exception {
+    /** Fetches the chunks the download lacks; returns once it has them all. */
+    private void download(String jobId, BundleManifest manifest, ChunkDownload download, JobClock time,
+            Consumer<JobStatusUpdate> status) throws InterruptedException, InstallFailure {
         lock.lock();
         try {
             current = download;
@@ -306,10 +316,7 @@ public final class BundleInstaller {
         List<Integer> missing = download.missing();
         while (!missing.isEmpty()) {
             if (!link.isOnline()) {
-                Optional<JobStatusUpdate> gaveUp = pause(jobId, manifest, missing.size(), time, status);
-                if (gaveUp.isPresent()) {
-                    return gaveUp;
-                }
+                pause(jobId, manifest, missing.size(), time);
                 missing = download.missing(); // the broker may have delivered chunks queued for us
                 reported = percent(total, missing.size());
                 // the controller heard nothing while the link was down: tell it the job is alive
@@ -318,20 +325,17 @@ public final class BundleInstaller {
                 continue;
             }
             if (time.expired()) {
-                return Optional.of(finish(status, jobId, JobState.JOB_STATE_TIMED_OUT, JobStep.JOB_STEP_DOWNLOADING,
-                        ErrorCode.ERROR_CODE_TIMEOUT, "job timed out after " + time.timeout()
-                                + (time.pauses() == 0 ? "" : " (not counting " + seconds(time.pausedTotal())
-                                        + " paused while the broker was unreachable)")
-                                + " with " + missing.size() + " of " + total + " chunks of " + manifest.getBundleId()
-                                + " missing", null));
+                throw InstallFailure.timedOut(JobStep.JOB_STEP_DOWNLOADING, "job timed out after " + time.timeout()
+                        + (time.pauses() == 0 ? "" : " (not counting " + seconds(time.pausedTotal())
+                                + " paused while the broker was unreachable)")
+                        + " with " + missing.size() + " of " + total + " chunks of " + manifest.getBundleId()
+                        + " missing");
             }
             long session = link.sessions();
             List<Integer> window = missing.subList(0, Math.min(REQUEST_WINDOW, missing.size()));
             try {
                 requester.request(manifest.getBundleId(), List.copyOf(window));
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
+            } catch (IOException | RuntimeException e) {
                 // the link went down under the request (paused below), or the request was lost:
                 // either way nothing is answered and the chunks are asked for again
                 LOG.warn("job {}: request for {} chunks of {} not sent: {}", jobId, window.size(),
@@ -363,13 +367,12 @@ public final class BundleInstaller {
                 LOG.info("job {}: link lost while waiting for chunks of {}; asking again once it is back", jobId,
                         manifest.getBundleId());
             } else if (++roundsWithoutProgress >= maxRoundsWithoutProgress) {
-                return Optional.of(finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_DOWNLOADING,
-                        ErrorCode.ERROR_CODE_TIMEOUT, "no chunk of " + manifest.getBundleId() + " arrived in "
-                                + roundsWithoutProgress + " requests (" + missing.size() + " of " + total
-                                + " missing); the download resumes with the next job", null));
+                throw InstallFailure.failed(JobStep.JOB_STEP_DOWNLOADING, ErrorCode.ERROR_CODE_TIMEOUT,
+                        "no chunk of " + manifest.getBundleId() + " arrived in " + roundsWithoutProgress
+                                + " requests (" + missing.size() + " of " + total
+                                + " missing); the download resumes with the next job");
             }
         }
-        return Optional.empty();
     }
 
     /** Whether the broker session in which a request was made is still the one up. */
@@ -380,10 +383,10 @@ public final class BundleInstaller {
     /**
      * Waits for the link to come back, within what is left of the job's patience.
      *
-     * @return the final status if the patience ran out; empty once the link is back
+     * @throws InstallFailure when the patience ran out first
      */
-    private Optional<JobStatusUpdate> pause(String jobId, BundleManifest manifest, int missing, JobClock time,
-            Consumer<JobStatusUpdate> status) throws InterruptedException {
+    private void pause(String jobId, BundleManifest manifest, int missing, JobClock time)
+            throws InterruptedException, InstallFailure {
         int total = manifest.getChunkCount();
         Duration limit = time.pauseLimit();
         boolean byTimeout = time.pauseLimitedByTimeout();
@@ -396,19 +399,18 @@ public final class BundleInstaller {
         if (back) {
             LOG.info("job {}: link back after {}, download of {} resumes", jobId, seconds(paused),
                     manifest.getBundleId());
-            return Optional.empty();
+            return;
         }
         String label = manifest.getBundleId() + " " + manifest.getVersion();
         String kept = "; " + missing + " of " + total + " chunks missing, the " + (total - missing)
                 + " stored are kept for the next attempt";
-        return Optional.of(finish(status, jobId, JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_DOWNLOADING,
-                ErrorCode.ERROR_CODE_TIMEOUT, byTimeout
-                        ? "download of " + label + " paused for " + seconds(paused) + " while the broker was "
-                                + "unreachable, as long as the job's step timeout of " + seconds(time.timeout())
-                                + " after which the controller times the job out" + kept
-                        : "download of " + label + " paused " + time.pauses() + " time(s) for "
-                                + seconds(time.pausedTotal()) + " in all while the broker was unreachable, more than "
-                                + "the download patience of " + seconds(time.patience()) + kept, null));
+        throw InstallFailure.failed(JobStep.JOB_STEP_DOWNLOADING, ErrorCode.ERROR_CODE_TIMEOUT, byTimeout
+                ? "download of " + label + " paused for " + seconds(paused) + " while the broker was "
+                        + "unreachable, as long as the job's step timeout of " + seconds(time.timeout())
+                        + " after which the controller times the job out" + kept
+                : "download of " + label + " paused " + time.pauses() + " time(s) for "
+                        + seconds(time.pausedTotal()) + " in all while the broker was unreachable, more than "
+                        + "the download patience of " + seconds(time.patience()) + kept);
     }
 
     private static int percent(int total, int missing) {

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * and {@link #assemble} checks each chunk again as it reads it. A chunk damaged on disk is then
  * fetched again instead of failing the whole install.
  */
-public final class ChunkDownload {
+final class ChunkDownload {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkDownload.class);
     private static final String CHUNK_PREFIX = "chunk-";
 

@@ -3,7 +3,7 @@ package io.c2f.agent.bundle;
 import java.util.List;
 
 /** Stored chunks of a download failed verification on disk and were deleted; they must be fetched again. */
-public final class ChunksDiscardedException extends Exception {
+final class ChunksDiscardedException extends Exception {
     private final List<Integer> indices;
 
     public ChunksDiscardedException(String bundleId, List<Integer> indices) {

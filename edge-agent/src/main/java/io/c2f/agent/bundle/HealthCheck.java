@@ -10,7 +10,8 @@ import io.c2f.proto.v1.QualityProbe;
 public interface HealthCheck {
     /**
      * @return the probe result; {@code passed == false} keeps the old slot running
-     * @throws Exception when the bundle cannot even run (the message is reported to the controller)
+     * @throws BundleOpenException when the bundle cannot even run (the message is reported to the
+     *     controller)
      */
-    QualityProbe probe(InstalledSlot candidate) throws Exception;
+    QualityProbe probe(InstalledSlot candidate) throws BundleOpenException;
 }

@@ -1,5 +1,6 @@
 package io.c2f.agent.engine;
 
+import io.c2f.agent.bundle.BundleOpenException;
 import io.c2f.agent.bundle.InstalledSlot;
 
 /**
@@ -10,8 +11,10 @@ import io.c2f.agent.bundle.InstalledSlot;
 @FunctionalInterface
 public interface ModelEngine {
     /**
-     * @throws Exception with a precise message when the bundle cannot run here (missing op,
-     *     no usable delegate, bad manifest)
+     * @throws BundleOpenException with a precise message when the model cannot run here (missing
+     *     op, no usable delegate, a file that does not load)
+     * @throws IllegalArgumentException when the manifest contradicts itself (no model file, a
+     *     schedule the model cannot run)
      */
-    ModelSession open(InstalledSlot slot) throws Exception;
+    ModelSession open(InstalledSlot slot) throws BundleOpenException;
 }

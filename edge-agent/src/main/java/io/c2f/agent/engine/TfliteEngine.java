@@ -1,7 +1,9 @@
 package io.c2f.agent.engine;
 
+import io.c2f.agent.bundle.BundleOpenException;
 import io.c2f.agent.bundle.InstalledSlot;
 import io.c2f.models.c2f.C2fPlan;
+import io.c2f.models.diffusion.DenoiserException;
 import io.c2f.models.diffusion.NoiseSchedule;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.models.tflite.LinkOutcome;
@@ -26,12 +28,17 @@ public final class TfliteEngine implements ModelEngine {
     }
 
     @Override
-    public ModelSession open(InstalledSlot slot) throws Exception {
+    public ModelSession open(InstalledSlot slot) throws BundleOpenException {
         BundleManifest m = slot.manifest();
         BundleFile model = m.getFilesList().stream().filter(f -> f.getPath().endsWith(".tflite")).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("bundle " + m.getBundleId() + " holds no .tflite file"));
-        TfliteDenoiser denoiser = TfliteDenoiser.open(slot.file(model.getPath()),
-                m.getModel().toBuilder().setModelSha256(model.getSha256()).build(), options);
+        TfliteDenoiser denoiser;
+        try {
+            denoiser = TfliteDenoiser.open(slot.file(model.getPath()),
+                    m.getModel().toBuilder().setModelSha256(model.getSha256()).build(), options);
+        } catch (DenoiserException e) {
+            throw new BundleOpenException(e.getMessage(), e);
+        }
         try {
             Map<String, C2fPlan> plans = new HashMap<>();
             for (Schedule s : m.getSchedulesList()) {
@@ -47,7 +54,7 @@ public final class TfliteEngine implements ModelEngine {
             List<LinkOutcome> outcomes = denoiser.delegateOutcomes().get(high);
             return new ModelSession(m.getBundleId(), denoiser, noise, plans, m.getDefaultScheduleId(),
                     LinkOutcome.toProto(outcomes));
-        } catch (Exception | LinkageError e) {
+        } catch (RuntimeException | LinkageError e) {
             denoiser.close();
             throw e;
         }

@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * across restarts, so a controller can tell a stale Last Will from the current session's.
  * Stored as text in one file, replaced atomically ({@link AtomicFiles#write}).
  */
-public final class SessionCounter {
+final class SessionCounter {
     private final Path file;
 
     public SessionCounter(Path stateDir) {

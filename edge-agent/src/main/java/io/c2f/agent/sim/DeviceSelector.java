@@ -9,7 +9,7 @@ import java.util.Set;
  * (e.g. {@code speed=slow}), or device ids separated by commas ({@code sim-0001,sim-0007}).
  * Device ids never contain '=', so the forms cannot be confused.
  */
-public record DeviceSelector(boolean all, Set<String> ids, String labelKey, String labelValue) {
+record DeviceSelector(boolean all, Set<String> ids, String labelKey, String labelValue) {
     private static final String ID = "[A-Za-z0-9_.-]{1,64}";
 
     public DeviceSelector {

@@ -1,14 +1,14 @@
 package io.c2f.agent.sim;
 
-import io.c2f.agent.EdgeAgent;
+import io.c2f.agent.core.EdgeAgent;
+import io.c2f.agent.bundle.BundleOpenException;
 import io.c2f.agent.bundle.InstalledSlot;
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
 import io.c2f.agent.engine.ModelEngine;
 import io.c2f.agent.engine.ModelSession;
-import io.c2f.proto.bundle.Ed25519Keys;
+import io.c2f.models.synthetic.SyntheticDenoiser;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -130,82 +130,25 @@ public final class FleetSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        boolean interrupted = false;
         for (SimulatedDevice d : devices) {
             try {
                 d.agent().close();
-            } catch (Exception e) {
+            } catch (InterruptedException | RuntimeException e) {
+                interrupted |= e instanceof InterruptedException; // close the others first
                 LOG.debug("closing {}: {}", d.id(), e.toString());
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
     /** A device on which no bundle loads: its installs fail at the health probe, with the reason. */
     private static final class FaultyEngine implements ModelEngine {
         @Override
-        public ModelSession open(InstalledSlot slot) {
-            throw new IllegalStateException("simulated fault: the model does not load on this device");
-        }
-    }
-
-    /**
-     * {@code FleetSimulator --broker tcp://127.0.0.1:1883 --fleet demo --devices 100
-     * --controller-key controller.pub [--state DIR] [--speed 100000] [--spread 3] [--probe-failures 0.0]
-     * [--credentials FILE] [--console true]}. With {@code --credentials}, each device logs in with its id
-     * and its password from that owner-only file of {@code deviceId=password} lines ({@link DevicePasswords}). With the console on (the default), standard input takes {@link SimulatorCommand}s
-     * ({@code slow speed=slow 3}, {@code recover all}, {@code status}), answered on standard output.
-     */
-    public static void main(String[] args) throws Exception {
-        java.util.Map<String, String> a = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            if (!args[i].startsWith("--")) {
-                throw new IllegalArgumentException("expected --option value, got '" + args[i] + "'");
-            }
-            a.put(args[i].substring(2), args[i + 1]);
-        }
-        String keyFile = a.get("controller-key");
-        if (keyFile == null) {
-            System.err.println("usage: FleetSimulator --broker URL --fleet ID --devices N --controller-key FILE "
-                    + "[--state DIR] [--speed NS_PER_MMAC] [--spread X] [--probe-failures P] [--forward-failures P] [--seed S] "
-                    + "[--credentials DEVICE_PASSWORDS_FILE] "
-                    + "[--console true|false] [--exit-with-parent true]\n  console (stdin): slow SELECTOR FACTOR | recover SELECTOR | status; "
-                    + "SELECTOR: all | key=value | id[,id...]");
-            System.exit(2);
-        }
-        Path state = Path.of(a.getOrDefault("state", "sim-state"));
-        Files.createDirectories(state);
-        Plan plan = new Plan(a.getOrDefault("broker", "tcp://127.0.0.1:1883"), a.getOrDefault("fleet", "demo"),
-                a.getOrDefault("prefix", "sim"), Integer.parseInt(a.getOrDefault("devices", "100")),
-                Long.parseLong(a.getOrDefault("speed", "100000")), Double.parseDouble(a.getOrDefault("spread", "3")),
-                Double.parseDouble(a.getOrDefault("probe-failures", "0")),
-                Double.parseDouble(a.getOrDefault("forward-failures", "0")), Long.parseLong(a.getOrDefault("seed", "1")),
-                state);
-        if (Boolean.parseBoolean(a.getOrDefault("exit-with-parent", "false"))) {
-            io.c2f.agent.ParentWatch.exitWithParent();
-        }
-        DevicePasswords passwords = a.containsKey("credentials") ? DevicePasswords.load(Path.of(a.get("credentials")))
-                : DevicePasswords.none();
-        FleetSimulator sim = new FleetSimulator(plan, Ed25519Keys.readPublic(Path.of(keyFile)), passwords);
-        Runtime.getRuntime().addShutdownHook(new Thread(sim::close));
-        sim.start();
-        System.out.printf("simulating %d devices of fleet %s on %s%n", plan.count(), plan.fleet(), plan.brokerUrl());
-        System.out.flush();
-        if (Boolean.parseBoolean(a.getOrDefault("console", "true"))) {
-            Thread console = new Thread(() -> {
-                try {
-                    new SimulatorConsole(sim.devices()).run(new java.io.BufferedReader(
-                            new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8)), System.out);
-                } catch (IOException e) {
-                    LOG.warn("simulator console stopped: {}", e.toString());
-                }
-            }, "sim-console");
-            console.setDaemon(true);
-            console.start();
-        }
-        while (true) {
-            Thread.sleep(10_000);
-            synchronized (System.out) {
-                System.out.printf("%d of %d devices online%n", sim.online(), plan.count());
-            }
+        public ModelSession open(InstalledSlot slot) throws BundleOpenException {
+            throw new BundleOpenException("simulated fault: the model does not load on this device");
         }
     }
 }

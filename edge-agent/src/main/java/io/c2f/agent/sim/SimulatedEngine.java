@@ -5,6 +5,7 @@ import io.c2f.agent.engine.ModelEngine;
 import io.c2f.agent.engine.ModelSession;
 import io.c2f.models.c2f.C2fPlan;
 import io.c2f.models.diffusion.NoiseSchedule;
+import io.c2f.models.synthetic.SyntheticDenoiser;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.proto.v1.BundleManifest;
 import io.c2f.proto.v1.MacsAtResolution;

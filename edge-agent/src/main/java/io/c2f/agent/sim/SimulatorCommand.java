@@ -17,7 +17,7 @@ import java.util.Locale;
  * SELECTOR is {@code all}, a label {@code key=value} or device ids separated by commas (see
  * {@link DeviceSelector}).
  */
-public record SimulatorCommand(Action action, DeviceSelector selector, double factor) {
+record SimulatorCommand(Action action, DeviceSelector selector, double factor) {
     public enum Action { SLOW, RECOVER, STATUS }
 
     public static SimulatorCommand parse(String line) {

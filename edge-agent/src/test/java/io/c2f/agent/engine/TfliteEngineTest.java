@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.c2f.agent.bundle.BundleStore;
 import io.c2f.agent.bundle.InstalledSlot;
-import io.c2f.agent.bundle.ProbeHealthCheck;
 import io.c2f.agent.generate.GenerationService;
 import io.c2f.models.c2f.C2fExecutor;
 import io.c2f.models.c2f.C2fPlan;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.c2f.agent.engine.ModelSession;
-import io.c2f.agent.sim.SyntheticDenoiser;
+import io.c2f.models.synthetic.SyntheticDenoiser;
 import io.c2f.models.c2f.C2fPlan;
 import io.c2f.models.c2f.Interpolation;
 import io.c2f.models.c2f.SwitchMethod;

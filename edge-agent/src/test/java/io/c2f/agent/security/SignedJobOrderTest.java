@@ -3,7 +3,7 @@ package io.c2f.agent.security;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.c2f.agent.EdgeAgent;
+import io.c2f.agent.core.EdgeAgent;
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.sim.SimulatedEngine;
 import io.c2f.agent.testing.BrokerKind;

@@ -9,7 +9,7 @@ import io.c2f.models.tensor.ImageBatch;
 import io.c2f.schedules.Baselines;
 import io.c2f.schedules.Schedule;
 import io.c2f.schedules.ScheduleJson;
-import io.c2f.schedules.cli.DenoiserSource;
+import io.c2f.models.engine.DenoiserSource;
 import io.c2f.schedules.trd.TrdConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,12 +10,13 @@ import io.c2f.models.c2f.SwitchMethod;
 import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.schedules.Baselines;
-import io.c2f.schedules.cli.DenoiserSource;
-import io.c2f.schedules.cli.ScheduleTool;
+import io.c2f.models.engine.DenoiserSource;
 import io.c2f.schedules.frontier.FrontierPoint;
 import io.c2f.schedules.frontier.FrontierTable;
 import io.c2f.schedules.frontier.Measure;
 import io.c2f.schedules.rank.RankAnalysis;
+import io.c2f.schedules.trd.AutoSwitch;
+import io.c2f.schedules.trd.ReferenceStore;
 import io.c2f.schedules.trd.ReferenceFidelity;
 import io.c2f.schedules.trd.ReferenceFidelity.Fidelity;
 import io.c2f.schedules.trd.TrdConfig;
@@ -40,7 +41,8 @@ import java.util.stream.IntStream;
  * Fidelity and cost of schedules on held-out seeds (not a test):
  * {@code ScheduleBenchmark [--model synthetic] [--k 4,6,8,10,15,20] [--heldout 64] [--reference-steps 100]
  * [--switch-method renoise|upsample-xt] [--budget-s 600] [--max-evaluations N] [--threads N (default: the CPU count)]
- * [--reference-cache DIR|none] [--catalog DIR] [--frontier-k 3-20|3,5,7] [--data PREPARED_DIR]}.
+ * [--reference-cache DIR|none] [--catalog DIR] [--frontier-k 3-20|3,5,7] [--data PREPARED_DIR]
+ * [--annotate-catalog true]}.
  * For each K: uniform, quadratic, TRD (full resolution), C2F with uniform steps and C2F + TRD (the
  * C2F switch from the rank analysis, converted to each K), each with MSE and PSNR against the
  * many-step reference from the same noise, MACs per image (and as a share of the 100-step
@@ -51,7 +53,9 @@ import java.util.stream.IntStream;
  * (a directory written by {@code PrepareData}: {@code train-32x32.c2fd}, {@code heldout-32x32.c2fd}) each
  * schedule also draws as many samples as there are held-out images and is scored on what fidelity
  * cannot say: the shape/detail Fréchet distance to the held-out images ({@code MultiScaleFrechet}, with
- * its floor and ceiling printed once) and the detail ratios ({@code DetailRatio}).
+ * its floor and ceiling printed once) and the detail ratios ({@code DetailRatio}). With {@code --catalog},
+ * {@code --data} and {@code --annotate-catalog true} those measures are also written into each catalog
+ * file whose plan was scored ({@code provenance.sample_quality}), for the controller to show.
  *
  * <p>After the per-K table, the frontier table: every schedule of the run sorted by MACs per image,
  * each quality measure of {@link #MEASURES} with {@code *} where the schedule is Pareto-optimal for it
@@ -75,16 +79,15 @@ public final class ScheduleBenchmark {
 
     /**
      * With {@code --data}: (b) the shape/detail Fréchet distance to the held-out images and (c) the
-     * detail ratios (samples / held-out), read as higher is better. That holds only below 1: a noisy
-     * sampler can exceed 1 (quadratic spacing at K = 2 does) and is then marked as if it had more
-     * detail; the distance from 1 would be the right reading.
+     * detail ratios (samples / held-out), best at 1: below 1 the samples miss detail, above 1 they
+     * carry noise that real images do not have (quadratic spacing at K = 2 reaches 4).
      */
     private static final List<BenchMeasure> DATA_MEASURES = List.of(
             new BenchMeasure(new FrontierTable.Column(Measure.lowerIsBetter("shape/detail Frechet"), "%.3f"),
                     QualityScorer.Scores::shapeDetailFrechet),
-            new BenchMeasure(new FrontierTable.Column(Measure.higherIsBetter("Laplacian ratio"), "%.3f"),
+            new BenchMeasure(new FrontierTable.Column(Measure.closerToOneIsBetter("Laplacian ratio"), "%.3f"),
                     s -> s.detail().laplacianRatio()),
-            new BenchMeasure(new FrontierTable.Column(Measure.higherIsBetter("high-frequency ratio"), "%.3f"),
+            new BenchMeasure(new FrontierTable.Column(Measure.closerToOneIsBetter("high-frequency ratio"), "%.3f"),
                     s -> s.detail().highFrequencyRatio()));
 
     private ScheduleBenchmark() {
@@ -133,7 +136,7 @@ public final class ScheduleBenchmark {
                 os.getAvailableProcessors(), os.getSystemLoadAverage());
         try (Denoiser d = source.open()) {
             TrdSearch search = new TrdSearch(d, source.noiseSchedule(), cfg,
-                    ScheduleTool.referenceStore(o.get("reference-cache")), source.modelSha256());
+                    ReferenceStore.named(o.get("reference-cache")), source.modelSha256());
             ReferenceFidelity fid = search.fidelity(high);
             long t0 = System.nanoTime();
             fid.reference(heldout);
@@ -148,22 +151,33 @@ public final class ScheduleBenchmark {
             System.out.printf(Locale.ROOT, "100-step full-resolution sampler: %d MACs/image%n", macs100);
             QualityScorer.RealImages real = o.containsKey("data") ? QualityScorer.RealImages.load(Path.of(o.get("data"))) : null;
             QualityScorer scorer = new QualityScorer(fid, heldout, new C2fExecutor(d, source.noiseSchedule()), real);
+            boolean annotate = Boolean.parseBoolean(o.getOrDefault("annotate-catalog", "false"));
+            if (annotate && (catalog == null || real == null)) {
+                throw new IllegalArgumentException("--annotate-catalog needs --catalog DIR and --data DIR");
+            }
+            CatalogAnnotator annotator = null; // where sample quality is written back, with --annotate-catalog
             if (real != null) {
                 // the floor set: as many training images as held-out ones, scored as a sampler would be
                 int n = real.heldout().batch();
                 long seed = QualityScorer.SAMPLE_SEED_BASE;
                 ImageBatch floorSet = BoundedDistance.sample(real.train(), n, seed);
                 double floor = real.frechet().distance(floorSet, real.heldout());
+                BoundedDistance bounds = new BoundedDistance("shape/detail Frechet", floor, floor,
+                        BoundedDistance.ceiling(real.frechet(), real.heldout(), TrdConfig.seeds(seed, n)));
+                if (annotate) {
+                    annotator = new CatalogAnnotator(catalog, bounds.floor(), bounds.ceiling(),
+                            real.sampleSeeds().length, real.sampleSeeds()[0], Path.of(o.get("data")).getFileName()
+                                    + " heldout-32x32 (" + n + " images)");
+                }
                 System.out.printf(Locale.ROOT, "distribution measures: %d samples per schedule (seeds %d..) against the"
                         + " %d held-out images of %s; shape/detail Frechet = multi-scale PCA-64 (axes from the %d"
                         + " training images; not FID): %s; detail ratios = samples / held-out, %d training images:"
                         + " %s%n", real.sampleSeeds().length, seed, n, o.get("data"), real.train().batch(),
-                        new BoundedDistance("shape/detail Frechet", floor, floor, BoundedDistance.ceiling(
-                                real.frechet(), real.heldout(), TrdConfig.seeds(seed, n))), n,
+                        bounds, n,
                         DetailMeasures.of(floorSet).relativeTo(real.heldoutDetail()));
             }
             Integer switchT = low == null || catalog != null ? null
-                    : ScheduleTool.autoSwitchTimestep(source, d, System.out);
+                    : AutoSwitch.timestep(source, d, System.out);
             System.out.println(catalog == null ? "TRD: searched here (search s = wall clock of the local search)"
                     : "TRD and C2F uniform: read from " + catalog + " (search s = as recorded in the provenance)");
             System.out.println("| K | schedule | switch | held-out MSE | PSNR dB | MACs/image | vs 100-step | search s "
@@ -171,32 +185,32 @@ public final class ScheduleBenchmark {
             System.out.println("|---|---|---|---|---|---|---|---|---|" + scorer.separatorColumns());
             List<FrontierPoint> points = new ArrayList<>();
             for (int k : ks) {
-                points.add(row(k, "uniform", "uniform-k" + k + "-full", Baselines.uniform(k, trainT, high, 0f), scorer,
-                        Double.NaN, macs100));
+                points.add(row(k, "uniform", "uniform-k" + k + "-full", Baselines.uniform(k, trainT, high, 0f),
+                        scorer, annotator, Double.NaN, macs100));
                 points.add(row(k, "quadratic", "quadratic-k" + k + "-full", Baselines.quadratic(k, trainT, high, 0f),
-                        scorer, Double.NaN, macs100));
-                points.add(trdFull(k, catalog, source, search, high, scorer, macs100, true));
+                        scorer, annotator, Double.NaN, macs100));
+                points.add(trdFull(k, catalog, source, search, high, scorer, annotator, macs100, true));
                 if (low != null && k >= 2) {
                     if (catalog != null) {
                         points.add(row(k, "C2F uniform", "uniform-k" + k + "-c2f", fromCatalog(catalog,
-                                "uniform-k" + k + "-c2f", source).plan(), scorer, Double.NaN, macs100));
+                                "uniform-k" + k + "-c2f", source).plan(), scorer, annotator, Double.NaN, macs100));
                         Schedule c2fTrd = fromCatalog(catalog, "trd-k" + k + "-c2f", source);
-                        points.add(row(k, "C2F + TRD", c2fTrd.id(), c2fTrd.plan(), scorer,
+                        points.add(row(k, "C2F + TRD", c2fTrd.id(), c2fTrd.plan(), scorer, annotator,
                                 c2fTrd.provenance().getSearchSeconds(), macs100));
                     } else {
                         C2fPlan c2f = Baselines.c2fUniform(k, trainT, RankAnalysis.switchIndexFor(
                                 Baselines.uniform(k, trainT, high, 0f).timesteps(), switchT), low, high, method,
                                 Interpolation.NEAREST, 0f);
-                        points.add(row(k, "C2F uniform", "uniform-k" + k + "-c2f", c2f, scorer, Double.NaN,
+                        points.add(row(k, "C2F uniform", "uniform-k" + k + "-c2f", c2f, scorer, annotator, Double.NaN,
                                 macs100));
                         TrdResult c2fTrd = search.search(c2f, "trd-k" + k + "-c2f", source.modelSha256(), null);
-                        points.add(row(k, "C2F + TRD", "trd-k" + k + "-c2f", c2fTrd.plan(), scorer,
+                        points.add(row(k, "C2F + TRD", "trd-k" + k + "-c2f", c2fTrd.plan(), scorer, annotator,
                                 c2fTrd.searchSeconds(), macs100));
                     }
                 }
             }
             for (int k : frontierKs) {
-                points.add(trdFull(k, catalog, source, search, high, scorer, macs100, false));
+                points.add(trdFull(k, catalog, source, search, high, scorer, annotator, macs100, false));
             }
             System.out.println();
             System.out.println("Frontier: every schedule above by MACs/image; * = Pareto-optimal for that measure "
@@ -213,15 +227,16 @@ public final class ScheduleBenchmark {
      * searched here when the catalog lacks it) or searched here.
      */
     private static FrontierPoint trdFull(int k, Path catalog, DenoiserSource source, TrdSearch search, Resolution high,
-                                         QualityScorer scorer, long macs100, boolean catalogRequired)
+                                         QualityScorer scorer, CatalogAnnotator annotator, long macs100,
+                                         boolean catalogRequired)
             throws Exception {
         String id = "trd-k" + k + "-full";
         if (catalog != null && (catalogRequired || Files.isRegularFile(catalog.resolve(id + ".json")))) {
             Schedule trd = fromCatalog(catalog, id, source);
-            return row(k, "TRD", id, trd.plan(), scorer, trd.provenance().getSearchSeconds(), macs100);
+            return row(k, "TRD", id, trd.plan(), scorer, annotator, trd.provenance().getSearchSeconds(), macs100);
         }
         TrdResult trd = search.searchFull(k, high, id, source.modelSha256(), null);
-        return row(k, catalog == null ? "TRD" : "TRD (searched here)", id, trd.plan(), scorer,
+        return row(k, catalog == null ? "TRD" : "TRD (searched here)", id, trd.plan(), scorer, annotator,
                 trd.searchSeconds(), macs100);
     }
 
@@ -248,14 +263,18 @@ public final class ScheduleBenchmark {
         return all;
     }
 
-    private static FrontierPoint row(int k, String name, String id, C2fPlan plan, QualityScorer scorer, double searchS,
-                                     long macs100) throws Exception {
+    private static FrontierPoint row(int k, String name, String id, C2fPlan plan, QualityScorer scorer,
+                                     CatalogAnnotator annotator, double searchS, long macs100) throws Exception {
         QualityScorer.Scores sc = scorer.score(plan);
         Fidelity f = sc.fidelity();
         System.out.printf(Locale.ROOT, "| %d | %s | %d | %.4e | %.2f | %d | %.1f%% | %s | %s |%s%n", k, name,
                 plan.switchIndex(), f.mse(), f.psnr(), f.macsPerImage(), 100.0 * f.macsPerImage() / macs100,
                 Double.isNaN(searchS) ? "" : String.format(Locale.ROOT, "%.1f", searchS),
                 Arrays.toString(plan.timesteps()), sc.distributionColumns());
+        if (annotator != null) {
+            annotator.annotate(id, plan, sc).ifPresent(file -> System.out.println("  (sample quality written to "
+                    + file + ")"));
+        }
         FrontierPoint p = FrontierPoint.of(id, f.macsPerImage());
         for (BenchMeasure m : measures(scorer)) {
             p = p.with(m.column().measure(), m.value().applyAsDouble(sc));

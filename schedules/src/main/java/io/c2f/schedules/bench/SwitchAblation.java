@@ -11,9 +11,10 @@ import io.c2f.models.tensor.Resolution;
 import io.c2f.schedules.Baselines;
 import io.c2f.schedules.Schedule;
 import io.c2f.schedules.ScheduleJson;
-import io.c2f.schedules.cli.DenoiserSource;
-import io.c2f.schedules.cli.ScheduleTool;
+import io.c2f.models.engine.DenoiserSource;
 import io.c2f.schedules.rank.RankAnalysis;
+import io.c2f.schedules.trd.AutoSwitch;
+import io.c2f.schedules.trd.ReferenceStore;
 import io.c2f.schedules.trd.ReferenceFidelity;
 import io.c2f.schedules.trd.ReferenceFidelity.Fidelity;
 import io.c2f.schedules.trd.TrdConfig;
@@ -64,13 +65,13 @@ public final class SwitchAblation {
                 os.getAvailableProcessors(), os.getSystemLoadAverage());
         try (Denoiser d = source.open()) {
             ReferenceFidelity fid = new ReferenceFidelity(d, source.noiseSchedule(), refSteps, high,
-                    ScheduleTool.referenceStore(o.get("reference-cache")), source.modelSha256());
+                    ReferenceStore.named(o.get("reference-cache")), source.modelSha256());
             fid.reference(heldout);
             QualityScorer scorer = new QualityScorer(fid, heldout, new C2fExecutor(d, source.noiseSchedule()),
                     o.containsKey("data") ? QualityScorer.RealImages.load(Path.of(o.get("data"))) : null);
             String sw = o.getOrDefault("switch", "auto");
             Integer switchT = catalog == null && sw.equals("auto")
-                    ? ScheduleTool.autoSwitchTimestep(source, d, System.out) : null;
+                    ? AutoSwitch.timestep(source, d, System.out) : null;
             System.out.printf(Locale.ROOT, "model %s (%s); reference %d-step DDIM; %d held-out seeds%n", source,
                     d.engine(), refSteps, heldoutN);
             System.out.println("| K | time steps | switch index | method | interpolation | noise | low time "

@@ -7,6 +7,7 @@ import io.c2f.models.c2f.SwitchMethod;
 import io.c2f.models.c2f.SwitchNoise;
 import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.diffusion.DenoiserException;
+import io.c2f.models.engine.DenoiserSource;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.schedules.Baselines;
 import io.c2f.schedules.Schedule;
@@ -16,6 +17,7 @@ import io.c2f.schedules.rank.RankCurve;
 import io.c2f.schedules.rank.RankReport;
 import io.c2f.proto.v1.Provenance;
 import io.c2f.proto.v1.SearchMethod;
+import io.c2f.schedules.trd.AutoSwitch;
 import io.c2f.schedules.trd.ReferenceFidelity;
 import io.c2f.schedules.trd.ReferenceStore;
 import io.c2f.schedules.trd.TrdConfig;
@@ -56,8 +58,6 @@ import java.util.Set;
  * {@code --reference-cache} (default {@code ~/.cache/c2f/references}; see {@link ReferenceStore}).
  */
 public final class ScheduleTool {
-    /** Seeds of rank analyses run by the tool: apart from calibration (0..) and held-out (1e6..) seeds. */
-    static final long RANK_SEED_BASE = 2_000_000L;
     private static final Set<String> SEARCH_OPTIONS = Set.of("model", "k", "mode", "switch", "switch-method",
             "switch-noise", "low-time", "interpolation", "reference-steps", "calibration", "heldout", "heldout-first",
             "budget-s", "start-shifts", "min-move", "max-evaluations", "baselines",
@@ -139,36 +139,9 @@ public final class ScheduleTool {
         return (int) v;
     }
 
-    /** The reference store named by {@code --reference-cache}: a directory, or "none". */
-    public static ReferenceStore referenceStore(String option) {
-        if (option == null) {
-            return ReferenceStore.directory(Path.of(System.getProperty("user.home"), ".cache", "c2f", "references"));
-        }
-        return option.equals("none") ? ReferenceStore.NONE : ReferenceStore.directory(Path.of(option));
-    }
-
     private static Resolution lowOf(DenoiserSource source) {
         return source.lowResolution().orElseThrow(() -> new IllegalArgumentException(
                 "model " + source + " has no low resolution: C2F is not possible"));
-    }
-
-    /**
-     * Switch time step recommended by a 32-seed, 50-step rank analysis; T / 2 when the rank curve is
-     * flat (no signal, see {@link RankAnalysis#isFlat}).
-     */
-    public static int autoSwitchTimestep(DenoiserSource source, Denoiser denoiser, PrintStream out)
-            throws DenoiserException {
-        RankCurve curve = new RankAnalysis(denoiser, source.noiseSchedule()).analyse("full",
-                Baselines.uniform(50, source.noiseSchedule().trainTimesteps(), source.highResolution(), 0f),
-                TrdConfig.seeds(RANK_SEED_BASE, RankAnalysis.MIN_SEEDS));
-        if (RankAnalysis.isFlat(curve)) {
-            int t = source.noiseSchedule().trainTimesteps() / 2;
-            out.println("rank analysis: the x0 rank curve is flat (no switch signal); switching at t = " + t);
-            return t;
-        }
-        int t = RankAnalysis.recommendedSwitchTimestep(curve);
-        out.println("rank analysis: recommended switch at t = " + t);
-        return t;
     }
 
     private static void search(Map<String, String> o, DenoiserSource source, Denoiser denoiser, Path outDir,
@@ -230,7 +203,7 @@ public final class ScheduleTool {
                 .withStartShifts(intOption(o, "start-shifts", defaults.startShifts()))
                 .withMinMove(intOption(o, "min-move", defaults.minMove()));
         TrdSearch search = new TrdSearch(denoiser, source.noiseSchedule(), cfg,
-                referenceStore(o.get("reference-cache")), source.modelSha256());
+                ReferenceStore.named(o.get("reference-cache")), source.modelSha256());
         int trainT = source.noiseSchedule().trainTimesteps();
         Resolution high = source.highResolution();
         boolean c2f = !mode.equals("full");
@@ -238,7 +211,7 @@ public final class ScheduleTool {
         String sw = o.getOrDefault("switch", "auto");
         Integer switchTimestep = null;
         if (c2f && sw.equals("auto")) {
-            switchTimestep = autoSwitchTimestep(source, denoiser, out);
+            switchTimestep = AutoSwitch.timestep(source, denoiser, out);
         }
         ReferenceFidelity fid = search.fidelity(high);
         for (long[] seeds : List.of(cfg.calibrationSeeds(), cfg.heldoutSeeds())) {
@@ -349,7 +322,7 @@ public final class ScheduleTool {
         int k = intOption(o, "steps", 50);
         int trainT = source.noiseSchedule().trainTimesteps();
         RankAnalysis ra = new RankAnalysis(denoiser, source.noiseSchedule());
-        long[] seeds = TrdConfig.seeds(RANK_SEED_BASE, n);
+        long[] seeds = TrdConfig.seeds(AutoSwitch.RANK_SEED_BASE, n);
         RankCurve full = ra.analyse("full", Baselines.uniform(k, trainT, source.highResolution(), 0f), seeds);
         int s = RankAnalysis.recommendedSwitchIndex(full);
         int ts = RankAnalysis.recommendedSwitchTimestep(full);

@@ -31,8 +31,8 @@ public final class FrontierTable {
         StringBuilder out = new StringBuilder("| schedule | MACs/image |");
         StringBuilder rule = new StringBuilder("|---|---|");
         for (Column c : columns) {
-            out.append(' ').append(c.measure().name()).append(c.measure().direction()
-                    == Measure.Direction.HIGHER_IS_BETTER ? " (higher is better)" : " (lower is better)").append(" |");
+            out.append(' ').append(c.measure().name()).append(" (").append(c.measure().direction().phrase())
+                    .append(") |");
             rule.append("---|");
         }
         out.append('\n').append(rule).append('\n');

@@ -11,7 +11,7 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  *
  * @param eigenvalues descending, non-negative (round-off negatives clamped to 0), length N
  */
-public record PcaSpectrum(double[] eigenvalues) {
+record PcaSpectrum(double[] eigenvalues) {
 
     public PcaSpectrum {
         eigenvalues = eigenvalues.clone();

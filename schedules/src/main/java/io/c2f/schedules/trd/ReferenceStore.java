@@ -39,6 +39,17 @@ public interface ReferenceStore {
 
     Optional<ImageBatch> load(String key);
 
+    /**
+     * The store a tool's {@code --reference-cache} option names: a directory, "none", or (null)
+     * the default {@code ~/.cache/c2f/references}.
+     */
+    static ReferenceStore named(String option) {
+        if (option == null) {
+            return directory(Path.of(System.getProperty("user.home"), ".cache", "c2f", "references"));
+        }
+        return option.equals("none") ? NONE : directory(Path.of(option));
+    }
+
     void save(String key, ImageBatch images);
 
     /**

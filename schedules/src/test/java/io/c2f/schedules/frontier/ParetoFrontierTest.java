@@ -130,4 +130,20 @@ class ParetoFrontierTest {
                 """, table);
         assertFalse(FrontierTable.markdown(pts, List.of()).contains("*"));
     }
+
+    @Test
+    void aRatioToRealImagesIsBestAtOneFromEitherSide() {
+        // a sampler that adds noise real images lack (ratio above 1) is no better than one that misses
+        // the same share of detail: 1.3 is 0.3 away, 0.8 only 0.2
+        Measure ratio = Measure.closerToOneIsBetter("Laplacian ratio");
+        List<FrontierPoint> pts = List.of(FrontierPoint.of("noisy", 100).with(ratio, 1.3),
+                FrontierPoint.of("sharp", 150).with(ratio, 0.8),
+                FrontierPoint.of("blurry", 200).with(ratio, 0.6),
+                FrontierPoint.of("best", 300).with(ratio, 1.05));
+        ParetoFrontier f = ParetoFrontier.of(ratio, pts);
+        assertEquals(List.of("noisy", "sharp", "best"), optimalIds(f));
+        assertEquals(Optional.of("sharp"), f.dominator("blurry").map(FrontierPoint::scheduleId));
+        assertTrue(FrontierTable.markdown(pts, List.of(new FrontierTable.Column(ratio, "%.2f")))
+                .contains("| Laplacian ratio (closer to 1 is better) |"));
+    }
 }

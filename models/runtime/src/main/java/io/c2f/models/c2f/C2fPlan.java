@@ -38,26 +38,28 @@ public record C2fPlan(int[] timesteps, int switchIndex, Resolution low, Resoluti
         Objects.requireNonNull(interpolation, "interpolation");
         timesteps = timesteps.clone();
         if (timesteps.length == 0) {
-            throw new InvalidPlanException("timesteps must not be empty");
+            throw new InvalidPlanException("timesteps", "timesteps must not be empty");
         }
         for (int i = 0; i < timesteps.length; i++) {
             if (timesteps[i] < 0) {
-                throw new InvalidPlanException("timestep " + timesteps[i] + " at timesteps[" + i + "] is negative");
+                throw new InvalidPlanException("timesteps[" + i + "]",
+                        "timestep " + timesteps[i] + " at timesteps[" + i + "] is negative");
             }
             if (i > 0 && timesteps[i] >= timesteps[i - 1]) {
-                throw new InvalidPlanException("timesteps must be strictly decreasing: timesteps[" + i + "]="
-                        + timesteps[i] + " >= timesteps[" + (i - 1) + "]=" + timesteps[i - 1]);
+                throw new InvalidPlanException("timesteps[" + i + "]", "timesteps must be strictly decreasing: "
+                        + "timesteps[" + i + "]=" + timesteps[i] + " >= timesteps[" + (i - 1) + "]=" + timesteps[i - 1]);
             }
         }
         if (switchIndex < 0) {
-            throw new InvalidPlanException("switchIndex " + switchIndex + " is negative");
+            throw new InvalidPlanException("switch_index", "switchIndex " + switchIndex + " is negative");
         }
         if (switchIndex > timesteps.length) {
-            throw new InvalidPlanException("switchIndex " + switchIndex + " > number of steps " + timesteps.length);
+            throw new InvalidPlanException("switch_index",
+                    "switchIndex " + switchIndex + " > number of steps " + timesteps.length);
         }
         Resampling.factors(low, high);
         if (!(eta >= 0f) || Float.isInfinite(eta)) {
-            throw new InvalidPlanException("eta must be finite and >= 0, got " + eta);
+            throw new InvalidPlanException("eta", "eta must be finite and >= 0, got " + eta);
         }
     }
 
@@ -189,25 +191,27 @@ public record C2fPlan(int[] timesteps, int switchIndex, Resolution low, Resoluti
      */
     public static C2fPlan fromProto(Schedule schedule) {
         if (schedule.getSampler() != Sampler.SAMPLER_DDIM && schedule.getSampler() != Sampler.SAMPLER_UNSPECIFIED) {
-            throw new InvalidPlanException("sampler " + schedule.getSamplerValue() + " is not supported (only DDIM)");
+            throw new InvalidPlanException("sampler",
+                    "sampler " + schedule.getSamplerValue() + " is not supported (only DDIM)");
         }
         int n = schedule.getTimestepsCount();
         int[] timesteps = new int[n];
         for (int i = 0; i < n; i++) {
             int t = schedule.getTimesteps(i);
             if (t < 0) {
-                throw new InvalidPlanException("timestep " + Integer.toUnsignedString(t) + " at timesteps[" + i
+                throw new InvalidPlanException("timesteps[" + i + "]", "timestep " + Integer.toUnsignedString(t)
+                        + " at timesteps[" + i
                         + "] out of range [0, " + Integer.MAX_VALUE + "]");
             }
             timesteps[i] = t;
         }
         int switchIndex = schedule.getSwitchIndex();
         if (switchIndex < 0) {
-            throw new InvalidPlanException("switchIndex " + Integer.toUnsignedString(switchIndex)
+            throw new InvalidPlanException("switch_index", "switchIndex " + Integer.toUnsignedString(switchIndex)
                     + " > number of steps " + n);
         }
         if (!schedule.hasHighResolution()) {
-            throw new InvalidPlanException("high_resolution is missing");
+            throw new InvalidPlanException("high_resolution", "high_resolution is missing");
         }
         Resolution high = resolution("high_resolution", schedule.getHighResolution());
         boolean switches = switchIndex > 0;
@@ -215,7 +219,8 @@ public record C2fPlan(int[] timesteps, int switchIndex, Resolution low, Resoluti
         if (schedule.hasLowResolution()) {
             low = resolution("low_resolution", schedule.getLowResolution());
         } else if (switches) {
-            throw new InvalidPlanException("low_resolution is missing but switch_index is " + switchIndex);
+            throw new InvalidPlanException("low_resolution",
+                    "low_resolution is missing but switch_index is " + switchIndex);
         } else {
             low = high;
         }
@@ -224,51 +229,57 @@ public record C2fPlan(int[] timesteps, int switchIndex, Resolution low, Resoluti
             case SWITCH_METHOD_UPSAMPLE_XT_VARIANCE_CORRECTED -> SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED;
             case SWITCH_METHOD_UNSPECIFIED -> {
                 if (switches) {
-                    throw new InvalidPlanException("switch_method is unspecified but switch_index is " + switchIndex);
+                    throw new InvalidPlanException("switch_method",
+                            "switch_method is unspecified but switch_index is " + switchIndex);
                 }
                 yield SwitchMethod.RENOISE_X0;
             }
-            default -> throw new InvalidPlanException("unknown switch_method " + schedule.getSwitchMethodValue());
+            default -> throw new InvalidPlanException("switch_method",
+                    "unknown switch_method " + schedule.getSwitchMethodValue());
         };
         Interpolation interpolation = switch (schedule.getInterpolation()) {
             case INTERPOLATION_NEAREST -> Interpolation.NEAREST;
             case INTERPOLATION_BILINEAR -> Interpolation.BILINEAR;
             case INTERPOLATION_UNSPECIFIED -> {
                 if (switches) {
-                    throw new InvalidPlanException("interpolation is unspecified but switch_index is " + switchIndex);
+                    throw new InvalidPlanException("interpolation",
+                            "interpolation is unspecified but switch_index is " + switchIndex);
                 }
                 yield Interpolation.NEAREST;
             }
-            default -> throw new InvalidPlanException("unknown interpolation " + schedule.getInterpolationValue());
+            default -> throw new InvalidPlanException("interpolation",
+                    "unknown interpolation " + schedule.getInterpolationValue());
         };
         SwitchNoise noise = switch (schedule.getSwitchNoise()) {
             case SWITCH_NOISE_UNSPECIFIED, SWITCH_NOISE_FRESH -> SwitchNoise.FRESH;
             case SWITCH_NOISE_CONTINUOUS -> SwitchNoise.CONTINUOUS;
-            default -> throw new InvalidPlanException("unknown switch_noise " + schedule.getSwitchNoiseValue());
+            default -> throw new InvalidPlanException("switch_noise",
+                    "unknown switch_noise " + schedule.getSwitchNoiseValue());
         };
         LowPhaseTime lowTime = switch (schedule.getLowPhaseTime()) {
             case LOW_PHASE_TIME_UNSPECIFIED, LOW_PHASE_TIME_SAME -> LowPhaseTime.SAME;
             case LOW_PHASE_TIME_SNR_MATCHED -> LowPhaseTime.SNR_MATCHED;
-            default -> throw new InvalidPlanException("unknown low_phase_time " + schedule.getLowPhaseTimeValue());
+            default -> throw new InvalidPlanException("low_phase_time",
+                    "unknown low_phase_time " + schedule.getLowPhaseTimeValue());
         };
         return new C2fPlan(timesteps, switchIndex, low, high, method, interpolation, schedule.getEta(), noise,
                 lowTime);
     }
 
     private static Resolution resolution(String field, io.c2f.proto.v1.Resolution r) {
-        if (r.getHeight() <= 0 || r.getWidth() <= 0) {
-            throw new InvalidPlanException(field + " must be positive, got "
-                    + Integer.toUnsignedString(r.getHeight()) + "x" + Integer.toUnsignedString(r.getWidth()));
+        try {
+            return Resolution.fromProto(r, field);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPlanException(field, e.getMessage());
         }
-        return new Resolution(r.getHeight(), r.getWidth());
     }
 
     /** The proto schedule of this plan (sampler DDIM; no id, no provenance). */
     public Schedule toProto() {
         Schedule.Builder b = Schedule.newBuilder()
                 .setSwitchIndex(switchIndex)
-                .setLowResolution(toProto(low))
-                .setHighResolution(toProto(high))
+                .setLowResolution(low.toProto())
+                .setHighResolution(high.toProto())
                 .setSwitchMethod(switch (switchMethod) {
                     case RENOISE_X0 -> io.c2f.proto.v1.SwitchMethod.SWITCH_METHOD_RENOISE_X0;
                     case UPSAMPLE_XT_VARIANCE_CORRECTED ->
@@ -292,10 +303,6 @@ public record C2fPlan(int[] timesteps, int switchIndex, Resolution low, Resoluti
             b.addTimesteps(t);
         }
         return b.build();
-    }
-
-    static io.c2f.proto.v1.Resolution toProto(Resolution r) {
-        return io.c2f.proto.v1.Resolution.newBuilder().setHeight(r.height()).setWidth(r.width()).build();
     }
 
     @Override

@@ -20,7 +20,7 @@ import io.c2f.models.tensor.Resolution;
  * </ul>
  * up() is the plan's {@link Interpolation}; the noise is always lifted with nearest blocks.
  */
-public final class C2fSwitch {
+final class C2fSwitch {
     private C2fSwitch() {
     }
 

@@ -18,6 +18,6 @@ public record PhaseTiming(String phase, int steps, double millis, Resolution res
 
     public PhaseLatency toProto() {
         return PhaseLatency.newBuilder().setPhase(phase).setMillis(millis).setSteps(steps)
-                .setResolution(C2fPlan.toProto(resolution)).setMacs(macs).build();
+                .setResolution(resolution.toProto()).setMacs(macs).build();
     }
 }

@@ -16,8 +16,8 @@ public final class Resampling {
     /** {fy, fx}, or an exception when high is not an integer multiple of low. */
     public static int[] factors(Resolution low, Resolution high) {
         if (high.height() % low.height() != 0 || high.width() % low.width() != 0) {
-            throw new InvalidPlanException("high resolution " + high + " is not an integer multiple of low resolution "
-                    + low);
+            throw new InvalidPlanException("low_resolution", "high resolution " + high
+                    + " is not an integer multiple of low resolution " + low);
         }
         return new int[] {high.height() / low.height(), high.width() / low.width()};
     }
@@ -81,21 +81,8 @@ public final class Resampling {
         int[] f = factors(x.resolution(), high);
         int c = x.channels();
         int w = x.width();
-        ImageBatch out = ImageBatch.zeros(x.batch(), high, c);
-        float[] in = x.data();
-        float[] o = out.data();
-        for (int n = 0; n < x.batch(); n++) {
-            int inBase = n * x.imageSize();
-            int outBase = n * out.imageSize();
-            for (int y = 0; y < high.height(); y++) {
-                for (int xx = 0; xx < high.width(); xx++) {
-                    int src = inBase + ((y / f[0]) * w + xx / f[1]) * c;
-                    int dst = outBase + (y * high.width() + xx) * c;
-                    System.arraycopy(in, src, o, dst, c);
-                }
-            }
-        }
-        return out;
+        return upsample(x, high, (in, inBase, y, xx, o, dst) ->
+                System.arraycopy(in, inBase + ((y / f[0]) * w + xx / f[1]) * c, o, dst, c));
     }
 
     /**
@@ -117,6 +104,28 @@ public final class Resampling {
         int[] x1 = new int[high.width()];
         double[] wx = new double[high.width()];
         axis(f[1], w, x0, x1, wx);
+        return upsample(x, high, (in, inBase, y, xx, o, dst) -> {
+            int a = inBase + (y0[y] * w + x0[xx]) * c;
+            int b = inBase + (y0[y] * w + x1[xx]) * c;
+            int cc = inBase + (y1[y] * w + x0[xx]) * c;
+            int d = inBase + (y1[y] * w + x1[xx]) * c;
+            double ay = 1.0 - wy[y];
+            double ax = 1.0 - wx[xx];
+            for (int ch = 0; ch < c; ch++) {
+                double top = ax * in[a + ch] + wx[xx] * in[b + ch];
+                double bottom = ax * in[cc + ch] + wx[xx] * in[d + ch];
+                o[dst + ch] = (float) (ay * top + wy[y] * bottom);
+            }
+        });
+    }
+
+    /** Writes the channels of output pixel (y, xx) at o[dst..] from the source image starting at in[inBase]. */
+    private interface PixelRule {
+        void fill(float[] in, int inBase, int y, int xx, float[] o, int dst);
+    }
+
+    private static ImageBatch upsample(ImageBatch x, Resolution high, PixelRule rule) {
+        int c = x.channels();
         ImageBatch out = ImageBatch.zeros(x.batch(), high, c);
         float[] in = x.data();
         float[] o = out.data();
@@ -125,18 +134,7 @@ public final class Resampling {
             int outBase = n * out.imageSize();
             for (int y = 0; y < high.height(); y++) {
                 for (int xx = 0; xx < high.width(); xx++) {
-                    int a = inBase + (y0[y] * w + x0[xx]) * c;
-                    int b = inBase + (y0[y] * w + x1[xx]) * c;
-                    int cc = inBase + (y1[y] * w + x0[xx]) * c;
-                    int d = inBase + (y1[y] * w + x1[xx]) * c;
-                    int dst = outBase + (y * high.width() + xx) * c;
-                    double ay = 1.0 - wy[y];
-                    double ax = 1.0 - wx[xx];
-                    for (int ch = 0; ch < c; ch++) {
-                        double top = ax * in[a + ch] + wx[xx] * in[b + ch];
-                        double bottom = ax * in[cc + ch] + wx[xx] * in[d + ch];
-                        o[dst + ch] = (float) (ay * top + wy[y] * bottom);
-                    }
+                    rule.fill(in, inBase, y, xx, o, outBase + (y * high.width() + xx) * c);
                 }
             }
         }

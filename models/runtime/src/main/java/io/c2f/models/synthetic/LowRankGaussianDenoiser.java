@@ -1,13 +1,11 @@
 package io.c2f.models.synthetic;
 
 import io.c2f.models.c2f.Resampling;
-import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.diffusion.DenoiserException;
 import io.c2f.models.diffusion.NoiseSchedule;
 import io.c2f.models.noise.GaussianNoise;
 import io.c2f.models.tensor.ImageBatch;
 import io.c2f.models.tensor.Resolution;
-import java.util.Set;
 
 /**
  * Exact noise predictor for Gaussian data of low intrinsic rank, so a batch's PCA rank behaves as it
@@ -21,10 +19,7 @@ import java.util.Set;
  * variances v_j / 4 and detail lambdaD / 4, so both resolutions describe the same pictures.
  * The basis is drawn deterministically from {@link GaussianNoise} (seed {@code basisSeed}).
  */
-public final class LowRankGaussianDenoiser implements Denoiser {
-    private final NoiseSchedule schedule;
-    private final Resolution low;
-    private final Resolution high;
+public final class LowRankGaussianDenoiser extends AnalyticDenoiser {
     private final double[] variances;
     private final double lambdaD;
     private final float[][] basisHigh;
@@ -34,16 +29,11 @@ public final class LowRankGaussianDenoiser implements Denoiser {
 
     public LowRankGaussianDenoiser(NoiseSchedule schedule, Resolution low, Resolution high, int rank, double v0,
                                    double decay, double lambdaD, long basisSeed) {
-        if (high.height() != 2 * low.height() || high.width() != 2 * low.width()) {
-            throw new IllegalArgumentException("high must be twice low, got " + low + " and " + high);
-        }
+        super(schedule, low, high, "analytic-low-rank-gaussian");
         int dLow = low.pixels() * 3;
         if (rank < 1 || rank > dLow) {
             throw new IllegalArgumentException("rank must be in [1, " + dLow + "], got " + rank);
         }
-        this.schedule = schedule;
-        this.low = low;
-        this.high = high;
         this.lambdaD = lambdaD;
         this.variances = new double[rank];
         this.basisLow = new float[rank][];
@@ -142,25 +132,5 @@ public final class LowRankGaussianDenoiser implements Denoiser {
             }
         }
         return new ImageBatch(out, xt.batch(), r, xt.channels());
-    }
-
-    @Override
-    public Set<Resolution> resolutions() {
-        return Set.of(low, high);
-    }
-
-    @Override
-    public int channels() {
-        return 3;
-    }
-
-    @Override
-    public long macsPerForward(Resolution resolution) {
-        return 1000L * resolution.pixels();
-    }
-
-    @Override
-    public String engine() {
-        return "analytic-low-rank-gaussian";
     }
 }

@@ -1,12 +1,10 @@
 package io.c2f.models.synthetic;
 
 import io.c2f.models.c2f.Resampling;
-import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.diffusion.DenoiserException;
 import io.c2f.models.diffusion.NoiseSchedule;
 import io.c2f.models.tensor.ImageBatch;
 import io.c2f.models.tensor.Resolution;
-import java.util.Set;
 
 /**
  * Exact noise predictor for Gaussian data with mostly coarse content, the situation C2F is built
@@ -18,10 +16,7 @@ import java.util.Set;
  * r = x - sqrt(abar) mu. At low resolution the data is iid N(avgPool(mu), vL). MACs are a nominal
  * 1000 per pixel, so a half-side step costs a quarter.
  */
-public final class TwoScaleGaussianDenoiser implements Denoiser {
-    private final NoiseSchedule schedule;
-    private final Resolution low;
-    private final Resolution high;
+public final class TwoScaleGaussianDenoiser extends AnalyticDenoiser {
     private final double vL;
     private final double lambdaD;
     private final ImageBatch muHigh;
@@ -29,12 +24,7 @@ public final class TwoScaleGaussianDenoiser implements Denoiser {
 
     public TwoScaleGaussianDenoiser(NoiseSchedule schedule, Resolution low, Resolution high, double vL,
                                     double lambdaD) {
-        if (high.height() != 2 * low.height() || high.width() != 2 * low.width()) {
-            throw new IllegalArgumentException("high must be twice low, got " + low + " and " + high);
-        }
-        this.schedule = schedule;
-        this.low = low;
-        this.high = high;
+        super(schedule, low, high, "analytic-two-scale-gaussian");
         this.vL = vL;
         this.lambdaD = lambdaD;
         this.muHigh = SmoothMean.image(high, 3);
@@ -77,25 +67,5 @@ public final class TwoScaleGaussianDenoiser implements Denoiser {
             }
         }
         return new ImageBatch(out, xt.batch(), r, xt.channels());
-    }
-
-    @Override
-    public Set<Resolution> resolutions() {
-        return Set.of(low, high);
-    }
-
-    @Override
-    public int channels() {
-        return 3;
-    }
-
-    @Override
-    public long macsPerForward(Resolution resolution) {
-        return 1000L * resolution.pixels();
-    }
-
-    @Override
-    public String engine() {
-        return "analytic-two-scale-gaussian";
     }
 }

@@ -11,6 +11,8 @@ import io.c2f.models.tensor.Resolution;
 import io.c2f.proto.v1.Sampler;
 import io.c2f.proto.v1.Schedule;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -100,7 +102,7 @@ class C2fPlanTest {
 
         // A schedule without a switch needs neither method, interpolation nor low resolution.
         Schedule plain = Schedule.newBuilder().addAllTimesteps(List.of(500, 0))
-                .setHighResolution(C2fPlan.toProto(R32)).build();
+                .setHighResolution(R32.toProto()).build();
         assertEquals(C2fPlan.fullResolution(new int[] {500, 0}, R32, 0f), C2fPlan.fromProto(plain));
     }
 
@@ -124,6 +126,27 @@ class C2fPlanTest {
         assertInvalid("low_resolution must be positive, got 0x16",
                 () -> C2fPlan.fromProto(good.toBuilder().setLowResolution(
                         io.c2f.proto.v1.Resolution.newBuilder().setWidth(16)).build()));
+    }
+
+    /** Readers of files (Schedule.fromProto) point at the field from the exception alone. */
+    @Test
+    void badProtoSchedulesNameTheProtoField() {
+        Schedule good = new C2fPlan(TEN, 4, R16, R32, SwitchMethod.RENOISE_X0, Interpolation.NEAREST, 0f).toProto();
+        Map<String, Schedule> bad = new LinkedHashMap<>();
+        bad.put("switch_method", good.toBuilder().clearSwitchMethod().build());
+        bad.put("interpolation", good.toBuilder().clearInterpolation().build());
+        bad.put("low_resolution", good.toBuilder().setLowResolution(R32.toProto()).setHighResolution(
+                new Resolution(24, 24).toProto()).build());
+        bad.put("high_resolution", good.toBuilder().clearHighResolution().build());
+        bad.put("switch_index", good.toBuilder().setSwitchIndex(11).build());
+        bad.put("timesteps[3]", good.toBuilder().setTimesteps(3, 800).build());
+        bad.put("timesteps", good.toBuilder().clearTimesteps().setSwitchIndex(0).build());
+        bad.put("eta", good.toBuilder().setEta(Float.NaN).build());
+        bad.put("switch_noise", good.toBuilder().setSwitchNoiseValue(99).build());
+        bad.put("low_phase_time", good.toBuilder().setLowPhaseTimeValue(99).build());
+        bad.put("sampler", good.toBuilder().setSamplerValue(99).build());
+        bad.forEach((field, schedule) -> assertEquals(field,
+                assertThrows(InvalidPlanException.class, () -> C2fPlan.fromProto(schedule)).field(), field));
     }
 
     @Test

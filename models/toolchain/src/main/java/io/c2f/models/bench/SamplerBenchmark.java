@@ -5,13 +5,12 @@ import io.c2f.models.c2f.C2fPlan;
 import io.c2f.models.c2f.C2fResult;
 import io.c2f.models.c2f.Interpolation;
 import io.c2f.models.c2f.SwitchMethod;
-import io.c2f.models.cli.ModelSource;
 import io.c2f.models.diffusion.NoiseSchedule;
 import io.c2f.models.diffusion.TimestepSpacing;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.models.tflite.RuntimeOptions;
 import io.c2f.models.tflite.TfliteDenoiser;
-import io.c2f.models.tflite.TfliteNative;
+import io.c2f.models.unet.ModelSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -72,7 +71,7 @@ public final class SamplerBenchmark {
                 low, high, SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED, Interpolation.NEAREST, 0));
 
         System.out.printf(Locale.ROOT, "c2f sampler benchmark%n  model: %s%n  TFLite %s, threads %d, batch %d, "
-                + "%d repeats (median), %d cores%n", source.description(), TfliteNative.runtimeVersion(), threads, batch,
+                + "%d repeats (median), %d cores%n", source.description(), TfliteDenoiser.runtimeVersion(), threads, batch,
                 repeats, Runtime.getRuntime().availableProcessors());
         Map<String, Measured> results = new LinkedHashMap<>();
         try (TfliteDenoiser denoiser = TfliteDenoiser.open(source.modelFile(), source.info(), options)) {

@@ -12,6 +12,7 @@ import io.c2f.models.image.ImageMetrics;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.models.tflite.RuntimeOptions;
 import io.c2f.models.tflite.TfliteDenoiser;
+import io.c2f.models.unet.ModelSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -13,7 +13,7 @@ import java.util.List;
  * 3073-byte records, one label byte (0-9) then 1024 R, 1024 G and 1024 B bytes of a 32x32 image in
  * row-major order.
  */
-public final class Cifar10Loader {
+final class Cifar10Loader {
     public static final int RECORD_BYTES = 1 + 3 * 32 * 32;
     public static final List<String> BATCH_FILES = List.of("data_batch_1.bin", "data_batch_2.bin",
             "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin");

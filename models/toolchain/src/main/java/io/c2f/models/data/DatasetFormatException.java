@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * A dataset file whose bytes do not follow its format: the message names the file, the part of the
  * file (an sfnt table, an idx header, a CIFAR record) and the byte offset where reading went wrong.
  */
-public final class DatasetFormatException extends IOException {
+final class DatasetFormatException extends IOException {
     private final Path file;
     private final String section;
     private final long offset;

@@ -18,7 +18,7 @@ import java.util.zip.ZipException;
  * raw or gzip-compressed (detected from the gzip magic, not the file name). Grayscale is replicated
  * into R, G and B; Fashion-MNIST draws light objects on a black background and that is kept.
  */
-public final class FashionMnistLoader {
+final class FashionMnistLoader {
     /** Where Debian's dataset-fashion-mnist installs the files. */
     public static final Path DEBIAN_DIR = Path.of("/usr/share/datasets/fashion-mnist");
     static final int IDX3_MAGIC = 0x00000803;

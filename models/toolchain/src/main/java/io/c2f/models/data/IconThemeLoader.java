@@ -20,7 +20,7 @@ import javax.imageio.ImageIO;
  * {@code base/actions/edit-copy}); for each key the largest size is used, falling back to the next size
  * when a file cannot be decoded. Every undecodable file is skipped and counted with a warning.
  */
-public final class IconThemeLoader {
+final class IconThemeLoader {
     public static final Path DEBIAN_OXYGEN = Path.of("/usr/share/icons/oxygen");
     private static final Pattern SIZE_DIR = Pattern.compile("(\\d+)x(\\d+)(?:@(\\d+)x?)?");
 

@@ -7,7 +7,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /** A PNG contact sheet of prepared images, for a person to check colours, alpha and framing. */
-public final class PreviewGrid {
+final class PreviewGrid {
     private PreviewGrid() {}
 
     /** The first columns*rows images, each drawn at {@code zoom}x with nearest neighbour, row-major. */

@@ -25,7 +25,7 @@ import java.util.Set;
  * @param numClassEmbeds null: no class embedding table in the checkpoint
  * @param unknownKeys keys this importer does not know (reported, not interpreted)
  */
-public record DiffusersConfig(String className, List<Integer> blockOutChannels, int layersPerBlock,
+record DiffusersConfig(String className, List<Integer> blockOutChannels, int layersPerBlock,
                               List<String> downBlockTypes, List<String> upBlockTypes, int normNumGroups,
                               Integer attnNormNumGroups, double normEps, boolean flipSinToCos, double freqShift,
                               int downsamplePadding, Integer attentionHeadDim, String timeEmbeddingType,

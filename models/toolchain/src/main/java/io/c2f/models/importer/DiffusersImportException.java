@@ -7,7 +7,7 @@ import java.io.IOException;
  * the architecture, or a configuration the graph does not implement. The message names the file,
  * the tensor or key, and what was expected.
  */
-public final class DiffusersImportException extends IOException {
+final class DiffusersImportException extends IOException {
     public DiffusersImportException(String message) {
         super(message);
     }

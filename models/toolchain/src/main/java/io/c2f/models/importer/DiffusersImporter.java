@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * ({@code class_embedding.weight}), which a plain diffusers checkpoint lacks, is created as zeros,
  * so the imported model computes exactly what the original does at every label until fine-tuned.
  */
-public final class DiffusersImporter {
+final class DiffusersImporter {
     public static final String LABEL_TABLE = "class_embedding.weight";
 
     /** How the checkpoint named its attention projections. */

@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.Deque;
 
 /** Emits the UNet forward pass of a {@link UnetConfig} into a subgraph. */
-public final class UnetGraph {
+final class UnetGraph {
     private final UnetConfig cfg;
     private final UnetWeights weights;
 

@@ -13,7 +13,6 @@ import io.c2f.models.reference.ReferenceUnet;
 import io.c2f.models.tensor.ImageBatch;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.models.tflite.TfliteDenoiser;
-import io.c2f.models.tflite.TfliteNative;
 import io.c2f.models.writer.WeightType;
 import io.c2f.proto.v1.ModelInfo;
 import java.nio.ByteBuffer;
@@ -86,7 +85,7 @@ class UnetExportTest {
         UnetWeights weights = UnetWeights.random(TINY, 11, 0.5);
         UnetExporter.ExportedModel exported = UnetExporter.export(weights, RESOLUTIONS, WeightType.FP32, "tiny",
                 dir.resolve("tiny.tflite"));
-        TfliteNative.load();
+        TfliteDenoiser.loadNativeLibrary();
         byte[] bytes = Files.readAllBytes(exported.modelFile());
         ByteBuffer model = ByteBuffer.allocateDirect(bytes.length).order(ByteOrder.nativeOrder()).put(bytes);
         model.rewind();
@@ -198,7 +197,7 @@ class UnetExportTest {
         UnetExporter.ExportedModel exported = UnetExporter.export(weights, RESOLUTIONS, WeightType.FP32, "tiny",
                 dir.resolve("chain.tflite"));
         ModelInfo info = exported.info();
-        String jni = TfliteNative.load().toAbsolutePath().toString();
+        String jni = TfliteDenoiser.loadNativeLibrary().toAbsolutePath().toString();
         io.c2f.models.tflite.RuntimeOptions options = io.c2f.models.tflite.RuntimeOptions.parse("1",
                 "gpu:/nonexistent/libtensorflowlite_gpu_delegate.so:TfLiteGpuDelegateV2Create:TfLiteGpuDelegateV2Delete,"
                         + "vendor:" + jni + ":TfLiteXNNPackDelegateCreate:TfLiteXNNPackDelegateDelete,xnnpack,cpu");

@@ -1,6 +1,6 @@
 package io.c2f.models.writer;
 
-import io.c2f.models.tflite.TfliteNative;
+import io.c2f.models.tflite.TfliteDenoiser;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
@@ -20,7 +20,7 @@ final class TfliteRun {
 
     /** Runs subgraph 0 with float inputs (in input order), resized to the given shapes. */
     static float[] run(byte[] model, float[][] inputs, int[][] shapes, int outputFloats) {
-        TfliteNative.load();
+        TfliteDenoiser.loadNativeLibrary();
         Interpreter.Options options = new Interpreter.Options().setUseXNNPACK(true).setNumThreads(1);
         try (Interpreter interpreter = new Interpreter(direct(model), options)) {
             return run(interpreter, inputs, shapes, outputFloats);

@@ -10,7 +10,7 @@ import io.c2f.models.unet.UnetConfig;
  * @param elapsedSeconds training wall time over all sessions
  * @param hasAdamMoments whether adam-m/adam-v.safetensors sit beside it (else Adam restarts its moments)
  */
-public record CheckpointState(long step, long seed, double lrScale, double elapsedSeconds, String dataManifestSha256,
+record CheckpointState(long step, long seed, double lrScale, double elapsedSeconds, String dataManifestSha256,
                               String dataDir, UnetConfig unet, int batch, double learningRate, double emaDecay,
                               double lowResWeight, boolean hasAdamMoments, String savedAt) {
 }

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * {@code state.json}. Written to a temporary directory and renamed, so a crash never leaves a
  * half-written "latest" checkpoint.
  */
-public final class Checkpoints {
+final class Checkpoints {
     public static final String STATE = "state.json";
     public static final String WEIGHTS = "weights.safetensors";
     public static final String EMA = "ema.safetensors";

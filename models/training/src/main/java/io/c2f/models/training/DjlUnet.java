@@ -25,7 +25,7 @@ import java.util.Map;
  * are not a multiple of 16 can return NaN input gradients on this CPU. The padding rows
  * are zero, receive no gradient, and are dropped by {@link #toUnetWeights()}.
  */
-public final class DjlUnet implements AutoCloseable {
+final class DjlUnet implements AutoCloseable {
     static final int CONV_OUT_PADDED = 16;
 
     private final UnetConfig cfg;

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /** Initial weights for training from scratch. */
-public final class Initialization {
+final class Initialization {
     private Initialization() {
     }
 

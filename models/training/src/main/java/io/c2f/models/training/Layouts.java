@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 /** NHWC float arrays (the project's image layout) to and from NCHW DJL arrays (the PyTorch layout). */
-public final class Layouts {
+final class Layouts {
     private Layouts() {
     }
 

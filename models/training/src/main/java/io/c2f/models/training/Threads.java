@@ -5,7 +5,7 @@ package io.c2f.models.training;
  * DJL unpacks its 432 MB native library (DJL_CACHE_DIR; default target/djl-cache under the working
  * directory, which git ignores, instead of ~/.djl.ai).
  */
-public final class Threads {
+final class Threads {
     private Threads() {
     }
 

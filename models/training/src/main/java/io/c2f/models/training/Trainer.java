@@ -27,7 +27,7 @@ import java.util.function.BooleanSupplier;
  * <p>Everything random in step s comes from a generator seeded by (seed, s), so a resumed run draws
  * exactly the batches and noise the uninterrupted run would have drawn.
  */
-public final class Trainer implements AutoCloseable {
+final class Trainer implements AutoCloseable {
     static final double BETA1 = 0.9;
     static final double BETA2 = 0.999;
     static final double ADAM_EPS = 1e-8;

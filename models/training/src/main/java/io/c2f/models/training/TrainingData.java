@@ -14,7 +14,7 @@ import java.util.HexFormat;
  * A prepared dataset (PrepareData output) at full and half resolution, plus the sha256 of its
  * manifest so that a checkpoint records exactly which data it was trained on.
  */
-public record TrainingData(ImageBatch full, ImageBatch low, String manifestSha256, Path directory) {
+record TrainingData(ImageBatch full, ImageBatch low, String manifestSha256, Path directory) {
 
     public TrainingData {
         if (full.batch() != low.batch()) {

@@ -11,7 +11,7 @@ import java.nio.file.Path;
  *     so that a short run's EMA is not dominated by the random init
  * @param clipNorm global gradient-norm clip (0: off)
  */
-public record TrainingOptions(UnetConfig unet, Path dataDir, Path outDir, int batch, double learningRate, int warmupSteps,
+record TrainingOptions(UnetConfig unet, Path dataDir, Path outDir, int batch, double learningRate, int warmupSteps,
                               double emaDecay, double clipNorm, double lowResWeight, long maxSteps, double maxMinutes,
                               double checkpointMinutes, int logEvery, int threads, long seed, int keepCheckpoints) {
 

@@ -1,0 +1,128 @@
+package io.c2f.agent.core;
+
+import io.c2f.agent.bundle.BundleInstaller;
+import io.c2f.agent.bundle.BundleStore;
+import io.c2f.agent.engine.ProbeHealthCheck;
+import io.c2f.agent.config.AgentConfig;
+import io.c2f.agent.config.ConfigException;
+import io.c2f.agent.engine.ModelEngine;
+import io.c2f.agent.generate.GenerationService;
+import io.c2f.agent.job.AcceptedJobs;
+import io.c2f.agent.job.JobOrderGate;
+import io.c2f.agent.link.DeviceLink;
+import io.c2f.agent.link.LinkState;
+import io.c2f.agent.telemetry.TelemetryPump;
+import io.c2f.agent.telemetry.TelemetrySpool;
+import io.c2f.proto.codec.InboundDispatcher;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.v1.Birth;
+import io.c2f.proto.v1.BundleChunk;
+import io.c2f.proto.v1.ErrorReply;
+import io.c2f.proto.v1.GenerateRequest;
+import io.c2f.proto.v1.GenerationRecord;
+import io.c2f.proto.v1.JobCommand;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One device: wires the MQTT link to the bundle session, the job runner, the generator and the
+ * state reporter. The {@link ModelEngine} decides what actually runs the model (TFLite on a real
+ * device, a synthetic model in the fleet simulator); everything else, and so the whole protocol,
+ * is the same code.
+ */
+public final class EdgeAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeAgent.class);
+    public static final String VERSION = "0.1.0";
+
+    private final BundleSession session;
+    private final DeviceLink link;
+    private final TelemetryPump pump;
+    private final GenerationService generation;
+    private final JobRunner jobs;
+    private final StateReporter reporter;
+
+    public EdgeAgent(AgentConfig config, ModelEngine engine, PublicKey controllerKey, Clock clock)
+            throws IOException, ConfigException {
+        Path state = config.stateDir();
+        BundleStore store = new BundleStore(state.resolve("bundles"), controllerKey);
+        TelemetrySpool spool = new TelemetrySpool(state.resolve("telemetry"), config.spoolCapacity());
+        this.session = new BundleSession(config.deviceId(), state, engine, store);
+        AcceptedJobs accepted = AcceptedJobs.open(state.resolve("jobs").resolve("accepted"), clock);
+        JobOrderGate orders = new JobOrderGate(controllerKey, config.fleet(), config.deviceId(), accepted, clock);
+        // handlers are registered below, before start() connects: they need what needs the link
+        InboundDispatcher dispatcher = new InboundDispatcher();
+        LinkState linkState = new LinkState();
+        this.link = new DeviceLink(config.linkSettings(), this::birth, dispatcher, new DeviceLink.Listener() {
+            @Override
+            public void online(long bdSeq) {
+                backOnline();
+            }
+        }, linkState);
+        Outbox outbox = new Outbox(config.deviceId(), link);
+        this.pump = new TelemetryPump(spool, r -> link.publish(Channel.TELEMETRY, r.toBuilder()
+                .setDeviceId(config.deviceId()).build()), Duration.ofSeconds(10), Duration.ofSeconds(1));
+        this.generation = new GenerationService(config.generateQueue(), session::current, session::defaultScheduleId,
+                this::generated, clock);
+        BundleInstaller installer = new BundleInstaller(store, state.resolve("downloads"), controllerKey, VERSION,
+                outbox::requestChunks, new ProbeHealthCheck(engine, session::stage), session::activated,
+                Duration.ofSeconds(10), 6, clock, linkState, config.downloadPatience());
+        this.jobs = new JobRunner(config.fleet(), config.deviceId(), orders, accepted, installer, session, outbox);
+        this.reporter = new StateReporter(config, clock, spool, pump, session, generation, jobs::activeJob,
+                link::isOnline, outbox);
+        dispatcher.on(Channel.JOB_NOTIFY, JobCommand.class, (from, cmd) -> jobs.submit(cmd))
+                .on(Channel.GENERATE_REQUEST, GenerateRequest.class, (from, req) -> generation.submit(req,
+                        result -> {
+                            reporter.answered(result);
+                            outbox.publish(Channel.GENERATE_RESULT, result);
+                        }))
+                .on(Channel.BUNDLE_DATA, BundleChunk.class, (from, chunk) -> installer.onChunk(chunk))
+                .on(Channel.CONTROLLER_ERROR, ErrorReply.class, (from, e) -> LOG.warn("controller says: {} ({})",
+                        e.getError().getMessage(), e.getError().getCode()))
+                .onRejected((topic, reason) -> outbox.publish(Channel.DEVICE_ERROR, ErrorReply.newBuilder()
+                        .setRequestTopic(topic).setError(reason.toErrorDetail()).build()));
+    }
+
+    // the link and the generator are built before the reporter they report through
+    private Birth birth() {
+        return reporter.birth();
+    }
+
+    private void generated(GenerationRecord record) {
+        reporter.generated(record);
+    }
+
+    private void backOnline() {
+        pump.wake();
+        jobs.repeatLastOutcome(); // the controller may have missed it while we were away
+    }
+
+    /** Connects and starts heartbeats and interval telemetry. */
+    public void start() {
+        link.start();
+        reporter.start();
+    }
+
+    public boolean isOnline() {
+        return link.isOnline();
+    }
+
+    /** The generator (for the local command line and tests). */
+    public GenerationService generation() {
+        return generation;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        reporter.close();
+        jobs.close();
+        generation.close();
+        pump.close();
+        link.close();
+        session.close();
+    }
+}

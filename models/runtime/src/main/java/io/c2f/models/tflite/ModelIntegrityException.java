@@ -1,8 +1,0 @@
-package io.c2f.models.tflite;
-
-/** A model file's content is not what its manifest promises (e.g. a sha256 mismatch). */
-public class ModelIntegrityException extends Exception {
-    public ModelIntegrityException(String message) {
-        super(message);
-    }
-}
