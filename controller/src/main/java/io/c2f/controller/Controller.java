@@ -2,81 +2,97 @@ package io.c2f.controller;
 
 import io.c2f.controller.api.ApiRoutes;
 import io.c2f.controller.api.ApiVerticle;
+import io.c2f.controller.api.HttpSettings;
 import io.c2f.controller.auth.ApiTokens;
 import io.c2f.controller.auth.BearerAuthHandler;
-import io.c2f.controller.metrics.MicrometerControllerMetrics;
-import io.c2f.controller.model.ModelRepository;
-import io.c2f.controller.model.ModelRoutes;
-import io.c2f.controller.retune.RetuneRepository;
-import io.c2f.controller.retune.RetuneSettings;
-import io.c2f.controller.retune.RetuneVerticle;
-import io.c2f.controller.retune.TuningRoutes;
-import io.c2f.controller.schedule.SearchRepository;
-import io.c2f.controller.schedule.SearchService;
-import io.c2f.controller.telemetry.LatencyRepository;
-import java.util.List;
+import io.c2f.controller.broker.ControllerLogin;
 import io.c2f.controller.broker.EmbeddedBroker;
 import io.c2f.controller.bundle.BundleDeliveryVerticle;
 import io.c2f.controller.bundle.BundleService;
-import io.c2f.controller.bundle.BundleSigningKey;
-import io.c2f.controller.bundle.KeyPlacement;
-import io.c2f.controller.files.ModelsDirectory;
 import io.c2f.controller.bundle.PayloadStore;
-import io.c2f.controller.job.JobRepository;
-import io.c2f.controller.rollout.RolloutApi;
-import io.c2f.controller.rollout.RolloutService;
-import io.c2f.controller.rollout.RolloutSettings;
-import io.c2f.controller.rollout.RolloutVerticle;
-import io.c2f.controller.broker.ControllerLogin;
+import io.c2f.controller.catalog.CatalogRepository;
+import io.c2f.controller.catalog.CatalogRoutes;
 import io.c2f.controller.config.BindAddress;
 import io.c2f.controller.config.ConfigException;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.config.ExposureCheck;
+import io.c2f.controller.dashboard.DashboardRoutes;
+import io.c2f.controller.files.ModelsDirectory;
+import io.c2f.controller.generate.GenerateRoutes;
+import io.c2f.controller.generate.GeneratedImageRepository;
+import io.c2f.controller.generate.ImageStore;
+import io.c2f.controller.job.JobOrderSigner;
+import io.c2f.controller.job.JobRepository;
 import io.c2f.controller.metrics.ControllerMetrics;
+import io.c2f.controller.metrics.MicrometerControllerMetrics;
+import io.c2f.controller.model.ModelDocumentRoutes;
+import io.c2f.controller.model.ModelDocuments;
+import io.c2f.controller.model.ModelRepository;
+import io.c2f.controller.model.ModelRoutes;
 import io.c2f.controller.mqtt.LocalCodec;
 import io.c2f.controller.mqtt.MqttIngressVerticle;
+import io.c2f.controller.mqtt.MqttSettings;
+import io.c2f.controller.registry.RegistrySettings;
 import io.c2f.controller.registry.RegistryVerticle;
+import io.c2f.controller.retune.RetuneRepository;
+import io.c2f.controller.retune.RetuneSettings;
+import io.c2f.controller.retune.RetuneVerticle;
+import io.c2f.controller.retune.TuningRoutes;
+import io.c2f.controller.rollout.RolloutApi;
+import io.c2f.controller.rollout.RolloutService;
+import io.c2f.controller.rollout.RolloutSettings;
+import io.c2f.controller.rollout.RolloutStatesGauge;
+import io.c2f.controller.rollout.RolloutVerticle;
+import io.c2f.controller.search.SearchRepository;
+import io.c2f.controller.search.SearchRoutes;
+import io.c2f.controller.search.SearchService;
+import io.c2f.controller.signing.BundleSigningKey;
+import io.c2f.controller.signing.KeyPlacement;
 import io.c2f.controller.store.Database;
 import io.c2f.controller.store.DeviceRepository;
 import io.c2f.controller.store.JdbcDeviceRepository;
+import io.c2f.controller.telemetry.LatencyRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One running controller: the embedded broker (unless an external one is configured), the
- * database, and the verticles, started in dependency order and stopped in reverse.
+ * database, and the verticles, started in dependency order and stopped in reverse. A controller
+ * exists only once everything has started: {@link #start} wires the parts in one place
+ * ({@link Parts#wire}), deploys them, and undoes what it did when a step fails.
  */
 public final class Controller {
     private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
 
     private final Vertx vertx;
     private final ControllerConfig config;
-    private final Deque<String> deployments = new ArrayDeque<>();
-    private EmbeddedBroker broker;
-    private Database database;
-    private DeviceRepository repository;
-    private ApiVerticle api;
-    private SearchService searches;
-    private List<ApiRoutes> extensions = List.of();
-    private String mqttUrl;
-    private BundleService bundles;
-    private JobRepository jobs;
-    private RolloutService rollouts;
-    private RegistryVerticle registry;
-    private MqttIngressVerticle ingress;
+    private final Deployments deployments;
+    private final Optional<EmbeddedBroker> broker;
+    private final String mqttUrl;
+    private final Database database;
+    private final Parts parts;
+    private final ModelsDirectory models;
     private boolean stopped;
-    private ModelsDirectory models;
-    private BundleSigningKey signingKey;
 
-    private Controller(Vertx vertx, ControllerConfig config) {
+    private Controller(Vertx vertx, ControllerConfig config, Deployments deployments, Optional<EmbeddedBroker> broker,
+            String mqttUrl, Database database, Parts parts, ModelsDirectory models) {
         this.vertx = vertx;
         this.config = config;
+        this.deployments = deployments;
+        this.broker = broker;
+        this.mqttUrl = mqttUrl;
+        this.database = database;
+        this.parts = parts;
+        this.models = models;
     }
 
     /**
@@ -86,14 +102,24 @@ public final class Controller {
      * @param retune latency windows and retuning hysteresis
      * @param searchConcurrency schedule searches running at once
      * @param rollouts the rollout driver's pacing
+     * @param clock the one clock every part reads
      */
-    public record Options(ApiTokens tokens, RetuneSettings retune, int searchConcurrency, RolloutSettings rollouts) {
+    public record Options(ApiTokens tokens, RetuneSettings retune, int searchConcurrency, RolloutSettings rollouts,
+                          Clock clock) {
+        public Options(ApiTokens tokens, RetuneSettings retune, int searchConcurrency, RolloutSettings rollouts) {
+            this(tokens, retune, searchConcurrency, rollouts, Clock.systemUTC());
+        }
+
         public static Options defaults() {
             return new Options(ApiTokens.none(), RetuneSettings.defaults(), 1, RolloutSettings.defaults());
         }
 
         public Options withRollouts(RolloutSettings settings) {
-            return new Options(tokens, retune, searchConcurrency, settings);
+            return new Options(tokens, retune, searchConcurrency, settings, clock);
+        }
+
+        Options withTokens(ApiTokens t) {
+            return new Options(t, retune, searchConcurrency, rollouts, clock);
         }
     }
 
@@ -121,7 +147,7 @@ public final class Controller {
             ApiTokens tokens = options.tokens().enabled() ? options.tokens() : tokensOf(config);
             ExposureCheck.require(config, tokens.enabled(), BindAddress.SYSTEM);
             ExposureCheck.cleartextWarnings(config, BindAddress.SYSTEM).forEach(LOG::warn);
-            return new Options(tokens, options.retune(), options.searchConcurrency(), options.rollouts());
+            return options.withTokens(tokens);
         }).compose(checked -> launch(vertx, ControllerLogin.complete(config), metrics, checked));
     }
 
@@ -131,7 +157,7 @@ public final class Controller {
         }
         ApiTokens tokens;
         try {
-            tokens = ApiTokens.load(java.nio.file.Path.of(config.apiTokensFile()));
+            tokens = ApiTokens.load(Path.of(config.apiTokensFile()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("api.tokens.file: " + e.getMessage(), e);
         }
@@ -143,106 +169,156 @@ public final class Controller {
         return tokens;
     }
 
+    /** What the controller reads from disk before anything listens. */
+    private record OnDisk(ModelsDirectory models, BundleSigningKey signingKey) {
+        /** The key must be out of reach of everything the API serves or reads. */
+        static OnDisk check(ControllerConfig config) throws IOException {
+            ModelsDirectory models = ModelsDirectory.open(config.effectiveModelsDir());
+            KeyPlacement.check(config.keysDir(), Map.of("models.dir", models.root(),
+                    "image store", ImageStore.dirUnder(config.dataDir()), "bundle uploads", uploadsDir(config),
+                    "bundle payloads", BundleService.payloadDir(config.dataDir())));
+            return new OnDisk(models, BundleSigningKey.loadOrCreate(config.dataDir()));
+        }
+    }
+
     private static Future<Controller> launch(Vertx vertx, ControllerConfig config, ControllerMetrics metrics,
                                             Options options) {
-        RolloutSettings rolloutSettings = options.rollouts();
-        Controller c = new Controller(vertx, config);
         if (!options.tokens().enabled()) {
             LOG.warn("no API tokens configured: the HTTP API is open to anyone on this machine (loopback only)");
         }
         LocalCodec.registerOn(vertx);
-        // before anything listens: the key must be out of reach of everything the API serves or reads
-        Future<Void> filesChecked = vertx.executeBlocking(() -> {
-            c.models = ModelsDirectory.open(config.effectiveModelsDir());
-            KeyPlacement.check(config.keysDir(), java.util.Map.of("models.dir", c.models.root(),
-                    "image store", io.c2f.controller.generate.ImageStore.dirUnder(config.dataDir()),
-                    "bundle uploads", uploadsDir(config), "bundle payloads", BundleService.payloadDir(config.dataDir())));
-            c.signingKey = BundleSigningKey.loadOrCreate(config.dataDir());
-            return null;
-        });
-        Future<Void> brokerUp = filesChecked.compose(checked -> config.embeddedBroker()
-                ? EmbeddedBroker.startReservedFor(vertx, config, MqttIngressVerticle.clientId(config)).map(b -> {
-                    c.broker = b;
-                    c.mqttUrl = b.url();
-                    return null;
-                })
-                : Future.succeededFuture().<Void>map(v -> {
-                    c.mqttUrl = config.mqttUrl();
-                    return null;
-                }));
-        return brokerUp
-                .compose(v -> vertx.executeBlocking(() -> Database.open(vertx, config)))
-                .compose(db -> {
-                    c.database = db;
-                    c.repository = new JdbcDeviceRepository(db);
-                    // the registry first: nothing may arrive before someone listens
-                    c.registry = new RegistryVerticle(config, c.repository, metrics, Clock.systemUTC());
-                    return c.deploy(c.registry);
-                })
-                .compose(v -> {
-                    Clock clock = Clock.systemUTC();
-                    LatencyRepository latency = new LatencyRepository(c.database);
-                    ModelRepository models = new ModelRepository(c.database);
-                    RetuneRepository retune = new RetuneRepository(c.database);
-                    SearchRepository searchJobs = new SearchRepository(c.database);
-                    c.searches = new SearchService(vertx, models, searchJobs, metrics, clock,
-                            options.searchConcurrency(), config.instanceId());
-                    c.extensions = List.of(new TuningRoutes(config.fleet(), latency, retune, models, clock),
-                            new ModelRoutes(models, new io.c2f.controller.model.ModelDocuments(c.database), c.searches, c.models,
-                                    clock));
-                    return c.searches.resumeInterrupted().compose(n -> c.deploy(new RetuneVerticle(config,
-                            options.retune(), c.repository, models, latency, retune, metrics,
-                            new io.c2f.controller.job.JobOrderSigner(c.signingKey, config.fleet(), clock), clock)));
-                })
-                .compose(v -> {
-                    BundleSigningKey key = c.signingKey;
-                    PayloadStore payloads = new PayloadStore(BundleService.payloadDir(config.dataDir()), 256L << 20);
-                    c.bundles = new BundleService(vertx, c.database, payloads, key, Clock.systemUTC());
-                    c.jobs = new JobRepository(c.database);
-                    c.rollouts = new RolloutService(vertx, config, c.database, c.bundles, rolloutSettings,
-                            Clock.systemUTC());
-                    return c.deploy(new BundleDeliveryVerticle(config, c.bundles, c.jobs,
-                            rolloutSettings.chunksInFlight()));
-                })
-                .compose(v -> c.deploy(new RolloutVerticle(config, c.rollouts, c.jobs, c.bundles, rolloutSettings,
-                        Clock.systemUTC())))
-                .compose(v -> c.deploy(new io.c2f.controller.rollout.RolloutStatesGauge(c.rollouts, metrics, 15_000)))
-                .compose(v -> {
-                    c.ingress = new MqttIngressVerticle(config, c.mqttUrl, metrics);
-                    return c.deploy(c.ingress);
-                })
-                .map(v -> {
-                    if (c.broker != null) {
-                        c.broker.openToAll(); // the ingress is subscribed: devices' publishes reach it
-                    }
-                    return v;
-                })
-                .compose(v -> {
-                    List<ApiRoutes> routes = new java.util.ArrayList<>(c.extensions);
-                    routes.add(new RolloutApi(vertx, c.bundles, c.rollouts, uploadsDir(config), c.models,
-                            config.modelUploadMaxBytes()));
-                    routes.add(new io.c2f.controller.dashboard.DashboardRoutes(config.fleet(), c.repository, c.rollouts));
-                    routes.add(new io.c2f.controller.generate.GenerateRoutes(config.fleet(), c.repository,
-                            new ModelRepository(c.database), new io.c2f.controller.generate.GeneratedImageRepository(c.database),
-                            new io.c2f.controller.generate.ImageStore(io.c2f.controller.generate.ImageStore.dirUnder(config.dataDir())),
-                            metrics, Clock.systemUTC()));
-                    c.api = new ApiVerticle(config, c.repository, routes, new BearerAuthHandler(options.tokens()),
-                            metrics instanceof MicrometerControllerMetrics m ? m::scrape : null);
-                    EmbeddedBroker embedded = c.broker;
-                    if (embedded != null) {
-                        c.api.withEmbeddedBroker(embedded::running);
-                    }
-                    return c.deploy(c.api);
-                })
-                .map(v -> {
-                    LOG.info("controller {} of fleet {} started: MQTT {}, HTTP port {}", config.instanceId(),
-                            config.fleet(), c.mqttUrl, c.httpPort());
-                    return c;
-                })
-                .recover(e -> c.stop().transform(ignored -> Future.failedFuture(e)));
+        return vertx.executeBlocking(() -> OnDisk.check(config)).compose(files -> startBroker(vertx, config)
+                .compose(broker -> openAndDeploy(vertx, config, metrics, options, files, broker)
+                        .recover(e -> broker.map(EmbeddedBroker::close).orElse(Future.succeededFuture())
+                                .transform(ignored -> Future.failedFuture(e)))));
     }
 
-    private static java.nio.file.Path uploadsDir(ControllerConfig config) {
+    private static Future<Optional<EmbeddedBroker>> startBroker(Vertx vertx, ControllerConfig config) {
+        return config.embeddedBroker()
+                ? EmbeddedBroker.startReservedFor(vertx, config, mqttSettings(config).clientId()).map(Optional::of)
+                : Future.succeededFuture(Optional.empty());
+    }
+
+    private static Future<Controller> openAndDeploy(Vertx vertx, ControllerConfig config, ControllerMetrics metrics,
+            Options options, OnDisk files, Optional<EmbeddedBroker> broker) {
+        String mqttUrl = broker.map(EmbeddedBroker::url).orElse(config.mqttUrl());
+        return vertx.executeBlocking(() -> Database.open(vertx, config)).compose(db -> {
+            Deployments deployments = new Deployments(vertx);
+            Parts parts;
+            try {
+                parts = Parts.wire(vertx, config, metrics, options, files, db, mqttUrl, broker);
+            } catch (RuntimeException e) {
+                return vertx.<Void>executeBlocking(() -> {
+                    db.close();
+                    return null;
+                }).transform(ignored -> Future.<Controller>failedFuture(e));
+            }
+            return parts.deploy(deployments, broker)
+                    .map(v -> {
+                        Controller c = new Controller(vertx, config, deployments, broker, mqttUrl, db, parts,
+                                files.models());
+                        LOG.info("controller {} of fleet {} started: MQTT {}, HTTP port {}", config.instanceId(),
+                                config.fleet(), mqttUrl, c.httpPort());
+                        return c;
+                    })
+                    .recover(e -> deployments.undeployAll().compose(v -> vertx.<Void>executeBlocking(() -> {
+                        parts.searches().close();
+                        db.close();
+                        return null;
+                    })).transform(ignored -> Future.failedFuture(e)));
+        });
+    }
+
+    /**
+     * Every part of a running controller, built from the config in one place, with one clock.
+     * Nothing here runs until {@link #deploy}.
+     */
+    private record Parts(DeviceRepository repository, RegistryVerticle registry, SearchService searches,
+                         RetuneVerticle retune, BundleService bundles, RolloutService rollouts,
+                         BundleDeliveryVerticle delivery, RolloutVerticle rolloutDriver, RolloutStatesGauge gauge,
+                         MqttIngressVerticle ingress, ApiVerticle api) {
+
+        static Parts wire(Vertx vertx, ControllerConfig config, ControllerMetrics metrics, Options options,
+                OnDisk files, Database db, String mqttUrl, Optional<EmbeddedBroker> broker) {
+            Clock clock = options.clock();
+            DeviceRepository devices = new JdbcDeviceRepository(db);
+            LatencyRepository latency = new LatencyRepository(db);
+            ModelRepository models = new ModelRepository(db);
+            CatalogRepository catalogs = new CatalogRepository(db);
+            ModelDocuments documents = new ModelDocuments(db);
+            RetuneRepository retune = new RetuneRepository(db);
+            SearchService searches = new SearchService(vertx, models, catalogs, new SearchRepository(db), metrics, clock,
+                    options.searchConcurrency(), config.instanceId());
+            RolloutSettings pacing = options.rollouts();
+            PayloadStore payloads = new PayloadStore(BundleService.payloadDir(config.dataDir()), 256L << 20);
+            BundleService bundles = new BundleService(vertx, db, payloads, files.signingKey(), clock);
+            JobRepository jobs = new JobRepository(db);
+            RolloutService rollouts = new RolloutService(vertx, config.identity(), db, bundles, pacing, clock);
+            List<ApiRoutes> routes = List.of(
+                    new TuningRoutes(config.fleet(), latency, retune, models, clock),
+                    new ModelRoutes(models, documents, id -> catalogs.catalog(id).map(CatalogRoutes::toJson),
+                            files.models(), clock),
+                    new CatalogRoutes(models, catalogs, files.models(), clock),
+                    new SearchRoutes(models, searches),
+                    new ModelDocumentRoutes(models, documents, clock),
+                    new RolloutApi(vertx, bundles, rollouts, uploadsDir(config), files.models(),
+                            config.modelUploadMaxBytes()),
+                    new DashboardRoutes(config.fleet(), devices, rollouts),
+                    new GenerateRoutes(config.fleet(), devices, models, catalogs, new GeneratedImageRepository(db),
+                            new ImageStore(ImageStore.dirUnder(config.dataDir())), metrics, clock));
+            ApiVerticle api = new ApiVerticle(httpSettings(config), devices, routes, new BearerAuthHandler(options.tokens()),
+                    metrics instanceof MicrometerControllerMetrics m ? m::scrape : null);
+            broker.ifPresent(b -> api.withEmbeddedBroker(b::running));
+            return new Parts(devices,
+                    new RegistryVerticle(registrySettings(config), devices, metrics, clock),
+                    searches,
+                    new RetuneVerticle(config.fleet(), options.retune(), devices, models, catalogs, latency, retune, metrics,
+                            new JobOrderSigner(files.signingKey(), config.fleet(), clock), clock),
+                    bundles,
+                    rollouts,
+                    new BundleDeliveryVerticle(config.identity(), bundles, jobs, pacing.chunksInFlight()),
+                    new RolloutVerticle(config.identity(), rollouts, jobs, bundles, pacing, clock),
+                    new RolloutStatesGauge(rollouts, metrics, 15_000),
+                    new MqttIngressVerticle(mqttSettings(config), mqttUrl, metrics),
+                    api);
+        }
+
+        /** Deploys in dependency order; the registry first: nothing may arrive before someone listens. */
+        Future<Void> deploy(Deployments deployments, Optional<EmbeddedBroker> broker) {
+            return deployments.deploy(registry)
+                    .compose(v -> searches.resumeInterrupted())
+                    .compose(n -> deployments.deploy(retune))
+                    .compose(v -> deployments.deploy(delivery))
+                    .compose(v -> deployments.deploy(rolloutDriver))
+                    .compose(v -> deployments.deploy(gauge))
+                    .compose(v -> deployments.deploy(ingress))
+                    .map(v -> {
+                        broker.ifPresent(EmbeddedBroker::openToAll); // the ingress is subscribed: publishes reach it
+                        return v;
+                    })
+                    .compose(v -> deployments.deploy(api));
+        }
+    }
+
+    // Settings per component: derived from the config here and nowhere else.
+
+    private static MqttSettings mqttSettings(ControllerConfig config) {
+        return new MqttSettings(config.fleet(), config.instanceId(), config.mqttUsername(), config.mqttPassword(),
+                config.mqttSharedGroup(), config.tls(), config.embeddedBroker());
+    }
+
+    private static RegistrySettings registrySettings(ControllerConfig config) {
+        return new RegistrySettings(config.fleet(), config.mqttSharedGroup(), config.heartbeatTimeoutFactor(),
+                config.defaultHeartbeatMs(), config.livenessSweepMs(), config.telemetryBatchSize(),
+                config.telemetryBatchDelayMs(), config.telemetryQueueCapacity(), config.telemetryAckAfterStore());
+    }
+
+    private static HttpSettings httpSettings(ControllerConfig config) {
+        return new HttpSettings(config.fleet(), config.httpHost(), config.httpPort(), config.tls(),
+                config.embeddedBroker());
+    }
+
+    private static Path uploadsDir(ControllerConfig config) {
         return config.dataDir().resolve("uploads");
     }
 
@@ -251,15 +327,8 @@ public final class Controller {
         return models;
     }
 
-    private Future<Void> deploy(io.vertx.core.Deployable verticle) {
-        return vertx.deployVerticle(verticle).map(id -> {
-            deployments.push(id);
-            return null;
-        });
-    }
-
     public int httpPort() {
-        return api == null ? -1 : api.actualPort();
+        return parts.api().actualPort();
     }
 
     /** The broker the controller is connected to. */
@@ -268,24 +337,24 @@ public final class Controller {
     }
 
     public boolean hasEmbeddedBroker() {
-        return broker != null;
+        return broker.isPresent();
     }
 
     /** The in-process broker, when the controller runs one (its health for /healthz). */
-    public java.util.Optional<EmbeddedBroker> embeddedBroker() {
-        return java.util.Optional.ofNullable(broker);
+    public Optional<EmbeddedBroker> embeddedBroker() {
+        return broker;
     }
 
     public DeviceRepository repository() {
-        return repository;
+        return parts.repository();
     }
 
     public BundleService bundles() {
-        return bundles;
+        return parts.bundles();
     }
 
     public RolloutService rollouts() {
-        return rollouts;
+        return parts.rollouts();
     }
 
     public ControllerConfig config() {
@@ -308,15 +377,15 @@ public final class Controller {
         stopped = true;
         long drainMs = config.shutdownDrainMs();
         long t0 = System.nanoTime();
-        Future<Void> intake = ingress == null ? Future.succeededFuture() : ingress.stopIntake();
-        Future<Void> http = api == null ? Future.succeededFuture() : api.shutdown(drainMs);
+        Future<Void> intake = parts.ingress().stopIntake();
+        Future<Void> http = parts.api().shutdown(drainMs);
         return intake.compose(v -> {
             LOG.info("shutdown 1/4 intake stopped: no new MQTT messages or HTTP connections; draining for at most {} ms",
                     drainMs);
-            Future<Integer> writes = registry == null ? Future.succeededFuture(0) : registry.drain();
-            Future<Integer> searchesLeft = searches == null ? Future.succeededFuture(0) : searches.drain(drainMs);
+            Future<Integer> writes = parts.registry().drain();
+            Future<Integer> searchesLeft = parts.searches().drain(drainMs);
             return Future.join(writes, searchesLeft, http.otherwiseEmpty())
-                    .timeout(drainMs + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .timeout(drainMs + 1000, TimeUnit.MILLISECONDS)
                     .transform(ar -> {
                         if (ar.failed()) {
                             LOG.warn("shutdown 2/4 drain incomplete after {} ms: {} (what is left is redelivered or "
@@ -328,7 +397,7 @@ public final class Controller {
                         }
                         return Future.<Void>succeededFuture();
                     });
-        }).compose(v -> undeployAll()).compose(v -> {
+        }).compose(v -> deployments.undeployAll()).compose(v -> {
             LOG.info("shutdown 3/4 released: verticles stopped, rollout leases released, MQTT disconnected");
             return vertx.<Void>executeBlocking(() -> {
                 closeResources();
@@ -342,32 +411,12 @@ public final class Controller {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
-    private Future<Void> undeployAll() {
-        Future<Void> chain = Future.succeededFuture();
-        while (!deployments.isEmpty()) {
-            String id = deployments.pop();
-            chain = chain.compose(v -> vertx.undeploy(id).otherwise(e -> {
-                LOG.warn("undeploying {} failed: {}", id, e.getMessage());
-                return null;
-            }));
-        }
-        return chain;
-    }
-
     private void closeResources() {
-        if (searches != null) {
-            searches.close();
-            searches = null;
-        }
-        if (database != null) {
-            database.close();
-            database = null;
-        }
+        parts.searches().close();
+        database.close();
     }
 
     private Future<Void> closeBroker() {
-        EmbeddedBroker b = broker;
-        broker = null;
-        return b == null ? Future.succeededFuture() : b.close();
+        return broker.map(EmbeddedBroker::close).orElse(Future.succeededFuture());
     }
 }

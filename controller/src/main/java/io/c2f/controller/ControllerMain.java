@@ -6,6 +6,7 @@ import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.auth.ApiTokens;
 import io.c2f.controller.metrics.MicrometerControllerMetrics;
 import io.c2f.controller.retune.RetuneSettings;
+import io.c2f.controller.rollout.RolloutSettings;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -23,13 +24,8 @@ public final class ControllerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("demo")) {
-            io.c2f.controller.demo.DemoMain.main(java.util.Arrays.copyOfRange(args, 1, args.length));
-            return;
-        }
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
             System.out.println("usage: c2f-controller [--config=FILE] [--key=value ...]");
-            System.out.println("       c2f-controller demo [--duration 5m] ... (the whole system on this machine; demo --help)");
             System.out.println("keys (environment: C2F_ + key in upper case, dots as underscores):");
             ConfigLoader.keys().forEach(k -> System.out.println("  " + k + "  (" + ConfigLoader.envName(k) + ")"));
             return;
@@ -51,7 +47,7 @@ public final class ControllerMain {
         Controller controller;
         try {
             controller = Controller.start(vertx, config, metrics,
-                    new Controller.Options(ApiTokens.none(), RetuneSettings.defaults(), 1, io.c2f.controller.rollout.RolloutSettings.defaults()))
+                    new Controller.Options(ApiTokens.none(), RetuneSettings.defaults(), 1, RolloutSettings.defaults()))
                     .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;

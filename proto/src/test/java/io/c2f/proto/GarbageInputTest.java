@@ -9,7 +9,6 @@ import io.c2f.proto.codec.InboundDispatcher;
 import io.c2f.proto.codec.MalformedPayloadException;
 import io.c2f.proto.codec.UnsupportedProtocolException;
 import io.c2f.proto.codec.WireCodec;
-import io.c2f.proto.codec.WireException;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.ErrorCode;
 import java.util.ArrayList;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.c2f.proto.codec.InboundDispatcher;
 import io.c2f.proto.codec.InboundDispatcher.Outcome;
-import io.c2f.proto.codec.WireException;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.ErrorCode;
 import io.c2f.proto.v1.Telemetry;

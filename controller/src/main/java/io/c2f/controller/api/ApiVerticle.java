@@ -3,21 +3,33 @@ package io.c2f.controller.api;
 import static io.c2f.controller.api.Responses.error;
 import static io.c2f.controller.api.Responses.json;
 
-import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.config.TlsSettings;
 import io.c2f.controller.store.DeviceRecord;
 import io.c2f.controller.store.DeviceRepository;
 import io.c2f.controller.store.DeviceStatus;
 import io.c2f.proto.topic.Topics;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyStoreOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,17 +43,17 @@ public final class ApiVerticle extends VerticleBase {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
 
-    private final ControllerConfig config;
+    private final HttpSettings settings;
     private final DeviceRepository repository;
-    private final java.util.List<ApiRoutes> extensions;
-    private final io.vertx.core.Handler<RoutingContext> auth;
-    private final java.util.function.Supplier<String> metricsScrape;
-    private java.util.function.BooleanSupplier brokerListening = () -> true;
+    private final List<ApiRoutes> extensions;
+    private final Handler<RoutingContext> auth;
+    private final Supplier<String> metricsScrape;
+    private BooleanSupplier brokerListening = () -> true;
     private volatile HttpServer server;
     private HealthCheck health;
 
-    public ApiVerticle(ControllerConfig config, DeviceRepository repository) {
-        this(config, repository, java.util.List.of(), null, null);
+    public ApiVerticle(HttpSettings settings, DeviceRepository repository) {
+        this(settings, repository, List.of(), null, null);
     }
 
     /**
@@ -49,11 +61,11 @@ public final class ApiVerticle extends VerticleBase {
      * @param auth guards {@code /api/v1/*}; null: open
      * @param metricsScrape serves {@code GET /metrics} (Prometheus text); null: no such route
      */
-    public ApiVerticle(ControllerConfig config, DeviceRepository repository, java.util.List<ApiRoutes> extensions,
-                       io.vertx.core.Handler<RoutingContext> auth, java.util.function.Supplier<String> metricsScrape) {
-        this.config = config;
+    public ApiVerticle(HttpSettings settings, DeviceRepository repository, List<ApiRoutes> extensions,
+                       Handler<RoutingContext> auth, Supplier<String> metricsScrape) {
+        this.settings = settings;
         this.repository = repository;
-        this.extensions = java.util.List.copyOf(extensions);
+        this.extensions = List.copyOf(extensions);
         this.auth = auth;
         this.metricsScrape = metricsScrape;
     }
@@ -61,7 +73,7 @@ public final class ApiVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
-        health = new HealthCheck(vertx, repository::ping, config.embeddedBroker() ? "embedded" : "external",
+        health = new HealthCheck(vertx, repository::ping, settings.embeddedBroker() ? "embedded" : "external",
                 brokerListening);
         router.get("/healthz").handler(this::health);
         // liveness: the event loop answers (a database or broker outage is not cured by a restart)
@@ -77,7 +89,7 @@ public final class ApiVerticle extends VerticleBase {
         }
         // routes that read their own bodies (uploads) go before the shared 1 MiB body handler
         extensions.stream().filter(ApiRoutes::ownsBody).forEach(e -> e.mount(vertx, router));
-        router.route("/api/v1/*").handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(1 << 20));
+        router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(1 << 20));
         router.get("/api/v1/openapi.yaml").handler(this::openApi);
         router.get("/api/v1/devices").handler(this::listDevices);
         router.get("/api/v1/devices/:id").handler(this::getDevice);
@@ -87,29 +99,33 @@ public final class ApiVerticle extends VerticleBase {
         router.errorHandler(405, rc -> error(rc, 405, "method " + rc.request().method() + " not allowed on "
                 + rc.request().path()));
         router.errorHandler(500, rc -> {
+            if (rc.failure() instanceof ApiException refused) {
+                Responses.fail(rc, refused); // thrown by a handler rather than failed in its future
+                return;
+            }
             LOG.error("request {} failed", rc.request().path(), rc.failure());
             error(rc, 500, "internal error");
         });
-        return vertx.createHttpServer(serverOptions(config.tls())).requestHandler(router)
-                .listen(config.httpPort(), config.httpHost())
+        return vertx.createHttpServer(serverOptions(settings.tls())).requestHandler(router)
+                .listen(settings.port(), settings.host())
                 .onSuccess(s -> server = s);
     }
 
     /** What {@code /healthz} asks about the embedded broker (its listener up); set before deploying. */
-    public ApiVerticle withEmbeddedBroker(java.util.function.BooleanSupplier listening) {
+    public ApiVerticle withEmbeddedBroker(BooleanSupplier listening) {
         this.brokerListening = listening;
         return this;
     }
 
     /** Plain HTTP, or HTTPS with the configured key store or PEM certificate and key. */
-    static io.vertx.core.http.HttpServerOptions serverOptions(io.c2f.controller.config.TlsSettings tls) {
-        io.vertx.core.http.HttpServerOptions options = new io.vertx.core.http.HttpServerOptions();
+    static HttpServerOptions serverOptions(TlsSettings tls) {
+        HttpServerOptions options = new HttpServerOptions();
         if (!tls.httpKeystore().isEmpty()) {
-            options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.KeyStoreOptions()
-                    .setType(io.c2f.controller.config.TlsSettings.keystoreType(tls.httpKeystore()))
+            options.setSsl(true).setKeyCertOptions(new KeyStoreOptions()
+                    .setType(TlsSettings.keystoreType(tls.httpKeystore()))
                     .setPath(tls.httpKeystore()).setPassword(tls.httpKeystorePassword()));
         } else if (!tls.httpCert().isEmpty()) {
-            options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
                     .setCertPath(tls.httpCert()).setKeyPath(tls.httpKey()));
         }
         return options;
@@ -121,7 +137,7 @@ public final class ApiVerticle extends VerticleBase {
      */
     public Future<Void> shutdown(long timeoutMs) {
         return server == null ? Future.succeededFuture()
-                : server.shutdown(timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+                : server.shutdown(timeoutMs, TimeUnit.MILLISECONDS);
     }
 
     /** The port the API listens on (the real one when configured with 0). */
@@ -159,14 +175,14 @@ public final class ApiVerticle extends VerticleBase {
             return;
         }
         int pageSize = limit;
-        repository.list(config.fleet(), status, after, pageSize).onComplete(ar -> {
+        repository.list(settings.fleet(), status, after, pageSize).onComplete(ar -> {
             if (ar.failed()) {
                 storeFailed(rc, ar.cause());
                 return;
             }
             JsonArray devices = new JsonArray();
             ar.result().forEach(d -> devices.add(toJson(d)));
-            JsonObject body = new JsonObject().put("fleet", config.fleet()).put("devices", devices);
+            JsonObject body = new JsonObject().put("fleet", settings.fleet()).put("devices", devices);
             if (ar.result().size() == pageSize) {
                 body.put("next", ar.result().get(pageSize - 1).id());
             }
@@ -180,11 +196,11 @@ public final class ApiVerticle extends VerticleBase {
             error(rc, 400, "device id '" + id + "' must be 1-64 characters of [A-Za-z0-9_.-]");
             return;
         }
-        repository.find(config.fleet(), id).onComplete(ar -> {
+        repository.find(settings.fleet(), id).onComplete(ar -> {
             if (ar.failed()) {
                 storeFailed(rc, ar.cause());
             } else if (ar.result().isEmpty()) {
-                error(rc, 404, "device '" + id + "' is not known in fleet '" + config.fleet() + "'");
+                error(rc, 404, "device '" + id + "' is not known in fleet '" + settings.fleet() + "'");
             } else {
                 json(rc, 200, toJson(ar.result().get()));
             }
@@ -192,14 +208,14 @@ public final class ApiVerticle extends VerticleBase {
     }
 
     private void openApi(RoutingContext rc) {
-        try (java.io.InputStream in = ApiVerticle.class.getResourceAsStream("/openapi.yaml")) {
+        try (InputStream in = ApiVerticle.class.getResourceAsStream("/openapi.yaml")) {
             if (in == null) {
                 error(rc, 404, "openapi.yaml is not packaged");
                 return;
             }
             rc.response().putHeader("content-type", "application/yaml; charset=utf-8")
-                    .end(io.vertx.core.buffer.Buffer.buffer(in.readAllBytes()));
-        } catch (java.io.IOException e) {
+                    .end(Buffer.buffer(in.readAllBytes()));
+        } catch (IOException e) {
             error(rc, 500, "cannot read openapi.yaml: " + e.getMessage());
         }
     }
@@ -214,7 +230,7 @@ public final class ApiVerticle extends VerticleBase {
                 .put("id", d.id())
                 .put("fleet", d.fleet())
                 .put("status", d.status().name())
-                .put("labels", new JsonArray(new java.util.ArrayList<>(d.labels())))
+                .put("labels", new JsonArray(new ArrayList<>(d.labels())))
                 .put("agentVersion", d.agentVersion())
                 .put("bdSeq", d.bdSeq())
                 .put("firstSeen", Instant.ofEpochMilli(d.firstSeenMs()).toString())

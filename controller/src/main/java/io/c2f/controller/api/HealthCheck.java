@@ -4,8 +4,12 @@ import io.c2f.controller.mqtt.EventAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +30,7 @@ public final class HealthCheck {
     private final Vertx vertx;
     private final Supplier<Future<Void>> databasePing;
     private final String brokerKind;
-    private final java.util.function.BooleanSupplier brokerListening;
+    private final BooleanSupplier brokerListening;
     private Future<Void> pingInFlight;
 
     /**
@@ -41,7 +45,7 @@ public final class HealthCheck {
      * @param brokerListening whether the embedded broker's listener is up (always true for an external one)
      */
     public HealthCheck(Vertx vertx, Supplier<Future<Void>> databasePing, String brokerKind,
-            java.util.function.BooleanSupplier brokerListening) {
+            BooleanSupplier brokerListening) {
         this.vertx = vertx;
         this.databasePing = databasePing;
         this.brokerKind = brokerKind;
@@ -102,9 +106,9 @@ public final class HealthCheck {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             JsonObject o = new JsonObject().put("status", ar.succeeded() ? "UP" : "DOWN").put("ms", ms);
             if (ar.failed()) {
-                boolean late = ar.cause() instanceof java.util.concurrent.TimeoutException
-                        || (ar.cause() instanceof io.vertx.core.eventbus.ReplyException r
-                                && r.failureType() == io.vertx.core.eventbus.ReplyFailure.TIMEOUT);
+                boolean late = ar.cause() instanceof TimeoutException
+                        || (ar.cause() instanceof ReplyException r
+                                && r.failureType() == ReplyFailure.TIMEOUT);
                 // the cause goes to the log only: /healthz needs no token, and database errors name the URL
                 LOG.warn("health check of the {} failed after {} ms: {}", what, ms, ar.cause().getMessage());
                 o.put("detail", late ? "no answer within " + LIMIT_MS + " ms" : what.equals("broker")

@@ -26,6 +26,18 @@ public final class Responses {
         json(rc, status, new JsonObject().put("error", message));
     }
 
+    /**
+     * The one mapping of failures to responses: an {@link ApiException} answers with its status and
+     * message; anything else is a store or other dependency that failed ({@link #unavailable}).
+     */
+    public static void fail(RoutingContext rc, Throwable e) {
+        if (e instanceof ApiException a) {
+            error(rc, a.status(), a.getMessage());
+        } else {
+            unavailable(rc, e);
+        }
+    }
+
     /** A store or other dependency failed: 503, logged. */
     public static void unavailable(RoutingContext rc, Throwable e) {
         LOG.error("{} {} failed: {}", rc.request().method(), rc.request().path(), e.getMessage());

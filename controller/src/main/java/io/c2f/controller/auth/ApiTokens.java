@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -54,7 +55,7 @@ public final class ApiTokens {
             } catch (IllegalArgumentException x) {
                 throw new IllegalArgumentException(source + ": token '" + e.getKey() + "': " + x.getMessage());
             }
-            String hash = v.substring(colon + 1).trim().toLowerCase(java.util.Locale.ROOT);
+            String hash = v.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
             if (!HEX.matcher(hash).matches()) {
                 throw new IllegalArgumentException(source + ": token '" + e.getKey()
                         + "' hash must be 64 hex digits (sha256 of the token)");

@@ -1,6 +1,7 @@
 package io.c2f.controller.broker;
 
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.KeyStoreOptions;
@@ -201,7 +202,7 @@ final class BrokerVerticle extends VerticleBase {
         reservedFor = null;
     }
 
-    io.vertx.core.Context context() {
+    Context context() {
         return context;
     }
 

@@ -14,7 +14,7 @@ import java.util.Objects;
  * channel. Anyone else may do nothing. The embedded broker applies it to every publish path
  * (PUBLISH, Last Will at CONNECT and when it fires).
  */
-public final class DeviceTopicPolicy {
+final class DeviceTopicPolicy {
     private final Topics topics;
     private final String adminUser;
 

@@ -1,6 +1,7 @@
 package io.c2f.controller.bundle;
 
-import io.c2f.controller.config.ControllerConfig;
+import com.google.protobuf.ByteString;
+import io.c2f.controller.config.ControllerIdentity;
 import io.c2f.controller.job.JobRepository;
 import io.c2f.controller.mqtt.DeviceCommands;
 import io.c2f.controller.mqtt.EventAddresses;
@@ -9,6 +10,7 @@ import io.c2f.controller.mqtt.Outbound;
 import io.c2f.proto.bundle.Sha256;
 import io.c2f.proto.codec.Inbound;
 import io.c2f.proto.topic.Channel;
+import io.c2f.proto.topic.Topics;
 import io.c2f.proto.v1.BundleChunk;
 import io.c2f.proto.v1.BundleChunkRequest;
 import io.c2f.proto.v1.ErrorCode;
@@ -17,7 +19,9 @@ import io.c2f.proto.v1.ErrorReply;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -42,7 +46,7 @@ public final class BundleDeliveryVerticle extends VerticleBase {
         }
     }
 
-    private final ControllerConfig config;
+    private final ControllerIdentity identity;
     private final BundleService bundles;
     private final JobRepository jobs;
     private final int maxInFlight;
@@ -54,11 +58,11 @@ public final class BundleDeliveryVerticle extends VerticleBase {
     private long sent;
 
     /** @param maxInFlight chunks published and not yet acknowledged by the broker, over all devices */
-    public BundleDeliveryVerticle(ControllerConfig config, BundleService bundles, JobRepository jobs, int maxInFlight) {
+    public BundleDeliveryVerticle(ControllerIdentity identity, BundleService bundles, JobRepository jobs, int maxInFlight) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("maxInFlight must be positive, got " + maxInFlight);
         }
-        this.config = config;
+        this.identity = identity;
         this.bundles = bundles;
         this.jobs = jobs;
         this.maxInFlight = maxInFlight;
@@ -70,7 +74,7 @@ public final class BundleDeliveryVerticle extends VerticleBase {
         commands = new DeviceCommands(vertx);
         return vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.BUNDLE_GET), m -> {
             Inbound in = m.body();
-            if (config.fleet().equals(in.address().fleet())) {
+            if (identity.fleet().equals(in.address().fleet())) {
                 onRequest(in.address().deviceId(), in.as(BundleChunkRequest.class));
             }
         }).completion();
@@ -81,7 +85,7 @@ public final class BundleDeliveryVerticle extends VerticleBase {
         bundles.find(bundleId).compose(found -> {
             if (found.isEmpty()) {
                 refuse(deviceId, req, ErrorCode.ERROR_CODE_NOT_FOUND, "bundle_id",
-                        "no bundle '" + bundleId + "' on controller " + config.instanceId());
+                        "no bundle '" + bundleId + "' on controller " + identity.instanceId());
                 return Future.succeededFuture();
             }
             BundleRecord b = found.get();
@@ -120,7 +124,7 @@ public final class BundleDeliveryVerticle extends VerticleBase {
 
     private void enqueue(String deviceId, Pending p) {
         // a device that repeats its request (it waited long enough) does not get the same chunk twice in a row
-        Set<String> chunks = queuedChunks.computeIfAbsent(deviceId, d -> new java.util.HashSet<>());
+        Set<String> chunks = queuedChunks.computeIfAbsent(deviceId, d -> new HashSet<>());
         if (!chunks.add(p.key())) {
             return;
         }
@@ -163,10 +167,10 @@ public final class BundleDeliveryVerticle extends VerticleBase {
             byte[] payload = bundles.payload(p.bundle());
             int from = p.index() * p.bundle().chunkSize();
             int to = (int) Math.min(payload.length, (long) from + p.bundle().chunkSize());
-            byte[] data = java.util.Arrays.copyOfRange(payload, from, to);
+            byte[] data = Arrays.copyOfRange(payload, from, to);
             return BundleChunk.newBuilder().setRequestId(p.requestId()).setBundleId(p.bundle().id())
                     .setIndex(p.index()).setCount(p.bundle().chunkCount()).setSha256(Sha256.hex(data))
-                    .setData(com.google.protobuf.ByteString.copyFrom(data)).build();
+                    .setData(ByteString.copyFrom(data)).build();
         }, false).compose(chunk -> commands.sendChunk(deviceId, chunk));
     }
 
@@ -178,7 +182,7 @@ public final class BundleDeliveryVerticle extends VerticleBase {
     private void refuse(String deviceId, BundleChunkRequest req, ErrorCode code, String field, String message) {
         LOG.warn("refused chunk request {} of {}: {}", req.getRequestId(), deviceId, message);
         ErrorReply reply = ErrorReply.newBuilder().setRequestId(req.getRequestId())
-                .setRequestTopic(io.c2f.proto.topic.Topics.fleet(config.fleet()).device(deviceId, Channel.BUNDLE_GET))
+                .setRequestTopic(Topics.fleet(identity.fleet()).device(deviceId, Channel.BUNDLE_GET))
                 .setError(ErrorDetail.newBuilder().setCode(code).setMessage(message).setField(field)).build();
         commands.send(new Outbound(deviceId, Channel.CONTROLLER_ERROR, reply))
                 .onFailure(e -> LOG.debug("could not tell {}: {}", deviceId, e.getMessage()));

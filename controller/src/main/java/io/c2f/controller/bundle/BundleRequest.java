@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What a new bundle is made of: the model bytes (uploaded, or a file of the models directory),
@@ -207,7 +208,7 @@ public record BundleRequest(String name, String version, String minAgentVersion,
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private static byte[] named(java.util.function.Supplier<byte[]> read) {
+    private static byte[] named(Supplier<byte[]> read) {
         try {
             return read.get();
         } catch (FileNameException e) {
@@ -252,7 +253,7 @@ public record BundleRequest(String name, String version, String minAgentVersion,
             if (png.length < 8 || png[0] != (byte) 0x89 || png[1] != 'P' || png[2] != 'N' || png[3] != 'G') {
                 throw RequestException.invalid("probe reference image is not a PNG");
             }
-            p.setReferencePng(com.google.protobuf.ByteString.copyFrom(png));
+            p.setReferencePng(ByteString.copyFrom(png));
         }
         return p.build();
     }

@@ -12,6 +12,7 @@ import io.c2f.proto.v1.ModelInfo;
 import io.c2f.proto.v1.Resolution;
 import io.c2f.proto.v1.Schedule;
 import io.c2f.proto.v1.SignedManifest;
+import io.c2f.controller.signing.BundleSigningKey;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;

@@ -1,19 +1,27 @@
 package io.c2f.controller.bundle;
 
+import io.c2f.controller.api.ApiException;
+
 /**
  * A request the bundle or rollout services refuse, with the reason in its message. The kind says
- * whose fault it is, so the HTTP layer can answer 400, 404 or 409.
+ * whose fault it is; as an {@link ApiException} it answers 400, 404 or 409.
  */
-public final class RequestException extends RuntimeException {
-    /** Why a request was refused. */
+public final class RequestException extends ApiException {
+    /** Why a request was refused, with its HTTP status. */
     public enum Kind {
-        INVALID, NOT_FOUND, CONFLICT
+        INVALID(400), NOT_FOUND(404), CONFLICT(409);
+
+        private final int status;
+
+        Kind(int status) {
+            this.status = status;
+        }
     }
 
     private final Kind kind;
 
     private RequestException(Kind kind, String message) {
-        super(message);
+        super(kind.status, message);
         this.kind = kind;
     }
 

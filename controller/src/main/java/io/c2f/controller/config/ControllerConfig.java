@@ -4,6 +4,7 @@ import io.c2f.proto.topic.Topics;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Everything the controller is started with. Built by {@link ConfigLoader} (file, environment,
@@ -208,7 +209,7 @@ public record ControllerConfig(
     }
 
     /** A copy with other values for some keys (tests, tools). */
-    public ControllerConfig with(java.util.Map<String, String> overrides) {
+    public ControllerConfig with(Map<String, String> overrides) {
         return ConfigLoader.withOverrides(this, overrides);
     }
 
@@ -230,5 +231,10 @@ public record ControllerConfig(
         if (value == null || value.isBlank()) {
             throw new ConfigException(key + " must not be empty");
         }
+    }
+
+    /** Who this controller is: all that most parts need of this config. */
+    public ControllerIdentity identity() {
+        return new ControllerIdentity(fleet, instanceId);
     }
 }

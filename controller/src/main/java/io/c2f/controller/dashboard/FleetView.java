@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -75,7 +76,7 @@ final class FleetView {
     /** Device id to its open, sent job of an active rollout. */
     private Future<Map<String, JsonObject>> openJobs() {
         return rollouts.list().compose(list -> {
-            List<Future<java.util.Optional<JsonObject>>> views = new ArrayList<>();
+            List<Future<Optional<JsonObject>>> views = new ArrayList<>();
             for (Object o : list) {
                 JsonObject r = (JsonObject) o;
                 if (ACTIVE.contains(r.getString("state"))) {
@@ -84,7 +85,7 @@ final class FleetView {
             }
             return Future.all(views).map(cf -> {
                 Map<String, JsonObject> open = new HashMap<>();
-                for (Future<java.util.Optional<JsonObject>> f : views) {
+                for (Future<Optional<JsonObject>> f : views) {
                     f.result().ifPresent(view -> view.getJsonArray("jobs").forEach(j -> {
                         JsonObject job = (JsonObject) j;
                         String state = job.getString("state");

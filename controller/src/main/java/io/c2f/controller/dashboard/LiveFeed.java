@@ -12,7 +12,9 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,7 +44,7 @@ final class LiveFeed {
                 Inbound in = m.body();
                 if (fleet.equals(in.address().fleet())) {
                     in.address().device().ifPresent(id -> broadcast("device", new JsonObject().put("deviceId", id)
-                            .put("what", ch.name().toLowerCase(java.util.Locale.ROOT))));
+                            .put("what", ch.name().toLowerCase(Locale.ROOT))));
                 }
             });
         }
@@ -96,7 +98,7 @@ final class LiveFeed {
             return new JsonArray();
         }
         synchronized (d) {
-            return new JsonArray(new java.util.ArrayList<>(d));
+            return new JsonArray(new ArrayList<>(d));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.c2f.controller.files;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -94,6 +95,11 @@ public final class ModelsDirectory {
             }
         }
         return source;
+    }
+
+    /** A message with this directory's own path taken out: names relative to it are what callers know. */
+    public String withoutRoot(String message) {
+        return message == null ? "" : message.replace(root + File.separator, "");
     }
 
     /** Whether {@code path} (links resolved when it exists) is this directory or inside it. */

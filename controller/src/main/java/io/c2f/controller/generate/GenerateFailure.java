@@ -1,15 +1,10 @@
 package io.c2f.controller.generate;
 
+import io.c2f.controller.api.ApiException;
+
 /** A generate request that failed for a reason the HTTP status names (404, 409, 502, 504, ...). */
-public final class GenerateFailure extends RuntimeException {
-    private final int status;
-
+final class GenerateFailure extends ApiException {
     public GenerateFailure(int status, String message) {
-        super(message, null, false, false);
-        this.status = status;
-    }
-
-    public int status() {
-        return status;
+        super(status, message);
     }
 }

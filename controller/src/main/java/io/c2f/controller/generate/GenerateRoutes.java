@@ -1,5 +1,7 @@
 package io.c2f.controller.generate;
 
+import io.c2f.controller.api.Responses;
+import io.c2f.controller.catalog.CatalogRepository;
 import io.c2f.controller.log.EventLog;
 import static io.c2f.controller.api.Responses.body;
 import static io.c2f.controller.api.Responses.error;
@@ -7,7 +9,7 @@ import static io.c2f.controller.api.Responses.json;
 
 import io.c2f.controller.api.ApiRoutes;
 import io.c2f.controller.metrics.ControllerMetrics;
-import io.c2f.controller.model.CatalogEntry;
+import io.c2f.controller.catalog.CatalogEntry;
 import io.c2f.controller.model.ModelRepository;
 import io.c2f.controller.mqtt.DeviceCommands;
 import io.c2f.controller.mqtt.MqttUnavailableException;
@@ -49,6 +51,7 @@ public final class GenerateRoutes implements ApiRoutes {
     private final String fleet;
     private final DeviceRepository devices;
     private final ModelRepository models;
+    private final CatalogRepository catalogs;
     private final GeneratedImageRepository images;
     private final ImageStore store;
     private final ControllerMetrics metrics;
@@ -57,11 +60,12 @@ public final class GenerateRoutes implements ApiRoutes {
     private DeviceCommands commands;
     private Vertx vertx;
 
-    public GenerateRoutes(String fleet, DeviceRepository devices, ModelRepository models,
+    public GenerateRoutes(String fleet, DeviceRepository devices, ModelRepository models, CatalogRepository catalogs,
                           GeneratedImageRepository images, ImageStore store, ControllerMetrics metrics, Clock clock) {
         this.fleet = fleet;
         this.devices = devices;
         this.models = models;
+        this.catalogs = catalogs;
         this.images = images;
         this.store = store;
         this.metrics = metrics;
@@ -166,7 +170,7 @@ public final class GenerateRoutes implements ApiRoutes {
                         + "' (sha256 " + dev.bundleModelSha256() + ") is not registered, so steps=" + spec.steps()
                         + " cannot be resolved to a schedule; send scheduleId instead"));
             }
-            return models.catalog(ms.get(0).id()).map(catalog -> {
+            return catalogs.catalog(ms.get(0).id()).map(catalog -> {
                 TreeSet<Integer> have = new TreeSet<>();
                 for (CatalogEntry e : catalog) { // best (lowest held-out loss) first
                     if (e.steps() == spec.steps()) {
@@ -225,7 +229,7 @@ public final class GenerateRoutes implements ApiRoutes {
             JsonArray a = new JsonArray();
             list.forEach(i -> a.add(i.toJson()));
             json(rc, 200, new JsonObject().put("deviceId", id).put("images", a));
-        }).onFailure(e -> io.c2f.controller.api.Responses.unavailable(rc, e));
+        }).onFailure(e -> Responses.unavailable(rc, e));
     }
 
     private void image(RoutingContext rc) {
@@ -241,6 +245,6 @@ public final class GenerateRoutes implements ApiRoutes {
                         .putHeader("x-content-type-options", "nosniff")
                         .sendFile(p.get().toString());
             }
-        }).onFailure(e -> io.c2f.controller.api.Responses.unavailable(rc, e));
+        }).onFailure(e -> Responses.unavailable(rc, e));
     }
 }

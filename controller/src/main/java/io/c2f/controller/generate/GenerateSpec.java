@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * @param count images, seeds seed, seed + 1, ...
  * @param timeoutMs how long to wait for the device's answer
  */
-public record GenerateSpec(long seed, String scheduleId, Integer steps, int count, long timeoutMs) {
+record GenerateSpec(long seed, String scheduleId, Integer steps, int count, long timeoutMs) {
     /** The largest seed a JSON number carries exactly (and a browser can send). */
     public static final long MAX_SEED = (1L << 53) - 1;
     public static final int MAX_COUNT = 8;

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -36,7 +37,7 @@ public final class ImageStore {
      * @throws IllegalArgumentException when the bytes are not a PNG
      */
     public String put(byte[] png) {
-        if (png.length < PNG_SIGNATURE.length || !java.util.Arrays.equals(png, 0, PNG_SIGNATURE.length,
+        if (png.length < PNG_SIGNATURE.length || !Arrays.equals(png, 0, PNG_SIGNATURE.length,
                 PNG_SIGNATURE, 0, PNG_SIGNATURE.length)) {
             throw new IllegalArgumentException("image of " + png.length + " bytes is not a PNG (no PNG signature)");
         }

@@ -1,6 +1,6 @@
 package io.c2f.controller.job;
 
-import io.c2f.controller.bundle.BundleSigningKey;
+import io.c2f.controller.signing.BundleSigningKey;
 import io.c2f.proto.bundle.JobOrders;
 import io.c2f.proto.v1.ApplySchedule;
 import io.c2f.proto.v1.JobCommand;

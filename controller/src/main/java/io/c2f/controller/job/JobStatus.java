@@ -1,6 +1,7 @@
 package io.c2f.controller.job;
 
 import io.c2f.proto.v1.JobState;
+import java.util.Optional;
 
 /** A job's state as the controller records it: the wire {@link JobState} without its prefix. */
 public enum JobStatus {
@@ -11,16 +12,16 @@ public enum JobStatus {
     }
 
     /** The controller's state for a wire state; empty for UNSPECIFIED and unknown values. */
-    public static java.util.Optional<JobStatus> of(JobState s) {
+    public static Optional<JobStatus> of(JobState s) {
         return switch (s) {
-            case JOB_STATE_QUEUED -> java.util.Optional.of(QUEUED);
-            case JOB_STATE_IN_PROGRESS -> java.util.Optional.of(IN_PROGRESS);
-            case JOB_STATE_SUCCEEDED -> java.util.Optional.of(SUCCEEDED);
-            case JOB_STATE_FAILED -> java.util.Optional.of(FAILED);
-            case JOB_STATE_TIMED_OUT -> java.util.Optional.of(TIMED_OUT);
-            case JOB_STATE_REJECTED -> java.util.Optional.of(REJECTED);
-            case JOB_STATE_CANCELED -> java.util.Optional.of(CANCELED);
-            default -> java.util.Optional.empty();
+            case JOB_STATE_QUEUED -> Optional.of(QUEUED);
+            case JOB_STATE_IN_PROGRESS -> Optional.of(IN_PROGRESS);
+            case JOB_STATE_SUCCEEDED -> Optional.of(SUCCEEDED);
+            case JOB_STATE_FAILED -> Optional.of(FAILED);
+            case JOB_STATE_TIMED_OUT -> Optional.of(TIMED_OUT);
+            case JOB_STATE_REJECTED -> Optional.of(REJECTED);
+            case JOB_STATE_CANCELED -> Optional.of(CANCELED);
+            default -> Optional.empty();
         };
     }
 }

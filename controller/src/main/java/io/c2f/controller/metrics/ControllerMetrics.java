@@ -2,6 +2,7 @@ package io.c2f.controller.metrics;
 
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.ErrorCode;
+import java.util.Map;
 
 /**
  * What the controller reports, in domain terms (Hono style): the implementation decides how it
@@ -61,7 +62,7 @@ public interface ControllerMetrics {
      * read from the store: rollouts outlive controller processes, so this is a level, not a count
      * of transitions seen here.
      */
-    default void reportRolloutStates(java.util.Map<String, Long> countsByState) {
+    default void reportRolloutStates(Map<String, Long> countsByState) {
     }
 
     /**

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,7 +45,7 @@ public final class MicrometerControllerMetrics implements ControllerMetrics {
     private final AtomicLong mqttConnected = new AtomicLong();
     private final AtomicLong telemetryQueue = new AtomicLong();
     private final Map<String, AtomicLong> rollouts = new ConcurrentHashMap<>();
-    static final java.util.List<String> GENERATE_OUTCOMES = java.util.List.of("ok", "timeout", "device_error",
+    static final List<String> GENERATE_OUTCOMES = List.of("ok", "timeout", "device_error",
             "rejected", "unavailable");
 
     public MicrometerControllerMetrics() {
@@ -58,17 +59,17 @@ public final class MicrometerControllerMetrics implements ControllerMetrics {
                 .description("1 when the controller's MQTT connection is up").register(registry);
         Gauge.builder("c2f_telemetry_queue_depth", telemetryQueue, AtomicLong::get)
                 .description("telemetry records waiting to be written").register(registry);
-        for (String state : java.util.List.of("RUNNING", "PAUSED", "ABORTING", "ABORTED", "SUCCEEDED")) {
+        for (String state : List.of("RUNNING", "PAUSED", "ABORTING", "ABORTED", "SUCCEEDED")) {
             rolloutGauge(state);
         }
-        for (String d : java.util.List.of("DOWNGRADE", "UPGRADE", "INITIAL")) {
+        for (String d : List.of("DOWNGRADE", "UPGRADE", "INITIAL")) {
             retuneCounter(d);
         }
         for (boolean ok : new boolean[] {true, false}) {
             searchTimer(ok);
         }
         GENERATE_OUTCOMES.forEach(this::generateTimer);
-        for (String reason : java.util.List.of("GRACEFUL_SHUTDOWN", "CONNECTION_LOST", "DEATH", "HEARTBEAT_TIMEOUT")) {
+        for (String reason : List.of("GRACEFUL_SHUTDOWN", "CONNECTION_LOST", "DEATH", "HEARTBEAT_TIMEOUT")) {
             registry.counter("c2f_device_offline", "reason", reason);
         }
         for (ErrorCode code : ErrorCode.values()) {
@@ -76,7 +77,7 @@ public final class MicrometerControllerMetrics implements ControllerMetrics {
                 registry.counter("c2f_messages_rejected", "code", code.name());
             }
         }
-        for (Channel ch : java.util.List.of(Channel.DEATH, Channel.STATE)) {
+        for (Channel ch : List.of(Channel.DEATH, Channel.STATE)) {
             registry.counter("c2f_stale_messages", "channel", lower(ch.name()));
         }
         registry.counter("c2f_telemetry_lost");

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * tag is added, so a card can never inject markup or script; images become their alt text (the
  * dashboard's content policy would not load them anyway).
  */
-public final class CardHtml {
+final class CardHtml {
     private static final Pattern HEADING = Pattern.compile("^(#{1,6})\\s+(.*?)\\s*#*\\s*$");
     private static final Pattern BULLET = Pattern.compile("^\\s*[-*+]\\s+(.*)$");
     private static final Pattern NUMBERED = Pattern.compile("^\\s*\\d{1,9}[.)]\\s+(.*)$");

@@ -1,5 +1,6 @@
 package io.c2f.controller.model;
 
+import io.c2f.models.tensor.Resolution;
 import java.util.List;
 import java.util.Map;
 
@@ -9,12 +10,12 @@ import java.util.Map;
  * @param id catalog id (1-128 characters of [A-Za-z0-9._-])
  * @param source where it was loaded from: a {@code .tflite} path on the controller, or {@code synthetic[:kind]}
  * @param modelSha256 sha256 of the model file (what devices report for their installed bundle)
- * @param resolutions the graphs it has, e.g. {@code 16x16}, smallest first
+ * @param resolutions the graphs it has, smallest first
  * @param macsPerForward multiply-accumulates of one denoiser call per resolution
  * @param trainTimesteps T of its noise schedule
  */
-public record ModelRecord(String id, String source, String modelSha256, List<String> resolutions,
-                          Map<String, Long> macsPerForward, int trainTimesteps, long registeredMs) {
+public record ModelRecord(String id, String source, String modelSha256, List<Resolution> resolutions,
+                          Map<Resolution, Long> macsPerForward, int trainTimesteps, long registeredMs) {
     public ModelRecord {
         resolutions = List.copyOf(resolutions);
         macsPerForward = Map.copyOf(macsPerForward);

@@ -1,8 +1,8 @@
 package io.c2f.controller.model;
 
-import com.google.protobuf.InvalidProtocolBufferException;
+import io.c2f.controller.api.NotFoundException;
 import io.c2f.controller.store.Database;
-import io.c2f.controller.store.StoreException;
+import io.c2f.models.tensor.Resolution;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Models and their catalogs ({@code models}, {@code model_schedules}, V3). */
+/** Registered models ({@code models}, V3); their catalogs are {@code catalog.CatalogRepository}. */
 public final class ModelRepository {
     private final Database db;
 
@@ -25,8 +25,7 @@ public final class ModelRepository {
 
     /** Inserts or replaces a model (re-registering the same id updates it; its catalog stays). */
     public Future<Void> save(ModelRecord m) {
-        JsonObject info = new JsonObject().put("resolutions", new JsonArray(m.resolutions()))
-                .put("macs", new JsonObject(new LinkedHashMap<>(m.macsPerForward())))
+        JsonObject info = new JsonObject().put("resolutions", resolutionsJson(m)).put("macs", macsJson(m))
                 .put("trainTimesteps", m.trainTimesteps());
         return db.inTransaction(c -> {
             int n;
@@ -58,6 +57,12 @@ public final class ModelRepository {
         return query("WHERE id = ?", id).map(l -> l.stream().findFirst());
     }
 
+    /** The model, or a future failed with {@link NotFoundException} when none has this id. */
+    public Future<ModelRecord> require(String id) {
+        return find(id).compose(o -> o.map(Future::succeededFuture)
+                .orElseGet(() -> Future.failedFuture(new NotFoundException("model '" + id + "' is not registered"))));
+    }
+
     /** Models whose file has this sha256 (how a device's installed bundle is matched to a catalog). */
     public Future<List<ModelRecord>> findBySha256(String sha256) {
         return query("WHERE model_sha256 = ?", sha256);
@@ -78,11 +83,10 @@ public final class ModelRepository {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         JsonObject info = new JsonObject(rs.getString(4));
-                        List<String> res = new ArrayList<>();
-                        info.getJsonArray("resolutions").forEach(r -> res.add((String) r));
-                        Map<String, Long> macs = new LinkedHashMap<>();
-                        info.getJsonObject("macs").forEach(e -> macs.put(e.getKey(), ((Number) e.getValue()).longValue()));
-                        out.add(new ModelRecord(rs.getString(1), rs.getString(2), rs.getString(3), res, macs,
+                        List<Resolution> res = new ArrayList<>();
+                        info.getJsonArray("resolutions").forEach(r -> res.add(Resolution.parse((String) r)));
+                        out.add(new ModelRecord(rs.getString(1), rs.getString(2), rs.getString(3), res,
+                                macs(info.getJsonObject("macs")),
                                 info.getInteger("trainTimesteps"), rs.getLong(5)));
                     }
                 }
@@ -91,59 +95,23 @@ public final class ModelRepository {
         });
     }
 
-    /** Adds or replaces catalog schedules of a model, in one transaction. */
-    public Future<Void> saveSchedules(List<CatalogEntry> entries, long nowMs) {
-        return db.inTransaction(c -> {
-            for (CatalogEntry e : entries) {
-                try (PreparedStatement del = c.prepareStatement("DELETE FROM model_schedules WHERE model_id = ? "
-                        + "AND schedule_id = ?")) {
-                    del.setString(1, e.modelId());
-                    del.setString(2, e.scheduleId());
-                    del.executeUpdate();
-                }
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO model_schedules (model_id, schedule_id, "
-                        + "steps_low, steps_high, heldout_loss, macs_per_image, method, schedule, added_ms) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                    ps.setString(1, e.modelId());
-                    ps.setString(2, e.scheduleId());
-                    ps.setInt(3, e.stepsLow());
-                    ps.setInt(4, e.stepsHigh());
-                    ps.setDouble(5, e.heldoutLoss());
-                    ps.setLong(6, e.macsPerImage());
-                    ps.setString(7, e.method());
-                    ps.setBytes(8, e.schedule().toByteArray());
-                    ps.setLong(9, nowMs);
-                    ps.executeUpdate();
-                }
-            }
-            return null;
-        });
+    private static Map<Resolution, Long> macs(JsonObject json) {
+        Map<Resolution, Long> macs = new LinkedHashMap<>();
+        json.forEach(e -> macs.put(Resolution.parse(e.getKey()), ((Number) e.getValue()).longValue()));
+        return macs;
     }
 
-    /** A model's catalog, best first ({@link CatalogEntry#BEST_FIRST}: unmeasured losses last). */
-    public Future<List<CatalogEntry>> catalog(String modelId) {
-        return db.execute(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT model_id, schedule_id, steps_low, steps_high, "
-                    + "heldout_loss, macs_per_image, method, schedule FROM model_schedules WHERE model_id = ?")) {
-                ps.setString(1, modelId);
-                List<CatalogEntry> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new CatalogEntry(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4),
-                                rs.getDouble(5), rs.getLong(6), rs.getString(7), parse(rs.getBytes(8), rs.getString(2))));
-                    }
-                }
-                out.sort(CatalogEntry.BEST_FIRST);
-                return out;
-            }
-        });
+    /** Per resolution, as the models table and the API write it: {"16x16": macs, ...}, smallest first. */
+    public static JsonObject macsJson(ModelRecord m) {
+        JsonObject o = new JsonObject();
+        m.resolutions().forEach(r -> o.put(r.toString(), m.macsPerForward().get(r)));
+        return o;
     }
 
-    private static io.c2f.proto.v1.Schedule parse(byte[] bytes, String id) {
-        try {
-            return io.c2f.proto.v1.Schedule.parseFrom(bytes);
-        } catch (InvalidProtocolBufferException e) {
-            throw new StoreException("stored schedule " + id + " is not a c2f.v1.Schedule: " + e.getMessage(), e);
-        }
+    /** The resolutions as the models table and the API write them: ["16x16", ...]. */
+    public static JsonArray resolutionsJson(ModelRecord m) {
+        JsonArray a = new JsonArray();
+        m.resolutions().forEach(r -> a.add(r.toString()));
+        return a;
     }
 }

@@ -20,7 +20,7 @@ import java.util.Map;
  * @param switchTimestep the marked switch, or null (flat curve, no signal)
  * @param switchSource GIVEN, RECOMMENDED or FLAT
  */
-public record RankData(List<RankCurve> curves, Integer switchTimestep, String switchSource) {
+record RankData(List<RankCurve> curves, Integer switchTimestep, String switchSource) {
     static final String HEADER = "trajectory,step,timestep,resolution,x0_rank95,x0_rank99,xt_rank95,xt_rank99,seeds";
     static final int MAX_BYTES = 1 << 20;
 

@@ -1,7 +1,6 @@
 package io.c2f.controller.registry;
 
 import io.c2f.controller.log.EventLog;
-import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.mqtt.DeviceCommands;
 import io.c2f.controller.mqtt.EventAddresses;
@@ -10,6 +9,7 @@ import io.c2f.controller.store.DeviceBirth;
 import io.c2f.controller.store.DeviceRecord;
 import io.c2f.controller.store.DeviceRepository;
 import io.c2f.controller.store.DeviceStatus;
+import io.c2f.controller.store.TelemetryIngest;
 import io.c2f.controller.store.TelemetryRecord;
 import io.c2f.controller.telemetry.GenerationEvent;
 import io.c2f.proto.codec.Inbound;
@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -50,7 +51,7 @@ public final class RegistryVerticle extends VerticleBase {
     static final long REBIRTH_REQUEST_MS = 10_000;
     private static final int RESTORE_PAGE = 1000;
 
-    private final ControllerConfig config;
+    private final RegistrySettings settings;
     private final DeviceRepository repository;
     private final ControllerMetrics metrics;
     private final Clock clock;
@@ -62,27 +63,27 @@ public final class RegistryVerticle extends VerticleBase {
     private TelemetryWriter telemetry;
     private long sweepTimer = -1;
 
-    public RegistryVerticle(ControllerConfig config, DeviceRepository repository, ControllerMetrics metrics,
+    public RegistryVerticle(RegistrySettings settings, DeviceRepository repository, ControllerMetrics metrics,
             Clock clock) {
-        this.config = config;
+        this.settings = settings;
         this.repository = repository;
         this.metrics = metrics;
         this.clock = clock;
-        this.sessions = new DeviceSessions(config.heartbeatTimeoutFactor(), config.defaultHeartbeatMs());
+        this.sessions = new DeviceSessions(settings.heartbeatTimeoutFactor(), settings.defaultHeartbeatMs());
     }
 
     @Override
     public Future<?> start() {
         LocalCodec.registerOn(vertx);
         commands = new DeviceCommands(vertx);
-        telemetry = new TelemetryWriter(vertx, repository, metrics, config.telemetryBatchSize(),
-                config.telemetryBatchDelayMs(), config.telemetryQueueCapacity());
+        telemetry = new TelemetryWriter(vertx, repository, metrics, settings.telemetryBatchSize(),
+                settings.telemetryBatchDelayMs(), settings.telemetryQueueCapacity());
         return restoreOnline(null, 0).compose(restored -> {
             if (restored > 0) {
                 LOG.info("{} devices were online before this start; they have {} heartbeat intervals to be heard",
-                        restored, config.heartbeatTimeoutFactor());
+                        restored, settings.heartbeatTimeoutFactor());
             }
-            sweepTimer = vertx.setPeriodic(config.livenessSweepMs(), t -> sweep());
+            sweepTimer = vertx.setPeriodic(settings.livenessSweepMs(), t -> sweep());
             return Future.all(List.of(
                     consume(Channel.BIRTH, this::onBirth),
                     consume(Channel.DEATH, this::onDeath),
@@ -98,7 +99,7 @@ public final class RegistryVerticle extends VerticleBase {
      * @return how many device writes and telemetry records were pending
      */
     public Future<Integer> drain() {
-        io.vertx.core.Promise<Integer> done = io.vertx.core.Promise.promise();
+        Promise<Integer> done = Promise.promise();
         context.runOnContext(v -> {
             List<Future<?>> pending = new ArrayList<>(writeChains.values());
             int records = telemetry.pending();
@@ -120,7 +121,7 @@ public final class RegistryVerticle extends VerticleBase {
     }
 
     private Future<Integer> restoreOnline(String afterId, int restored) {
-        return repository.list(config.fleet(), DeviceStatus.ONLINE, afterId, RESTORE_PAGE).compose(page -> {
+        return repository.list(settings.fleet(), DeviceStatus.ONLINE, afterId, RESTORE_PAGE).compose(page -> {
             long now = clock.millis();
             for (DeviceRecord d : page) {
                 sessions.restore(d.id(), d.bdSeq(), d.heartbeatIntervalMs() == null ? 0 : d.heartbeatIntervalMs(), now);
@@ -134,7 +135,7 @@ public final class RegistryVerticle extends VerticleBase {
     private Future<Void> consume(Channel channel, Handler<Inbound> handler) {
         return vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(channel), (Message<Inbound> m) -> {
             Inbound in = m.body();
-            if (!config.fleet().equals(in.address().fleet())) {
+            if (!settings.fleet().equals(in.address().fleet())) {
                 return; // another fleet on a shared broker; not ours
             }
             handler.handle(in);
@@ -152,7 +153,7 @@ public final class RegistryVerticle extends VerticleBase {
         lastSeenWritten.put(birth.getDeviceId(), now);
         EventLog.info(LOG, "device.birth", "device", birth.getDeviceId(), "bdSeq", bdSeq, "agent",
                 birth.getAgentVersion(), "bundle", birth.getInstalled().getBundleId(), "schedule", birth.getScheduleId());
-        DeviceBirth row = DeviceBirth.from(config.fleet(), birth, now);
+        DeviceBirth row = DeviceBirth.from(settings.fleet(), birth, now);
         serially(birth.getDeviceId(), () -> repository.upsertBirth(row))
                 .onFailure(e -> LOG.error("storing the birth of {} failed: {}", birth.getDeviceId(), e.getMessage()));
     }
@@ -165,7 +166,7 @@ public final class RegistryVerticle extends VerticleBase {
         if (verdict != DeviceSessions.Verdict.CURRENT) {
             metrics.reportStaleMessage(Channel.DEATH);
             EventLog.info(LOG, "device.death.ignored", "device", death.getDeviceId(), "bdSeq", bdSeq, "session",
-                    verdict.name().toLowerCase(java.util.Locale.ROOT), "reason", death.getReason());
+                    verdict.name().toLowerCase(Locale.ROOT), "reason", death.getReason());
             return;
         }
         String reason = switch (death.getReason()) {
@@ -211,7 +212,7 @@ public final class RegistryVerticle extends VerticleBase {
     private Future<Void> consumeTelemetry() {
         return vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.TELEMETRY), (Message<Inbound> m) -> {
             Inbound in = m.body();
-            if (!config.fleet().equals(in.address().fleet())) {
+            if (!settings.fleet().equals(in.address().fleet())) {
                 m.reply(null);
                 return;
             }
@@ -227,20 +228,20 @@ public final class RegistryVerticle extends VerticleBase {
 
     private Future<Void> onTelemetry(Inbound in) {
         Telemetry t = in.as(Telemetry.class);
-        TelemetryRecord record = TelemetryRecord.from(config.fleet(), t, clock.millis());
+        TelemetryRecord record = TelemetryRecord.from(settings.fleet(), t, clock.millis());
         // after the device's pending registry writes (its birth: the counters live on its row), in arrival order
         Future<?> before = writeChains.getOrDefault(t.getDeviceId(), Future.succeededFuture());
         Promise<Void> acknowledgeable = Promise.promise();
         before.onComplete(x -> {
             TelemetryWriter.Offer offer = telemetry.offer(record);
-            (config.telemetryAckAfterStore() ? offer.stored().<Void>mapEmpty() : offer.queued())
+            (settings.telemetryAckAfterStore() ? offer.stored().<Void>mapEmpty() : offer.queued())
                     .onComplete(acknowledgeable);
             stored(t, record, offer.stored());
         });
         return acknowledgeable.future();
     }
 
-    private void stored(Telemetry t, TelemetryRecord record, Future<io.c2f.controller.store.TelemetryIngest> stored) {
+    private void stored(Telemetry t, TelemetryRecord record, Future<TelemetryIngest> stored) {
         stored.onComplete(ar -> {
             if (ar.failed()) {
                 LOG.error("storing telemetry {} of {} failed: {}", t.getTelemetrySeq(), t.getDeviceId(),
@@ -255,7 +256,7 @@ public final class RegistryVerticle extends VerticleBase {
             // scaled out (shared subscription), one device's records reach the database out of order through
             // several instances, and a gap is usually filled a moment later: then only what the device itself
             // dropped is reported at once; gaps still open stay visible per device (telemetry.gap in the API)
-            long gap = config.mqttSharedGroup().isEmpty() ? Math.max(0, ar.result().gap()) : 0;
+            long gap = settings.sharedGroup().isEmpty() ? Math.max(0, ar.result().gap()) : 0;
             long lost = ar.result().dropped() + gap;
             if (lost > 0) {
                 metrics.reportTelemetryLost(lost);

@@ -1,6 +1,6 @@
 package io.c2f.controller.retune;
 
-import io.c2f.controller.model.CatalogEntry;
+import io.c2f.controller.catalog.CatalogEntry;
 import io.c2f.schedules.frontier.FrontierPoint;
 import io.c2f.schedules.frontier.Measure;
 import io.c2f.schedules.frontier.ParetoFrontier;

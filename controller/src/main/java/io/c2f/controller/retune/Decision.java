@@ -1,6 +1,6 @@
 package io.c2f.controller.retune;
 
-import io.c2f.controller.model.CatalogEntry;
+import io.c2f.controller.catalog.CatalogEntry;
 
 /**
  * The retuner's verdict for one device.
@@ -12,7 +12,7 @@ import io.c2f.controller.model.CatalogEntry;
  * @param reason why, in words an operator reads
  * @param next the state to remember
  */
-public record Decision(CatalogEntry to, String direction, double predictedMs, double observedP95Ms, String reason,
+record Decision(CatalogEntry to, String direction, double predictedMs, double observedP95Ms, String reason,
                        TuningState next) {
 
     public boolean changes() {

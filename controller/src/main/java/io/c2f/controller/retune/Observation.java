@@ -14,6 +14,6 @@ import io.c2f.controller.telemetry.Percentiles;
  * @param lowToHighCostRatio low-step cost over high-step cost from the model's MACs, for a phase
  *     the device has never run
  */
-public record Observation(String runningScheduleId, Percentiles running, double meanPredictedMs, CostModel cost,
+record Observation(String runningScheduleId, Percentiles running, double meanPredictedMs, CostModel cost,
                           double lowToHighCostRatio) {
 }

@@ -7,7 +7,7 @@ import io.c2f.controller.telemetry.Percentiles;
 import java.util.List;
 
 /** Builds the policy's {@link Observation} from a device's latency window. */
-public final class Observations {
+final class Observations {
     private Observations() {
     }
 

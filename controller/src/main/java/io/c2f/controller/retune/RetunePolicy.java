@@ -1,6 +1,6 @@
 package io.c2f.controller.retune;
 
-import io.c2f.controller.model.CatalogEntry;
+import io.c2f.controller.catalog.CatalogEntry;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -39,7 +39,7 @@ import java.util.function.Function;
  * predicted latency: on a device where low-resolution steps save less time than MACs, a dominated
  * schedule can be faster than its dominator and is still refused.
  */
-public final class RetunePolicy {
+final class RetunePolicy {
     /** Best quality first. */
     public static final Comparator<CatalogEntry> QUALITY = CatalogEntry.BEST_FIRST;
 

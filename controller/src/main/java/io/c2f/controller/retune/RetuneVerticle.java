@@ -1,12 +1,13 @@
 package io.c2f.controller.retune;
 
+import io.c2f.controller.catalog.CatalogRepository;
 import io.c2f.controller.log.EventLog;
-import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
-import io.c2f.controller.model.CatalogEntry;
+import io.c2f.controller.catalog.CatalogEntry;
 import io.c2f.controller.model.ModelRecord;
 import io.c2f.controller.model.ModelRepository;
 import io.c2f.controller.mqtt.DeviceCommands;
+import io.c2f.controller.mqtt.EventAddresses;
 import io.c2f.controller.store.DeviceRepository;
 import io.c2f.controller.telemetry.CostModel;
 import io.c2f.controller.telemetry.DeviceLatency;
@@ -23,10 +24,12 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,11 +49,12 @@ public final class RetuneVerticle extends VerticleBase {
     public static final String EVALUATE = "c2f.retune.evaluate";
     private static final long RETENTION_EVERY_MS = 3_600_000;
 
-    private final ControllerConfig config;
+    private final String fleet;
     private final RetuneSettings settings;
     private final RetunePolicy policy;
     private final DeviceRepository devices;
     private final ModelRepository models;
+    private final CatalogRepository catalogs;
     private final LatencyRepository latencyStore;
     private final RetuneRepository decisions;
     private final ControllerMetrics metrics;
@@ -62,15 +66,16 @@ public final class RetuneVerticle extends VerticleBase {
     private Future<Integer> evaluating;
     private final List<Long> timers = new ArrayList<>();
 
-    public RetuneVerticle(ControllerConfig config, RetuneSettings settings, DeviceRepository devices,
-                          ModelRepository models, LatencyRepository latencyStore, RetuneRepository decisions,
-                          ControllerMetrics metrics, JobOrderSigner orders, Clock clock) {
-        this.config = config;
+    public RetuneVerticle(String fleet, RetuneSettings settings, DeviceRepository devices,
+                          ModelRepository models, CatalogRepository catalogs, LatencyRepository latencyStore,
+                          RetuneRepository decisions, ControllerMetrics metrics, JobOrderSigner orders, Clock clock) {
+        this.fleet = fleet;
         this.orders = orders;
         this.settings = settings;
         this.policy = new RetunePolicy(settings);
         this.devices = devices;
         this.models = models;
+        this.catalogs = catalogs;
         this.latencyStore = latencyStore;
         this.decisions = decisions;
         this.metrics = metrics;
@@ -125,7 +130,7 @@ public final class RetuneVerticle extends VerticleBase {
                     e.deviceId(), x.getMessage()));
         }
         // the first generation of a device waits for its label, so it is not counted under "none"
-        Future<String> label = labels.computeIfAbsent(e.deviceId(), id -> devices.find(config.fleet(), id)
+        Future<String> label = labels.computeIfAbsent(e.deviceId(), id -> devices.find(fleet, id)
                 .map(rec -> rec.map(r -> r.labels().isEmpty() ? "none" : r.labels().get(0)).orElse("none"))
                 .otherwise("none"));
         double totalMs = s.totalMs();
@@ -162,7 +167,7 @@ public final class RetuneVerticle extends VerticleBase {
     }
 
     public static JsonObject bucketJson(MinuteBucket b) {
-        return new JsonObject().put("minute", java.time.Instant.ofEpochMilli(b.minuteMs()).toString())
+        return new JsonObject().put("minute", Instant.ofEpochMilli(b.minuteMs()).toString())
                 .put("count", b.count()).put("meanMs", num(b.meanMs())).put("maxMs", num(b.totalMaxMs()))
                 .put("p50Ms", num(b.p50Ms())).put("p95Ms", num(b.p95Ms())).put("p99Ms", num(b.p99Ms()))
                 .put("lowMeanMs", num(b.count() == 0 ? Double.NaN : b.lowSumMs() / b.count()))
@@ -178,16 +183,16 @@ public final class RetuneVerticle extends VerticleBase {
         if (evaluating != null) {
             return evaluating;
         }
-        Future<Integer> round = decisions.targets(config.fleet()).compose(targets -> {
+        Future<Integer> round = decisions.targets(fleet).compose(targets -> {
             Map<String, Future<List<CatalogEntry>>> catalogs = new HashMap<>();
-            Map<String, Future<java.util.Optional<ModelRecord>>> modelInfo = new HashMap<>();
+            Map<String, Future<Optional<ModelRecord>>> modelInfo = new HashMap<>();
             List<Future<Boolean>> each = new ArrayList<>();
             for (TuningTarget t : targets) {
                 if (t.modelId() == null) {
                     continue;
                 }
-                Future<List<CatalogEntry>> cat = catalogs.computeIfAbsent(t.modelId(), models::catalog);
-                Future<java.util.Optional<ModelRecord>> mi = modelInfo.computeIfAbsent(t.modelId(), models::find);
+                Future<List<CatalogEntry>> cat = catalogs.computeIfAbsent(t.modelId(), this.catalogs::catalog);
+                Future<Optional<ModelRecord>> mi = modelInfo.computeIfAbsent(t.modelId(), models::find);
                 each.add(Future.all(cat, mi).compose(v -> evaluate(t, cat.result(),
                         mi.result().map(ModelRecord::lowToHighCostRatio).orElse(0.25))));
             }
@@ -218,7 +223,7 @@ public final class RetuneVerticle extends VerticleBase {
         }
         String jobId = "retune-" + UUID.randomUUID().toString().substring(0, 8);
         JobCommand cmd = orders.applySchedule(t.deviceId(), jobId, ApplySchedule.newBuilder()
-                .setSchedule(decision.to().schedule()).setReason(decision.reason()).build());
+                .setSchedule(decision.to().schedule().toProto()).setReason(decision.reason()).build());
         String from = obs.runningScheduleId() != null ? obs.runningScheduleId() : t.scheduleId();
         EventLog.info(LOG, "retune.decision", "device", t.deviceId(), "job", jobId, "direction", decision.direction(),
                 "from", from, "to", decision.to().scheduleId(), "predictedMs", Math.round(decision.predictedMs()),
@@ -230,7 +235,7 @@ public final class RetuneVerticle extends VerticleBase {
                         decision.direction() + ": " + decision.reason(), jobId)))
                 .map(v -> {
                     metrics.reportRetuneDecision(decision.direction());
-                    vertx.eventBus().publish(io.c2f.controller.mqtt.EventAddresses.DEVICE_CHANGED, t.deviceId());
+                    vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED, t.deviceId());
                     return true;
                 })
                 .onFailure(e -> {
@@ -254,7 +259,7 @@ public final class RetuneVerticle extends VerticleBase {
     static JsonArray toJson(List<RetuneRecord> records) {
         JsonArray a = new JsonArray();
         for (RetuneRecord r : records) {
-            JsonObject o = new JsonObject().put("at", java.time.Instant.ofEpochMilli(r.decidedMs()).toString())
+            JsonObject o = new JsonObject().put("at", Instant.ofEpochMilli(r.decidedMs()).toString())
                     .put("from", r.fromSchedule()).put("to", r.toSchedule()).put("predictedMs", num(r.predictedMs()))
                     .put("observedP95Ms", r.observedP95Ms() == null ? null : num(r.observedP95Ms()))
                     .put("targetMs", r.targetMs()).put("reason", r.reason()).put("jobId", r.jobId());

@@ -7,6 +7,7 @@ import static io.c2f.controller.api.Responses.unavailable;
 
 import io.c2f.controller.api.ApiRoutes;
 import io.c2f.controller.model.ModelRepository;
+import io.c2f.controller.mqtt.EventAddresses;
 import io.c2f.controller.telemetry.LatencyRepository;
 import io.c2f.proto.topic.Topics;
 import io.vertx.core.Future;
@@ -17,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * {@code GET /api/v1/devices/{id}/latency[?minutes=60]}, {@code PUT|DELETE /api/v1/devices/{id}/target},
@@ -131,7 +133,7 @@ public final class TuningRoutes implements ApiRoutes {
         }
         String modelId = (String) mv;
         Future<Boolean> modelOk = modelId == null ? Future.succeededFuture(true)
-                : models.find(modelId).map(java.util.Optional::isPresent);
+                : models.find(modelId).map(Optional::isPresent);
         modelOk.compose(ok -> {
             if (!ok) {
                 error(rc, 404, "model '" + modelId + "' is not registered");
@@ -143,7 +145,7 @@ public final class TuningRoutes implements ApiRoutes {
                 } else {
                     // evaluate now rather than at the next period; the answer does not wait for it
                     vertx.eventBus().request(RetuneVerticle.EVALUATE, id);
-                    vertx.eventBus().publish(io.c2f.controller.mqtt.EventAddresses.DEVICE_CHANGED, id);
+                    vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED, id);
                     json(rc, 200, new JsonObject().put("deviceId", id).put("p95Millis", n.doubleValue())
                             .put("modelId", modelId));
                 }
@@ -163,7 +165,7 @@ public final class TuningRoutes implements ApiRoutes {
             } else if (!ar.result()) {
                 error(rc, 404, "device '" + id + "' is not known in fleet '" + fleet + "'");
             } else {
-                vertx.eventBus().publish(io.c2f.controller.mqtt.EventAddresses.DEVICE_CHANGED, id);
+                vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED, id);
                 rc.response().setStatusCode(204).end();
             }
         });

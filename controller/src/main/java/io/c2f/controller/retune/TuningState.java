@@ -8,7 +8,7 @@ package io.c2f.controller.retune;
  * @param betterCandidateId a better schedule that currently fits the target with margin (null: none)
  * @param betterSinceMs since when it has (continuously)
  */
-public record TuningState(String assignedScheduleId, long assignedAtMs, String betterCandidateId, long betterSinceMs) {
+record TuningState(String assignedScheduleId, long assignedAtMs, String betterCandidateId, long betterSinceMs) {
     public static final TuningState INITIAL = new TuningState(null, 0, null, 0);
 
     TuningState noCandidate() {

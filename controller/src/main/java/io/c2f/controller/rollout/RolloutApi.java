@@ -3,7 +3,9 @@ package io.c2f.controller.rollout;
 import static io.c2f.controller.api.Responses.error;
 import static io.c2f.controller.api.Responses.json;
 
+import io.c2f.controller.api.ApiException;
 import io.c2f.controller.api.ApiRoutes;
+import io.c2f.controller.api.Responses;
 
 import io.c2f.controller.bundle.BundleRecord;
 import io.c2f.controller.bundle.BundleRequest;
@@ -21,9 +23,12 @@ import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +74,7 @@ public final class RolloutApi implements ApiRoutes {
     }
 
     @Override
-    public void mount(io.vertx.core.Vertx vertx, Router router) {
+    public void mount(Vertx vertx, Router router) {
         router.get("/api/v1/keys/bundle-signing").handler(rc -> rc.response().setStatusCode(200)
                 .putHeader("content-type", "application/x-pem-file")
                 .putHeader("x-c2f-key-id", bundles.signingKey().keyId())
@@ -133,7 +138,7 @@ public final class RolloutApi implements ApiRoutes {
         String type = rc.request().getHeader("content-type");
         Future<JsonObject> request;
         FileUpload model = null;
-        if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+        if (type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
             model = rc.fileUploads().stream().filter(f -> f.name().equals("model")).findFirst().orElse(null);
             String fields = rc.request().getFormAttribute("request");
             if (model == null || fields == null) {
@@ -156,7 +161,7 @@ public final class RolloutApi implements ApiRoutes {
         }
         Path uploaded = model == null ? null : Path.of(model.uploadedFileName());
         request.compose(body -> vertx.executeBlocking(() -> BundleRequest.fromJson(body, models,
-                        uploaded == null ? Optional.empty() : Optional.of(java.nio.file.Files.readAllBytes(uploaded)),
+                        uploaded == null ? Optional.empty() : Optional.of(Files.readAllBytes(uploaded)),
                         maxModelBytes), false))
                 .compose(bundles::create)
                 .onComplete(ar -> answer(rc, 201, ar.succeeded() ? bundleJson(ar.result()) : null, ar.cause()));
@@ -202,15 +207,11 @@ public final class RolloutApi implements ApiRoutes {
     }
 
     private static void fail(RoutingContext rc, Throwable e) {
-        if (e instanceof RequestException r) {
-            error(rc, switch (r.kind()) {
-                case INVALID -> 400;
-                case NOT_FOUND -> 404;
-                case CONFLICT -> 409;
-            }, r.getMessage());
+        if (e instanceof ApiException) {
+            Responses.fail(rc, e);
         } else {
             // the cause stays in the log: an I/O error's message names server paths (the uploads folder)
-            String ref = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+            String ref = Long.toHexString(ThreadLocalRandom.current().nextLong());
             LOG.error("{} {} failed (ref {})", rc.request().method(), rc.request().path(), ref, e);
             error(rc, 500, "internal error (ref " + ref + " in the controller's log)");
         }

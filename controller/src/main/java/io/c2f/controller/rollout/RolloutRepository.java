@@ -13,12 +13,15 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The {@code rollouts}, {@code rollout_waves} and {@code rollout_events} tables. */
 final class RolloutRepository {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RolloutRepository.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RolloutRepository.class);
     private static final String COLUMNS = "id, fleet, bundle_id, spec, state, current_wave, abort_reason, created_ms, "
             + "updated_ms, finished_ms, lease_owner, lease_expires_ms";
     private static final String ACTIVE = "state IN ('RUNNING', 'PAUSED', 'ABORTING')";
@@ -170,7 +173,7 @@ final class RolloutRepository {
      */
     static void event(Connection c, String rolloutId, String kind, String message, long nowMs, Integer wave)
             throws SQLException {
-        EventLog.info(LOG, "rollout." + kind.toLowerCase(java.util.Locale.ROOT).replace('_', '.'), "rollout", rolloutId,
+        EventLog.info(LOG, "rollout." + kind.toLowerCase(Locale.ROOT).replace('_', '.'), "rollout", rolloutId,
                 "wave", wave, "detail", message);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollout_events (rollout_id, at_ms, kind, message) "
                 + "VALUES (?, ?, ?, ?)")) {

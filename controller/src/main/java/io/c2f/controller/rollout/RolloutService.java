@@ -2,7 +2,7 @@ package io.c2f.controller.rollout;
 
 import io.c2f.controller.bundle.BundleService;
 import io.c2f.controller.bundle.RequestException;
-import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.config.ControllerIdentity;
 import io.c2f.controller.job.Job;
 import io.c2f.controller.job.JobRepository;
 import io.c2f.controller.job.JobStatus;
@@ -33,16 +33,16 @@ public final class RolloutService {
     private static final int EVENT_LIMIT = 500;
 
     private final Vertx vertx;
-    private final ControllerConfig config;
+    private final ControllerIdentity identity;
     private final RolloutRepository repository;
     private final BundleService bundles;
     private final RolloutSettings settings;
     private final Clock clock;
 
-    public RolloutService(Vertx vertx, ControllerConfig config, Database db, BundleService bundles,
+    public RolloutService(Vertx vertx, ControllerIdentity identity, Database db, BundleService bundles,
             RolloutSettings settings, Clock clock) {
         this.vertx = vertx;
-        this.config = config;
+        this.identity = identity;
         this.repository = new RolloutRepository(db);
         this.bundles = bundles;
         this.settings = settings;
@@ -74,7 +74,7 @@ public final class RolloutService {
     }
 
     private String plan(Connection c, RolloutSpec spec) throws SQLException {
-        Map<String, DeviceFacts> devices = RolloutRepository.devices(c, config.fleet());
+        Map<String, DeviceFacts> devices = RolloutRepository.devices(c, identity.fleet());
         List<DeviceFacts> targets = new ArrayList<>();
         if (!spec.target().devices().isEmpty()) {
             List<String> unknown = new ArrayList<>();
@@ -88,20 +88,20 @@ public final class RolloutService {
             }
             if (!unknown.isEmpty()) {
                 throw RequestException.invalid("target.devices: " + unknown + " are not devices of fleet '"
-                        + config.fleet() + "' (a device is known once it has published a birth)");
+                        + identity.fleet() + "' (a device is known once it has published a birth)");
             }
         } else {
             devices.values().stream().filter(d -> spec.target().matchesLabels(d.labels())).forEach(targets::add);
         }
         if (targets.isEmpty()) {
-            throw RequestException.invalid("target matches no device of fleet '" + config.fleet() + "'");
+            throw RequestException.invalid("target matches no device of fleet '" + identity.fleet() + "'");
         }
         // online devices first, so the canary answers at once; then by id, so the plan is reproducible
         targets.sort(Comparator.comparing((DeviceFacts d) -> !d.online()).thenComparing(DeviceFacts::id));
         Map<String, String> busy = new LinkedHashMap<>();
         try (var ps = c.prepareStatement("SELECT w.devices, r.id FROM rollout_waves w JOIN rollouts r "
                 + "ON r.id = w.rollout_id WHERE r.fleet = ? AND r.state IN ('RUNNING', 'PAUSED', 'ABORTING')")) {
-            ps.setString(1, config.fleet());
+            ps.setString(1, identity.fleet());
             try (var rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String other = rs.getString(2);
@@ -124,8 +124,8 @@ public final class RolloutService {
             waves.add(new Wave(id, i, "PENDING", ids, null, null));
             from += sizes.get(i);
         }
-        RolloutRepository.insert(c, new Rollout(id, config.fleet(), spec.bundleId(), spec, RolloutState.RUNNING, 0,
-                null, now, now, null, config.instanceId(), now + settings.leaseMs()), waves);
+        RolloutRepository.insert(c, new Rollout(id, identity.fleet(), spec.bundleId(), spec, RolloutState.RUNNING, 0,
+                null, now, now, null, identity.instanceId(), now + settings.leaseMs()), waves);
         RolloutRepository.event(c, id, "CREATED", "rollout of " + spec.bundleId() + " to " + targets.size()
                 + " devices in " + sizes.size() + " waves " + sizes, now);
         return id;
@@ -144,7 +144,7 @@ public final class RolloutService {
     }
 
     public Future<JsonArray> list() {
-        return repository.list(config.fleet()).map(all -> {
+        return repository.list(identity.fleet()).map(all -> {
             JsonArray out = new JsonArray();
             all.forEach(r -> out.add(summary(r)));
             return out;

@@ -19,7 +19,7 @@ import java.util.Map;
  *  "timeouts": {"jobMs": 600000, "stepMs": 300000}}
  * </pre>
  */
-public record RolloutSpec(String bundleId, Target target, WavePolicy waves, AbortPolicy abort, long jobTimeoutMs,
+record RolloutSpec(String bundleId, Target target, WavePolicy waves, AbortPolicy abort, long jobTimeoutMs,
         long stepTimeoutMs) {
 
     /** Devices by id, by labels (all must match), or every device of the fleet. */

@@ -2,7 +2,7 @@ package io.c2f.controller.rollout;
 
 import io.c2f.controller.log.EventLog;
 import io.c2f.controller.bundle.BundleService;
-import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.config.ControllerIdentity;
 import io.c2f.controller.job.Job;
 import io.c2f.controller.job.JobOrderSigner;
 import io.c2f.controller.job.JobRepository;
@@ -19,6 +19,7 @@ import io.vertx.core.VerticleBase;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class RolloutVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(RolloutVerticle.class);
 
-    private final ControllerConfig config;
+    private final ControllerIdentity identity;
     private final RolloutService service;
     private final JobRepository jobs;
     private final BundleService bundles;
@@ -54,9 +55,9 @@ public final class RolloutVerticle extends VerticleBase {
     private long timer = -1;
     private boolean stopping;
 
-    public RolloutVerticle(ControllerConfig config, RolloutService service, JobRepository jobs, BundleService bundles,
+    public RolloutVerticle(ControllerIdentity identity, RolloutService service, JobRepository jobs, BundleService bundles,
             RolloutSettings settings, Clock clock) {
-        this.config = config;
+        this.identity = identity;
         this.service = service;
         this.jobs = jobs;
         this.bundles = bundles;
@@ -68,14 +69,14 @@ public final class RolloutVerticle extends VerticleBase {
     public Future<?> start() {
         LocalCodec.registerOn(vertx);
         commands = new DeviceCommands(vertx);
-        orders = new JobOrderSigner(bundles.signingKey(), config.fleet(), clock);
+        orders = new JobOrderSigner(bundles.signingKey(), identity.fleet(), clock);
         Future<Void> status = vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.JOB_STATUS), m -> {
-            if (config.fleet().equals(m.body().address().fleet())) {
+            if (identity.fleet().equals(m.body().address().fleet())) {
                 onStatus(m.body().address().deviceId(), m.body().as(JobStatusUpdate.class));
             }
         }).completion();
         Future<Void> births = vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.BIRTH), m -> {
-            if (config.fleet().equals(m.body().address().fleet())) {
+            if (identity.fleet().equals(m.body().address().fleet())) {
                 Birth b = m.body().as(Birth.class);
                 onBirth(b.getDeviceId(), b.getInstalled().getBundleId());
             }
@@ -98,11 +99,11 @@ public final class RolloutVerticle extends VerticleBase {
         if (timer != -1) {
             vertx.cancelTimer(timer);
         }
-        return service.repository().release(config.instanceId(), clock.millis()).otherwiseEmpty();
+        return service.repository().release(identity.instanceId(), clock.millis()).otherwiseEmpty();
     }
 
     private void tick() {
-        service.repository().lease(config.fleet(), config.instanceId(), clock.millis(), settings.leaseMs())
+        service.repository().lease(identity.fleet(), identity.instanceId(), clock.millis(), settings.leaseMs())
                 .onSuccess(leases -> {
                     if (stopping) {
                         return;
@@ -112,7 +113,7 @@ public final class RolloutVerticle extends VerticleBase {
                     for (RolloutRepository.Lease l : leases) {
                         String id = l.rolloutId();
                         if (!leased.contains(id) && takingOver.add(id)) {
-                            EventLog.info(LOG, "rollout.lease.taken", "rollout", id, "instance", config.instanceId());
+                            EventLog.info(LOG, "rollout.lease.taken", "rollout", id, "instance", identity.instanceId());
                             // driven (kicked) only once the take-over gave its jobs their time back
                             takeOver(l).onComplete(ar -> {
                                 takingOver.remove(id);
@@ -200,7 +201,7 @@ public final class RolloutVerticle extends VerticleBase {
             }
             Job j = updated.get();
             if (j.state().terminal()) {
-                EventLog.info(LOG, "job." + j.state().name().toLowerCase(java.util.Locale.ROOT), "device", deviceId,
+                EventLog.info(LOG, "job." + j.state().name().toLowerCase(Locale.ROOT), "device", deviceId,
                         "job", j.id(), "rollout", j.rolloutId(), "kind", j.kind(), "bundle", j.bundleId(),
                         "error", j.errorMessage());
                 if (j.state() == JobStatus.SUCCEEDED) {

@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param state PENDING, RUNNING, SUCCEEDED, FAILED or CANCELED
  */
-public record Wave(String rolloutId, int index, String state, List<String> devices, Long startedMs,
+record Wave(String rolloutId, int index, String state, List<String> devices, Long startedMs,
         Long finishedMs) {
     public Wave {
         devices = List.copyOf(devices);

@@ -8,8 +8,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * {@link DeviceRepository} over JDBC. The SQL is the common subset of PostgreSQL and H2 in
@@ -152,7 +155,7 @@ public final class JdbcDeviceRepository implements DeviceRepository {
                 }
                 inserted = ps.executeBatch();
             }
-            java.util.TreeMap<String, long[]> counters = new java.util.TreeMap<>();
+            TreeMap<String, long[]> counters = new TreeMap<>();
             for (int i = 0; i < batch.size(); i++) {
                 if (inserted[i] != 0) { // SUCCESS_NO_INFO (-2) counts as inserted
                     counters.put(batch.get(i).deviceId(), null);
@@ -188,7 +191,7 @@ public final class JdbcDeviceRepository implements DeviceRepository {
             try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET telemetry_next_seq = ?, "
                     + "telemetry_received = ?, telemetry_dropped = ?, telemetry_gap = ? WHERE id = ?")) {
                 boolean any = false;
-                for (java.util.Map.Entry<String, long[]> e : counters.entrySet()) {
+                for (Map.Entry<String, long[]> e : counters.entrySet()) {
                     long[] d = e.getValue();
                     if (d == null) {
                         continue;
@@ -209,11 +212,11 @@ public final class JdbcDeviceRepository implements DeviceRepository {
     }
 
     /** Reads and locks the counters of these devices (absent devices stay null), in id order. */
-    private static void lockCounters(Connection c, java.util.TreeMap<String, long[]> counters) throws SQLException {
+    private static void lockCounters(Connection c, TreeMap<String, long[]> counters) throws SQLException {
         List<String> ids = new ArrayList<>(counters.keySet());
         for (int from = 0; from < ids.size(); from += 500) {
             List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
-            String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+            String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
             try (PreparedStatement ps = c.prepareStatement("SELECT id, telemetry_next_seq, telemetry_received, "
                     + "telemetry_dropped, telemetry_gap FROM devices WHERE id IN (" + marks + ") ORDER BY id FOR UPDATE")) {
                 for (int i = 0; i < chunk.size(); i++) {

@@ -1,6 +1,8 @@
 package io.c2f.controller.store;
 
 import io.c2f.controller.metrics.ControllerMetrics;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -135,12 +137,12 @@ public final class TelemetryWriter {
         // loop was descheduled, the batch can be stored before the listener is attached, and a listener
         // on a completed future runs at once, here, in the middle of offer() (a held-back record was
         // let in early: JdbcDeviceRepositoryTest on a loaded machine)
-        io.vertx.core.Context context = vertx.getOrCreateContext();
+        Context context = vertx.getOrCreateContext();
         repository.ingestTelemetryBatch(batch.stream().map(Pending::record).toList())
                 .onComplete(ar -> context.runOnContext(v -> written(batch, ar)));
     }
 
-    private void written(List<Pending> batch, io.vertx.core.AsyncResult<List<TelemetryIngest>> ar) {
+    private void written(List<Pending> batch, AsyncResult<List<TelemetryIngest>> ar) {
         if (ar.succeeded()) {
             failures = 0;
             metrics.reportTelemetryBatch(batch.size());

@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** The per-minute latency history ({@code latency_minutes}, V3). */
@@ -97,7 +98,7 @@ public final class LatencyRepository {
                                 rs.getDouble(10)));
                     }
                 }
-                java.util.Collections.reverse(out);
+                Collections.reverse(out);
                 return out;
             }
         });

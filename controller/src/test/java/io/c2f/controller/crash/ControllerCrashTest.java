@@ -3,7 +3,7 @@ package io.c2f.controller.crash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.c2f.controller.bench.SyntheticBundleRequest;
+import io.c2f.controller.testing.SyntheticBundleRequest;
 import io.c2f.controller.testing.ControllerProcess;
 import io.c2f.controller.testing.FakeDevice;
 import io.c2f.controller.testing.Ports;

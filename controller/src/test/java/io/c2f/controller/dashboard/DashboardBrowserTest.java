@@ -1,6 +1,6 @@
 package io.c2f.controller.dashboard;
 
-import io.c2f.controller.bench.SyntheticBundleRequest;
+import io.c2f.controller.testing.SyntheticBundleRequest;
 import static io.c2f.controller.testing.Await.result;
 import static io.c2f.controller.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;

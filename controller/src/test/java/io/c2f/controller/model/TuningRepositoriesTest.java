@@ -8,14 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.c2f.controller.catalog.CatalogEntry;
+import io.c2f.controller.catalog.CatalogRepository;
+import io.c2f.controller.catalog.ScheduleCatalog;
 import io.c2f.controller.metrics.MicrometerControllerMetrics;
 import io.c2f.controller.retune.RetuneRecord;
 import io.c2f.controller.retune.RetuneRepository;
 import io.c2f.controller.retune.TuningTarget;
-import io.c2f.controller.schedule.SearchJob;
-import io.c2f.controller.schedule.SearchRepository;
-import io.c2f.controller.schedule.SearchRequest;
-import io.c2f.controller.schedule.SearchService;
+import io.c2f.controller.search.SearchJob;
+import io.c2f.controller.search.SearchRepository;
+import io.c2f.controller.search.SearchRequest;
+import io.c2f.controller.search.SearchService;
 import io.c2f.controller.store.DeviceBirth;
 import io.c2f.controller.store.JdbcDeviceRepository;
 import io.c2f.controller.telemetry.LatencyRepository;
@@ -24,6 +27,7 @@ import io.c2f.controller.testing.EngineDatabase;
 import io.c2f.proto.v1.Birth;
 import io.c2f.proto.v1.Header;
 import io.c2f.proto.v1.InstalledBundle;
+import io.c2f.models.tensor.Resolution;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
@@ -70,26 +74,27 @@ class TuningRepositoriesTest {
     void modelsCatalogTargetsDecisionsAndASearch(String engine, Vertx vertx) throws Exception {
         withDatabase(vertx, engine, db -> {
             ModelRepository models = new ModelRepository(db);
+            CatalogRepository catalogs = new CatalogRepository(db);
             ModelRecord m = result(vertx.executeBlocking(() -> ModelRegistry.inspect("syn", "synthetic", 5)));
-            assertEquals(List.of("16x16", "32x32"), m.resolutions());
+            assertEquals(List.of(Resolution.square(16), Resolution.square(32)), m.resolutions());
             assertTrue(m.lowToHighCostRatio() > 0 && m.lowToHighCostRatio() < 1, "ratio " + m.lowToHighCostRatio());
             result(models.save(m));
             result(models.save(m)); // re-registering updates
             assertEquals(m, result(models.find("syn")).orElseThrow());
             assertEquals(1, result(models.findBySha256(m.modelSha256())).size());
 
-            List<CatalogEntry> cat = ModelRegistry.readCatalog(m, Path.of("..", "schedules", "catalog"));
+            List<CatalogEntry> cat = ScheduleCatalog.readCatalog(m, Path.of("..", "schedules", "catalog"));
             assertEquals(4, cat.size());
-            assertTrue(cat.stream().allMatch(e -> e.macsPerImage() == e.stepsHigh() * m.macsPerForward().get("32x32")),
+            assertTrue(cat.stream().allMatch(e -> e.macsPerImage() == e.stepsHigh() * m.macsPerForward().get(Resolution.square(32))),
                     "MACs filled from the model");
-            result(models.saveSchedules(cat, 10));
-            result(models.saveSchedules(cat.subList(0, 1), 11)); // replacing one keeps the rest
-            List<CatalogEntry> stored = result(models.catalog("syn"));
+            result(catalogs.saveSchedules(cat, 10));
+            result(catalogs.saveSchedules(cat.subList(0, 1), 11)); // replacing one keeps the rest
+            List<CatalogEntry> stored = result(catalogs.catalog("syn"));
             assertEquals(4, stored.size());
             assertEquals(cat.get(0).schedule(), stored.stream().filter(e -> e.scheduleId().equals(cat.get(0).scheduleId()))
                     .findFirst().orElseThrow().schedule());
             ModelException refused = assertThrows(ModelException.class,
-                    () -> ModelRegistry.parse(m, "{\"scheduleId\": \"x\", \"timesteps\": [1500, 3], "
+                    () -> ScheduleCatalog.parse(m, "{\"scheduleId\": \"x\", \"timesteps\": [1500, 3], "
                             + "\"highResolution\": {\"height\": 32, \"width\": 32}}", "body"));
             assertTrue(refused.getMessage().contains("does not fit model syn"), refused.getMessage());
 
@@ -118,7 +123,7 @@ class TuningRepositoriesTest {
 
             // a small TRD search job on the synthetic model, with progress and results in the catalog
             MicrometerControllerMetrics metrics = new MicrometerControllerMetrics();
-            try (SearchService searches = new SearchService(vertx, models, new SearchRepository(db), metrics,
+            try (SearchService searches = new SearchService(vertx, models, catalogs, new SearchRepository(db), metrics,
                     Clock.systemUTC(), 1, "test")) {
                 SearchJob job = result(searches.submit(m, new SearchRequest(List.of(4), "c2f", 2, 20, 2, 2, 20, 60)));
                 assertEquals("QUEUED", job.state());
@@ -128,7 +133,7 @@ class TuningRepositoriesTest {
                 assertEquals("SUCCEEDED", done.state(), done.message());
                 assertEquals(1.0, done.progress());
                 assertEquals(List.of("syn-trd-k4-c2f"), done.results());
-                CatalogEntry found = result(models.catalog("syn")).stream()
+                CatalogEntry found = result(catalogs.catalog("syn")).stream()
                         .filter(e -> e.scheduleId().equals("syn-trd-k4-c2f")).findFirst().orElseThrow();
                 // TRD may move the switch index by one from the start at 2
                 assertEquals(4, found.steps());

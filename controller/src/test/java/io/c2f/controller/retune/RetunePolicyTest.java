@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.c2f.controller.model.CatalogEntry;
+import io.c2f.controller.catalog.CatalogEntry;
 import io.c2f.controller.telemetry.DeviceLatency;
 import io.c2f.controller.telemetry.GenerationSample;
-import io.c2f.proto.v1.Schedule;
+import io.c2f.models.c2f.C2fPlan;
+import io.c2f.models.tensor.Resolution;
+import io.c2f.proto.v1.Provenance;
+import io.c2f.schedules.Schedule;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -28,9 +31,15 @@ class RetunePolicyTest {
     private static final double TARGET = 500;
     private static final RetuneSettings SETTINGS = RetuneSettings.defaults();
 
+    /** The policy reads only the entry's numbers: any valid schedule will do. */
+    private static Schedule schedule(String id) {
+        return new Schedule(id, C2fPlan.fullResolution(new int[] {999, 0}, Resolution.square(8), 0f),
+                Provenance.getDefaultInstance());
+    }
+
     private static CatalogEntry entry(String id, int low, int high, double loss) {
         return new CatalogEntry("m", id, low, high, loss, low * LOW_MACS + high * HIGH_MACS, "SEARCH_METHOD_TRD",
-                Schedule.newBuilder().setScheduleId(id).build());
+                schedule(id));
     }
 
     @Test
@@ -252,7 +261,7 @@ class RetunePolicyTest {
         CatalogEntry baseline = entry("baseline-k4", 0, 4, 0.0);
         CatalogEntry x = entry("X", 0, 8, 0.020);
         CatalogEntry noMacs = new CatalogEntry("m", "no-macs", 0, 10, 0.001, 0, "SEARCH_METHOD_TRD",
-                Schedule.newBuilder().setScheduleId("no-macs").build());
+                schedule("no-macs"));
         List<CatalogEntry> catalog = List.of(baseline, x, noMacs);
         assertEquals(catalog, CatalogFrontier.of(catalog).choosable());
         assertEquals("X", initial(catalog, 400).to().scheduleId(), "X (~340 ms) is measured, the baseline is not");

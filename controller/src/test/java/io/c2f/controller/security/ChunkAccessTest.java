@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.c2f.controller.Controller;
-import io.c2f.controller.bench.SyntheticBundleRequest;
+import io.c2f.controller.testing.SyntheticBundleRequest;
 import io.c2f.controller.testing.FakeDevice;
 import io.c2f.controller.testing.TestControllers;
 import io.c2f.proto.topic.Channel;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.c2f.controller.Controller;
-import io.c2f.controller.bench.SyntheticBundleRequest;
+import io.c2f.controller.testing.SyntheticBundleRequest;
 import io.c2f.controller.config.ConfigException;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.retune.RetuneSettings;
@@ -194,7 +194,7 @@ class FileRequestSecurityTest {
         assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(keys)));
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
         Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        io.c2f.controller.bundle.BundleSigningKey.loadOrCreate(dir.resolve("data"));
+        io.c2f.controller.signing.BundleSigningKey.loadOrCreate(dir.resolve("data"));
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)));
     }
 }

@@ -5,6 +5,7 @@ import static io.c2f.controller.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.c2f.controller.catalog.CatalogRepository;
 import io.c2f.controller.Controller;
 import io.c2f.controller.config.ConfigLoader;
 import io.c2f.controller.config.ControllerConfig;
@@ -14,10 +15,10 @@ import io.c2f.controller.metrics.NoopControllerMetrics;
 import io.c2f.controller.model.ModelRecord;
 import io.c2f.controller.model.ModelRegistry;
 import io.c2f.controller.model.ModelRepository;
-import io.c2f.controller.schedule.SearchJob;
-import io.c2f.controller.schedule.SearchRepository;
-import io.c2f.controller.schedule.SearchRequest;
-import io.c2f.controller.schedule.SearchService;
+import io.c2f.controller.search.SearchJob;
+import io.c2f.controller.search.SearchRepository;
+import io.c2f.controller.search.SearchRequest;
+import io.c2f.controller.search.SearchService;
 import io.c2f.controller.store.Database;
 import io.c2f.controller.testing.FakeDevice;
 import io.c2f.controller.testing.TestControllers;
@@ -163,6 +164,7 @@ class GracefulShutdownTest {
         Database db = result(vertx.executeBlocking(() -> Database.open(vertx, config)));
         try {
             ModelRepository models = new ModelRepository(db);
+            CatalogRepository catalogs = new CatalogRepository(db);
             ModelRecord m = result(vertx.executeBlocking(() -> ModelRegistry.inspect("syn", "synthetic", 5)));
             result(models.save(m));
             SearchRepository jobs = new SearchRepository(db);
@@ -170,7 +172,7 @@ class GracefulShutdownTest {
             // four TRD searches (k 4 and 6, full and c2f): long enough to be stopped midway
             SearchRequest request = new SearchRequest(List.of(4, 6), "both", 2, 20, 2, 2, 400, 120);
             SearchJob job;
-            SearchService first = new SearchService(vertx, models, jobs, metrics, Clock.systemUTC(), 1, "ctl-a");
+            SearchService first = new SearchService(vertx, models, catalogs, jobs, metrics, Clock.systemUTC(), 1, "ctl-a");
             try {
                 job = result(first.submit(m, request));
                 until(() -> first.find(job.id()).map(o -> o.orElseThrow()), j -> j.state().equals("RUNNING"),
@@ -185,10 +187,10 @@ class GracefulShutdownTest {
             assertTrue(first.submit(m, request).failed(), "a stopping service takes no new searches");
 
             // another instance sharing the database leaves it alone; the instance that ran it takes it up again
-            try (SearchService other = new SearchService(vertx, models, jobs, metrics, Clock.systemUTC(), 1, "ctl-b")) {
+            try (SearchService other = new SearchService(vertx, models, catalogs, jobs, metrics, Clock.systemUTC(), 1, "ctl-b")) {
                 assertEquals(0, result(other.resumeInterrupted()));
             }
-            try (SearchService restarted = new SearchService(vertx, models, jobs, metrics, Clock.systemUTC(), 1,
+            try (SearchService restarted = new SearchService(vertx, models, catalogs, jobs, metrics, Clock.systemUTC(), 1,
                     "ctl-a")) {
                 assertEquals(1, result(restarted.resumeInterrupted()));
                 SearchJob done = until(() -> restarted.find(job.id()).map(o -> o.orElseThrow()), SearchJob::finished,

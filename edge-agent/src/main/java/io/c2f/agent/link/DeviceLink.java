@@ -5,7 +5,7 @@ import com.google.protobuf.Message;
 import io.c2f.proto.codec.HeaderFactory;
 import io.c2f.proto.codec.InboundDispatcher;
 import io.c2f.proto.codec.WireCodec;
-import io.c2f.proto.codec.WireException;
+import io.c2f.proto.WireException;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.topic.Topics;
 import io.c2f.proto.v1.Birth;

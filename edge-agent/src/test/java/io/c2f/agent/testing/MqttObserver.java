@@ -2,7 +2,7 @@ package io.c2f.agent.testing;
 
 import io.c2f.proto.codec.Inbound;
 import io.c2f.proto.codec.WireCodec;
-import io.c2f.proto.codec.WireException;
+import io.c2f.proto.WireException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

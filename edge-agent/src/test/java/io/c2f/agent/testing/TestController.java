@@ -6,7 +6,7 @@ import io.c2f.proto.bundle.BundlePayload;
 import io.c2f.proto.codec.HeaderFactory;
 import io.c2f.proto.codec.Inbound;
 import io.c2f.proto.codec.WireCodec;
-import io.c2f.proto.codec.WireException;
+import io.c2f.proto.WireException;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.topic.Topics;
 import io.c2f.proto.v1.BundleChunk;

@@ -4,6 +4,7 @@ import io.c2f.proto.v1.BundleFile;
 import io.c2f.proto.v1.BundleManifest;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -60,7 +61,7 @@ public final class BundlePayload {
         if (index < 0 || index >= chunkCount()) {
             throw new IndexOutOfBoundsException("chunk " + index + " of " + chunkCount());
         }
-        return java.util.Arrays.copyOfRange(bytes, index * chunkSize, index * chunkSize + chunkLength(index));
+        return Arrays.copyOfRange(bytes, index * chunkSize, index * chunkSize + chunkLength(index));
     }
 
     public byte[] bytes() {
@@ -112,7 +113,7 @@ public final class BundlePayload {
                 throw new BundleVerificationException("file " + f.getPath() + " (" + f.getSizeBytes()
                         + " bytes) runs past the end of the payload");
             }
-            byte[] content = java.util.Arrays.copyOfRange(payload, offset, offset + (int) f.getSizeBytes());
+            byte[] content = Arrays.copyOfRange(payload, offset, offset + (int) f.getSizeBytes());
             offset += (int) f.getSizeBytes();
             String sha = Sha256.hex(content);
             if (!sha.equals(f.getSha256())) {

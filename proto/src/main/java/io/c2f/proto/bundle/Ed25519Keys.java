@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -55,7 +56,7 @@ public final class Ed25519Keys {
             Files.createFile(tmp);
         }
         Files.writeString(tmp, pem(PRIVATE, pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
-        Files.move(tmp, privateKeyFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, privateKeyFile, StandardCopyOption.ATOMIC_MOVE);
         Files.writeString(publicKeyFile, pem(PUBLIC, pair.getPublic().getEncoded()), StandardCharsets.US_ASCII);
         return pair;
     }

@@ -1,5 +1,6 @@
 package io.c2f.proto.codec;
 
+import io.c2f.proto.WireException;
 import io.c2f.proto.v1.ErrorCode;
 
 /** Well-formed, but a field is missing or has a value the contract does not allow. */

@@ -1,5 +1,6 @@
 package io.c2f.proto.codec;
 
+import io.c2f.proto.WireException;
 import io.c2f.proto.v1.ErrorCode;
 
 /** The payload is not a protobuf encoding of the topic's message type (truncated, garbage, too big). */

@@ -1,5 +1,6 @@
 package io.c2f.proto.codec;
 
+import io.c2f.proto.WireException;
 import io.c2f.proto.v1.ErrorCode;
 
 /** The message has no header, or a protocol major version other than the one this code speaks. */

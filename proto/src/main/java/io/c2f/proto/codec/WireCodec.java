@@ -1,5 +1,6 @@
 package io.c2f.proto.codec;
 
+import io.c2f.proto.WireException;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.c2f.proto.topic.Channel;

@@ -1,6 +1,7 @@
 package io.c2f.proto.topic;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -124,14 +125,14 @@ public final class Topics {
             if (!ID.matcher(device).matches()) {
                 throw new UnknownTopicException(topic, "invalid device id '" + device + "'");
             }
-            String suffix = String.join("/", java.util.Arrays.copyOfRange(levels, 3, levels.length));
+            String suffix = String.join("/", Arrays.copyOfRange(levels, 3, levels.length));
             Channel channel = DEVICE_SUFFIXES.get(suffix);
             if (channel == null) {
                 throw new UnknownTopicException(topic, "unknown device channel '" + suffix + "'");
             }
             return new TopicAddress(fleet, channel, device);
         }
-        String suffix = String.join("/", java.util.Arrays.copyOfRange(levels, 1, levels.length));
+        String suffix = String.join("/", Arrays.copyOfRange(levels, 1, levels.length));
         Channel channel = FLEET_SUFFIXES.get(suffix);
         if (channel == null) {
             throw new UnknownTopicException(topic, "unknown fleet channel '" + suffix + "'");

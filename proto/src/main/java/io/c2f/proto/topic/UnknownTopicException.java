@@ -1,6 +1,6 @@
 package io.c2f.proto.topic;
 
-import io.c2f.proto.codec.WireException;
+import io.c2f.proto.WireException;
 import io.c2f.proto.v1.ErrorCode;
 
 /** The topic is outside the c2f/v1 namespace, names an unknown channel, or carries an invalid id. */

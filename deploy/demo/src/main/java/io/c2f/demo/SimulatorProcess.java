@@ -1,0 +1,121 @@
+package io.c2f.demo;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A simulated fleet ({@code c2f-agent simulate}) in its own JVM, remote-controlled through the
+ * simulator's console on its standard input ({@code slow SELECTOR FACTOR}, {@code recover
+ * SELECTOR}, {@code status}). Each command waits for the simulator's {@code cmd ok|error} answer.
+ */
+public final class SimulatorProcess extends AgentProcess {
+    private static final String REPLY = "cmd ";
+    private final PrintWriter console;
+    private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+
+    private SimulatorProcess(Process process, Path log) {
+        super("simulator", process, log);
+        this.console = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
+        Thread pump = new Thread(this::pumpOutput, "simulator-output");
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    /**
+     * How the simulated fleet looks.
+     *
+     * @param prefix device ids are prefix-0000, prefix-0001, ...
+     * @param nanosPerMegaMac median cost of a million MACs
+     * @param spread speeds are log-uniform in [median / spread, median * spread]
+     */
+    public record Fleet(String prefix, int devices, long nanosPerMegaMac, double spread, long seed) {
+        public Fleet {
+            if (devices < 1 || nanosPerMegaMac < 1 || spread < 1) {
+                throw new IllegalArgumentException("simulated fleet needs >= 1 device, cost >= 1 ns/MMAC, spread >= 1; "
+                        + "got " + devices + ", " + nanosPerMegaMac + ", " + spread);
+            }
+        }
+
+        public String deviceId(int i) {
+            return String.format("%s-%04d", prefix, i);
+        }
+    }
+
+    /** @param devicePasswords the devices' broker passwords, an owner-only file of deviceId=password lines */
+    public static SimulatorProcess start(Path agentJar, String brokerUrl, String fleetId, Fleet fleet,
+            Path devicePasswords, Path controllerKey, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path log = dir.resolve("simulator.log");
+        Process p = new ProcessBuilder(command(agentJar, "768m", List.of("simulate", "--broker", brokerUrl,
+                "--fleet", fleetId, "--devices", Integer.toString(fleet.devices()), "--prefix", fleet.prefix(),
+                "--credentials", devicePasswords.toAbsolutePath().toString(),
+                "--controller-key", controllerKey.toAbsolutePath().toString(), "--state", dir.resolve("state").toString(),
+                "--speed", Long.toString(fleet.nanosPerMegaMac()), "--spread", Double.toString(fleet.spread()),
+                "--seed", Long.toString(fleet.seed()), "--console", "true", "--exit-with-parent", "true")))
+                .redirectErrorStream(true).start();
+        return new SimulatorProcess(p, log);
+    }
+
+    private void pumpOutput() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8)); Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.startsWith(REPLY)) {
+                    replies.add(line.substring(REPLY.length()));
+                }
+                out.write(line);
+                out.write('\n');
+                out.flush();
+            }
+        } catch (IOException e) {
+            replies.add("error simulator output closed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Sends one console command and returns the simulator's answer (without "cmd ok ").
+     *
+     * @throws IllegalStateException when the simulator answers with an error, has ended, or does not answer
+     */
+    public synchronized String command(String line, Duration timeout) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the simulator has ended (exit " + process.exitValue() + "): " + tail());
+        }
+        replies.clear();
+        console.println(line);
+        String reply;
+        try {
+            reply = replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the simulator's answer to '" + line + "'");
+        }
+        if (reply == null) {
+            throw new IllegalStateException("the simulator did not answer '" + line + "' within " + timeout.toSeconds()
+                    + " s: " + tail());
+        }
+        if (!reply.startsWith("ok ")) {
+            throw new IllegalStateException("the simulator refused '" + line + "': " + reply);
+        }
+        return reply.substring(3);
+    }
+
+    @Override
+    public void close() {
+        console.close();
+        super.close();
+    }
+}

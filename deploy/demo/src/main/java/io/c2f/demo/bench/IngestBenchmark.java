@@ -1,0 +1,378 @@
+package io.c2f.demo.bench;
+
+import io.c2f.controller.Controller;
+import io.c2f.controller.broker.EmbeddedBroker;
+import io.c2f.controller.config.ConfigLoader;
+import io.c2f.controller.config.ControllerConfig;
+import io.c2f.controller.metrics.NoopControllerMetrics;
+import io.c2f.proto.codec.HeaderFactory;
+import io.c2f.proto.codec.WireCodec;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.topic.Topics;
+import io.c2f.proto.v1.Birth;
+import io.c2f.proto.v1.IntervalAggregate;
+import io.c2f.proto.v1.Telemetry;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Telemetry ingest throughput of one controller, beside the broker's own ceiling measured in the
+ * same run. Not a test: run it by hand.
+ *
+ * <pre>
+ * java -cp deploy/demo/target/c2f-demo.jar io.c2f.demo.bench.IngestBenchmark [--records=200000] [--devices=1000]
+ *     [--clients=4] [--window=500] [--mqtt.url=tcp://127.0.0.1:1883] [--db.url=jdbc:postgresql://...
+ *     --db.user=... --db.password=...] [--agent.jar=edge-agent/target/c2f-agent.jar --agents=200 --bundle.mb=4
+ *     --canary=1 --growth=2.0] [--instances=2 (with --mqtt.url and --db.url)] [--telemetry.batch.size=500
+ *     --telemetry.batch.delay.ms=20 --telemetry.queue.capacity=20000 --telemetry.ack=queued|stored]
+ * </pre>
+ *
+ * <p>With {@code --agent.jar} it first times a rollout (see {@link RolloutBenchmark}); {@code --records=0}
+ * runs only that.
+ *
+ * <p>Publishers: {@code devices} device ids multiplexed over {@code clients} Vert.x MQTT clients
+ * (device i publishes through client i mod clients, with its own header sequence), each client
+ * keeping {@code window} QoS 1 publishes unacknowledged; records go round-robin over the devices.
+ * <ol>
+ *   <li>Ceiling: the same publishers to the broker, one plain QoS 1 subscriber, no controller;
+ *       the rate is records received by the subscriber per second.</li>
+ *   <li>Controller: births for every device, then the records; the rate is records stored
+ *       (first insert of each (device, seq)) per second, timed from the first publish to the
+ *       last store.</li>
+ * </ol>
+ * Without {@code --mqtt.url} both phases use the embedded broker, the ceiling phase a
+ * stand-alone instance of it.
+ */
+public final class IngestBenchmark {
+    private static final String FLEET = "bench";
+
+    private IngestBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new HashMap<>();
+        for (String a : args) {
+            if (!a.startsWith("--") || !a.contains("=")) {
+                throw new IllegalArgumentException("arguments look like --key=value, got '" + a + "'");
+            }
+            opts.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+        }
+        long records = Long.parseLong(opts.getOrDefault("records", "200000"));
+        int devices = Integer.parseInt(opts.getOrDefault("devices", "1000"));
+        int clients = Integer.parseInt(opts.getOrDefault("clients", "4"));
+        int window = Integer.parseInt(opts.getOrDefault("window", "500"));
+        String mqttUrl = opts.getOrDefault("mqtt.url", "");
+        // several instances need a broker with shared subscriptions (mqtt.url) and one database (db.url)
+        int instances = Integer.parseInt(opts.getOrDefault("instances", "1"));
+        Path data = Files.createTempDirectory("c2f-bench");
+
+        Map<String, String> values = new HashMap<>();
+        values.put("fleet", FLEET);
+        values.put("instance.id", "bench");
+        values.put("http.port", "0");
+        values.put("data.dir", data.toString());
+        values.put("broker.port", Integer.toString(freePort()));
+        // its load clients and simulated agents connect without credentials: loopback only
+        values.put("broker.allow.anonymous", "true");
+        for (String k : List.of("mqtt.url", "db.url", "db.user", "db.password", "db.pool.size", "telemetry.batch.size",
+                "telemetry.batch.delay.ms", "telemetry.queue.capacity", "telemetry.ack")) {
+            if (opts.containsKey(k)) {
+                values.put(k, opts.get(k));
+            }
+        }
+        ControllerConfig config = ConfigLoader.fromMap(values);
+        System.out.printf("ingest benchmark: %d records from %d devices over %d clients (window %d each), broker %s, "
+                + "database %s%n", records, devices, clients, window,
+                mqttUrl.isEmpty() ? "embedded broker" : mqttUrl, config.dbUrl().isEmpty() ? "embedded H2" : config.dbUrl());
+
+        String agentJar = opts.getOrDefault("agent.jar", "");
+        if (!agentJar.isEmpty()) {
+            // first, while the machine is quiet; in a fleet of its own and a data dir of its own
+            int agents = Integer.parseInt(opts.getOrDefault("agents", "200"));
+            int bundleBytes = (int) (Double.parseDouble(opts.getOrDefault("bundle.mb", "4")) * (1 << 20));
+            Path rolloutDir = Files.createTempDirectory("c2f-bench-rollout");
+            ControllerConfig rolloutConfig = config.with(Map.of("fleet", "bench-rollout", "data.dir",
+                    rolloutDir.toString(), "broker.port", Integer.toString(freePort())));
+            RolloutBenchmark.run(rolloutConfig, Path.of(agentJar), agents, bundleBytes, new JsonObject()
+                    .put("canary", Integer.parseInt(opts.getOrDefault("canary", "1")))
+                    .put("growth", Double.parseDouble(opts.getOrDefault("growth", "2.0"))), rolloutDir);
+        }
+        if (records == 0) {
+            return;
+        }
+        Vertx vertx = Vertx.vertx();
+        try {
+            double ceiling = ceiling(vertx, config, records, devices, clients, window);
+            System.out.printf("broker ceiling: %.0f records/s (plain subscriber, no controller)%n", ceiling);
+            double ingest = ingest(config, records, devices, clients, window, instances);
+            System.out.printf("controller ingest (%d instance%s): %.0f records/s stored (%.0f%% of the broker "
+                    + "ceiling)%n", instances, instances == 1 ? "" : "s, shared group", ingest, 100 * ingest / ceiling);
+        } finally {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static double ceiling(Vertx vertx, ControllerConfig config, long records, int devices, int clients,
+            int window) throws Exception {
+        EmbeddedBroker broker = config.embeddedBroker()
+                ? EmbeddedBroker.start(vertx, config).await(30, TimeUnit.SECONDS) : null;
+        try {
+            String url = broker != null ? broker.url() : config.effectiveMqttUrl();
+            AtomicLong received = new AtomicLong();
+            Promise<Void> all = Promise.promise();
+            MqttClient sub = MqttClient.create(vertx, new MqttClientOptions().setClientId("bench-subscriber")
+                    .setCleanSession(true).setMaxMessageSize(1 << 20).setMaxInflightQueue(window));
+            sub.publishHandler(m -> {
+                if (received.incrementAndGet() == records) {
+                    all.tryComplete();
+                }
+            });
+            URI u = URI.create(url);
+            // an earlier run's controller left its persistent session on an external broker: it would queue
+            // this phase's records and the controller phase would ingest them too. A clean session ends it.
+            MqttClient wipe = MqttClient.create(vertx, new MqttClientOptions()
+                    .setClientId("c2f-controller-" + config.instanceId()).setCleanSession(true));
+            wipe.connect(u.getPort(), u.getHost()).await(10, TimeUnit.SECONDS);
+            wipe.disconnect().await(10, TimeUnit.SECONDS);
+            sub.connect(u.getPort(), u.getHost()).await(10, TimeUnit.SECONDS);
+            sub.subscribe(Topics.fleet(FLEET).allDevices(Channel.TELEMETRY), 1).await(10, TimeUnit.SECONDS);
+            Publishers pubs = Publishers.connect(vertx, url, "ceil", devices, clients, window);
+            long t0 = System.nanoTime();
+            pubs.telemetry(records);
+            all.future().await(600, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            pubs.close();
+            sub.disconnect().await(10, TimeUnit.SECONDS);
+            return records / seconds;
+        } finally {
+            if (broker != null) {
+                broker.close().await(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** instances > 1: that many controllers (each its own Vert.x, ids bench-0..) in one shared group. */
+    private static double ingest(ControllerConfig config, long records, int devices, int clients, int window,
+            int instances) throws Exception {
+        Vertx publisherVertx = Vertx.vertx();
+        List<Vertx> controllerVertx = new ArrayList<>();
+        List<Controller> controllers = new ArrayList<>();
+        List<Counting> metrics = new ArrayList<>();
+        try {
+            for (int i = 0; i < instances; i++) {
+                Vertx v = Vertx.vertx();
+                controllerVertx.add(v);
+                Counting m = new Counting();
+                metrics.add(m);
+                ControllerConfig c = instances == 1 ? config : config.with(Map.of("instance.id", "bench-" + i,
+                        "mqtt.shared.group", "bench", "http.port", "0"));
+                controllers.add(Controller.start(v, c, m).await(60, TimeUnit.SECONDS));
+            }
+            Publishers pubs = Publishers.connect(publisherVertx, controllers.get(0).mqttUrl(), "dev", devices, clients,
+                    window);
+            pubs.births();
+            // every instance hears every birth
+            waitFor(() -> metrics.stream().allMatch(m -> m.online.get() >= devices), "births of " + devices + " devices");
+            Thread.sleep(1000); // their rows are written after the in-memory session: let them land
+            long base = metrics.stream().mapToLong(m -> m.stored.get()).sum();
+            long t0 = System.nanoTime();
+            pubs.telemetry(records);
+            waitFor(() -> metrics.stream().mapToLong(m -> m.stored.get()).sum() - base >= records,
+                    records + " records stored");
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            pubs.close();
+            if (instances > 1) {
+                System.out.printf("records stored per instance: %s%n", metrics.stream().map(m -> m.stored.get())
+                        .toList());
+            }
+            return records / seconds;
+        } finally {
+            for (Controller c : controllers) {
+                c.stop().await(30, TimeUnit.SECONDS);
+            }
+            publisherVertx.close().await(30, TimeUnit.SECONDS);
+            for (Vertx v : controllerVertx) {
+                v.close().await(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void waitFor(BooleanSupplier done, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("gave up waiting for " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Counts devices born and records stored (not duplicates). */
+    private static final class Counting extends NoopControllerMetrics {
+        final AtomicLong online = new AtomicLong();
+        final AtomicLong stored = new AtomicLong();
+
+        @Override
+        public void reportDeviceOnline() {
+            online.incrementAndGet();
+        }
+
+        @Override
+        public void reportTelemetry(boolean duplicate) {
+            if (!duplicate) {
+                stored.incrementAndGet();
+            }
+        }
+    }
+
+    /** Many device ids over a few MQTT clients, each with a window of unacknowledged QoS 1 publishes. */
+    private static final class Publishers {
+        private final Vertx vertx;
+        private final List<MqttClient> clients;
+        private final List<Context> contexts;
+        private final int devices;
+        private final int window;
+        private final Topics topics = Topics.fleet(FLEET);
+        private final List<HeaderFactory> headers = new ArrayList<>();
+        private final long[] seq;
+        private final String prefix;
+
+        private Publishers(Vertx vertx, List<MqttClient> clients, List<Context> contexts, String prefix, int devices,
+                int window) {
+            this.vertx = vertx;
+            this.contexts = contexts;
+            this.clients = clients;
+            this.prefix = prefix;
+            this.devices = devices;
+            this.window = window;
+            this.seq = new long[devices];
+            for (int d = 0; d < devices; d++) {
+                HeaderFactory h = new HeaderFactory(id(d));
+                h.newSession(1);
+                headers.add(h);
+            }
+        }
+
+        static Publishers connect(Vertx vertx, String url, String prefix, int devices, int n, int window)
+                throws TimeoutException {
+            URI u = URI.create(url);
+            List<MqttClient> clients = new ArrayList<>();
+            List<Context> contexts = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                // each client lives on its own event loop: created, driven and acknowledged there
+                Context ctx = vertx.getOrCreateContext();
+                Promise<MqttClient> up = Promise.promise();
+                String clientId = prefix + "-pub-" + i;
+                ctx.runOnContext(v -> {
+                    MqttClient c = MqttClient.create(vertx, new MqttClientOptions().setClientId(clientId)
+                            .setCleanSession(true).setMaxInflightQueue(window).setAutoKeepAlive(true));
+                    c.connect(u.getPort(), u.getHost()).map(ack -> c).onComplete(up);
+                });
+                clients.add(up.future().await(10, TimeUnit.SECONDS));
+                contexts.add(ctx);
+            }
+            return new Publishers(vertx, clients, contexts, prefix, devices, window);
+        }
+
+        String id(int device) {
+            return String.format("%s-%05d", prefix, device);
+        }
+
+        void births() {
+            for (int d = 0; d < devices; d++) {
+                Birth b = Birth.newBuilder().setHeader(headers.get(d).next()).setDeviceId(id(d)).setAgentVersion("0.1.0")
+                        .addLabels("bench").build();
+                int device = d;
+                MqttClient c = clients.get(d % clients.size());
+                contexts.get(d % clients.size()).runOnContext(v -> c.publish(topics.device(id(device), Channel.BIRTH),
+                        Buffer.buffer(WireCodec.encode(Channel.BIRTH, b)), MqttQoS.AT_LEAST_ONCE, false, false));
+            }
+        }
+
+        /** Publishes records telemetry records round-robin over the devices; returns once all were acknowledged. */
+        void telemetry(long records) throws TimeoutException {
+            int n = clients.size();
+            List<Future<Void>> done = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                long quota = records / n + (i < records % n ? 1 : 0);
+                done.add(pump(i, quota));
+            }
+            Future.all(done).await(600, TimeUnit.SECONDS);
+        }
+
+        /** Client i publishes quota records for its devices (i, i + n, ...), window at a time. */
+        private Future<Void> pump(int i, long quota) {
+            Promise<Void> finished = Promise.promise();
+            MqttClient c = clients.get(i);
+            int n = clients.size();
+            int mine = (devices - i + n - 1) / n;
+            long[] sent = {0};
+            long[] acked = {0};
+            int[] inFlight = {0};
+            Runnable[] fill = new Runnable[1];
+            fill[0] = () -> {
+                while (inFlight[0] < window && sent[0] < quota) {
+                    int device = i + (int) (sent[0] % mine) * n;
+                    Telemetry t = Telemetry.newBuilder().setHeader(headers.get(device).next()).setDeviceId(id(device))
+                            .setTelemetrySeq(++seq[device])
+                            .setAggregate(IntervalAggregate.newBuilder().setCount(3).setP50Millis(120)).build();
+                    sent[0]++;
+                    inFlight[0]++;
+                    c.publish(topics.device(id(device), Channel.TELEMETRY),
+                            Buffer.buffer(WireCodec.encode(Channel.TELEMETRY, t)), MqttQoS.AT_LEAST_ONCE, false, false)
+                            .onFailure(finished::tryFail);
+                }
+            };
+            c.publishCompletionHandler(id -> {
+                inFlight[0]--;
+                if (++acked[0] == quota) {
+                    finished.tryComplete();
+                } else {
+                    fill[0].run();
+                }
+            });
+            if (quota == 0) {
+                finished.complete();
+            } else {
+                contexts.get(i).runOnContext(v -> fill[0].run());
+            }
+            return finished.future();
+        }
+
+        void close() throws TimeoutException {
+            for (int i = 0; i < clients.size(); i++) {
+                MqttClient c = clients.get(i);
+                Promise<Void> gone = Promise.promise();
+                contexts.get(i).runOnContext(v -> c.disconnect().onComplete(gone));
+                gone.future().await(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
