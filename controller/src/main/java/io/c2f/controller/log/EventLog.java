@@ -43,6 +43,10 @@ public final class EventLog {
         b.log(line.toString());
     }
 
+    /** The characters a quoted logfmt value escapes, and their escapes, position by position. */
+    private static final String ESCAPED = "\"\\\n\r\t";
+    private static final String[] ESCAPES = {"\\\"", "\\\\", "\\n", "\\r", "\\t"};
+
     /** A logfmt value: bare when it has no space, quote, equals sign or control character; quoted otherwise. */
     static String value(Object v) {
         String s = String.valueOf(v);
@@ -56,13 +60,11 @@ public final class EventLog {
         }
         StringBuilder q = new StringBuilder(s.length() + 2).append('"');
         for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> q.append("\\\"");
-                case '\\' -> q.append("\\\\");
-                case '\n' -> q.append("\\n");
-                case '\r' -> q.append("\\r");
-                case '\t' -> q.append("\\t");
-                default -> q.append(c < ' ' ? ' ' : c);
+            int special = ESCAPED.indexOf(c);
+            if (special >= 0) {
+                q.append(ESCAPES[special]);
+            } else {
+                q.append(c < ' ' ? ' ' : c); // other control characters would break the line format
             }
         }
         return q.append('"').toString();
