@@ -45,8 +45,11 @@ import java.util.Set;
  *        [--calibration 16] [--heldout 64] [--heldout-first 1000000] [--budget-s 600] [--max-evaluations N]
  *        [--start-shifts 4] [--min-move 1] [--baselines true|false]
  *        [--threads N] [--reference-cache DIR|none] [--out DIR]
- * rank   [--model synthetic] [--seeds 32] [--steps 50] [--switch auto|N] [--threads N] [--out DIR]
+ * rank   [--model synthetic] [--seeds 32] [--steps 50] [--switch auto|N] [--switch-noise continuous|fresh]
+ *        [--low-time snr|same] [--threads N] [--out DIR]
  * </pre>
+ * The rank analysis's C2F curve switches as the searches do (by default a noise-continuous switch and
+ * the low phase at SNR-matched times).
  * {@code --threads} (TFLite interpreter threads) defaults to the CPU count.
  * {@code --switch auto} takes the switch time step recommended by a rank analysis (32 seeds, 50
  * uniform steps; see {@link RankAnalysis}) and converts it to each K's uniform start.
@@ -62,7 +65,8 @@ public final class ScheduleTool {
             "switch-noise", "low-time", "interpolation", "reference-steps", "calibration", "heldout", "heldout-first",
             "budget-s", "start-shifts", "min-move", "max-evaluations", "baselines",
             "threads", "reference-cache", "out");
-    private static final Set<String> RANK_OPTIONS = Set.of("model", "seeds", "steps", "switch", "threads", "out");
+    private static final Set<String> RANK_OPTIONS = Set.of("model", "seeds", "steps", "switch", "switch-noise",
+            "low-time", "threads", "out");
 
     private ScheduleTool() {
     }
@@ -177,16 +181,8 @@ public final class ScheduleTool {
             case "bilinear" -> Interpolation.BILINEAR;
             default -> throw new IllegalArgumentException("--interpolation must be nearest or bilinear");
         };
-        SwitchNoise switchNoise = switch (o.getOrDefault("switch-noise", "continuous")) {
-            case "continuous" -> SwitchNoise.CONTINUOUS;
-            case "fresh" -> SwitchNoise.FRESH;
-            default -> throw new IllegalArgumentException("--switch-noise must be continuous or fresh");
-        };
-        LowPhaseTime lowTime = switch (o.getOrDefault("low-time", "snr")) {
-            case "same" -> LowPhaseTime.SAME;
-            case "snr" -> LowPhaseTime.SNR_MATCHED;
-            default -> throw new IllegalArgumentException("--low-time must be same or snr");
-        };
+        SwitchNoise switchNoise = switchNoise(o);
+        LowPhaseTime lowTime = lowPhaseTime(o);
         String baselinesOption = o.getOrDefault("baselines", "true");
         if (!baselinesOption.equals("true") && !baselinesOption.equals("false")) {
             throw new IllegalArgumentException("--baselines must be true or false, got '" + baselinesOption + "'");
@@ -332,12 +328,29 @@ public final class ScheduleTool {
             int c2fSwitch = sw.equals("auto") ? s : intOption(o, "switch", s);
             curves = List.of(full, ra.analyse("c2f", Baselines.c2fUniform(k, trainT, c2fSwitch,
                     source.lowResolution().get(), source.highResolution(), Baselines.DEFAULT_SWITCH_METHOD,
-                    Interpolation.NEAREST, 0f), seeds));
+                    Interpolation.NEAREST, 0f).withSwitch(Baselines.DEFAULT_SWITCH_METHOD, Interpolation.NEAREST,
+                    switchNoise(o), lowPhaseTime(o)), seeds));
         }
         Files.writeString(outDir.resolve("rank.csv"), RankReport.csv(curves), StandardCharsets.UTF_8);
         Files.write(outDir.resolve("rank.png"), RankReport.png(curves, trainT, ts,
                 "PCA rank along the trajectory: " + source + ", N = " + n + ", " + k + " uniform steps"));
         out.printf(Locale.ROOT, "recommended switch: index %d of %d uniform steps, t = %d; wrote %s and %s%n", s, k,
                 ts, outDir.resolve("rank.csv"), outDir.resolve("rank.png"));
+    }
+
+    private static SwitchNoise switchNoise(Map<String, String> o) {
+        return switch (o.getOrDefault("switch-noise", "continuous")) {
+            case "continuous" -> SwitchNoise.CONTINUOUS;
+            case "fresh" -> SwitchNoise.FRESH;
+            default -> throw new IllegalArgumentException("--switch-noise must be continuous or fresh");
+        };
+    }
+
+    private static LowPhaseTime lowPhaseTime(Map<String, String> o) {
+        return switch (o.getOrDefault("low-time", "snr")) {
+            case "same" -> LowPhaseTime.SAME;
+            case "snr" -> LowPhaseTime.SNR_MATCHED;
+            default -> throw new IllegalArgumentException("--low-time must be same or snr");
+        };
     }
 }

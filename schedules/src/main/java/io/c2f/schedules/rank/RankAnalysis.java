@@ -44,9 +44,12 @@ public final class RankAnalysis {
                     + seeds.length);
         }
         List<RankPoint> points = new ArrayList<>();
-        executor.run(plan, seeds, (step, t, res, xt, x0) -> {
+        executor.run(plan, seeds, (step, modelTime, res, xt, x0) -> {
             PcaSpectrum sx0 = PcaSpectrum.of(x0);
             PcaSpectrum sxt = PcaSpectrum.of(xt);
+            // the scheduled time step, not the model time: with SNR-matched low steps the model runs at an
+            // earlier t', but the step stands at its scheduled place in the trajectory, as in a full run
+            int t = plan.timesteps()[step];
             points.add(new RankPoint(step, t, res, sx0.rankAt(0.95), sx0.rankAt(0.99), sxt.rankAt(0.95),
                     sxt.rankAt(0.99)));
         });

@@ -153,4 +153,19 @@ class RankAnalysisTest {
         assertTrue(png.length > 1000);
         assertThrows(IllegalArgumentException.class, () -> ra.analyse("x", full, TrdConfig.seeds(0, 31)));
     }
+
+    @Test
+    void snrMatchedLowStepsStandAtTheirScheduledTimeStep() throws Exception {
+        // the model runs a low step at an earlier t', but the curve places it where the plan schedules it,
+        // so full and C2F curves share their x axis and the switch mark
+        NoiseSchedule ddpm = NoiseSchedule.ddpmLinear();
+        RankAnalysis ra = new RankAnalysis(LowRankGaussianDenoiser.cifarLike(ddpm), ddpm);
+        C2fPlan plan = Baselines.c2fUniform(10, 1000, 5, Resolution.square(16), Resolution.square(32),
+                SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED, Interpolation.NEAREST, 0f).withSwitch(
+                SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED, Interpolation.NEAREST,
+                io.c2f.models.c2f.SwitchNoise.CONTINUOUS, io.c2f.models.c2f.LowPhaseTime.SNR_MATCHED);
+        RankCurve c = ra.analyse("c2f", plan, TrdConfig.seeds(0, 32));
+        assertEquals(java.util.Arrays.stream(plan.timesteps()).boxed().toList(),
+                c.points().stream().map(RankPoint::timestep).toList());
+    }
 }
