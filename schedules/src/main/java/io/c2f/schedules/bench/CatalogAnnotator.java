@@ -22,14 +22,11 @@ record CatalogAnnotator(Path catalog, double floor, double ceiling, int samples,
 
     /** Annotates {@code catalog/<id>.json}; empty where the catalog has no such file or it holds another plan. */
     Optional<Path> annotate(String id, C2fPlan scored, QualityScorer.Scores scores) {
-        Path file = catalog.resolve(id + ".json");
-        if (scores.detail() == null || !Files.isRegularFile(file)) {
+        Optional<Schedule> onFile = scores.detail() == null ? Optional.empty() : holding(catalog, id, scored);
+        if (onFile.isEmpty()) {
             return Optional.empty();
         }
-        Schedule s = ScheduleJson.read(file);
-        if (!s.plan().equals(scored)) {
-            return Optional.empty();
-        }
+        Schedule s = onFile.get();
         SampleQuality q = SampleQuality.newBuilder().setShapeDetailFrechet(scores.shapeDetailFrechet())
                 .setShapeDetailFrechetFloor(floor).setShapeDetailFrechetCeiling(ceiling)
                 .setLaplacianRatio(scores.detail().laplacianRatio())
@@ -45,12 +42,12 @@ record CatalogAnnotator(Path catalog, double floor, double ceiling, int samples,
      * sample quality. Empty where the file is missing, holds another plan, or lacks either.
      */
     static Optional<QualityScorer.Scores> stored(Path catalog, String id, C2fPlan plan) {
-        Path file = catalog.resolve(id + ".json");
-        if (!Files.isRegularFile(file)) {
+        Optional<Schedule> onFile = holding(catalog, id, plan);
+        if (onFile.isEmpty()) {
             return Optional.empty();
         }
-        Schedule s = ScheduleJson.read(file);
-        if (!s.plan().equals(plan) || !s.provenance().hasSampleQuality() || !(s.provenance().getHeldoutLoss() > 0)
+        Schedule s = onFile.get();
+        if (!s.provenance().hasSampleQuality() || !(s.provenance().getHeldoutLoss() > 0)
                 || s.provenance().getMacsPerImage() <= 0) {
             return Optional.empty();
         }
@@ -59,5 +56,15 @@ record CatalogAnnotator(Path catalog, double floor, double ceiling, int samples,
         return Optional.of(new QualityScorer.Scores(new Fidelity(mse, ImageMetrics.psnr(mse),
                 s.provenance().getMacsPerImage()),
                 q.getShapeDetailFrechet(), new DetailRatio(q.getLaplacianRatio(), q.getBandEnergyRatio())));
+    }
+
+    /** The schedule of {@code catalog/<id>.json} when that file exists and holds {@code plan}. */
+    private static Optional<Schedule> holding(Path catalog, String id, C2fPlan plan) {
+        Path file = catalog.resolve(id + ".json");
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        Schedule s = ScheduleJson.read(file);
+        return s.plan().equals(plan) ? Optional.of(s) : Optional.empty();
     }
 }

@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 
@@ -93,8 +94,13 @@ public final class ScheduleBenchmark {
             new BenchMeasure(new FrontierTable.Column(Measure.closerToOneIsBetter("high-frequency ratio"), "%.3f"),
                     s -> s.detail().highFrequencyRatio()));
 
-    /** With --reuse-catalog-scores: the catalog whose stored scores stand in for measuring again. */
-    private static Path reuseFrom;
+    /**
+     * What a run reads from and writes to the catalog besides the schedules: the stored scores that stand
+     * in for measuring again ({@code reuseFrom}, with --reuse-catalog-scores) and where measured sample
+     * quality is written back ({@code annotator}, with --annotate-catalog); either may be null.
+     */
+    private record CatalogScores(Path reuseFrom, CatalogAnnotator annotator) {
+    }
 
     private ScheduleBenchmark() {
     }
@@ -158,7 +164,7 @@ public final class ScheduleBenchmark {
             QualityScorer.RealImages real = o.containsKey("data") ? QualityScorer.RealImages.load(Path.of(o.get("data"))) : null;
             QualityScorer scorer = new QualityScorer(fid, heldout, new C2fExecutor(d, source.noiseSchedule()), real);
             boolean annotate = Boolean.parseBoolean(o.getOrDefault("annotate-catalog", "false"));
-            reuseFrom = Boolean.parseBoolean(o.getOrDefault("reuse-catalog-scores", "false")) ? catalog : null;
+            Path reuseFrom = Boolean.parseBoolean(o.getOrDefault("reuse-catalog-scores", "false")) ? catalog : null;
             if (reuseFrom != null) {
                 System.out.println("scores of catalog schedules that carry sample quality: read from their files "
                         + "(--reuse-catalog-scores), marked 'stored' after the search s column");
@@ -187,6 +193,7 @@ public final class ScheduleBenchmark {
                         bounds, n,
                         DetailMeasures.of(floorSet).relativeTo(real.heldoutDetail()));
             }
+            CatalogScores catalogScores = new CatalogScores(reuseFrom, annotator);
             Integer switchT = low == null || catalog != null ? null
                     : AutoSwitch.timestep(source, d, System.out);
             System.out.println(catalog == null ? "TRD: searched here (search s = wall clock of the local search)"
@@ -197,31 +204,31 @@ public final class ScheduleBenchmark {
             List<FrontierPoint> points = new ArrayList<>();
             for (int k : ks) {
                 points.add(row(k, "uniform", "uniform-k" + k + "-full", Baselines.uniform(k, trainT, high, 0f),
-                        scorer, annotator, Double.NaN, macs100));
+                        scorer, catalogScores, Double.NaN, macs100));
                 points.add(row(k, "quadratic", "quadratic-k" + k + "-full", Baselines.quadratic(k, trainT, high, 0f),
-                        scorer, annotator, Double.NaN, macs100));
-                points.add(trdFull(k, catalog, source, search, high, scorer, annotator, macs100, true));
+                        scorer, catalogScores, Double.NaN, macs100));
+                points.add(trdFull(k, catalog, source, search, high, scorer, catalogScores, macs100, true));
                 if (low != null && k >= 2) {
                     if (catalog != null) {
                         points.add(row(k, "C2F uniform", "uniform-k" + k + "-c2f", fromCatalog(catalog,
-                                "uniform-k" + k + "-c2f", source).plan(), scorer, annotator, Double.NaN, macs100));
+                                "uniform-k" + k + "-c2f", source).plan(), scorer, catalogScores, Double.NaN, macs100));
                         Schedule c2fTrd = fromCatalog(catalog, "trd-k" + k + "-c2f", source);
-                        points.add(row(k, "C2F + TRD", c2fTrd.id(), c2fTrd.plan(), scorer, annotator,
+                        points.add(row(k, "C2F + TRD", c2fTrd.id(), c2fTrd.plan(), scorer, catalogScores,
                                 c2fTrd.provenance().getSearchSeconds(), macs100));
                     } else {
                         C2fPlan c2f = Baselines.c2fUniform(k, trainT, RankAnalysis.switchIndexFor(
                                 Baselines.uniform(k, trainT, high, 0f).timesteps(), switchT), low, high, method,
                                 Interpolation.NEAREST, 0f);
-                        points.add(row(k, "C2F uniform", "uniform-k" + k + "-c2f", c2f, scorer, annotator, Double.NaN,
-                                macs100));
+                        points.add(row(k, "C2F uniform", "uniform-k" + k + "-c2f", c2f, scorer, catalogScores,
+                                Double.NaN, macs100));
                         TrdResult c2fTrd = search.search(c2f, "trd-k" + k + "-c2f", source.modelSha256(), null);
-                        points.add(row(k, "C2F + TRD", "trd-k" + k + "-c2f", c2fTrd.plan(), scorer, annotator,
+                        points.add(row(k, "C2F + TRD", "trd-k" + k + "-c2f", c2fTrd.plan(), scorer, catalogScores,
                                 c2fTrd.searchSeconds(), macs100));
                     }
                 }
             }
             for (int k : frontierKs) {
-                points.add(trdFull(k, catalog, source, search, high, scorer, annotator, macs100, false));
+                points.add(trdFull(k, catalog, source, search, high, scorer, catalogScores, macs100, false));
             }
             System.out.println();
             System.out.println("Frontier: every schedule above by MACs/image; * = Pareto-optimal for that measure "
@@ -238,16 +245,16 @@ public final class ScheduleBenchmark {
      * searched here when the catalog lacks it) or searched here.
      */
     private static FrontierPoint trdFull(int k, Path catalog, DenoiserSource source, TrdSearch search, Resolution high,
-                                         QualityScorer scorer, CatalogAnnotator annotator, long macs100,
+                                         QualityScorer scorer, CatalogScores catalogScores, long macs100,
                                          boolean catalogRequired)
             throws Exception {
         String id = "trd-k" + k + "-full";
         if (catalog != null && (catalogRequired || Files.isRegularFile(catalog.resolve(id + ".json")))) {
             Schedule trd = fromCatalog(catalog, id, source);
-            return row(k, "TRD", id, trd.plan(), scorer, annotator, trd.provenance().getSearchSeconds(), macs100);
+            return row(k, "TRD", id, trd.plan(), scorer, catalogScores, trd.provenance().getSearchSeconds(), macs100);
         }
         TrdResult trd = search.searchFull(k, high, id, source.modelSha256(), null);
-        return row(k, catalog == null ? "TRD" : "TRD (searched here)", id, trd.plan(), scorer, annotator,
+        return row(k, catalog == null ? "TRD" : "TRD (searched here)", id, trd.plan(), scorer, catalogScores,
                 trd.searchSeconds(), macs100);
     }
 
@@ -275,10 +282,9 @@ public final class ScheduleBenchmark {
     }
 
     private static FrontierPoint row(int k, String name, String id, C2fPlan plan, QualityScorer scorer,
-                                     CatalogAnnotator annotator, double searchS, long macs100) throws Exception {
-        java.util.Optional<QualityScorer.Scores> stored = reuseFrom == null || !scorer.hasRealImages()
-                ? java.util.Optional.empty()
-                : CatalogAnnotator.stored(reuseFrom, id, plan);
+                                     CatalogScores catalogScores, double searchS, long macs100) throws Exception {
+        Optional<QualityScorer.Scores> stored = catalogScores.reuseFrom() == null || !scorer.hasRealImages()
+                ? Optional.empty() : CatalogAnnotator.stored(catalogScores.reuseFrom(), id, plan);
         QualityScorer.Scores sc = stored.isPresent() ? stored.get() : scorer.score(plan);
         Fidelity f = sc.fidelity();
         String searchCell = ((Double.isNaN(searchS) ? "" : String.format(Locale.ROOT, "%.1f", searchS))
@@ -286,9 +292,9 @@ public final class ScheduleBenchmark {
         System.out.printf(Locale.ROOT, "| %d | %s | %d | %.4e | %.2f | %d | %.1f%% | %s | %s |%s%n", k, name,
                 plan.switchIndex(), f.mse(), f.psnr(), f.macsPerImage(), 100.0 * f.macsPerImage() / macs100,
                 searchCell, Arrays.toString(plan.timesteps()), sc.distributionColumns());
-        if (annotator != null && stored.isEmpty()) {
-            annotator.annotate(id, plan, sc).ifPresent(file -> System.out.println("  (sample quality written to "
-                    + file + ")"));
+        if (catalogScores.annotator() != null && stored.isEmpty()) {
+            catalogScores.annotator().annotate(id, plan, sc).ifPresent(file -> System.out.println(
+                    "  (sample quality written to " + file + ")"));
         }
         FrontierPoint p = FrontierPoint.of(id, f.macsPerImage());
         for (BenchMeasure m : measures(scorer)) {
