@@ -4,8 +4,9 @@ import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
 import io.c2f.agent.core.EdgeAgent;
 import io.c2f.agent.engine.ModelEngine;
-import io.c2f.agent.engine.TfliteEngine;
-import io.c2f.models.tflite.RuntimeOptions;
+import io.c2f.agent.engine.EngineLinks;
+import io.c2f.agent.engine.Platform;
+import io.c2f.agent.engine.TfliteLink;
 import io.c2f.proto.bundle.Ed25519Keys;
 import io.c2f.proto.v1.GenerateRequest;
 import io.c2f.proto.v1.GenerateResult;
@@ -94,12 +95,12 @@ public final class AgentMain {
         }
     }
 
-    /** The engine a real device runs: TFLite through the configured delegate chain. */
+    /** The engine a real device runs: the configured engine chain (or this platform's default). */
     static ModelEngine engine(AgentConfig config) throws ConfigException {
         try {
-            return new TfliteEngine(RuntimeOptions.parse(String.valueOf(config.threads()), config.delegates()));
+            return EngineLinks.chain(config.engine(), Platform.current(), TfliteLink.jniConfigured());
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("c2f.tflite.threads / c2f.tflite.delegates: " + e.getMessage(), e);
+            throw new ConfigException(e.getMessage(), e);
         }
     }
 

@@ -150,21 +150,39 @@ public final class BundleInstaller {
      */
     public JobStatusUpdate install(String jobId, InstallBundle command, Duration timeout,
             Consumer<JobStatusUpdate> status) {
+        return install(jobId, command, "", timeout, status);
+    }
+
+    /**
+     * As {@link #install(String, InstallBundle, Duration, Consumer)}, on the engine the rollout
+     * pinned ("" for the device's own choice): the health probe runs on that engine only and the
+     * pin stays with the slot.
+     *
+     * @param enginePin from the signed order (InstallOrder.engine)
+     */
+    public JobStatusUpdate install(String jobId, InstallBundle command, String enginePin, Duration timeout,
+            Consumer<JobStatusUpdate> status) {
         JobClock time = new JobClock(clock, timeout, patience);
         try {
+            if (!enginePin.isEmpty() && !enginePin.matches("[a-z0-9_-]{1,32}")) {
+                throw InstallFailure.rejected(ErrorCode.ERROR_CODE_INVALID_ARGUMENT,
+                        "order pins engine \"" + enginePin + "\", which is not an engine name ([a-z0-9_-]{1,32})");
+            }
             BundleManifest manifest;
             try {
                 manifest = ManifestSigning.verify(command.getManifest(), trustedKey);
             } catch (BundleVerificationException e) {
                 throw InstallFailure.rejected(ErrorCode.ERROR_CODE_VERIFICATION_FAILED, e.getMessage());
             }
-            return install(jobId, command, manifest, time, status);
+            return install(jobId, command, enginePin, manifest, time, status);
         } catch (InstallFailure f) {
-            return finish(status, jobId, f.state(), f.step(), f.code(), f.getMessage(), f.probe().orElse(null));
+            return finish(status, jobId, f.state(), f.step(), f.code(), f.getMessage(), f.probe().orElse(null),
+                    f.refusal());
         }
     }
 
-    private JobStatusUpdate install(String jobId, InstallBundle command, BundleManifest manifest, JobClock time,
+    private JobStatusUpdate install(String jobId, InstallBundle command, String enginePin, BundleManifest manifest,
+            JobClock time,
             Consumer<JobStatusUpdate> status) throws InstallFailure {
         String label = manifest.getBundleId() + " " + manifest.getVersion();
         try {
@@ -200,7 +218,7 @@ public final class BundleInstaller {
                         e.getMessage());
             }
             status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_INSTALLING, 100));
-            InstalledSlot slot = store.installIntoInactive(command.getManifest(), manifest, files);
+            InstalledSlot slot = store.installIntoInactive(command.getManifest(), manifest, files, enginePin);
             if (time.expired()) {
                 throw InstallFailure.timedOut(JobStep.JOB_STEP_INSTALLING,
                         "job timed out after " + time.timeout() + " while installing " + label);
@@ -209,7 +227,11 @@ public final class BundleInstaller {
             QualityProbe probe;
             try {
                 probe = healthCheck.probe(slot);
-            } catch (BundleOpenException | RuntimeException e) {
+            } catch (BundleOpenException e) {
+                throw InstallFailure.failed(JobStep.JOB_STEP_WARMING_UP, ErrorCode.ERROR_CODE_UNSUPPORTED,
+                        "bundle " + label + " does not run on this device: " + e.getMessage()
+                                + "; the previous bundle keeps running").withRefusal(e.refusal());
+            } catch (RuntimeException e) {
                 // a model that crashes the engine does not run here either
                 throw InstallFailure.failed(JobStep.JOB_STEP_WARMING_UP, ErrorCode.ERROR_CODE_UNSUPPORTED,
                         "bundle " + label + " does not run on this device: " + e.getMessage()
@@ -428,6 +450,11 @@ public final class BundleInstaller {
 
     private static JobStatusUpdate finish(Consumer<JobStatusUpdate> status, String jobId, JobState state,
             JobStep step, ErrorCode code, String message, QualityProbe probe) {
+        return finish(status, jobId, state, step, code, message, probe, "");
+    }
+
+    private static JobStatusUpdate finish(Consumer<JobStatusUpdate> status, String jobId, JobState state,
+            JobStep step, ErrorCode code, String message, QualityProbe probe, String refusal) {
         JobStatusUpdate.Builder u = JobStatusUpdate.newBuilder().setJobId(jobId).setState(state).setStep(step)
                 .setProgressPercent(state == JobState.JOB_STATE_SUCCEEDED ? 100 : 0);
         if (code != null) {
@@ -437,6 +464,9 @@ public final class BundleInstaller {
         }
         if (probe != null) {
             u.setProbe(probe);
+        }
+        if (!refusal.isEmpty()) {
+            u.putDetails("refusal", refusal);
         }
         JobStatusUpdate done = u.build();
         if (state == JobState.JOB_STATE_SUCCEEDED) {

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The device's installed bundles: two slots and a pointer to the active one.
  *
  * <pre>
- * bundles/slot-a/   files + manifest.pb (the signed manifest)
+ * bundles/slot-a/   files + manifest.pb (the signed manifest) [+ engine.pin, the rollout's engine]
  * bundles/slot-b/
  * bundles/active    "a" or "b", replaced atomically
  * </pre>
@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
 public final class BundleStore {
     private static final Logger LOG = LoggerFactory.getLogger(BundleStore.class);
     static final String MANIFEST_FILE = "manifest.pb";
+    /** The engine the installing rollout pinned (from its signed order); absent when none. */
+    static final String ENGINE_PIN_FILE = "engine.pin";
+    private static final java.util.regex.Pattern PIN = java.util.regex.Pattern.compile("[a-z0-9_-]{1,32}");
 
     private final Path root;
     private final PublicKey trustedKey;
@@ -106,7 +109,7 @@ public final class BundleStore {
                             + ", the manifest says " + f.getSha256());
                 }
             }
-            return new InstalledSlot(slot, dir, signed, manifest);
+            return new InstalledSlot(slot, dir, signed, manifest, readPin(slot, dir));
         } catch (BundleVerificationException | com.google.protobuf.InvalidProtocolBufferException e) {
             throw new IOException("slot " + slot.id() + " failed verification: " + e.getMessage(), e);
         }
@@ -118,6 +121,22 @@ public final class BundleStore {
      */
     public InstalledSlot installIntoInactive(SignedManifest signed, BundleManifest manifest,
             List<Map.Entry<String, byte[]>> files) throws IOException {
+        return installIntoInactive(signed, manifest, files, "");
+    }
+
+    /**
+     * As {@link #installIntoInactive(SignedManifest, BundleManifest, List)}, remembering the engine
+     * the rollout pinned ("" for none) with the slot, so a restart opens it on the same engine.
+     */
+    public InstalledSlot installIntoInactive(SignedManifest signed, BundleManifest manifest,
+            List<Map.Entry<String, byte[]>> files, String enginePin) throws IOException {
+        if (!enginePin.isEmpty() && !PIN.matcher(enginePin).matches()) {
+            throw new IllegalArgumentException("engine pin \"" + enginePin + "\" is not [a-z0-9_-]{1,32}");
+        }
+        if (files.stream().anyMatch(f -> f.getKey().equals(ENGINE_PIN_FILE) || f.getKey().equals(MANIFEST_FILE))) {
+            throw new IOException("bundle " + manifest.getBundleId() + " carries a file named like the slot's own "
+                    + ENGINE_PIN_FILE + " or " + MANIFEST_FILE);
+        }
         Slot target = activeSlot().map(Slot::other).orElse(Slot.A);
         Path tmp = root.resolve("slot-" + target.id() + ".tmp");
         AtomicFiles.deleteTree(tmp);
@@ -128,13 +147,28 @@ public final class BundleStore {
             AtomicFiles.writeAndSync(file, f.getValue());
         }
         AtomicFiles.writeAndSync(tmp.resolve(MANIFEST_FILE), signed.toByteArray());
+        if (!enginePin.isEmpty()) {
+            AtomicFiles.writeAndSync(tmp.resolve(ENGINE_PIN_FILE), enginePin.getBytes(StandardCharsets.US_ASCII));
+        }
         AtomicFiles.syncDirectory(tmp);
         Path dir = slotDir(target);
         AtomicFiles.deleteTree(dir);
         AtomicFiles.move(tmp, dir);
         AtomicFiles.syncDirectory(root);
         LOG.info("bundle {} {} written to slot {}", manifest.getBundleId(), manifest.getVersion(), target.id());
-        return new InstalledSlot(target, dir, signed, manifest);
+        return new InstalledSlot(target, dir, signed, manifest, enginePin);
+    }
+
+    private static String readPin(Slot slot, Path dir) throws IOException {
+        Path file = dir.resolve(ENGINE_PIN_FILE);
+        if (!Files.exists(file)) {
+            return "";
+        }
+        String pin = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        if (!PIN.matcher(pin).matches()) {
+            throw new IOException("slot " + slot.id() + ": " + ENGINE_PIN_FILE + " is corrupt");
+        }
+        return pin;
     }
 
     /** Points the device at a slot (atomic). */

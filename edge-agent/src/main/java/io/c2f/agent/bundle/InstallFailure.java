@@ -16,6 +16,7 @@ final class InstallFailure extends Exception {
     private final JobStep step;
     private final ErrorCode code;
     private final transient QualityProbe probe;
+    private String refusal = "";
 
     private InstallFailure(JobState state, JobStep step, ErrorCode code, String message, QualityProbe probe) {
         super(message, null, false, false);
@@ -42,6 +43,16 @@ final class InstallFailure extends Exception {
     static InstallFailure probeFailed(String message, QualityProbe probe) {
         return new InstallFailure(JobState.JOB_STATE_FAILED, JobStep.JOB_STEP_PROBING,
                 ErrorCode.ERROR_CODE_VERIFICATION_FAILED, message, probe);
+    }
+
+    /** Adds the engine's machine-readable refusal (reported as details "refusal"); "" for none. */
+    InstallFailure withRefusal(String why) {
+        this.refusal = why;
+        return this;
+    }
+
+    String refusal() {
+        return refusal;
     }
 
     JobState state() {

@@ -11,8 +11,18 @@ import java.nio.file.Path;
  * @param dir the slot directory holding the bundle's files
  * @param signed the signed manifest it was installed from
  * @param manifest the verified manifest
+ * @param enginePin the engine the rollout that installed it pinned ("tflite", "onnx"), or "" for none
  */
-public record InstalledSlot(Slot slot, Path dir, SignedManifest signed, BundleManifest manifest) {
+public record InstalledSlot(Slot slot, Path dir, SignedManifest signed, BundleManifest manifest, String enginePin) {
+    public InstalledSlot {
+        java.util.Objects.requireNonNull(enginePin, "enginePin");
+    }
+
+    /** A slot no rollout pinned an engine for. */
+    public InstalledSlot(Slot slot, Path dir, SignedManifest signed, BundleManifest manifest) {
+        this(slot, dir, signed, manifest, "");
+    }
+
     public Path file(String relativePath) {
         return dir.resolve(relativePath);
     }

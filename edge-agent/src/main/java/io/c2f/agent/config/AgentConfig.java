@@ -43,14 +43,13 @@ import javax.net.ssl.TrustManagerFactory;
  * @param labels device labels ("key=value"), used by rollouts to target devices
  * @param generateQueue bounded queue of generation requests
  * @param spoolCapacity most telemetry records kept while offline
- * @param threads TFLite interpreter threads
- * @param delegates delegate chain spec, e.g. "xnnpack,cpu"
+ * @param engine the engine chain, pinned engine and threads
  * @param downloadPatience how long a bundle download may stay paused for broker outages, all of one
  *     job's outages together, before the job fails (the stored chunks are kept)
  */
 public record AgentConfig(String fleet, String deviceId, String brokerUrl, String username, String password,
         Path caFile, Path stateDir, Path controllerKey, Duration heartbeat, Duration keepAlive, List<String> labels,
-        int generateQueue, int spoolCapacity, int threads, String delegates, Duration downloadPatience) {
+        int generateQueue, int spoolCapacity, EngineSettings engine, Duration downloadPatience) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     /**
@@ -127,9 +126,25 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
                 base.resolve(m.getOrDefault("c2f.state.dir", "state")), key,
                 duration(m, "c2f.heartbeat.interval", "10s"), duration(m, "c2f.broker.keep-alive", "20s"),
                 List.copyOf(labels), positive(m, "c2f.generate.queue", 8), positive(m, "c2f.telemetry.spool", 10_000),
-                positive(m, "c2f.tflite.threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
-                m.getOrDefault("c2f.tflite.delegates", "xnnpack,cpu"),
+                engine(m),
                 duration(m, "c2f.download.patience", DEFAULT_DOWNLOAD_PATIENCE));
+    }
+
+    private static EngineSettings engine(Map<String, String> m) throws ConfigException {
+        if (m.containsKey("c2f.tflite.delegates")) {
+            throw new ConfigException("c2f.tflite.delegates was replaced by c2f.engine.chain (links such as "
+                    + "tflite-xnnpack,tflite-cpu) and c2f.tflite.gpu-delegate (the GPU delegate library); "
+                    + "see edge-agent/README.md, Engine chain");
+        }
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        int threads = m.containsKey("c2f.engine.threads") ? positive(m, "c2f.engine.threads", cores)
+                : positive(m, "c2f.tflite.threads", cores); // the key before ONNX Runtime joined
+        String pin = m.getOrDefault("c2f.engine", "auto");
+        if (!pin.equals("auto") && !pin.equals("tflite") && !pin.equals("onnx")) {
+            throw new ConfigException("c2f.engine '" + pin + "' must be auto, tflite or onnx");
+        }
+        return new EngineSettings(threads, pin.equals("auto") ? "" : pin, m.getOrDefault("c2f.engine.chain", ""),
+                m.getOrDefault("c2f.tflite.gpu-delegate", ""));
     }
 
     /** Link settings for DeviceLink, including TLS trust when a CA file is configured. */

@@ -97,6 +97,7 @@ final class JobRunner implements AutoCloseable {
                 case INSTALL_BUNDLE -> installer.install(jobId, InstallBundle.newBuilder()
                                 .setManifest(cmd.getInstallBundle().getManifest())
                                 .setRollback(order.getInstallBundle().getRollback()).build(),
+                        order.getInstallBundle().getEngine(),
                         Duration.ofMillis(order.getStepTimeoutMs()), u -> outbox.publish(Channel.JOB_STATUS, u));
                 case APPLY_SCHEDULE -> applySchedule(jobId, order.getApplySchedule());
                 case CANCEL -> finalStatus(jobId, JobState.JOB_STATE_FAILED, ErrorCode.ERROR_CODE_UNSUPPORTED,

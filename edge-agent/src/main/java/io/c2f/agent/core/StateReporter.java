@@ -80,7 +80,7 @@ final class StateReporter implements AutoCloseable {
                 .setNextTelemetrySeq(spool.nextSeq());
         ModelSession s = session.current();
         if (s != null) {
-            b.setScheduleId(session.defaultScheduleId(s)).addAllDelegates(s.delegates());
+            b.setScheduleId(session.defaultScheduleId(s)).addAllDelegates(s.delegates()).setEngine(s.engine());
         }
         session.installed().ifPresent(b::setInstalled);
         return b.build();

@@ -42,6 +42,18 @@ public record ModelSession(String bundleId, Denoiser denoiser, NoiseSchedule noi
                 .setName(denoiser.engine()).setStatus(DelegateStatus.DELEGATE_STATUS_ACTIVE).build()));
     }
 
+    /** The chain link running the model (the ACTIVE entry of {@link #delegates}), e.g. "tflite-xnnpack". */
+    public DelegateInfo activeLink() {
+        return delegates.stream().filter(d -> d.getStatus() == DelegateStatus.DELEGATE_STATUS_ACTIVE).findFirst()
+                .orElse(DelegateInfo.newBuilder().setName(denoiser.engine()).build());
+    }
+
+    /** The engine running the model ("tflite", "onnx"; for other denoisers their own label). */
+    public String engine() {
+        String e = activeLink().getEngine();
+        return e.isEmpty() ? denoiser.engine() : e;
+    }
+
     /** The same session with another set of schedules (a schedule applied by the controller). */
     public ModelSession withSchedules(Map<String, C2fPlan> plans) {
         return new ModelSession(bundleId, denoiser, noiseSchedule, plans, defaultScheduleId, delegates);

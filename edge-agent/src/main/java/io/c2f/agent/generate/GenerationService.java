@@ -150,6 +150,7 @@ public final class GenerationService implements AutoCloseable {
                 .setScheduleId(scheduleId).setBundleId(model.bundleId()).setSeed(request.getSeed())
                 .setStepsLow(plan.switchIndex()).setStepsHigh(plan.steps() - plan.switchIndex())
                 .setTotalMillis(run.totalMillis() + encodeMillis).setDelegate(model.denoiser().engine())
+                .setEngine(model.engine()).setEngineLink(model.activeLink().getName())
                 .setMacs(run.totalMacs()).setStartedAtMs(startedAt).setBatch(count);
         for (PhaseTiming phase : run.phases()) {
             record.addPhases(phase.toProto());

@@ -38,8 +38,33 @@ class AgentConfigTest {
         assertEquals(dir.resolve("state"), c.stateDir());
         assertEquals(Duration.ofSeconds(10), c.heartbeat());
         assertEquals(8, c.generateQueue());
-        assertEquals("xnnpack,cpu", c.delegates());
+        assertEquals("", c.engine().pin(), "no pinned engine: the chain chooses");
+        assertEquals("", c.engine().chain(), "the platform's default chain");
         assertEquals(Duration.ofMinutes(10), c.downloadPatience());
+    }
+
+    @Test
+    void theEngineIsPinnedAndTheChainNamedByConfig() throws Exception {
+        Properties p = base();
+        p.setProperty("c2f.engine", "onnx");
+        p.setProperty("c2f.engine.chain", "onnx-cpu,tflite-cpu");
+        p.setProperty("c2f.engine.threads", "3");
+        EngineSettings e = AgentConfig.from(p, dir).engine();
+        assertEquals(new EngineSettings(3, "onnx", "onnx-cpu,tflite-cpu", ""), e);
+    }
+
+    @Test
+    void anUnknownEngineAndTheRetiredDelegateKeyAreRefusedByName() {
+        Properties p = base();
+        p.setProperty("c2f.engine", "pytorch");
+        assertEquals("c2f.engine 'pytorch' must be auto, tflite or onnx",
+                assertThrows(ConfigException.class, () -> AgentConfig.from(p, dir)).getMessage());
+        Properties q = base();
+        q.setProperty("c2f.tflite.delegates", "xnnpack,cpu");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> AgentConfig.from(q, dir));
+        assertTrue(e.getMessage().startsWith(
+                "c2f.tflite.delegates was replaced by c2f.engine.chain"), e.getMessage());
     }
 
     @Test
