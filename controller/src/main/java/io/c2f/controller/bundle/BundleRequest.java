@@ -27,11 +27,12 @@ import java.util.function.Supplier;
  * its ModelInfo (the JSON that models/toolchain's UnetExporter writes next to the model), the
  * schedules it ships with, and optionally a health probe.
  *
- * @param model the model file's bytes
+ * @param model the model file's bytes (TFLite)
+ * @param onnxModel the same model for ONNX Runtime, when it has one (packed as {@code model.onnx})
  * @param probe without a reference image the device's probe passes once the model loads and generates
  */
 public record BundleRequest(String name, String version, String minAgentVersion, ByteString model,
-        ModelInfo modelInfo, List<Schedule> schedules, String defaultScheduleId, Optional<HealthProbe> probe) {
+        Optional<ByteString> onnxModel, ModelInfo modelInfo, List<Schedule> schedules, String defaultScheduleId, Optional<HealthProbe> probe) {
 
     /** Largest ModelInfo, schedule or probe image read from the models directory. */
     static final long MAX_SIDE_FILE = 8L * 1024 * 1024;
@@ -60,6 +61,7 @@ public record BundleRequest(String name, String version, String minAgentVersion,
      * <pre>
      * {"name": "unet-s", "version": "1.2.0", "minAgentVersion": "0.1.0",
      *  "modelName": "unet-s/model.tflite" | "modelBase64": "..." (or the multipart part 'model'),
+     *  "onnxName": "unet-s/model.onnx" | "onnxBase64": "..." | "onnx": false,
      *  "modelInfoName": "unet-s/model.json"  | "modelInfo": {ModelInfo JSON},
      *  "scheduleNames": ["unet-s/catalog/c2f-k6.json"] | "schedules": [{Schedule JSON}],
      *  "defaultScheduleId": "c2f-k6",
@@ -67,7 +69,8 @@ public record BundleRequest(String name, String version, String minAgentVersion,
      *            "referencePngName": "unet-s/probe.png" | "referencePngBase64": "..."}}
      * </pre>
      * Names are relative to the models directory ({@link ModelsDirectory}); no field names a server
-     * path. Reads the named files. Blocks.
+     * path. Reads the named files. Blocks. A model named by {@code modelName} brings the
+     * {@code model.onnx} beside it when there is one (unless {@code "onnx": false}).
      *
      * @param uploaded the model uploaded beside the JSON (multipart), if any
      * @param maxModelBytes largest model accepted, uploaded or named
@@ -90,6 +93,7 @@ public record BundleRequest(String name, String version, String minAgentVersion,
             semver("minAgentVersion", minAgent);
         }
         byte[] model = model(body, models, uploaded, maxModelBytes);
+        Optional<byte[]> onnx = OnnxModelField.read(body, models, maxModelBytes);
         ModelInfo info = modelInfo(body, models);
         List<Schedule> schedules = schedules(body, models);
         String defaultSchedule = optionalString(body, "defaultScheduleId",
@@ -98,8 +102,13 @@ public record BundleRequest(String name, String version, String minAgentVersion,
         if (body.containsKey("probe")) {
             probe = Optional.of(probe(object(body, "probe"), models));
         }
-        return new BundleRequest(name, version, minAgent, ByteString.copyFrom(model), info, schedules,
+        return new BundleRequest(name, version, minAgent, ByteString.copyFrom(model), onnx.map(ByteString::copyFrom),
+                info, schedules,
                 defaultSchedule, probe);
+    }
+
+    static byte[] namedFile(ModelsDirectory models, String field, String name, long max) {
+        return named(() -> models.read(field, name, max));
     }
 
     private static void refuseRetired(JsonObject o) {

@@ -42,6 +42,8 @@ public final class BundleService {
     /** Chunk size of every bundle this controller makes (the agent asks for 64 chunks per request). */
     public static final int CHUNK_SIZE = 64 * 1024;
     static final String MODEL_FILE = "model.tflite";
+    /** The same model for ONNX Runtime, packed when the request has one. */
+    static final String ONNX_FILE = "model.onnx";
     private static final String COLUMNS = "id, name, version, model_sha256, payload_sha256, payload_size, "
             + "chunk_size, chunk_count, signed_manifest, key_id, created_ms";
 
@@ -142,6 +144,7 @@ public final class BundleService {
         r.probe().ifPresent(m::setProbe);
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put(MODEL_FILE, model);
+        r.onnxModel().ifPresent(onnx -> files.put(ONNX_FILE, onnx.toByteArray()));
         BundlePayload payload = BundlePayload.pack(files, CHUNK_SIZE, m);
         BundleManifest manifest = m.build();
         SignedManifest signed = ManifestSigning.sign(manifest, key.pair());

@@ -30,9 +30,19 @@ public final class JobOrderSigner {
 
     /** Install (or, for a ROLLBACK job, roll back to) the bundle of this signed manifest. */
     public JobCommand install(Job job, SignedManifest manifest) {
+        return install(job, manifest, "");
+    }
+
+    /**
+     * As {@link #install(Job, SignedManifest)}, pinning the engine the device must run the bundle on
+     * ("tflite", "onnx"; "" for the device's choice). A rollback is never pinned: it restores what
+     * ran before, on whatever engine opens it.
+     */
+    public JobCommand install(Job job, SignedManifest manifest, String engine) {
         JobOrder.Builder order = envelope(job.deviceId(), job.id())
                 .setRolloutId(job.rolloutId() == null ? "" : job.rolloutId()).setStepTimeoutMs(job.stepTimeoutMs());
-        return JobOrders.installCommand(order, manifest, job.kind() == JobKind.ROLLBACK, key.pair());
+        boolean rollback = job.kind() == JobKind.ROLLBACK;
+        return JobOrders.installCommand(order, manifest, rollback, rollback ? "" : engine, key.pair());
     }
 
     public JobCommand applySchedule(String deviceId, String jobId, ApplySchedule apply) {

@@ -16,11 +16,21 @@ import java.util.Map;
  *  "target": {"devices": ["rpi-01", ...]} | {"labels": {"site": "lab"}} | {"all": true},
  *  "waves": {"canary": 1 | "canaryPercent": 5, "growth": 2.0, "maxWaveSize": 0, "minSuccessPercent": 100},
  *  "abort": {"maxFailurePercent": 20, "minFinished": 1, "minProbePsnrDb": 30},
- *  "timeouts": {"jobMs": 600000, "stepMs": 300000}}
+ *  "timeouts": {"jobMs": 600000, "stepMs": 300000},
+ *  "engine": "onnx"}
  * </pre>
+ * {@code engine} ("tflite" or "onnx", optional) pins the engine every device of the rollout must run
+ * the bundle on: it travels in the signed install order, and a device whose pinned engine cannot
+ * open the bundle fails the job with the reason (details "refusal"). Rollbacks are not pinned.
  */
 record RolloutSpec(String bundleId, Target target, WavePolicy waves, AbortPolicy abort, long jobTimeoutMs,
-        long stepTimeoutMs) {
+        long stepTimeoutMs, String engine) {
+    static final java.util.Set<String> ENGINES = java.util.Set.of("tflite", "onnx");
+
+    RolloutSpec(String bundleId, Target target, WavePolicy waves, AbortPolicy abort, long jobTimeoutMs,
+            long stepTimeoutMs) {
+        this(bundleId, target, waves, abort, jobTimeoutMs, stepTimeoutMs, "");
+    }
 
     /** Devices by id, by labels (all must match), or every device of the fleet. */
     public record Target(List<String> devices, Map<String, String> labels, boolean all) {
@@ -102,7 +112,8 @@ record RolloutSpec(String bundleId, Target target, WavePolicy waves, AbortPolicy
     public JsonObject toJson() {
         return new JsonObject().put("bundleId", bundleId).put("target", target.toJson()).put("waves", waves.toJson())
                 .put("abort", abort.toJson())
-                .put("timeouts", new JsonObject().put("jobMs", jobTimeoutMs).put("stepMs", stepTimeoutMs));
+                .put("timeouts", new JsonObject().put("jobMs", jobTimeoutMs).put("stepMs", stepTimeoutMs))
+                .put("engine", engine.isEmpty() ? null : engine);
     }
 
     /**
@@ -184,9 +195,14 @@ record RolloutSpec(String bundleId, Target target, WavePolicy waves, AbortPolicy
         JsonObject to = object(o, "timeouts", new JsonObject());
         long jobMs = (long) number(to, "timeouts.jobMs", "jobMs", 600_000, 1000, 7L * 24 * 3600 * 1000);
         long stepMs = (long) number(to, "timeouts.stepMs", "stepMs", 300_000, 1000, 7L * 24 * 3600 * 1000);
+        Object e = o.getValue("engine");
+        if (e != null && (!(e instanceof String engine) || !ENGINES.contains(engine))) {
+            throw RequestException.invalid("engine must be one of " + new java.util.TreeSet<>(ENGINES)
+                    + " (or left out for each device's own choice)");
+        }
         return new RolloutSpec(bundleId, new Target(devices, labels, all),
                 new WavePolicy(canary, canaryPercent, growth, maxWave, minSuccess),
-                new AbortPolicy(maxFailure, minFinished, minPsnr), jobMs, stepMs);
+                new AbortPolicy(maxFailure, minFinished, minPsnr), jobMs, stepMs, e == null ? "" : (String) e);
     }
 
     private static JsonObject object(JsonObject o, String key, JsonObject fallback) {

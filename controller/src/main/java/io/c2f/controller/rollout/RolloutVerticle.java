@@ -181,11 +181,21 @@ public final class RolloutVerticle extends VerticleBase {
                 return Future.failedFuture(new IllegalStateException("bundle " + j.bundleId() + " vanished"));
             }
             // signed at each send: the order's validity starts now
-            return commands.sendJob(j.deviceId(), orders.install(j, b.get().signedManifest()));
+            return pinnedEngine(j).compose(engine ->
+                    commands.sendJob(j.deviceId(), orders.install(j, b.get().signedManifest(), engine)));
         }).compose(v -> jobs.markSent(j.id(), clock.millis())).onSuccess(v -> EventLog.info(LOG, "job.sent",
                 "device", j.deviceId(), "job", j.id(), "rollout", j.rolloutId(), "kind", j.kind(), "bundle", j.bundleId()))
                 .onFailure(e -> EventLog.warn(LOG, "job.send.failed", "device", j.deviceId(), "job", j.id(),
                         "rollout", j.rolloutId(), "reason", e.getMessage()));
+    }
+
+    /** The engine the job's rollout pins ("" for none, and for jobs of no rollout). */
+    private Future<String> pinnedEngine(Job j) {
+        if (j.rolloutId() == null) {
+            return Future.succeededFuture("");
+        }
+        return service.repository().database().execute(c -> RolloutRepository.find(c, j.rolloutId()))
+                .map(r -> r.map(x -> x.spec().engine()).orElse(""));
     }
 
     private void onStatus(String deviceId, JobStatusUpdate u) {

@@ -106,6 +106,53 @@ class BundleServiceTest {
         assertEquals(1, result(service.list()).size());
     }
 
+    /** Bytes that look like an ONNX ModelProto (ir_version first) and are otherwise random. */
+    private static byte[] onnxLike(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        b[0] = 0x08;
+        return b;
+    }
+
+    @Test
+    void theOnnxModelBesideTheTfliteTravelsInTheBundleListedAndSigned() throws Exception {
+        byte[] onnx = onnxLike(90_000, 5);
+        Files.write(dir.resolve("models/m.onnx"), onnx);
+        BundleRecord b = result(service.create(parse(request("1.0.0"))));
+        BundleManifest m = ManifestSigning.verify(b.signedManifest(), key.pair().getPublic());
+        assertEquals(List.of("model.tflite", "model.onnx"), m.getFilesList().stream().map(f -> f.getPath()).toList());
+        assertEquals(Sha256.hex(onnx), m.getFiles(1).getSha256());
+        assertEquals(onnx.length, m.getFiles(1).getSizeBytes());
+        var files = BundlePayload.unpack(m, service.payload(b));
+        assertArrayEquals(onnx, files.get(1).getValue());
+
+        BundleRecord without = result(service.create(parse(request("1.0.1").put("onnx", false))));
+        BundleManifest m2 = ManifestSigning.verify(without.signedManifest(), key.pair().getPublic());
+        assertEquals(List.of("model.tflite"), m2.getFilesList().stream().map(f -> f.getPath()).toList(),
+                "\"onnx\": false leaves it out");
+    }
+
+    @Test
+    void aBadOrMissingOnnxModelIsRefusedNamingWhatIsWrong() throws Exception {
+        Files.write(dir.resolve("models/m.onnx"), new byte[] {0x50, 0x4b, 3, 4});
+        assertEquals("the ONNX model 'm.onnx' beside modelName is not an ONNX model (an ONNX ModelProto starts with "
+                + "its ir_version field)", assertThrows(RequestException.class,
+                () -> parse(request("1.0.0"))).getMessage());
+        Files.write(dir.resolve("models/m.onnx"), new byte[0]);
+        assertEquals("the ONNX model 'm.onnx' beside modelName is empty", assertThrows(RequestException.class,
+                () -> parse(request("1.0.0"))).getMessage());
+        RequestException missing = assertThrows(RequestException.class,
+                () -> parse(request("1.0.0").put("onnxName", "other.onnx")));
+        assertEquals("onnxName 'other.onnx' does not exist in the models directory", missing.getMessage());
+        assertEquals("give at most one of onnxName, onnxBase64 and onnx: false", assertThrows(RequestException.class,
+                () -> parse(request("1.0.0").put("onnx", false).put("onnxName", "m.onnx"))).getMessage());
+        assertEquals("onnxBase64 is not base64", assertThrows(RequestException.class,
+                () -> parse(request("1.0.0").put("onnxBase64", "%%%"))).getMessage());
+        RequestException escape = assertThrows(RequestException.class,
+                () -> parse(request("1.0.0").put("onnxName", "../../etc/x.onnx")));
+        assertFalse(escape.getMessage().contains(dir.toString()), "no server path in the error: " + escape.getMessage());
+    }
+
     @Test
     void keyIsOwnerOnlyAndStableAcrossStarts() throws Exception {
         Path priv = dir.resolve("data/keys/bundle-signing.key");

@@ -42,6 +42,19 @@ class RolloutSpecTest {
     }
 
     @Test
+    void aRolloutPinsAnEngineOrLeavesItToTheDevice() {
+        JsonObject o = new JsonObject().put("bundleId", "b-1.0.0").put("target", new JsonObject().put("all", true));
+        assertEquals("", RolloutSpec.fromJson(o).engine());
+        RolloutSpec pinned = RolloutSpec.fromJson(o.copy().put("engine", "onnx"));
+        assertEquals("onnx", pinned.engine());
+        assertEquals(pinned, RolloutSpec.fromJson(pinned.toJson()), "the pin survives the stored JSON");
+        RequestException e = assertThrows(RequestException.class,
+                () -> RolloutSpec.fromJson(o.copy().put("engine", "tensorrt")));
+        assertEquals("engine must be one of [onnx, tflite] (or left out for each device's own choice)", e.getMessage());
+        assertThrows(RequestException.class, () -> RolloutSpec.fromJson(o.copy().put("engine", 1)));
+    }
+
+    @Test
     void refusesBadRequestsNamingTheField() {
         RequestException e = assertThrows(RequestException.class, () -> spec(new JsonObject().put("growth", 0.5), null));
         assertTrue(e.getMessage().startsWith("waves.growth"), e.getMessage());

@@ -39,6 +39,11 @@ public final class JobOrders {
 
     /** What an install order names of a signed manifest: its id, version and the digest of its exact bytes. */
     public static InstallOrder install(SignedManifest manifest, boolean rollback) {
+        return install(manifest, rollback, "");
+    }
+
+    /** As {@link #install(SignedManifest, boolean)}, pinning the engine ("" for none). */
+    public static InstallOrder install(SignedManifest manifest, boolean rollback, String engine) {
         BundleManifest m;
         try {
             m = BundleManifest.parseFrom(manifest.getManifest());
@@ -46,13 +51,19 @@ public final class JobOrders {
             throw new IllegalArgumentException("signed manifest bytes are not a BundleManifest", e);
         }
         return InstallOrder.newBuilder().setBundleId(m.getBundleId()).setVersion(m.getVersion())
-                .setManifestSha256(Sha256.hex(manifest.getManifest().toByteArray())).setRollback(rollback).build();
+                .setManifestSha256(Sha256.hex(manifest.getManifest().toByteArray())).setRollback(rollback).setEngine(engine).build();
     }
 
     /** The command installing {@code manifest}, with the signed order; the unsigned copies are for older readers. */
     public static JobCommand installCommand(JobOrder.Builder envelope, SignedManifest manifest, boolean rollback,
             KeyPair key) {
-        JobOrder order = envelope.setInstallBundle(install(manifest, rollback)).build();
+        return installCommand(envelope, manifest, rollback, "", key);
+    }
+
+    /** As {@link #installCommand(JobOrder.Builder, SignedManifest, boolean, KeyPair)}, pinning the engine. */
+    public static JobCommand installCommand(JobOrder.Builder envelope, SignedManifest manifest, boolean rollback,
+            String engine, KeyPair key) {
+        JobOrder order = envelope.setInstallBundle(install(manifest, rollback, engine)).build();
         return legacy(order).setInstallBundle(InstallBundle.newBuilder().setManifest(manifest).setRollback(rollback))
                 .setOrder(sign(order, key)).build();
     }
