@@ -51,10 +51,19 @@
       ['Bundle', d.installed ? d.installed.bundleId + ' ' + (d.installed.version || '') : null],
       ['Schedule', (latency && latency.scheduleId) || d.scheduleId],
       ['p95 / target', (w && w.samples ? ms(w.p95Ms) : '–') + ' / ' + (d.latencyTargetMs != null ? ms(d.latencyTargetMs) : 'none')],
+      ['Engine', d.engine ? d.engine + ' (' + d.engineLink + ')' : null],
       ['Delegate', recent.length ? recent[recent.length - 1].delegate : (d.delegates || []).map(x => x.name).join(', ')],
       ['Agent', d.agentVersion], ['Labels', (d.labels || []).join(', ')],
       ['Hardware', d.hardware ? [d.hardware.cpuModel, d.hardware.arch, d.hardware.cpuCores && d.hardware.cpuCores + ' cores'].filter(Boolean).join(' · ') : null],
       ['Last seen', ago(d.lastSeen)], d.offlineReason && d.status === 'OFFLINE' ? ['Offline because', d.offlineReason] : null]);
+  }
+  function drawChain() {
+    const links = device.delegates || [];
+    const status = s => (s || 'DELEGATE_STATUS_UNSPECIFIED').replace('DELEGATE_STATUS_', '').toLowerCase();
+    document.querySelector('#chain tbody').replaceChildren(...(links.length ? links.map(l => el('tr', { class: 'link-' + status(l.status) },
+      el('td', { 'data-label': 'Link' }, l.name), el('td', { 'data-label': 'Engine' }, l.engine || '–'),
+      el('td', { 'data-label': 'Status' }, status(l.status)), el('td', { 'data-label': 'Why' }, l.reason || ''))) :
+      [el('tr', null, el('td', { colspan: 4 }, 'The device announced no engine chain (no bundle running).'))]));
   }
   async function loadHistory() {
     const h = await api(`/api/v1/devices/${enc}/schedule-history?limit=50`);
@@ -72,11 +81,11 @@
     try {
       device = await api(`/api/v1/devices/${enc}`);
       recent = (await api(`/api/v1/dashboard/devices/${enc}/recent`)).samples;
-      drawRecent(); await loadLatency(); drawFacts(); await loadHistory(); C2F.showError(null);
+      drawRecent(); await loadLatency(); drawFacts(); drawChain(); await loadHistory(); C2F.showError(null);
     } catch (e) { C2F.showError(e); }
   }
   const latencySoon = throttle(() => loadLatency().catch(C2F.showError), 2000);
-  const deviceSoon = throttle(() => api(`/api/v1/devices/${enc}`).then(d => { device = d; drawFacts(); }).catch(C2F.showError), 500);
+  const deviceSoon = throttle(() => api(`/api/v1/devices/${enc}`).then(d => { device = d; drawFacts(); drawChain(); }).catch(C2F.showError), 500);
   on('generation', s => {
     if (s.deviceId !== id) return;
     recent.push(s); if (recent.length > 200) recent.shift();

@@ -225,6 +225,16 @@ public final class ApiVerticle extends VerticleBase {
         health.check().onSuccess(r -> json(rc, r.up() ? 200 : 503, r.json()));
     }
 
+    /** The link of a birth's chain that runs the bundle (status ACTIVE), if any. */
+    static java.util.Optional<JsonObject> activeLink(JsonArray chain) {
+        for (int i = 0; i < chain.size(); i++) {
+            if (chain.getValue(i) instanceof JsonObject l && "DELEGATE_STATUS_ACTIVE".equals(l.getString("status"))) {
+                return java.util.Optional.of(l);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     static JsonObject toJson(DeviceRecord d) {
         JsonObject o = new JsonObject()
                 .put("id", d.id())
@@ -250,7 +260,10 @@ public final class ApiVerticle extends VerticleBase {
             o.put("hardware", new JsonObject(d.hardwareJson()));
         }
         if (d.delegatesJson() != null) {
-            o.put("delegates", new JsonArray(d.delegatesJson()));
+            JsonArray chain = new JsonArray(d.delegatesJson());
+            o.put("delegates", chain);
+            activeLink(chain).ifPresent(l -> o.put("engine", l.getString("engine", "")).put("engineLink",
+                    l.getString("name", "")));
         }
         if (d.bundleId() != null) {
             o.put("installed", new JsonObject().put("bundleId", d.bundleId()).put("version", d.bundleVersion())

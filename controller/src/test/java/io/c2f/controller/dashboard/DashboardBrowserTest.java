@@ -202,6 +202,11 @@ class DashboardBrowserTest {
             WebElement history = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("history")));
             wait.until(ExpectedConditions.textToBePresentInElement(history, "DOWNGRADE"));
             assertTrue(driver.findElement(By.id("phases")).getText().contains("high resolution"));
+            WebElement chain = driver.findElement(By.id("chain"));
+            wait.until(ExpectedConditions.textToBePresentInElement(chain, "not tried: tflite-xnnpack is active"));
+            assertTrue(chain.getText().contains("tflite-xnnpack"), chain.getText());
+            assertTrue(driver.findElement(By.id("facts")).getText().contains("tflite (tflite-xnnpack)"),
+                    driver.findElement(By.id("facts")).getText());
             System.out.println("device chart points: 30 -> 38; history: "
                     + driver.findElement(By.cssSelector("#history tbody tr")).getText());
             shot(driver, "device");
