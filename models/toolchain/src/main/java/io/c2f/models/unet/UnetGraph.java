@@ -3,6 +3,8 @@ package io.c2f.models.unet;
 import io.c2f.models.writer.LayerBackend;
 import io.c2f.models.writer.Subgraph;
 import io.c2f.models.writer.TfliteBackend;
+import io.c2f.models.writer.onnx.OnnxBackend;
+import io.c2f.models.writer.onnx.OnnxGraph;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -35,6 +37,14 @@ final class UnetGraph {
      */
     public void emitShapeFree(Subgraph s, int nominalSide) {
         emit(TfliteBackend.shapeFree(s, weights::get, nominalSide, cfg.inChannels()));
+    }
+
+    /**
+     * The ONNX graph for every batch and resolution: inputs "x" [batch, height, width, C] float,
+     * "t" [batch] float, "label" [batch] int64; output "eps" (see {@link OnnxBackend}).
+     */
+    public void emitOnnx(OnnxGraph g) {
+        emit(new OnnxBackend(g, weights::get));
     }
 
     /** The model description, written through any backend: inputs x, t and the label embedding; output eps. */
