@@ -8,7 +8,10 @@ import io.c2f.models.writer.MacCounter;
 import io.c2f.models.writer.Subgraph;
 import io.c2f.models.writer.WeightType;
 import io.c2f.proto.v1.BetaSchedule;
+import io.c2f.models.writer.onnx.OnnxBackend;
+import io.c2f.models.writer.onnx.OnnxGraph;
 import io.c2f.proto.v1.MacsAtResolution;
+import io.c2f.proto.v1.ModelFile;
 import io.c2f.proto.v1.ModelInfo;
 import io.c2f.proto.v1.NoiseScheduleSpec;
 import io.c2f.proto.v1.PredictionType;
@@ -27,7 +30,9 @@ import java.util.List;
  * t, label), one fixed-resolution subgraph per resolution with its label embedding as a constant,
  * all sharing one copy of the weights; each fixed subgraph is also reachable as the primary
  * subgraph of an embedded model view "res{H}x{W}", because TFLite 2.6 runs only subgraph 0.
- * Writes the {@link ModelInfo} manifest next to it as JSON.
+ * Beside it, the same weights as ONE .onnx file (opset 17, symbolic batch/height/width, inputs x,
+ * t, label; {@link OnnxBackend}) for the ONNX Runtime engine. Writes the {@link ModelInfo} manifest
+ * next to them as JSON, listing both files with their sha256.
  */
 public final class UnetExporter {
     public static final String ARCHITECTURE = "diffusers-unet2d+resolution-label";
@@ -35,9 +40,13 @@ public final class UnetExporter {
     private UnetExporter() {
     }
 
-    /** The written model: file, manifest file, manifest. */
-    public record ExportedModel(Path modelFile, Path manifestFile, ModelInfo info, long fileBytes) {
+    /** The written model: TFLite file, manifest file, manifest, TFLite bytes, and the ONNX file. */
+    public record ExportedModel(Path modelFile, Path manifestFile, ModelInfo info, long fileBytes, Path onnxFile) {
     }
+
+    /** Engine names of the model files, as their DenoiserEngines call themselves. */
+    public static final String TFLITE_ENGINE = "tflite";
+    public static final String ONNX_ENGINE = "onnx";
 
     public static String signatureKey(Resolution r) {
         return "res" + r.height() + "x" + r.width();
@@ -72,6 +81,9 @@ public final class UnetExporter {
         byte[] bytes = g.serialize(root, views);
         Files.createDirectories(modelFile.toAbsolutePath().getParent());
         Files.write(modelFile, bytes);
+        Path onnxFile = onnxPath(modelFile);
+        byte[] onnx = onnxBytes(unet, type, name);
+        Files.write(onnxFile, onnx);
 
         ModelInfo.Builder info = ModelInfo.newBuilder()
                 .setName(name)
@@ -82,7 +94,11 @@ public final class UnetExporter {
                 .setParameters(weights.parameterCount())
                 .setModelSha256(sha256(bytes))
                 .setChannels(cfg.inChannels())
-                .setWeightType(type.label());
+                .setWeightType(type.label())
+                .addModelFiles(ModelFile.newBuilder().setEngine(TFLITE_ENGINE)
+                        .setPath(modelFile.getFileName().toString()).setSha256(sha256(bytes)).setSizeBytes(bytes.length))
+                .addModelFiles(ModelFile.newBuilder().setEngine(ONNX_ENGINE)
+                        .setPath(onnxFile.getFileName().toString()).setSha256(sha256(onnx)).setSizeBytes(onnx.length));
         for (int i = 0; i < resolutions.size(); i++) {
             Resolution r = resolutions.get(i);
             io.c2f.proto.v1.Resolution pr = io.c2f.proto.v1.Resolution.newBuilder()
@@ -95,7 +111,26 @@ public final class UnetExporter {
         ModelInfo built = info.build();
         Path manifest = manifestPath(modelFile);
         Files.writeString(manifest, JsonFormat.printer().print(built), StandardCharsets.UTF_8);
-        return new ExportedModel(modelFile, manifest, built, bytes.length);
+        return new ExportedModel(modelFile, manifest, built, bytes.length, onnxFile);
+    }
+
+    /** The ONNX model of these weights (one graph for all resolutions), serialised. */
+    public static byte[] exportOnnx(UnetWeights weights, WeightType type, String name) {
+        return onnxBytes(new UnetGraph(weights), type, name);
+    }
+
+    private static byte[] onnxBytes(UnetGraph unet, WeightType type, String name) {
+        OnnxGraph graph = new OnnxGraph(type);
+        unet.emitOnnx(graph);
+        return graph.toModel(name, ARCHITECTURE + ", " + type.label() + " weights; inputs x [batch,height,width,C]"
+                + " float, t [batch] float, label [batch] int64; output eps [batch,height,width,C]").toByteArray();
+    }
+
+    /** "model.tflite" -> "model.onnx". */
+    public static Path onnxPath(Path modelFile) {
+        String file = modelFile.getFileName().toString();
+        int dot = file.lastIndexOf('.');
+        return modelFile.resolveSibling((dot > 0 ? file.substring(0, dot) : file) + ".onnx");
     }
 
     /** "model.tflite" -> "model.json". */

@@ -1,12 +1,17 @@
 package io.c2f.models.unet;
 
-import io.c2f.models.writer.Layers;
+import io.c2f.models.writer.LayerBackend;
 import io.c2f.models.writer.Subgraph;
+import io.c2f.models.writer.TfliteBackend;
+import io.c2f.models.writer.onnx.OnnxBackend;
+import io.c2f.models.writer.onnx.OnnxGraph;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Deque;
 
-/** Emits the UNet forward pass of a {@link UnetConfig} into a subgraph. */
+/**
+ * The UNet forward pass of a {@link UnetConfig}, described once in {@link LayerBackend} layers and
+ * written as TFLite subgraphs or (through {@code OnnxBackend}) one ONNX graph.
+ */
 final class UnetGraph {
     private final UnetConfig cfg;
     private final UnetWeights weights;
@@ -17,40 +22,45 @@ final class UnetGraph {
     }
 
     /**
-     * A fixed-resolution graph: inputs "x" [B,H,W,C] and "t" [B] (batch resizable, -1 in the
+     * A fixed-resolution TFLite graph: inputs "x" [B,H,W,C] and "t" [B] (batch resizable, -1 in the
      * signature), output "eps"; the resolution label's embedding row is a constant.
      */
     public void emitFixed(Subgraph s, int height, int width, int label) {
         checkLabel(label);
         checkSize(height, width);
-        int x = s.input("x", new int[] {1, height, width, cfg.inChannels()}, new int[] {-1, height, width, cfg.inChannels()});
-        int t = s.input("t", new int[] {1}, new int[] {-1});
-        int d = cfg.timeEmbedDim();
-        float[] row = Arrays.copyOfRange(weights.get("class_embedding.weight"), label * d, (label + 1) * d);
-        int labelEmb = s.weight("class_embedding.weight[" + label + "]", row, new int[] {1, d});
-        s.output("eps", body(s, x, t, labelEmb, false));
+        emit(TfliteBackend.fixed(s, weights::get, height, width, cfg.inChannels(), label));
     }
 
     /**
-     * A shape-free graph: inputs "x" [B,H,W,C] (any batch and size divisible by
+     * A shape-free TFLite graph: inputs "x" [B,H,W,C] (any batch and size divisible by
      * {@link UnetConfig#sizeDivisor()}), "t" [B], "label" int32 [B]; output "eps".
      */
     public void emitShapeFree(Subgraph s, int nominalSide) {
-        int x = s.input("x", new int[] {1, nominalSide, nominalSide, cfg.inChannels()}, new int[] {-1, -1, -1, cfg.inChannels()});
-        int t = s.input("t", new int[] {1}, new int[] {-1});
-        int label = s.inputInt32("label", new int[] {1}, new int[] {-1});
-        int table = s.weight("class_embedding.weight", weights.get("class_embedding.weight"),
-                new int[] {cfg.numResolutionLabels(), cfg.timeEmbedDim()});
-        s.output("eps", body(s, x, t, s.gather(table, label), true));
+        emit(TfliteBackend.shapeFree(s, weights::get, nominalSide, cfg.inChannels()));
     }
 
-    private int body(Subgraph s, int x, int t, int labelEmb, boolean resizable) {
-        Layers l = new Layers(s, weights::get);
+    /**
+     * The ONNX graph for every batch and resolution: inputs "x" [batch, height, width, C] float,
+     * "t" [batch] float, "label" [batch] int64; output "eps" (see {@link OnnxBackend}).
+     */
+    public void emitOnnx(OnnxGraph g) {
+        emit(new OnnxBackend(g, weights::get));
+    }
+
+    /** The model description, written through any backend: inputs x, t and the label embedding; output eps. */
+    public void emit(LayerBackend l) {
+        int x = l.imageInput("x", cfg.inChannels());
+        int t = l.timeInput("t");
+        int labelEmb = l.labelEmbedding("class_embedding.weight", cfg.numResolutionLabels(), cfg.timeEmbedDim());
+        l.output("eps", body(l, x, t, labelEmb));
+    }
+
+    private int body(LayerBackend l, int x, int t, int labelEmb) {
         int c0 = cfg.blockChannels(0);
         int temb = l.timestepEmbedding(t, c0, false, 1f);
         temb = l.linear(l.silu(l.linear(temb, "time_embedding.linear_1", c0, cfg.timeEmbedDim())),
                 "time_embedding.linear_2", cfg.timeEmbedDim(), cfg.timeEmbedDim());
-        temb = s.add(temb, labelEmb);
+        temb = l.add(temb, labelEmb);
         int tembAct = l.silu(temb); // every ResnetBlock2D applies SiLU before its time projection
 
         int h = l.conv(x, "conv_in", cfg.inChannels(), c0, 3);
@@ -65,7 +75,7 @@ final class UnetGraph {
                 h = resnet(l, h, tembAct, "down_blocks." + i + ".resnets." + j, ch, out);
                 ch = out;
                 if (cfg.downAttention(i)) {
-                    h = l.attention(h, "down_blocks." + i + ".attentions." + j, out, cfg.groups(), cfg.normEps(), resizable);
+                    h = l.attention(h, "down_blocks." + i + ".attentions." + j, out, cfg.groups(), cfg.normEps());
                 }
                 skips.push(h);
                 skipChannels.push(out);
@@ -77,18 +87,18 @@ final class UnetGraph {
             }
         }
         h = resnet(l, h, tembAct, "mid_block.resnets.0", ch, ch);
-        h = l.attention(h, "mid_block.attentions.0", ch, cfg.groups(), cfg.normEps(), resizable);
+        h = l.attention(h, "mid_block.attentions.0", ch, cfg.groups(), cfg.normEps());
         h = resnet(l, h, tembAct, "mid_block.resnets.1", ch, ch);
         for (int i = 0; i < cfg.levels(); i++) {
             int out = cfg.blockChannels(cfg.levels() - 1 - i);
             for (int j = 0; j <= cfg.resBlocksPerLevel(); j++) {
                 int skip = skips.pop();
                 int skipCh = skipChannels.pop();
-                h = s.concat(3, h, skip);
+                h = l.concatChannels(h, skip);
                 h = resnet(l, h, tembAct, "up_blocks." + i + ".resnets." + j, ch + skipCh, out);
                 ch = out;
                 if (cfg.upAttention(i)) {
-                    h = l.attention(h, "up_blocks." + i + ".attentions." + j, out, cfg.groups(), cfg.normEps(), resizable);
+                    h = l.attention(h, "up_blocks." + i + ".attentions." + j, out, cfg.groups(), cfg.normEps());
                 }
             }
             if (i < cfg.levels() - 1) {
@@ -99,14 +109,12 @@ final class UnetGraph {
         return l.conv(h, "conv_out", c0, cfg.inChannels(), 3);
     }
 
-    private int resnet(Layers l, int x, int tembAct, String p, int in, int out) {
-        Subgraph s = l.graph();
+    private int resnet(LayerBackend l, int x, int tembAct, String p, int in, int out) {
         int h = l.conv(l.silu(l.groupNorm(x, p + ".norm1", in, cfg.groups(), cfg.normEps())), p + ".conv1", in, out, 3);
-        int proj = s.reshape(l.linear(tembAct, p + ".time_emb_proj", cfg.timeEmbedDim(), out), -1, 1, 1, out);
-        h = s.add(h, proj);
+        h = l.addChannelBias(h, l.linear(tembAct, p + ".time_emb_proj", cfg.timeEmbedDim(), out), out);
         h = l.conv(l.silu(l.groupNorm(h, p + ".norm2", out, cfg.groups(), cfg.normEps())), p + ".conv2", out, out, 3);
         int shortcut = in != out ? l.conv(x, p + ".conv_shortcut", in, out, 1) : x;
-        return s.add(shortcut, h);
+        return l.add(shortcut, h);
     }
 
     private void checkLabel(int label) {

@@ -14,7 +14,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Command line: a checkpoint's EMA (or raw) weights to {@code OUT/model.tflite} + {@code OUT/model.json}.
+ * Command line: a checkpoint's EMA (or raw) weights to {@code OUT/model.tflite}, {@code OUT/model.onnx}
+ * (same weights, for the ONNX Runtime engine) + {@code OUT/model.json}.
  * <pre>
  * ExportMain --checkpoint DIR --out DIR [--name NAME] [--weights ema|raw] [--type auto|fp16|fp32]
  *            [--max-fp16-error E] [--copy-checkpoint DIR]
@@ -94,11 +95,14 @@ public final class ExportMain {
                     name, model);
             System.out.printf("wrote %s (%s, %d bytes, sha256 %s) and %s%n", e.modelFile(), e.info().getWeightType(),
                     e.fileBytes(), e.info().getModelSha256(), e.manifestFile());
+            e.info().getModelFilesList().forEach(f -> System.out.printf("  %s file %s: %d bytes, sha256 %s%n",
+                    f.getEngine(), f.getPath(), f.getSizeBytes(), f.getSha256()));
             e.info().getMacsPerForwardList().forEach(mr -> System.out.printf("  MACs per image per step at %dx%d: %d%n",
                     mr.getResolution().getHeight(), mr.getResolution().getWidth(), mr.getMacs()));
         } finally {
             for (Path p : List.of(fp32, fp16)) {
                 Files.deleteIfExists(p);
+                Files.deleteIfExists(UnetExporter.onnxPath(p));
                 Files.deleteIfExists(UnetExporter.manifestPath(p));
             }
         }
