@@ -108,7 +108,8 @@ public final class BundleService {
             throw RequestException.invalid("modelInfo.modelSha256 does not match the model's bytes: the model and its "
                     + "ModelInfo belong to different models");
         }
-        info = info.toBuilder().setModelSha256(modelSha).build();
+        info = BundleModelFiles.describe(info.toBuilder().setModelSha256(modelSha).build(), MODEL_FILE, model,
+                r.onnxModel().map(o -> o.toByteArray()), ONNX_FILE);
         Set<String> resolutions = new HashSet<>();
         for (Resolution res : info.getResolutionsList()) {
             resolutions.add(res.getHeight() + "x" + res.getWidth());

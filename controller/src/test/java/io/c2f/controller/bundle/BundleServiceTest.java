@@ -125,6 +125,9 @@ class BundleServiceTest {
         assertEquals(onnx.length, m.getFiles(1).getSizeBytes());
         var files = BundlePayload.unpack(m, service.payload(b));
         assertArrayEquals(onnx, files.get(1).getValue());
+        assertEquals(List.of("tflite model.tflite " + Sha256.hex(model), "onnx model.onnx " + Sha256.hex(onnx)),
+                m.getModel().getModelFilesList().stream().map(f -> f.getEngine() + " " + f.getPath() + " "
+                        + f.getSha256()).toList(), "the ModelInfo describes exactly the files shipped");
 
         BundleRecord without = result(service.create(parse(request("1.0.1").put("onnx", false))));
         BundleManifest m2 = ManifestSigning.verify(without.signedManifest(), key.pair().getPublic());
@@ -148,6 +151,14 @@ class BundleServiceTest {
                 () -> parse(request("1.0.0").put("onnx", false).put("onnxName", "m.onnx"))).getMessage());
         assertEquals("onnxBase64 is not base64", assertThrows(RequestException.class,
                 () -> parse(request("1.0.0").put("onnxBase64", "%%%"))).getMessage());
+        Files.write(dir.resolve("models/m.onnx"), onnxLike(1000, 9));
+        JsonObject otherModel = request("1.0.0");
+        otherModel.getJsonObject("modelInfo").put("modelFiles", new JsonArray().add(new JsonObject()
+                .put("engine", "onnx").put("path", "model.onnx").put("sha256", "00".repeat(32))));
+        RequestException mismatch = assertThrows(RequestException.class,
+                () -> result(service.create(parse(otherModel))));
+        assertEquals("modelInfo.modelFiles lists a sha256 for engine onnx that is not the onnx model's: the model "
+                + "files and their ModelInfo belong to different models", mismatch.getMessage());
         RequestException escape = assertThrows(RequestException.class,
                 () -> parse(request("1.0.0").put("onnxName", "../../etc/x.onnx")));
         assertFalse(escape.getMessage().contains(dir.toString()), "no server path in the error: " + escape.getMessage());

@@ -2,25 +2,36 @@ package io.c2f.agent.engine;
 
 import io.c2f.agent.bundle.InstalledSlot;
 import io.c2f.models.diffusion.Denoiser;
+import io.c2f.models.diffusion.DenoiserException;
+import io.c2f.models.onnx.OnnxDenoiser;
+import io.c2f.models.onnx.OnnxOptions;
+import io.c2f.models.onnx.OnnxProviderException;
+import io.c2f.proto.v1.BundleFile;
+import io.c2f.proto.v1.ModelFile;
+import io.c2f.proto.v1.ModelInfo;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * ONNX Runtime with one execution provider. Placeholder until the ONNX engine (models/onnx) is in
- * this build: both links say so and never open anything.
+ * ONNX Runtime with one execution provider ({@code cpu} or {@code cuda}): the bundle's .onnx opened
+ * by {@link OnnxDenoiser}, checked against the sha256 the signed manifest lists for it.
  */
 public final class OnnxLink implements EngineLink {
     private final String provider;
+    private final int threads;
 
-    private OnnxLink(String provider) {
+    private OnnxLink(String provider, int threads) {
         this.provider = provider;
+        this.threads = threads;
+        new OnnxOptions(threads, List.of(provider)); // bad threads fail at configuration
     }
 
     public static OnnxLink cpu(int threads) {
-        return new OnnxLink("cpu");
+        return new OnnxLink(OnnxOptions.CPU, threads);
     }
 
     public static OnnxLink cuda(int threads) {
-        return new OnnxLink("cuda");
+        return new OnnxLink(OnnxOptions.CUDA, threads);
     }
 
     @Override
@@ -38,11 +49,56 @@ public final class OnnxLink implements EngineLink {
         if (BundleModels.onnx(slot.manifest()).isEmpty()) {
             return Optional.of("bundle has no .onnx file");
         }
-        return Optional.of("ONNX Runtime is not in this build");
+        return Optional.empty();
     }
 
     @Override
     public Denoiser open(InstalledSlot slot) throws LinkRefusedException {
-        throw LinkRefusedException.unavailable(unavailableReason(slot).orElseThrow());
+        Optional<BundleFile> file = BundleModels.onnx(slot.manifest());
+        if (file.isEmpty()) {
+            throw LinkRefusedException.unavailable("bundle has no .onnx file");
+        }
+        ModelInfo info;
+        try {
+            info = withOnnxFile(slot.manifest().getModel(), file.get());
+        } catch (IllegalArgumentException e) {
+            throw LinkRefusedException.failed(e.getMessage(), e);
+        }
+        try {
+            return OnnxDenoiser.open(slot.file(file.get().getPath()), info,
+                    new OnnxOptions(threads, List.of(provider)));
+        } catch (OnnxProviderException e) {
+            // the provider is not there (CUDA in a CPU build, no GPU): nothing was tried
+            throw LinkRefusedException.unavailable(e.getMessage());
+        } catch (DenoiserException e) {
+            throw LinkRefusedException.failed(e.getMessage(), e);
+        } catch (UnsatisfiedLinkError e) {
+            throw LinkRefusedException.failed("ONNX Runtime natives do not load: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The model description the engine checks the file against: the manifest's, with its onnx
+     * entry being the bundle file's (both signed; they must agree where the manifest lists one).
+     *
+     * @throws IllegalArgumentException when the manifest's model_files and files disagree
+     */
+    static ModelInfo withOnnxFile(ModelInfo model, BundleFile file) {
+        for (ModelFile f : model.getModelFilesList()) {
+            if (f.getEngine().equals(EngineChain.ONNX) && !f.getSha256().equals(file.getSha256())) {
+                throw new IllegalArgumentException("manifest lists sha256 " + f.getSha256() + " for the onnx model "
+                        + "but its file " + file.getPath() + " has " + file.getSha256());
+            }
+        }
+        ModelInfo.Builder b = model.toBuilder().clearModelFiles();
+        model.getModelFilesList().stream().filter(f -> !f.getEngine().equals(EngineChain.ONNX))
+                .forEach(b::addModelFiles);
+        return b.addModelFiles(ModelFile.newBuilder().setEngine(EngineChain.ONNX).setPath(file.getPath())
+                .setSha256(file.getSha256()).setSizeBytes(file.getSizeBytes())).build();
+    }
+
+    @Override
+    public String toString() {
+        return name();
     }
 }

@@ -24,7 +24,10 @@ import io.c2f.models.writer.WeightType;
 import io.c2f.proto.bundle.BundlePayload;
 import io.c2f.proto.bundle.Ed25519Keys;
 import io.c2f.proto.bundle.ManifestSigning;
+import io.c2f.proto.v1.BundleFile;
 import io.c2f.proto.v1.BundleManifest;
+import io.c2f.proto.v1.ModelFile;
+import io.c2f.proto.v1.ModelInfo;
 import io.c2f.proto.v1.DelegateStatus;
 import io.c2f.proto.v1.GenerationRecord;
 import io.c2f.proto.v1.GenerateRequest;
@@ -93,6 +96,7 @@ class EngineChainTest {
         }
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("model.tflite", Files.readAllBytes(exported.modelFile()));
+        files.put("model.onnx", Files.readAllBytes(exported.onnxFile()));
         BundleManifest.Builder m = BundleManifest.newBuilder().setBundleId("tiny").setVersion("1.0.0")
                 .setModel(exported.info()).addSchedules(c2f).setDefaultScheduleId("c2f-k6")
                 .setProbe(HealthProbe.newBuilder().setSeed(99).setScheduleId("c2f-k6")
@@ -244,7 +248,44 @@ class EngineChainTest {
                 slot.manifest().toBuilder().clearFiles().build());
         assertEquals("bundle has no .tflite file", assertThrows(LinkRefusedException.class,
                 () -> TfliteLink.cpu(1, Platform.LINUX_X86_64, false).open(noModel)).getMessage());
-        assertEquals(Optional.of("bundle has no .onnx file"), OnnxLink.cpu(1).unavailableReason(slot));
+        assertEquals(Optional.of("bundle has no .onnx file"), OnnxLink.cpu(1).unavailableReason(noModel));
+    }
+
+    @Test
+    void realOnnxLinksOpenOnCpuAndSayWhyCudaPasses() throws Exception {
+        InstalledSlot slot = install(40, false);
+        EngineChain chain = EngineLinks.chain(new EngineSettings(1, "onnx", "onnx-cuda,tflite-xnnpack,onnx-cpu", ""),
+                Platform.LINUX_X86_64, false);
+        ModelSession[] opened = new ModelSession[1];
+        QualityProbe probe = new ProbeHealthCheck(chain, s -> opened[0] = s).probe(slot);
+        try (ModelSession s = opened[0]) {
+            assertTrue(probe.getPassed(), "the TFLite reference image at 40 dB on ONNX Runtime: " + probe);
+            assertEquals("""
+                    onnx-cuda/onnx UNAVAILABLE: no ONNX Runtime execution provider took %s (cuda: CUDA execution \
+                    provider not in this ONNX Runtime build (onnxruntime_gpu adds it))
+                    tflite-xnnpack/tflite UNAVAILABLE: skipped: engine onnx is pinned by the device (c2f.engine)
+                    onnx-cpu/onnx ACTIVE: opened the bundle's model (onnxruntime/cpu)""".formatted(
+                    slot.file("model.onnx")), outcomes(s));
+            assertEquals("onnx", s.engine());
+        }
+    }
+
+    @Test
+    void anOnnxFileTheManifestDescribesOtherwiseIsRefused() throws Exception {
+        InstalledSlot slot = install(40, false);
+        BundleFile onnx = slot.manifest().getFilesList().stream().filter(f -> f.getPath().equals("model.onnx"))
+                .findFirst().orElseThrow();
+        ModelInfo lying = slot.manifest().getModel().toBuilder().clearModelFiles().addModelFiles(ModelFile.newBuilder()
+                .setEngine("onnx").setPath("model.onnx").setSha256("ab".repeat(32))).build();
+        InstalledSlot contradicting = new InstalledSlot(slot.slot(), slot.dir(), slot.signed(),
+                slot.manifest().toBuilder().setModel(lying).build());
+        LinkRefusedException e = assertThrows(LinkRefusedException.class, () -> OnnxLink.cpu(1).open(contradicting));
+        assertEquals("manifest lists sha256 " + "ab".repeat(32) + " for the onnx model but its file model.onnx has "
+                + onnx.getSha256(), e.getMessage());
+        Files.write(slot.file("model.onnx"), new byte[] {8, 1, 2, 3}); // swapped on disk after install
+        LinkRefusedException swapped = assertThrows(LinkRefusedException.class, () -> OnnxLink.cpu(1).open(slot));
+        assertEquals(DelegateStatus.DELEGATE_STATUS_FAILED, swapped.status());
+        assertTrue(swapped.getMessage().startsWith("model.onnx sha256 is "), swapped.getMessage());
     }
 
     @Test
