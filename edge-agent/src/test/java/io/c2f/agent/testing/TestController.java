@@ -134,6 +134,16 @@ public final class TestController implements AutoCloseable {
         return signed;
     }
 
+    /** As {@link #sendJob(java.security.KeyPair, String, JobCommand)}, an install pinning an engine. */
+    public JobCommand sendInstall(java.security.KeyPair key, String device, JobCommand job, String engine) {
+        JobOrder.Builder o = JobOrders.envelope(fleet, device, job.getJobId(), java.time.Instant.now(),
+                java.time.Duration.ofMinutes(15)).setRolloutId(job.getRolloutId()).setStepTimeoutMs(job.getStepTimeoutMs());
+        JobCommand signed = JobOrders.installCommand(o, job.getInstallBundle().getManifest(),
+                job.getInstallBundle().getRollback(), engine, key);
+        send(device, Channel.JOB_NOTIFY, signed);
+        return signed;
+    }
+
     /** {@code job} with its order signed as {@link #sendJob} would send it. */
     public JobCommand signedJob(java.security.KeyPair key, String device, JobCommand job) {
         JobOrder.Builder o = JobOrders.envelope(fleet, device, job.getJobId(), java.time.Instant.now(),
