@@ -182,6 +182,57 @@ class BundleInstallerTest {
         assertTrue(store.activeSlot().isEmpty());
     }
 
+    private InstallBundle bundleWithFiles(String id, String version, Map<String, byte[]> files) {
+        BundleManifest.Builder m = BundleManifest.newBuilder().setBundleId(id).setVersion(version)
+                .setMinAgentVersion("0.1.0");
+        served.put(id, BundlePayload.pack(files, 4096, m));
+        return InstallBundle.newBuilder().setManifest(ManifestSigning.sign(m.build(), CONTROLLER_KEY)).build();
+    }
+
+    @Test
+    void anOnnxFileWhoseShaDoesNotMatchTheManifestIsRefusedAndTheRunningBundleStays() throws Exception {
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j1", bundle("emoji", "1.0.0", 1, CONTROLLER_KEY)).getState());
+        Slot before = store.activeSlot().orElseThrow();
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("model.tflite", model(2));
+        files.put("model.onnx", model(3));
+        InstallBundle good = bundleWithFiles("emoji2", "2.0.0", files);
+        BundleManifest m = BundleManifest.parseFrom(good.getManifest().getManifest());
+        // the manifest names other .onnx bytes than the payload carries (swapped model, or a forged listing)
+        BundleManifest lying = m.toBuilder().setFiles(1, m.getFiles(1).toBuilder().setSha256("ab".repeat(32))).build();
+        JobStatusUpdate done = run("j2", InstallBundle.newBuilder()
+                .setManifest(ManifestSigning.sign(lying, CONTROLLER_KEY)).build());
+        assertEquals(JobState.JOB_STATE_FAILED, done.getState());
+        assertEquals(JobStep.JOB_STEP_VERIFYING, done.getStep());
+        assertTrue(done.getError().getMessage().contains("file model.onnx has sha256"), done.getError().getMessage());
+        assertEquals(before, store.activeSlot().orElseThrow());
+        assertArrayEquals(model(1), Files.readAllBytes(store.active().orElseThrow().file("model.tflite")));
+        assertEquals(1, activated.size(), "nothing new was activated");
+    }
+
+    @Test
+    void aBundleCannotPlantTheSlotsEnginePinNorAnOrderPinAnythingButAnEngineName() throws Exception {
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j1", bundle("emoji", "1.0.0", 1, CONTROLLER_KEY)).getState());
+        Slot before = store.activeSlot().orElseThrow();
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("model.tflite", model(2));
+        files.put("engine.pin", "onnx".getBytes());
+        JobStatusUpdate planted = run("j2", bundleWithFiles("emoji2", "2.0.0", files));
+        assertEquals(JobState.JOB_STATE_FAILED, planted.getState(), planted.toString());
+        assertTrue(planted.getError().getMessage().contains("carries a file named like the slot's own engine.pin"),
+                planted.getError().getMessage());
+        assertEquals(before, store.activeSlot().orElseThrow());
+        assertEquals("", store.active().orElseThrow().enginePin());
+
+        JobStatusUpdate badPin = installer.install("j3", bundle("emoji3", "3.0.0", 3, CONTROLLER_KEY), "../../x",
+                Duration.ofSeconds(30), updates::add);
+        assertEquals(JobState.JOB_STATE_REJECTED, badPin.getState());
+        assertEquals(ErrorCode.ERROR_CODE_INVALID_ARGUMENT, badPin.getError().getCode());
+        assertEquals("order pins engine \"../../x\", which is not an engine name ([a-z0-9_-]{1,32})",
+                badPin.getError().getMessage());
+        assertEquals(before, store.activeSlot().orElseThrow());
+    }
+
     @Test
     void downgradesAreRefusedUnlessTheJobIsARollback() throws Exception {
         assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j1", bundle("emoji", "1.1.0", 1, CONTROLLER_KEY)).getState());
