@@ -1,34 +1,19 @@
 package io.c2f.agent.bench;
 
-import com.google.protobuf.util.JsonFormat;
-import io.c2f.agent.bundle.BundleStore;
-import io.c2f.agent.bundle.InstalledSlot;
-import io.c2f.proto.bundle.BundlePayload;
-import io.c2f.proto.bundle.BundleVerificationException;
+import io.c2f.agent.fs.AtomicFiles;
 import io.c2f.proto.bundle.Ed25519Keys;
-import io.c2f.proto.bundle.ManifestSigning;
 import io.c2f.proto.codec.HeaderFactory;
 import io.c2f.proto.codec.WireCodec;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.topic.Topics;
-import io.c2f.proto.v1.BundleManifest;
+import io.c2f.proto.v1.Birth;
+import io.c2f.proto.v1.DelegateStatus;
 import io.c2f.proto.v1.GenerateRequest;
 import io.c2f.proto.v1.GenerateResult;
-import io.c2f.proto.v1.Interpolation;
-import io.c2f.proto.v1.ModelInfo;
-import io.c2f.proto.v1.Resolution;
-import io.c2f.proto.v1.Sampler;
-import io.c2f.proto.v1.Schedule;
-import io.c2f.proto.v1.SwitchMethod;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -39,93 +24,81 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * Benchmark (not a test): what one real agent costs on this machine. Provisions a device state
- * directory with a model already installed (as after a rollout), starts {@code c2f-agent.jar run}
- * as its own process, and measures the time from process start to ready (its birth on the broker,
- * published after the model is loaded and warmed up), the time to the first generated image, and
- * the process's resident memory.
+ * Benchmark (not a test): what one real agent costs on this machine, per engine. For each engine,
+ * provisions a device state directory with the model already installed (as after a rollout: a
+ * bundle carrying model.tflite and model.onnx), starts {@code c2f-agent.jar run} pinned to that
+ * engine ({@code c2f.engine}) as its own process, and measures the time from process start to
+ * ready (its birth on the broker, published after the model is loaded and warmed up), the time to
+ * the first generated image, and the process's resident memory.
  *
  * <pre>
  * java -cp edge-agent/target/c2f-agent.jar io.c2f.agent.bench.AgentFootprint \
- *     --model models/zoo/emoji32-c2f/model.tflite [--broker tcp://127.0.0.1:1883] [--jar edge-agent/target/c2f-agent.jar]
+ *     [--model-dir models/zoo/emoji32-c2f] [--engines tflite,onnx] [--broker tcp://127.0.0.1:1883] \
+ *     [--jar edge-agent/target/c2f-agent.jar] [--java /path/to/bin/java]
  * </pre>
  */
 public final class AgentFootprint {
     private AgentFootprint() {
     }
 
-    private static Resolution res(int h, int w) {
-        return Resolution.newBuilder().setHeight(h).setWidth(w).build();
-    }
-
-    public static void main(String[] args)
-            throws IOException, BundleVerificationException, MqttException, InterruptedException {
+    public static void main(String[] args) throws IOException, MqttException, InterruptedException {
         Map<String, String> a = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        Path model = Path.of(a.getOrDefault("model", "models/zoo/emoji32-c2f/model.tflite"));
+        Path modelDir = Path.of(a.getOrDefault("model-dir", "models/zoo/emoji32-c2f"));
         String broker = a.getOrDefault("broker", "tcp://127.0.0.1:1883");
         Path jar = Path.of(a.getOrDefault("jar", "edge-agent/target/c2f-agent.jar"));
-        String name = model.getFileName().toString();
-        Path manifestJson = model.resolveSibling(name.substring(0, name.length() - ".tflite".length()) + ".json");
-        ModelInfo.Builder info = ModelInfo.newBuilder();
-        JsonFormat.parser().merge(Files.readString(manifestJson, StandardCharsets.UTF_8), info);
-        List<Resolution> rs = new ArrayList<>(info.getResolutionsList());
-        rs.sort(Comparator.comparingInt(r -> r.getHeight() * r.getWidth()));
-        Resolution low = rs.get(0);
-        Resolution high = rs.get(rs.size() - 1);
-        List<Integer> steps = List.of(900, 800, 700, 600, 500, 400, 300, 200, 100, 0);
-        Schedule c2f = Schedule.newBuilder().setScheduleId("c2f-k10").addAllTimesteps(steps).setSwitchIndex(5)
-                .setLowResolution(low).setHighResolution(high)
-                .setSwitchMethod(SwitchMethod.SWITCH_METHOD_UPSAMPLE_XT_VARIANCE_CORRECTED)
-                .setInterpolation(Interpolation.INTERPOLATION_NEAREST).setSampler(Sampler.SAMPLER_DDIM).build();
+        String java = a.getOrDefault("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        System.out.printf(Locale.ROOT, "agent footprint: %s (%.1f MiB), model %s (%s), %d cores, load %s%n", jar,
+                Files.size(jar) / 1048576.0, modelDir, LocalBundle.modelInfo(modelDir).getWeightType(),
+                Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).strip());
+        for (String engine : a.getOrDefault("engines", "tflite,onnx").split(",")) {
+            measure(engine.strip(), modelDir, broker, jar, java);
+        }
+    }
 
+    private static void measure(String engine, Path modelDir, String broker, Path jar, String java)
+            throws IOException, MqttException, InterruptedException {
         Path dir = Files.createTempDirectory("c2f-footprint");
-        KeyPair key = Ed25519Keys.generate();
-        Files.writeString(dir.resolve("controller.pub"), Ed25519Keys.publicPem(key.getPublic()));
-        Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put("model.tflite", Files.readAllBytes(model));
-        BundleManifest.Builder m = BundleManifest.newBuilder().setBundleId("footprint").setVersion("1.0.0")
-                .setModel(info).addSchedules(c2f).setDefaultScheduleId("c2f-k10");
-        BundlePayload payload = BundlePayload.pack(files, 65536, m);
-        BundleStore store = new BundleStore(dir.resolve("state/bundles"), key.getPublic());
-        InstalledSlot slot = store.installIntoInactive(ManifestSigning.sign(m.build(), key), m.build(),
-                BundlePayload.unpack(m.build(), payload.bytes()));
-        store.activate(slot.slot());
-        Files.writeString(dir.resolve("agent.properties"), "c2f.fleet=bench\nc2f.device.id=footprint-1\n"
+        LocalBundle bundle = LocalBundle.install(modelDir, dir.resolve("state/bundles"), 10);
+        Files.writeString(dir.resolve("controller.pub"), Ed25519Keys.publicPem(bundle.key().getPublic()));
+        String device = "footprint-" + engine;
+        Files.writeString(dir.resolve("agent.properties"), "c2f.fleet=bench\nc2f.device.id=" + device + "\n"
                 + "c2f.broker.url=" + broker + "\nc2f.controller.public-key=controller.pub\nc2f.state.dir=state\n"
-                + "c2f.tflite.threads=1\n");
+                + "c2f.engine.threads=1\nc2f.engine=" + engine + "\n");
 
         Topics topics = Topics.fleet("bench");
-        MqttClient observer = new MqttClient(broker, "footprint-observer", new MemoryPersistence());
+        MqttClient observer = new MqttClient(broker, "footprint-observer-" + engine, new MemoryPersistence());
         observer.connect();
-        BlockingQueue<String> births = new LinkedBlockingQueue<>();
+        BlockingQueue<Birth> births = new LinkedBlockingQueue<>();
         BlockingQueue<GenerateResult> results = new LinkedBlockingQueue<>();
-        observer.subscribe(topics.device("footprint-1", Channel.BIRTH), 1, (t, msg) -> births.add(t));
-        observer.subscribe(topics.device("footprint-1", Channel.GENERATE_RESULT), 1,
+        observer.subscribe(topics.device(device, Channel.BIRTH), 1,
+                (t, msg) -> births.add(WireCodec.decode(t, msg.getPayload()).as(Birth.class)));
+        observer.subscribe(topics.device(device, Channel.GENERATE_RESULT), 1,
                 (t, msg) -> results.add(WireCodec.decode(t, msg.getPayload()).as(GenerateResult.class)));
 
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         long t0 = System.nanoTime();
         Process agent = new ProcessBuilder(java, "-jar", jar.toAbsolutePath().toString(), "run", "--config",
                 dir.resolve("agent.properties").toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("agent.log").toFile()).start();
         try {
-            if (births.poll(120, TimeUnit.SECONDS) == null) {
+            Birth birth = births.poll(300, TimeUnit.SECONDS);
+            if (birth == null) {
                 throw new IllegalStateException("the agent did not come up; log: " + dir.resolve("agent.log"));
             }
             double readyMs = (System.nanoTime() - t0) / 1e6;
             long rssReady = rss(agent.pid());
             long t1 = System.nanoTime();
-            observer.publish(topics.device("footprint-1", Channel.GENERATE_REQUEST), GenerateRequest.newBuilder()
+            observer.publish(topics.device(device, Channel.GENERATE_REQUEST), GenerateRequest.newBuilder()
                     .setHeader(new HeaderFactory("bench").next()).setRequestId("first").setSeed(1).setCount(1).build()
                     .toByteArray(), 1, false);
-            GenerateResult first = results.poll(120, TimeUnit.SECONDS);
+            GenerateResult first = results.poll(300, TimeUnit.SECONDS);
             double firstMs = (System.nanoTime() - t1) / 1e6;
             long rssAfter = rss(agent.pid());
-            System.out.printf(Locale.ROOT, "agent footprint: model %s (%d bytes, %s)%n", model, Files.size(model),
-                    info.getWeightType());
+            System.out.printf(Locale.ROOT, "engine %s (birth: engine %s, link %s)%n", engine, birth.getEngine(),
+                    birth.getDelegatesList().stream().filter(d -> d.getStatus() == DelegateStatus.DELEGATE_STATUS_ACTIVE)
+                            .map(d -> d.getName()).findFirst().orElse("none"));
             System.out.printf(Locale.ROOT, "  start to ready (birth on the broker, model loaded and warm): %.0f ms%n",
                     readyMs);
             System.out.printf(Locale.ROOT, "  first image (C2F 10 steps, request to result): %.0f ms (device-side %.1f ms, %s)%n",
@@ -140,9 +113,9 @@ public final class AgentFootprint {
             agent.waitFor(10, TimeUnit.SECONDS);
             observer.disconnect();
             observer.close();
+            AtomicFiles.deleteTree(dir);
         }
     }
-
     private static long rss(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {

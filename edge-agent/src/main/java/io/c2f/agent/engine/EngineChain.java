@@ -103,6 +103,11 @@ public final class EngineChain implements ModelEngine {
             outcomes.add(info(link, DelegateStatus.DELEGATE_STATUS_ACTIVE, "opened the bundle's model ("
                     + denoiser.engine() + ")"));
             for (EngineLink rest : links.subList(i + 1, links.size())) {
+                if (!pin.isEmpty() && !rest.engine().equals(pin)) {
+                    outcomes.add(info(rest, DelegateStatus.DELEGATE_STATUS_UNAVAILABLE,
+                            "skipped: engine " + pin + " is pinned by " + pinnedBy));
+                    continue;
+                }
                 Optional<String> why = rest.unavailableReason(slot);
                 outcomes.add(why.isPresent()
                         ? info(rest, DelegateStatus.DELEGATE_STATUS_UNAVAILABLE, why.get())
