@@ -239,6 +239,13 @@ public final class ExampleMessages {
                         .setShapeDetailFrechetCeiling(66.56).setLaplacianRatio(0.574).setBandEnergyRatio(0.576)
                         .setSamples(149).setSampleSeedFirst(5_000_000L).setRealImages("emoji heldout-32x32 (149 images)")))
                 .build());
+        // a model manifest listing one file per engine, same weights (model_files)
+        extras.add(manifest().getModel().toBuilder()
+                .addModelFiles(io.c2f.proto.v1.ModelFile.newBuilder().setEngine("tflite").setPath("model.tflite")
+                        .setSha256(SHA_A).setSizeBytes(3_000_000))
+                .addModelFiles(io.c2f.proto.v1.ModelFile.newBuilder().setEngine("onnx").setPath("model.onnx")
+                        .setSha256(SHA_B).setSizeBytes(2_700_000))
+                .build());
         extras.add(JobCommand.newBuilder().setHeader(header("controller-1", 10)).setJobId("job-11")
                 .setCancel(CancelJob.newBuilder().setJobId("job-9").setReason("rollout aborted"))
                 .build());

@@ -23,7 +23,7 @@ final class Engines {
         }
         if (engines.isEmpty()) {
             throw new IllegalArgumentException("--model " + model + ": no model engine on the class path "
-                    + "(add c2f-models-tflite) to open it; 'synthetic' needs none");
+                    + "(add c2f-models-tflite or c2f-models-onnx) to open it; 'synthetic' needs none");
         }
         String suffixes = String.join(", ", engines.stream().map(DenoiserEngine::fileSuffix).toList());
         throw new IllegalArgumentException("--model " + model + ": expected a " + suffixes + " model file (with its "
