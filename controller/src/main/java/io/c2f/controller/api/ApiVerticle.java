@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -226,13 +227,13 @@ public final class ApiVerticle extends VerticleBase {
     }
 
     /** The link of a birth's chain that runs the bundle (status ACTIVE), if any. */
-    static java.util.Optional<JsonObject> activeLink(JsonArray chain) {
+    static Optional<JsonObject> activeLink(JsonArray chain) {
         for (int i = 0; i < chain.size(); i++) {
             if (chain.getValue(i) instanceof JsonObject l && "DELEGATE_STATUS_ACTIVE".equals(l.getString("status"))) {
-                return java.util.Optional.of(l);
+                return Optional.of(l);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     static JsonObject toJson(DeviceRecord d) {

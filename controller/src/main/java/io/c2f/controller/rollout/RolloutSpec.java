@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What an operator asks for: which bundle, to which devices, in which waves, and when to stop.
@@ -25,7 +27,7 @@ import java.util.Map;
  */
 record RolloutSpec(String bundleId, Target target, WavePolicy waves, AbortPolicy abort, long jobTimeoutMs,
         long stepTimeoutMs, String engine) {
-    static final java.util.Set<String> ENGINES = java.util.Set.of("tflite", "onnx");
+    static final Set<String> ENGINES = Set.of("tflite", "onnx");
 
     RolloutSpec(String bundleId, Target target, WavePolicy waves, AbortPolicy abort, long jobTimeoutMs,
             long stepTimeoutMs) {
@@ -197,7 +199,7 @@ record RolloutSpec(String bundleId, Target target, WavePolicy waves, AbortPolicy
         long stepMs = (long) number(to, "timeouts.stepMs", "stepMs", 300_000, 1000, 7L * 24 * 3600 * 1000);
         Object e = o.getValue("engine");
         if (e != null && (!(e instanceof String engine) || !ENGINES.contains(engine))) {
-            throw RequestException.invalid("engine must be one of " + new java.util.TreeSet<>(ENGINES)
+            throw RequestException.invalid("engine must be one of " + new TreeSet<>(ENGINES)
                     + " (or left out for each device's own choice)");
         }
         return new RolloutSpec(bundleId, new Target(devices, labels, all),

@@ -16,6 +16,7 @@ import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,7 @@ public final class BundleStore {
     static final String MANIFEST_FILE = "manifest.pb";
     /** The engine the installing rollout pinned (from its signed order); absent when none. */
     static final String ENGINE_PIN_FILE = "engine.pin";
-    private static final java.util.regex.Pattern PIN = java.util.regex.Pattern.compile("[a-z0-9_-]{1,32}");
+    private static final Pattern PIN = Pattern.compile("[a-z0-9_-]{1,32}");
 
     private final Path root;
     private final PublicKey trustedKey;

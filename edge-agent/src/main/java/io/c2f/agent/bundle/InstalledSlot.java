@@ -3,6 +3,7 @@ package io.c2f.agent.bundle;
 import io.c2f.proto.v1.BundleManifest;
 import io.c2f.proto.v1.SignedManifest;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * A bundle installed in a slot.
@@ -15,7 +16,7 @@ import java.nio.file.Path;
  */
 public record InstalledSlot(Slot slot, Path dir, SignedManifest signed, BundleManifest manifest, String enginePin) {
     public InstalledSlot {
-        java.util.Objects.requireNonNull(enginePin, "enginePin");
+        Objects.requireNonNull(enginePin, "enginePin");
     }
 
     /** A slot no rollout pinned an engine for. */
