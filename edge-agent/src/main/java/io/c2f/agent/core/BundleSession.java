@@ -37,6 +37,8 @@ final class BundleSession implements AutoCloseable {
     private final AtomicReference<String> appliedSchedule = new AtomicReference<>();
     /** The session the health probe opened, to switch to it without loading twice. */
     private final AtomicReference<ModelSession> staged = new AtomicReference<>();
+    /** Why no session runs although a bundle is installed (null when one runs or none is installed). */
+    private volatile String unusable;
 
     /** Opens what the store holds (nothing when no bundle is installed or none can run). */
     BundleSession(String deviceId, Path stateDir, ModelEngine engine, BundleStore store) {
@@ -53,6 +55,15 @@ final class BundleSession implements AutoCloseable {
         return current.get();
     }
 
+    /**
+     * What a request finds when no model runs: nothing installed yet, or an installed bundle that
+     * cannot run on this device (e.g. pinned to an engine whose natives this platform lacks).
+     */
+    String whyNoModel() {
+        String why = unusable;
+        return why != null ? why : "no model bundle is installed on this device yet";
+    }
+
     /** The device's default schedule for a session: the applied one if the session has it, else the bundle's. */
     String defaultScheduleId(ModelSession s) {
         String applied = appliedSchedule.get();
@@ -66,6 +77,7 @@ final class BundleSession implements AutoCloseable {
                 LOG.info("{}: no bundle installed yet", deviceId);
                 return;
             }
+            String activeFailure = null;
             for (Slot slot : List.of(active.get(), active.get().other())) {
                 try {
                     InstalledSlot installed = store.load(slot);
@@ -78,8 +90,13 @@ final class BundleSession implements AutoCloseable {
                     return;
                 } catch (IOException | BundleOpenException | RuntimeException e) {
                     LOG.error("{}: slot {} cannot run: {}", deviceId, slot.id(), e.getMessage());
+                    if (activeFailure == null) {
+                        activeFailure = e.getMessage();
+                    }
                 }
             }
+            unusable = "the installed bundle (slot " + active.get().id() + ") cannot run on this device: "
+                    + activeFailure;
         } catch (IOException e) {
             LOG.error("{}: cannot read the bundle store: {}", deviceId, e.getMessage());
         }
@@ -152,6 +169,7 @@ final class BundleSession implements AutoCloseable {
             }
         }
         appliedSchedule.set(null); // a new bundle brings its own default schedule
+        unusable = null;
         ModelSession old = current.getAndSet(next);
         if (old != null) {
             old.close();

@@ -66,7 +66,8 @@ public final class EdgeAgent implements AutoCloseable {
         Outbox outbox = new Outbox(config.deviceId(), link);
         this.pump = new TelemetryPump(spool, r -> link.publish(Channel.TELEMETRY, r.toBuilder()
                 .setDeviceId(config.deviceId()).build()), Duration.ofSeconds(10), Duration.ofSeconds(1));
-        this.generation = new GenerationService(config.generateQueue(), session::current, session::defaultScheduleId,
+        this.generation = new GenerationService(config.generateQueue(), session::current, session::whyNoModel,
+                session::defaultScheduleId,
                 this::generated, clock);
         BundleInstaller installer = new BundleInstaller(store, state.resolve("downloads"), controllerKey, VERSION,
                 outbox::requestChunks, new ProbeHealthCheck(engine, session::stage), session::activated,

@@ -38,6 +38,7 @@ public final class GenerationService implements AutoCloseable {
 
     private final BlockingQueue<Job> queue;
     private final Supplier<ModelSession> session;
+    private final Supplier<String> whyNoModel;
     private final Function<ModelSession, String> defaultSchedule;
     private final Consumer<GenerationRecord> telemetry;
     private final Clock clock;
@@ -54,6 +55,14 @@ public final class GenerationService implements AutoCloseable {
      */
     public GenerationService(int capacity, Supplier<ModelSession> session,
             Function<ModelSession, String> defaultSchedule, Consumer<GenerationRecord> telemetry, Clock clock) {
+        this(capacity, session, () -> "no model bundle is installed on this device yet", defaultSchedule, telemetry,
+                clock);
+    }
+
+    /** @param whyNoModel the answer's message while {@code session} gives null */
+    public GenerationService(int capacity, Supplier<ModelSession> session, Supplier<String> whyNoModel,
+            Function<ModelSession, String> defaultSchedule, Consumer<GenerationRecord> telemetry, Clock clock) {
+        this.whyNoModel = whyNoModel;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.session = session;
         this.defaultSchedule = defaultSchedule;
@@ -120,7 +129,7 @@ public final class GenerationService implements AutoCloseable {
         }
         ModelSession model = session.get();
         if (model == null) {
-            return error(request, ErrorCode.ERROR_CODE_NOT_FOUND, "no model bundle is installed on this device yet");
+            return error(request, ErrorCode.ERROR_CODE_NOT_FOUND, whyNoModel.get());
         }
         String scheduleId = request.getScheduleId().isEmpty() ? defaultSchedule.apply(model) : request.getScheduleId();
         C2fPlan plan = model.schedules().get(scheduleId);

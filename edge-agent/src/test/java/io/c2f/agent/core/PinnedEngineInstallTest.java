@@ -184,4 +184,33 @@ class PinnedEngineInstallTest {
                     + "engine chain (tflite-xnnpack) has no onnx link"), refused.getError().getMessage());
         }
     }
+
+    /**
+     * A slot pinned to an engine the restarted agent no longer has (its chain changed, or its platform
+     * has no natives for it): requests are answered with why the installed bundle cannot run, not
+     * with "nothing installed".
+     */
+    @Test
+    void anInstalledBundleThatCannotRunHereSaysWhy() throws Exception {
+        try (MoquetteBroker broker = MoquetteBroker.start(dir.resolve("broker"));
+             TestController controller = new TestController(broker.uri(), "t")) {
+            controller.serveBundle("emoji32-c2f", payload);
+            JobStatusUpdate done = install(broker.uri(), controller, "pi-moved", "auto", "tflite-xnnpack,onnx-cpu",
+                    "onnx", null);
+            assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.toString());
+            try (EdgeAgent agent = agent(config(broker.uri(), "pi-moved", "auto", "tflite-xnnpack"))) {
+                agent.start();
+                controller.await(in -> in.address().channel() == Channel.BIRTH
+                        && in.address().deviceId().equals("pi-moved"), WAIT);
+                controller.send("pi-moved", Channel.GENERATE_REQUEST, GenerateRequest.newBuilder()
+                        .setRequestId("g-moved").setSeed(7).setCount(1).build());
+                GenerateResult r = controller.await(in -> in.address().channel() == Channel.GENERATE_RESULT
+                        && in.as(GenerateResult.class).getRequestId().equals("g-moved"), WAIT).as(GenerateResult.class);
+                assertEquals(ErrorCode.ERROR_CODE_NOT_FOUND, r.getError().getCode(), r.toString());
+                String message = r.getError().getMessage();
+                assertTrue(message.startsWith("the installed bundle (slot ") && message.contains("cannot run on this device")
+                        && message.contains("onnx"), message);
+            }
+        }
+    }
 }
