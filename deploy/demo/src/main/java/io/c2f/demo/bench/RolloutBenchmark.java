@@ -54,6 +54,7 @@ final class RolloutBenchmark {
                 Thread.sleep(200);
             }
             JsonObject bundle = new JsonObject(post(http, base + "/api/v1/bundles", bundleRequest(bundleBytes)));
+            ProcessCpu cpu = ProcessCpu.start(fleet.toHandle(), config.mqttUrl());
             long t0 = System.nanoTime();
             JsonObject created = new JsonObject(post(http, base + "/api/v1/rollouts", new JsonObject()
                     .put("bundleId", bundle.getString("id")).put("target", new JsonObject().put("all", true))
@@ -72,7 +73,8 @@ final class RolloutBenchmark {
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("rollout: %.1f MB bundle (%d chunks) to %d simulated agents in %.1f s "
                     + "(%.1f MB/s delivered), waves %s%n", bundleBytes / 1e6, bundle.getInteger("chunkCount"), agents,
-                    seconds, bundleBytes / 1e6 * agents / seconds, waveSummary(view.getJsonArray("waves")));
+                    seconds, bundleBytes / 1e6 * agents / seconds, waveSummary(view.getJsonArray("waves"), bundleBytes));
+            System.out.println("rollout CPU: " + cpu.finish(seconds));
             return seconds;
         } finally {
             if (fleet != null) {
@@ -84,14 +86,20 @@ final class RolloutBenchmark {
         }
     }
 
-    private static String waveSummary(JsonArray waves) {
+    /**
+     * Per wave: its size, its time and the bytes/s each of its devices received (the devices of a
+     * wave download side by side, so each got the bundle in about the wave's time).
+     */
+    private static String waveSummary(JsonArray waves, int bundleBytes) {
         StringBuilder s = new StringBuilder("[");
         for (int i = 0; i < waves.size(); i++) {
             JsonObject w = waves.getJsonObject(i);
             Instant start = Instant.parse(w.getString("startedAt"));
             Instant end = Instant.parse(w.getString("finishedAt"));
+            double waveSeconds = (end.toEpochMilli() - start.toEpochMilli()) / 1e3;
             s.append(i == 0 ? "" : ", ").append(w.getInteger("size")).append(" in ")
-                    .append(String.format("%.1f s", (end.toEpochMilli() - start.toEpochMilli()) / 1e3));
+                    .append(String.format("%.1f s (%.2f MB/s per device)", waveSeconds,
+                            bundleBytes / 1e6 / Math.max(waveSeconds, 1e-3)));
         }
         return s.append("]").toString();
     }
