@@ -21,7 +21,9 @@ import java.util.function.Function;
  * schedule (at least {@code minSamples} generations) exceeds the target. It moves back to a better
  * schedule only when that one is predicted at least {@code upgradeMargin} below the target, the
  * same candidate continuously for {@code upgradeSustainMs}. No change comes sooner than {@code
- * minDwellMs} after the previous one. Noise around the target therefore never makes it flap: a
+ * minDwellMs} after the previous one. A change the device still does not run once that dwell is
+ * over (its job lost or refused) is forgotten and the device judged again from what it runs, so no
+ * device waits for ever on a change that never took effect. Noise around the target therefore never makes it flap: a
  * schedule it left for being too slow is predicted near or above the target, far from the margin.
  *
  * <p>Quality: the catalog's order, {@link CatalogEntry#BEST_FIRST}.
@@ -59,10 +61,27 @@ final class RetunePolicy {
             return keep(state, p95, String.format(Locale.ROOT, "waiting for data: %d of %d generations of %s",
                     n, settings.minSamples(), obs.runningScheduleId()));
         }
-        if (state.assignedScheduleId() != null && !state.assignedScheduleId().equals(obs.runningScheduleId())) {
+        if (state.assignedScheduleId() == null || state.assignedScheduleId().equals(obs.runningScheduleId())) {
+            return judge(targetMs, catalog, obs, state, nowMs, p95);
+        }
+        long waited = nowMs - state.assignedAtMs();
+        if (waited < settings.minDwellMs()) {
             return keep(state, p95, "waiting for the device to run " + state.assignedScheduleId() + " (it runs "
                     + obs.runningScheduleId() + ")");
         }
+        // the change never took effect (its job lost or refused, or the device restarted on its old
+        // default). Waiting on would leave the device undecided for good (issue 18: slowed demo devices
+        // without a decision), so it is judged again from what it runs, as if nothing had been sent. No
+        // change would be due sooner anyway (the dwell), so this costs no reaction time.
+        Decision d = judge(targetMs, catalog, obs, TuningState.INITIAL, nowMs, p95);
+        return new Decision(d.to(), d.direction(), d.predictedMs(), d.observedP95Ms(), d.reason() + String.format(
+                Locale.ROOT, " (%s, sent %d s ago, never ran: the device still runs %s)", state.assignedScheduleId(),
+                waited / 1000, obs.runningScheduleId()), d.next());
+    }
+
+    /** The rules once the device has data and runs what it was last sent (or was never sent anything). */
+    private Decision judge(double targetMs, List<CatalogEntry> catalog, Observation obs, TuningState state, long nowMs,
+                           double p95) {
         if (state.assignedAtMs() > 0 && nowMs - state.assignedAtMs() < settings.minDwellMs()) {
             return keep(state, p95, "settling: last change " + (nowMs - state.assignedAtMs()) + " ms ago");
         }

@@ -48,7 +48,13 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * <pre>
  * java -cp edge-agent/target/c2f-agent.jar io.c2f.agent.bench.AgentFootprint \
  *     --model models/zoo/emoji32-c2f/model.tflite [--broker tcp://127.0.0.1:1883] [--jar edge-agent/target/c2f-agent.jar]
+ *     [--images 30] [--jvm "-XX:+UseSerialGC -Xmx48m ..."]
  * </pre>
+ *
+ * <p>Resident memory is read from {@code /proc/<pid>/status}: {@code VmRSS} when ready, and while
+ * the agent generates {@code images} images back to back the largest {@code VmRSS} seen (sampled
+ * every 20 ms) and the kernel's high-water mark {@code VmHWM}. {@code --jvm} passes JVM options to
+ * the agent (the systemd unit's are in deploy/systemd/c2f-agent.service).
  */
 public final class AgentFootprint {
     private AgentFootprint() {
@@ -67,6 +73,9 @@ public final class AgentFootprint {
         Path model = Path.of(a.getOrDefault("model", "models/zoo/emoji32-c2f/model.tflite"));
         String broker = a.getOrDefault("broker", "tcp://127.0.0.1:1883");
         Path jar = Path.of(a.getOrDefault("jar", "edge-agent/target/c2f-agent.jar"));
+        int images = Integer.parseInt(a.getOrDefault("images", "30"));
+        List<String> jvm = a.getOrDefault("jvm", "").isBlank() ? List.of()
+                : List.of(a.get("jvm").trim().split("\\s+"));
         String name = model.getFileName().toString();
         Path manifestJson = model.resolveSibling(name.substring(0, name.length() - ".tflite".length()) + ".json");
         ModelInfo.Builder info = ModelInfo.newBuilder();
@@ -108,8 +117,11 @@ public final class AgentFootprint {
 
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         long t0 = System.nanoTime();
-        Process agent = new ProcessBuilder(java, "-jar", jar.toAbsolutePath().toString(), "run", "--config",
-                dir.resolve("agent.properties").toString()).redirectErrorStream(true)
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvm);
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "run", "--config",
+                dir.resolve("agent.properties").toString()));
+        Process agent = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("agent.log").toFile()).start();
         try {
             if (births.poll(120, TimeUnit.SECONDS) == null) {
@@ -124,6 +136,19 @@ public final class AgentFootprint {
             GenerateResult first = results.poll(120, TimeUnit.SECONDS);
             double firstMs = (System.nanoTime() - t1) / 1e6;
             long rssAfter = rss(agent.pid());
+            long peak = rssAfter;
+            long t2 = System.nanoTime();
+            for (int i = 0; i < images; i++) {
+                observer.publish(topics.device("footprint-1", Channel.GENERATE_REQUEST), GenerateRequest.newBuilder()
+                        .setHeader(new HeaderFactory("bench").next()).setRequestId("load-" + i).setSeed(2 + i)
+                        .setCount(1).build().toByteArray(), 1, false);
+                GenerateResult r;
+                do {
+                    r = results.poll(20, TimeUnit.MILLISECONDS);
+                    peak = Math.max(peak, rss(agent.pid()));
+                } while (r == null && System.nanoTime() - t2 < TimeUnit.SECONDS.toNanos(300));
+            }
+            double perImageMs = (System.nanoTime() - t2) / 1e6 / Math.max(1, images);
             System.out.printf(Locale.ROOT, "agent footprint: model %s (%d bytes, %s)%n", model, Files.size(model),
                     info.getWeightType());
             System.out.printf(Locale.ROOT, "  start to ready (birth on the broker, model loaded and warm): %.0f ms%n",
@@ -133,8 +158,12 @@ public final class AgentFootprint {
                             : first.getImages(0).getRecord().getTotalMillis(),
                     first == null ? "no result" : first.hasError() ? first.getError().getMessage()
                             : first.getImages(0).getRecord().getDelegate());
+            System.out.printf(Locale.ROOT, "  JVM options: %s%n", jvm.isEmpty() ? "(none: JVM defaults)" : jvm);
             System.out.printf(Locale.ROOT, "  resident memory: %.1f MiB when ready, %.1f MiB after the first image%n",
                     rssReady / 1048576.0, rssAfter / 1048576.0);
+            System.out.printf(Locale.ROOT, "  generating %d images back to back (%.0f ms per image, request to result): "
+                    + "peak VmRSS %.1f MiB, VmHWM %.1f MiB%n", images, perImageMs, peak / 1048576.0,
+                    status(agent.pid(), "VmHWM:") / 1048576.0);
         } finally {
             agent.destroy();
             agent.waitFor(10, TimeUnit.SECONDS);
@@ -144,8 +173,13 @@ public final class AgentFootprint {
     }
 
     private static long rss(long pid) throws IOException {
+        return status(pid, "VmRSS:");
+    }
+
+    /** A kB field of /proc/pid/status, in bytes. */
+    private static long status(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         }
