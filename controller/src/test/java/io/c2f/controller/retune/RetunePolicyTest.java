@@ -146,6 +146,24 @@ class RetunePolicyTest {
     }
 
     @Test
+    void anIdleDeviceIsNotSentTheLostChangeAgain() {
+        SimDevice dev = new SimDevice();
+        dev.changesLost = 1;
+        RetunePolicy policy = new RetunePolicy(SETTINGS);
+        for (long t = 0; dev.changes.isEmpty(); t += 1000) { // generates until the change, then stops
+            dev.generate(t);
+            if (t % 10_000 == 0) {
+                dev.evaluate(policy, t);
+            }
+        }
+        long first = dev.changeTimes.get(0);
+        // no generation since the change: nothing says it did not take (the old samples predate it)
+        Decision d = dev.evaluate(policy, first + 2 * SETTINGS.minDwellMs());
+        assertFalse(d.changes(), d.reason());
+        assertTrue(d.reason().startsWith("waiting for the device to run B (it runs A)"), d.reason());
+    }
+
+    @Test
     void noiseDoesNotFlap() {
         // 8% noise: B's p95 is ~480 ms, under the target; A is predicted ~900 ms, never within 400 ms
         SimDevice dev = new SimDevice();
