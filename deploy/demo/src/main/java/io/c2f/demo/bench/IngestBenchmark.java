@@ -44,7 +44,7 @@ import java.util.function.BooleanSupplier;
  * java -cp deploy/demo/target/c2f-demo.jar io.c2f.demo.bench.IngestBenchmark [--records=200000] [--devices=1000]
  *     [--clients=4] [--window=500] [--mqtt.url=tcp://127.0.0.1:1883] [--db.url=jdbc:postgresql://...
  *     --db.user=... --db.password=...] [--agent.jar=edge-agent/target/c2f-agent.jar --agents=200 --bundle.mb=4
- *     --canary=1 --growth=2.0] [--instances=2 (with --mqtt.url and --db.url)] [--telemetry.batch.size=500
+ *     --canary=1 --growth=2.0 --sim.jvm="-Xmx2g"] [--instances=2 (with --mqtt.url and --db.url)] [--telemetry.batch.size=500
  *     --telemetry.batch.delay.ms=20 --telemetry.queue.capacity=20000 --telemetry.ack=queued|stored]
  * </pre>
  *
@@ -116,7 +116,8 @@ public final class IngestBenchmark {
                     rolloutDir.toString(), "broker.port", Integer.toString(freePort())));
             RolloutBenchmark.run(rolloutConfig, Path.of(agentJar), agents, bundleBytes, new JsonObject()
                     .put("canary", Integer.parseInt(opts.getOrDefault("canary", "1")))
-                    .put("growth", Double.parseDouble(opts.getOrDefault("growth", "2.0"))), rolloutDir);
+                    .put("growth", Double.parseDouble(opts.getOrDefault("growth", "2.0"))), rolloutDir,
+                    List.of(opts.getOrDefault("sim.jvm", "-Xmx2g").trim().split("\\s+")));
         }
         if (records == 0) {
             return;

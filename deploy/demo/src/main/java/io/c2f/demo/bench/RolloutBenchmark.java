@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -29,8 +30,8 @@ final class RolloutBenchmark {
     }
 
     /** Prints the rollout time and per-wave times; returns the seconds from creation to SUCCEEDED. */
-    static double run(ControllerConfig config, Path agentJar, int agents, int bundleBytes, JsonObject waves, Path dir)
-            throws Exception {
+    static double run(ControllerConfig config, Path agentJar, int agents, int bundleBytes, JsonObject waves, Path dir,
+            List<String> simulatorJvm) throws Exception {
         Vertx vertx = Vertx.vertx();
         Process fleet = null;
         Controller controller = Controller.start(vertx, config, ControllerMetrics.NOOP).await(60, TimeUnit.SECONDS);
@@ -40,11 +41,15 @@ final class RolloutBenchmark {
             Path key = dir.resolve("controller.pub");
             Files.writeString(key, get(http, base + "/api/v1/keys/bundle-signing"));
             Path log = dir.resolve("simulator.log");
-            fleet = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
-                    "-cp", agentJar.toString(), AgentMain.class.getName(), "simulate", "--broker", controller.mqttUrl(),
-                    "--fleet", config.fleet(), "--devices", Integer.toString(agents), "--controller-key",
-                    key.toString(), "--state", dir.resolve("fleet").toString(), "--speed", "2000", "--prefix", "sim",
-                    "--seed", "7").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString()));
+            command.addAll(simulatorJvm);
+            command.addAll(List.of("-cp", agentJar.toString(), AgentMain.class.getName(), "simulate", "--broker",
+                    controller.mqttUrl(), "--fleet", config.fleet(), "--devices", Integer.toString(agents),
+                    "--controller-key", key.toString(), "--state", dir.resolve("fleet").toString(), "--speed", "2000",
+                    "--prefix", "sim", "--seed", "7"));
+            System.out.println("simulated agents' JVM options: " + simulatorJvm);
+            fleet = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             while (new JsonObject(get(http, base + "/api/v1/devices?status=ONLINE&limit=1000"))
                     .getJsonArray("devices").size() < agents) {
