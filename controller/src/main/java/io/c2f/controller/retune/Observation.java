@@ -13,7 +13,8 @@ import io.c2f.controller.telemetry.Percentiles;
  * @param cost the cost model fitted on the window (null: no generations)
  * @param lowToHighCostRatio low-step cost over high-step cost from the model's MACs, for a phase
  *     the device has never run
+ * @param latestAtMs when the controller received the latest generation (0: none seen)
  */
 record Observation(String runningScheduleId, Percentiles running, double meanPredictedMs, CostModel cost,
-                          double lowToHighCostRatio) {
+                          double lowToHighCostRatio, long latestAtMs) {
 }

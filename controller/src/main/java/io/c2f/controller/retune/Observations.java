@@ -14,7 +14,7 @@ final class Observations {
     public static Observation of(DeviceLatency latency, long nowMs, double lowToHighCostRatio) {
         List<GenerationSample> recent = latency.recent(nowMs);
         if (recent.isEmpty()) {
-            return new Observation(null, null, Double.NaN, null, lowToHighCostRatio);
+            return new Observation(null, null, Double.NaN, null, lowToHighCostRatio, 0);
         }
         String running = latency.lastScheduleId();
         CostModel cost = CostModel.fit(recent);
@@ -27,6 +27,7 @@ final class Observations {
             }
         }
         Percentiles p = latency.percentiles(nowMs, running);
-        return new Observation(running, p, n == 0 ? Double.NaN : predSum / n, cost, lowToHighCostRatio);
+        return new Observation(running, p, n == 0 ? Double.NaN : predSum / n, cost, lowToHighCostRatio,
+                recent.get(recent.size() - 1).atMs());
     }
 }

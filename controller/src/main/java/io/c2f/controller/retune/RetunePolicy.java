@@ -21,7 +21,10 @@ import java.util.function.Function;
  * schedule (at least {@code minSamples} generations) exceeds the target. It moves back to a better
  * schedule only when that one is predicted at least {@code upgradeMargin} below the target, the
  * same candidate continuously for {@code upgradeSustainMs}. No change comes sooner than {@code
- * minDwellMs} after the previous one. Noise around the target therefore never makes it flap: a
+ * minDwellMs} after the previous one. A change the device still does not run once that dwell is
+ * over, while it keeps generating on its old schedule ({@link #APPLY_GRACE_MS} after the change was
+ * sent), is forgotten and the device judged again from what it runs: no device waits for ever on a
+ * change that never took effect (its job lost or refused). Noise around the target therefore never makes it flap: a
  * schedule it left for being too slow is predicted near or above the target, far from the margin.
  *
  * <p>Quality: the catalog's order, {@link CatalogEntry#BEST_FIRST}.
@@ -43,6 +46,12 @@ final class RetunePolicy {
     /** Best quality first. */
     public static final Comparator<CatalogEntry> QUALITY = CatalogEntry.BEST_FIRST;
 
+    /**
+     * A generation received this long after a change was sent can no longer be one that was already
+     * running when the device applied it: if it still ran the old schedule, the change did not take.
+     */
+    static final long APPLY_GRACE_MS = 5_000;
+
     private final RetuneSettings settings;
 
     public RetunePolicy(RetuneSettings settings) {
@@ -59,10 +68,29 @@ final class RetunePolicy {
             return keep(state, p95, String.format(Locale.ROOT, "waiting for data: %d of %d generations of %s",
                     n, settings.minSamples(), obs.runningScheduleId()));
         }
-        if (state.assignedScheduleId() != null && !state.assignedScheduleId().equals(obs.runningScheduleId())) {
+        if (state.assignedScheduleId() == null || state.assignedScheduleId().equals(obs.runningScheduleId())) {
+            return judge(targetMs, catalog, obs, state, nowMs, p95);
+        }
+        long waited = nowMs - state.assignedAtMs();
+        if (waited < settings.minDwellMs() || obs.latestAtMs() - state.assignedAtMs() < APPLY_GRACE_MS) {
             return keep(state, p95, "waiting for the device to run " + state.assignedScheduleId() + " (it runs "
                     + obs.runningScheduleId() + ")");
         }
+        // the device generates, long after the change was sent, still on its old schedule: the change
+        // never took effect (its job lost or refused, or the device restarted on its old default).
+        // Waiting on would leave the device undecided for good (issue 18: slowed demo devices without a
+        // decision), so it is judged again from what it runs, as if nothing had been sent. No change
+        // would be due sooner anyway (the dwell), so this costs no reaction time; an idle device (no
+        // generation since) is not judged again, it has nothing new to say.
+        Decision d = judge(targetMs, catalog, obs, TuningState.INITIAL, nowMs, p95);
+        return new Decision(d.to(), d.direction(), d.predictedMs(), d.observedP95Ms(), d.reason() + String.format(
+                Locale.ROOT, " (%s, sent %d s ago, never ran: the device still runs %s)", state.assignedScheduleId(),
+                waited / 1000, obs.runningScheduleId()), d.next());
+    }
+
+    /** The rules once the device has data and runs what it was last sent (or was never sent anything). */
+    private Decision judge(double targetMs, List<CatalogEntry> catalog, Observation obs, TuningState state, long nowMs,
+                           double p95) {
         if (state.assignedAtMs() > 0 && nowMs - state.assignedAtMs() < settings.minDwellMs()) {
             return keep(state, p95, "settling: last change " + (nowMs - state.assignedAtMs()) + " ms ago");
         }

@@ -212,7 +212,7 @@ public final class RetuneVerticle extends VerticleBase {
     private Future<Boolean> evaluate(TuningTarget t, List<CatalogEntry> catalog, double ratio) {
         long now = clock.millis();
         DeviceLatency d = latency.get(t.deviceId());
-        Observation obs = d == null ? new Observation(null, null, Double.NaN, null, ratio)
+        Observation obs = d == null ? new Observation(null, null, Double.NaN, null, ratio, 0)
                 : Observations.of(d, now, ratio);
         TuningState state = states.getOrDefault(t.deviceId(), TuningState.INITIAL);
         Decision decision = policy.decide(t.targetMs(), catalog, obs, state, now);

@@ -127,7 +127,7 @@ public final class JdbcDeviceRepository implements DeviceRepository {
     }
 
     /**
-     * One JDBC batch of inserts (duplicates skipped), then the loss counters of the devices concerned:
+     * Multi-row inserts ({@link TelemetryInserts}; duplicates skipped), then the loss counters of the devices concerned:
      * locked in id order (so concurrent batches of several instances cannot deadlock), worked out
      * record by record in list order, and written with one batched update.
      */
@@ -137,27 +137,12 @@ public final class JdbcDeviceRepository implements DeviceRepository {
             return Future.succeededFuture(List.of());
         }
         List<TelemetryRecord> batch = List.copyOf(records);
+        boolean postgres = db.isPostgres();
         return db.inTransaction(c -> {
-            int[] inserted;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO telemetry (device_id, telemetry_seq, fleet, "
-                    + "kind, dropped_before, sent_at_ms, received_at_ms, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    + "ON CONFLICT DO NOTHING")) {
-                for (TelemetryRecord r : batch) {
-                    ps.setString(1, r.deviceId());
-                    ps.setLong(2, r.telemetrySeq());
-                    ps.setString(3, r.fleet());
-                    ps.setString(4, r.kind());
-                    ps.setLong(5, r.droppedBefore());
-                    ps.setLong(6, r.sentAtMs());
-                    ps.setLong(7, r.receivedAtMs());
-                    ps.setBytes(8, r.payload());
-                    ps.addBatch();
-                }
-                inserted = ps.executeBatch();
-            }
+            boolean[] inserted = TelemetryInserts.insert(c, postgres, batch);
             TreeMap<String, long[]> counters = new TreeMap<>();
             for (int i = 0; i < batch.size(); i++) {
-                if (inserted[i] != 0) { // SUCCESS_NO_INFO (-2) counts as inserted
+                if (inserted[i]) {
                     counters.put(batch.get(i).deviceId(), null);
                 }
             }
@@ -165,7 +150,7 @@ public final class JdbcDeviceRepository implements DeviceRepository {
             List<TelemetryIngest> out = new ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
                 TelemetryRecord r = batch.get(i);
-                if (inserted[i] == 0) {
+                if (!inserted[i]) {
                     out.add(TelemetryIngest.DUPLICATE);
                     continue;
                 }

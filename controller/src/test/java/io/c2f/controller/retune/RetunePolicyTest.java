@@ -62,6 +62,8 @@ class RetunePolicyTest {
         String running = "A";
         List<CatalogEntry> catalog = CATALOG;
         TuningState state = TuningState.INITIAL;
+        /** Changes the device never applies (their jobs lost or refused), the first ones decided. */
+        int changesLost;
         final List<String> changes = new ArrayList<>();
         final List<Long> changeTimes = new ArrayList<>();
 
@@ -78,7 +80,9 @@ class RetunePolicyTest {
             Decision d = policy.decide(TARGET, catalog, Observations.of(latency, now, 0.25), state, now);
             state = d.next();
             if (d.changes()) {
-                running = d.to().scheduleId();
+                if (changesLost-- <= 0) {
+                    running = d.to().scheduleId();
+                }
                 changes.add(d.direction() + ":" + d.to().scheduleId());
                 changeTimes.add(now);
             }
@@ -107,6 +111,56 @@ class RetunePolicyTest {
         dev.run(policy, 0, 60_000);
         assertEquals(List.of("DOWNGRADE:B"), dev.changes, "B (8+8 steps, ~420 ms) is the best schedule under 500 ms");
         assertTrue(dev.changeTimes.get(0) <= 30_000, "moved once 20 generations were in: " + dev.changeTimes);
+    }
+
+    /**
+     * Issue 18: a slowed device whose change never took effect (job lost or refused) was left
+     * "waiting for the device to run B" for good, and never decided on again.
+     */
+    @Test
+    void aChangeTheDeviceNeverAppliedIsDecidedAgainOnceTheDwellIsOver() {
+        SimDevice dev = new SimDevice();
+        dev.changesLost = 1;
+        RetunePolicy policy = new RetunePolicy(SETTINGS);
+        dev.run(policy, 0, 200_000);
+        assertEquals(List.of("DOWNGRADE:B", "DOWNGRADE:B"), dev.changes, "the lost change is sent again");
+        assertEquals("B", dev.running);
+        long resent = dev.changeTimes.get(1) - dev.changeTimes.get(0);
+        assertTrue(resent >= SETTINGS.minDwellMs() && resent <= SETTINGS.minDwellMs() + SETTINGS.evaluateEveryMs(),
+                "sent again " + resent + " ms after the first, at the end of the " + SETTINGS.minDwellMs() + " ms dwell");
+        Decision again = dev.evaluate(policy, 200_000);
+        assertFalse(again.changes(), again.reason());
+    }
+
+    @Test
+    void aChangeInTheDwellIsAwaitedNotResent() {
+        SimDevice dev = new SimDevice();
+        dev.changesLost = 1;
+        RetunePolicy policy = new RetunePolicy(SETTINGS);
+        dev.run(policy, 0, 60_000);
+        long first = dev.changeTimes.get(0);
+        dev.generate(first + SETTINGS.minDwellMs() - 1000);
+        Decision d = dev.evaluate(policy, first + SETTINGS.minDwellMs() - 1000);
+        assertFalse(d.changes(), d.reason());
+        assertTrue(d.reason().startsWith("waiting for the device to run B (it runs A)"), d.reason());
+    }
+
+    @Test
+    void anIdleDeviceIsNotSentTheLostChangeAgain() {
+        SimDevice dev = new SimDevice();
+        dev.changesLost = 1;
+        RetunePolicy policy = new RetunePolicy(SETTINGS);
+        for (long t = 0; dev.changes.isEmpty(); t += 1000) { // generates until the change, then stops
+            dev.generate(t);
+            if (t % 10_000 == 0) {
+                dev.evaluate(policy, t);
+            }
+        }
+        long first = dev.changeTimes.get(0);
+        // no generation since the change: nothing says it did not take (the old samples predate it)
+        Decision d = dev.evaluate(policy, first + 2 * SETTINGS.minDwellMs());
+        assertFalse(d.changes(), d.reason());
+        assertTrue(d.reason().startsWith("waiting for the device to run B (it runs A)"), d.reason());
     }
 
     @Test

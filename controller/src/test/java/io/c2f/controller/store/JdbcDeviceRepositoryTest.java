@@ -147,6 +147,70 @@ class JdbcDeviceRepositoryTest {
         });
     }
 
+    /**
+     * A batch longer than one multi-row INSERT statement, with duplicates inside it (also across
+     * statements), duplicates of earlier batches, gaps, late records and announced drops, gives the
+     * same results and counters as the same records ingested one by one on twin devices.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aBatchOfSeveralStatementsCountsAsOneByOne(String engine, Vertx vertx) throws Exception {
+        withRepository(vertx, engine, repo -> {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(18);
+            int devices = 7;
+            for (int d = 0; d < devices; d++) {
+                result(repo.upsertBirth(birth("batch-" + d, 1, 100)));
+                result(repo.upsertBirth(birth("single-" + d, 1, 100)));
+            }
+            long[] next = new long[devices];
+            List<long[]> earlier = new java.util.ArrayList<>();
+            List<long[]> lost = new java.util.ArrayList<>(); // skipped, not announced: may come late
+            for (int round = 0; round < 2; round++) {
+                List<long[]> plan = new java.util.ArrayList<>(); // {device, seq, droppedBefore}
+                int size = TelemetryInserts.ROWS_PER_STATEMENT * 2 + 37;
+                while (plan.size() < size) {
+                    int d = random.nextInt(devices);
+                    int kind = random.nextInt(20);
+                    if (kind == 0 && !plan.isEmpty()) {
+                        plan.add(plan.get(random.nextInt(plan.size())).clone()); // repeated in this batch
+                    } else if (kind == 1 && !earlier.isEmpty()) {
+                        plan.add(earlier.get(random.nextInt(earlier.size())).clone()); // stored by an earlier batch
+                    } else if (kind == 2 && !lost.isEmpty()) {
+                        plan.add(lost.remove(random.nextInt(lost.size()))); // arrives late, fills a gap
+                    } else {
+                        long skip = kind == 3 ? 1 + random.nextInt(3) : 0; // lost or dropped records
+                        long dropped = kind == 3 && random.nextBoolean() ? skip : 0;
+                        for (long k = 0; dropped == 0 && k < skip; k++) {
+                            lost.add(new long[] {d, next[d] + k, 0});
+                        }
+                        next[d] += skip;
+                        plan.add(new long[] {d, next[d]++, dropped});
+                    }
+                }
+                List<TelemetryRecord> batch = plan.stream()
+                        .map(p -> telemetry("batch-" + p[0], p[1], p[2])).toList();
+                List<TelemetryIngest> together = result(repo.ingestTelemetryBatch(batch));
+                List<TelemetryIngest> oneByOne = new java.util.ArrayList<>();
+                for (long[] p : plan) {
+                    oneByOne.add(result(repo.ingestTelemetry(telemetry("single-" + p[0], p[1], p[2]))));
+                }
+                assertEquals(oneByOne, together, "round " + round);
+                assertTrue(together.stream().filter(TelemetryIngest::duplicate).count() > 20,
+                        "the plan must hold duplicates");
+                assertTrue(together.stream().anyMatch(t -> t.gap() > 0) && together.stream().anyMatch(t -> t.gap() < 0),
+                        "the plan must hold gaps and late records");
+                earlier.addAll(plan);
+            }
+            for (int d = 0; d < devices; d++) {
+                DeviceRecord b = result(repo.find("lab", "batch-" + d)).orElseThrow();
+                DeviceRecord s1 = result(repo.find("lab", "single-" + d)).orElseThrow();
+                assertEquals(List.of(s1.telemetryReceived(), s1.telemetryNextSeq(), s1.telemetryDropped(),
+                        s1.telemetryGap()), List.of(b.telemetryReceived(), b.telemetryNextSeq(), b.telemetryDropped(),
+                        b.telemetryGap()), "counters of device " + d);
+            }
+        });
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void theWriterBatchesAndHoldsBackWhenFull(String engine, Vertx vertx) throws Exception {

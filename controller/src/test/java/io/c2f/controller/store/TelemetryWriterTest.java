@@ -32,6 +32,55 @@ class TelemetryWriterTest {
                 });
     }
 
+    /**
+     * Records that queued up while a batch was being written go out in transactions of up to
+     * BACKLOG_BATCHES batches, in their order.
+     */
+    @Test
+    void aBacklogGoesOutInLargerTransactionsInOrder(Vertx vertx) throws Exception {
+        Promise<Void> firstMayFinish = Promise.promise();
+        List<List<Long>> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DeviceRepository gated = (DeviceRepository) Proxy.newProxyInstance(DeviceRepository.class.getClassLoader(),
+                new Class<?>[] {DeviceRepository.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("ingestTelemetryBatch")) {
+                        List<TelemetryRecord> records = (List<TelemetryRecord>) args[0];
+                        written.add(records.stream().map(TelemetryRecord::telemetrySeq).toList());
+                        Future<List<TelemetryIngest>> stored = Future.succeededFuture(records.stream()
+                                .map(r -> new TelemetryIngest(false, 0, 0)).toList());
+                        return written.size() == 1 ? firstMayFinish.future().compose(v -> stored) : stored;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+        CountingBatches batches = new CountingBatches();
+        int batchSize = 10;
+        TelemetryWriter writer = new TelemetryWriter(vertx, gated, batches, batchSize, 60_000, 1000);
+        int total = batchSize + TelemetryWriter.BACKLOG_BATCHES * batchSize + 15;
+        List<TelemetryWriter.Offer> offers = result(vertx.executeBlocking(() -> null).compose(x -> {
+            Promise<List<TelemetryWriter.Offer>> p = Promise.promise();
+            vertx.runOnContext(v -> {
+                List<TelemetryWriter.Offer> o = new ArrayList<>();
+                for (long seq = 0; seq < total; seq++) {
+                    o.add(writer.offer(record(seq))); // the first batch goes out and waits: the rest queue up
+                }
+                p.complete(o);
+            });
+            return p.future();
+        }));
+        firstMayFinish.complete();
+        for (TelemetryWriter.Offer o : offers) {
+            result(o.stored());
+        }
+        result(vertx.executeBlocking(() -> null).compose(x -> {
+            Promise<Void> p = Promise.promise();
+            vertx.runOnContext(v -> writer.close().onComplete(p));
+            return p.future();
+        }));
+        assertEquals(List.of(batchSize, TelemetryWriter.BACKLOG_BATCHES * batchSize, batchSize + 5), batches.sizes(),
+                "the first batch, then the backlog at most BACKLOG_BATCHES batches at a time");
+        List<Long> order = written.stream().flatMap(List::stream).toList();
+        assertEquals(java.util.stream.LongStream.range(0, total).boxed().toList(), order, "records in order");
+    }
+
     private static TelemetryRecord record(long seq) {
         return new TelemetryRecord("dev-1", "lab", seq, 0, "AGGREGATE", 5, 1000 + seq, new byte[0]);
     }

@@ -13,7 +13,9 @@ import io.c2f.proto.v1.GenerateResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -34,8 +36,14 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * <pre>
  * java -cp edge-agent/target/c2f-agent.jar io.c2f.agent.bench.AgentFootprint \
  *     [--model-dir models/zoo/emoji32-c2f] [--engines tflite,onnx] [--broker tcp://127.0.0.1:1883] \
- *     [--jar edge-agent/target/c2f-agent.jar] [--java /path/to/bin/java]
+ *     [--jar edge-agent/target/c2f-agent.jar] [--java /path/to/bin/java] \
+ *     [--images 30] [--jvm "-XX:+UseSerialGC -Xmx48m ..."]
  * </pre>
+ *
+ * <p>Resident memory is read from {@code /proc/<pid>/status}: {@code VmRSS} when ready, and while
+ * the agent generates {@code images} images back to back the largest {@code VmRSS} seen (sampled
+ * every 20 ms) and the kernel's high-water mark {@code VmHWM}. {@code --jvm} passes JVM options to
+ * the agent (the systemd unit's are in deploy/systemd/c2f-agent.service).
  */
 public final class AgentFootprint {
     private AgentFootprint() {
@@ -50,16 +58,18 @@ public final class AgentFootprint {
         String broker = a.getOrDefault("broker", "tcp://127.0.0.1:1883");
         Path jar = Path.of(a.getOrDefault("jar", "edge-agent/target/c2f-agent.jar"));
         String java = a.getOrDefault("java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        int images = Integer.parseInt(a.getOrDefault("images", "30"));
+        List<String> jvm = a.getOrDefault("jvm", "").isBlank() ? List.of() : List.of(a.get("jvm").trim().split("\\s+"));
         System.out.printf(Locale.ROOT, "agent footprint: %s (%.1f MiB), model %s (%s), %d cores, load %s%n", jar,
                 Files.size(jar) / 1048576.0, modelDir, LocalBundle.modelInfo(modelDir).getWeightType(),
                 Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).strip());
         for (String engine : a.getOrDefault("engines", "tflite,onnx").split(",")) {
-            measure(engine.strip(), modelDir, broker, jar, java);
+            measure(engine.strip(), modelDir, broker, jar, java, jvm, images);
         }
     }
 
-    private static void measure(String engine, Path modelDir, String broker, Path jar, String java)
-            throws IOException, MqttException, InterruptedException {
+    private static void measure(String engine, Path modelDir, String broker, Path jar, String java, List<String> jvm,
+                                int images) throws IOException, MqttException, InterruptedException {
         Path dir = Files.createTempDirectory("c2f-footprint");
         LocalBundle bundle = LocalBundle.install(modelDir, dir.resolve("state/bundles"), 10);
         Files.writeString(dir.resolve("controller.pub"), Ed25519Keys.publicPem(bundle.key().getPublic()));
@@ -79,8 +89,11 @@ public final class AgentFootprint {
                 (t, msg) -> results.add(WireCodec.decode(t, msg.getPayload()).as(GenerateResult.class)));
 
         long t0 = System.nanoTime();
-        Process agent = new ProcessBuilder(java, "-jar", jar.toAbsolutePath().toString(), "run", "--config",
-                dir.resolve("agent.properties").toString()).redirectErrorStream(true)
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvm);
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "run", "--config",
+                dir.resolve("agent.properties").toString()));
+        Process agent = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("agent.log").toFile()).start();
         try {
             Birth birth = births.poll(300, TimeUnit.SECONDS);
@@ -96,6 +109,19 @@ public final class AgentFootprint {
             GenerateResult first = results.poll(300, TimeUnit.SECONDS);
             double firstMs = (System.nanoTime() - t1) / 1e6;
             long rssAfter = rss(agent.pid());
+            long peak = rssAfter;
+            long t2 = System.nanoTime();
+            for (int i = 0; i < images; i++) {
+                observer.publish(topics.device(device, Channel.GENERATE_REQUEST), GenerateRequest.newBuilder()
+                        .setHeader(new HeaderFactory("bench").next()).setRequestId("load-" + i).setSeed(2 + i)
+                        .setCount(1).build().toByteArray(), 1, false);
+                GenerateResult r;
+                do {
+                    r = results.poll(20, TimeUnit.MILLISECONDS);
+                    peak = Math.max(peak, rss(agent.pid()));
+                } while (r == null && System.nanoTime() - t2 < TimeUnit.SECONDS.toNanos(300));
+            }
+            double perImageMs = (System.nanoTime() - t2) / 1e6 / Math.max(1, images);
             System.out.printf(Locale.ROOT, "engine %s (birth: engine %s, link %s)%n", engine, birth.getEngine(),
                     birth.getDelegatesList().stream().filter(d -> d.getStatus() == DelegateStatus.DELEGATE_STATUS_ACTIVE)
                             .map(d -> d.getName()).findFirst().orElse("none"));
@@ -106,8 +132,12 @@ public final class AgentFootprint {
                             : first.getImages(0).getRecord().getTotalMillis(),
                     first == null ? "no result" : first.hasError() ? first.getError().getMessage()
                             : first.getImages(0).getRecord().getDelegate());
+            System.out.printf(Locale.ROOT, "  JVM options: %s%n", jvm.isEmpty() ? "(none: JVM defaults)" : jvm);
             System.out.printf(Locale.ROOT, "  resident memory: %.1f MiB when ready, %.1f MiB after the first image%n",
                     rssReady / 1048576.0, rssAfter / 1048576.0);
+            System.out.printf(Locale.ROOT, "  generating %d images back to back (%.0f ms per image, request to result): "
+                    + "peak VmRSS %.1f MiB, VmHWM %.1f MiB%n", images, perImageMs, peak / 1048576.0,
+                    status(agent.pid(), "VmHWM:") / 1048576.0);
         } finally {
             agent.destroy();
             agent.waitFor(10, TimeUnit.SECONDS);
@@ -116,9 +146,15 @@ public final class AgentFootprint {
             AtomicFiles.deleteTree(dir);
         }
     }
+
     private static long rss(long pid) throws IOException {
+        return status(pid, "VmRSS:");
+    }
+
+    /** A kB field of /proc/pid/status, in bytes. */
+    private static long status(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
             }
         }

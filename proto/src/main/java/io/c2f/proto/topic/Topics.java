@@ -1,11 +1,9 @@
 package io.c2f.proto.topic;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -17,7 +15,10 @@ import java.util.stream.Collectors;
  */
 public final class Topics {
     public static final String ROOT = "c2f/v1";
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    /** Id syntax, {@code [A-Za-z0-9_.-]{1,64}}; {@link #isValidId} accepts exactly what this regex matches. */
+    static final String ID_REGEX = "[A-Za-z0-9_.-]{1,64}";
+    private static final int MAX_ID_LENGTH = 64;
+    private static final String DEVICE_LEVEL = "device";
     private static final Map<String, Channel> DEVICE_SUFFIXES = EnumSet.allOf(Channel.class).stream()
             .filter(c -> c.scope() == Channel.Scope.DEVICE)
             .collect(Collectors.toUnmodifiableMap(Channel::suffix, c -> c));
@@ -109,30 +110,36 @@ public final class Topics {
         if (!topic.startsWith(prefix)) {
             throw new UnknownTopicException(topic, "not in the " + ROOT + " namespace");
         }
-        String[] levels = topic.substring(prefix.length()).split("/", -1);
-        if (levels.length < 2) {
+        // levels scanned in place (no split/join): this runs for every message the controller ingests
+        int fleetEnd = topic.indexOf('/', prefix.length());
+        if (fleetEnd < 0) {
             throw new UnknownTopicException(topic, "too few topic levels");
         }
-        String fleet = levels[0];
-        if (!ID.matcher(fleet).matches()) {
+        String fleet = topic.substring(prefix.length(), fleetEnd);
+        if (!isValidId(fleet)) {
             throw new UnknownTopicException(topic, "invalid fleet id '" + fleet + "'");
         }
-        if (levels[1].equals("device")) {
-            if (levels.length < 4) {
+        int second = fleetEnd + 1;
+        int secondEnd = topic.indexOf('/', second);
+        boolean deviceLevel = (secondEnd < 0 ? topic.length() : secondEnd) - second == DEVICE_LEVEL.length()
+                && topic.startsWith(DEVICE_LEVEL, second);
+        if (deviceLevel) {
+            int deviceEnd = secondEnd < 0 ? -1 : topic.indexOf('/', secondEnd + 1);
+            if (deviceEnd < 0) {
                 throw new UnknownTopicException(topic, "device topic needs a device id and a channel");
             }
-            String device = levels[2];
-            if (!ID.matcher(device).matches()) {
+            String device = topic.substring(secondEnd + 1, deviceEnd);
+            if (!isValidId(device)) {
                 throw new UnknownTopicException(topic, "invalid device id '" + device + "'");
             }
-            String suffix = String.join("/", Arrays.copyOfRange(levels, 3, levels.length));
+            String suffix = topic.substring(deviceEnd + 1);
             Channel channel = DEVICE_SUFFIXES.get(suffix);
             if (channel == null) {
                 throw new UnknownTopicException(topic, "unknown device channel '" + suffix + "'");
             }
             return new TopicAddress(fleet, channel, device);
         }
-        String suffix = String.join("/", Arrays.copyOfRange(levels, 1, levels.length));
+        String suffix = topic.substring(second);
         Channel channel = FLEET_SUFFIXES.get(suffix);
         if (channel == null) {
             throw new UnknownTopicException(topic, "unknown fleet channel '" + suffix + "'");
@@ -142,7 +149,21 @@ public final class Topics {
 
     /** Whether s is a valid fleet or device id. */
     public static boolean isValidId(String s) {
-        return s != null && ID.matcher(s).matches();
+        if (s == null || s.isEmpty() || s.length() > MAX_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (!isIdChar(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One character of {@code [A-Za-z0-9_.-]}, tested without a regex: ids are checked on every ingested message. */
+    private static boolean isIdChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '_' || c == '.' || c == '-';
     }
 
     static String requireId(String what, String value) {

@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -29,8 +30,8 @@ final class RolloutBenchmark {
     }
 
     /** Prints the rollout time and per-wave times; returns the seconds from creation to SUCCEEDED. */
-    static double run(ControllerConfig config, Path agentJar, int agents, int bundleBytes, JsonObject waves, Path dir)
-            throws Exception {
+    static double run(ControllerConfig config, Path agentJar, int agents, int bundleBytes, JsonObject waves, Path dir,
+            List<String> simulatorJvm) throws Exception {
         Vertx vertx = Vertx.vertx();
         Process fleet = null;
         Controller controller = Controller.start(vertx, config, ControllerMetrics.NOOP).await(60, TimeUnit.SECONDS);
@@ -40,11 +41,15 @@ final class RolloutBenchmark {
             Path key = dir.resolve("controller.pub");
             Files.writeString(key, get(http, base + "/api/v1/keys/bundle-signing"));
             Path log = dir.resolve("simulator.log");
-            fleet = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
-                    "-cp", agentJar.toString(), AgentMain.class.getName(), "simulate", "--broker", controller.mqttUrl(),
-                    "--fleet", config.fleet(), "--devices", Integer.toString(agents), "--controller-key",
-                    key.toString(), "--state", dir.resolve("fleet").toString(), "--speed", "2000", "--prefix", "sim",
-                    "--seed", "7").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString()));
+            command.addAll(simulatorJvm);
+            command.addAll(List.of("-cp", agentJar.toString(), AgentMain.class.getName(), "simulate", "--broker",
+                    controller.mqttUrl(), "--fleet", config.fleet(), "--devices", Integer.toString(agents),
+                    "--controller-key", key.toString(), "--state", dir.resolve("fleet").toString(), "--speed", "2000",
+                    "--prefix", "sim", "--seed", "7"));
+            System.out.println("simulated agents' JVM options: " + simulatorJvm);
+            fleet = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             while (new JsonObject(get(http, base + "/api/v1/devices?status=ONLINE&limit=1000"))
                     .getJsonArray("devices").size() < agents) {
@@ -54,6 +59,7 @@ final class RolloutBenchmark {
                 Thread.sleep(200);
             }
             JsonObject bundle = new JsonObject(post(http, base + "/api/v1/bundles", bundleRequest(bundleBytes)));
+            ProcessCpu cpu = ProcessCpu.start(fleet.toHandle(), config.mqttUrl());
             long t0 = System.nanoTime();
             JsonObject created = new JsonObject(post(http, base + "/api/v1/rollouts", new JsonObject()
                     .put("bundleId", bundle.getString("id")).put("target", new JsonObject().put("all", true))
@@ -72,7 +78,8 @@ final class RolloutBenchmark {
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("rollout: %.1f MB bundle (%d chunks) to %d simulated agents in %.1f s "
                     + "(%.1f MB/s delivered), waves %s%n", bundleBytes / 1e6, bundle.getInteger("chunkCount"), agents,
-                    seconds, bundleBytes / 1e6 * agents / seconds, waveSummary(view.getJsonArray("waves")));
+                    seconds, bundleBytes / 1e6 * agents / seconds, waveSummary(view.getJsonArray("waves"), bundleBytes));
+            System.out.println("rollout CPU: " + cpu.finish(seconds));
             return seconds;
         } finally {
             if (fleet != null) {
@@ -84,14 +91,20 @@ final class RolloutBenchmark {
         }
     }
 
-    private static String waveSummary(JsonArray waves) {
+    /**
+     * Per wave: its size, its time and the bytes/s each of its devices received (the devices of a
+     * wave download side by side, so each got the bundle in about the wave's time).
+     */
+    private static String waveSummary(JsonArray waves, int bundleBytes) {
         StringBuilder s = new StringBuilder("[");
         for (int i = 0; i < waves.size(); i++) {
             JsonObject w = waves.getJsonObject(i);
             Instant start = Instant.parse(w.getString("startedAt"));
             Instant end = Instant.parse(w.getString("finishedAt"));
+            double waveSeconds = (end.toEpochMilli() - start.toEpochMilli()) / 1e3;
             s.append(i == 0 ? "" : ", ").append(w.getInteger("size")).append(" in ")
-                    .append(String.format("%.1f s", (end.toEpochMilli() - start.toEpochMilli()) / 1e3));
+                    .append(String.format("%.1f s (%.2f MB/s per device)", waveSeconds,
+                            bundleBytes / 1e6 / Math.max(waveSeconds, 1e-3)));
         }
         return s.append("]").toString();
     }

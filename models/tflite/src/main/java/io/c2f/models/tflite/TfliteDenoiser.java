@@ -46,6 +46,12 @@ public final class TfliteDenoiser implements Denoiser {
         final int xIndex;
         final int tIndex;
         int batch = -1;
+        // per-step buffers, kept while the batch size stays (one allocation per resize, not per step)
+        ByteBuffer x;
+        ByteBuffer t;
+        ByteBuffer out;
+        final Object[] inputs = new Object[2];
+        final Map<Integer, Object> outputs = new HashMap<>(2);
 
         Runner(OpenedInterpreter opened) {
             this.opened = opened;
@@ -159,23 +165,30 @@ public final class TfliteDenoiser implements Denoiser {
                 runner.interpreter.resizeInput(runner.xIndex, new int[] {b, xt.height(), xt.width(), channels});
                 runner.interpreter.resizeInput(runner.tIndex, new int[] {b});
                 runner.interpreter.allocateTensors();
+                // a step used to allocate three direct buffers (issue 18: RSS while generating); they
+                // are allocated here, once per batch size, and reused (predictNoise is synchronized)
+                runner.x = ByteBuffer.allocateDirect(xt.data().length * 4).order(ByteOrder.nativeOrder());
+                runner.t = ByteBuffer.allocateDirect(b * 4).order(ByteOrder.nativeOrder());
+                runner.out = ByteBuffer.allocateDirect(xt.data().length * 4).order(ByteOrder.nativeOrder());
+                runner.inputs[runner.xIndex] = runner.x;
+                runner.inputs[runner.tIndex] = runner.t;
+                runner.outputs.put(0, runner.out);
                 runner.batch = b;
             }
-            ByteBuffer x = ByteBuffer.allocateDirect(xt.data().length * 4).order(ByteOrder.nativeOrder());
+            ByteBuffer x = runner.x;
+            x.clear();
             x.asFloatBuffer().put(xt.data());
-            ByteBuffer t = ByteBuffer.allocateDirect(b * 4).order(ByteOrder.nativeOrder());
+            ByteBuffer t = runner.t;
+            t.clear();
             for (int i = 0; i < b; i++) {
                 t.putFloat((float) timestep);
             }
             t.rewind();
-            Object[] inputs = new Object[2];
-            inputs[runner.xIndex] = x;
-            inputs[runner.tIndex] = t;
-            ByteBuffer out = ByteBuffer.allocateDirect(xt.data().length * 4).order(ByteOrder.nativeOrder());
-            Map<Integer, Object> outputs = new HashMap<>();
-            outputs.put(0, out);
-            runner.interpreter.runForMultipleInputsOutputs(inputs, outputs);
+            ByteBuffer out = runner.out;
+            out.clear();
+            runner.interpreter.runForMultipleInputsOutputs(runner.inputs, runner.outputs);
             out.rewind();
+            // the result is the caller's to keep: a fresh array (the only per-step allocation left)
             float[] eps = new float[xt.data().length];
             out.asFloatBuffer().get(eps);
             return new ImageBatch(eps, b, xt.resolution(), channels);

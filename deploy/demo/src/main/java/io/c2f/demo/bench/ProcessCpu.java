@@ -1,0 +1,54 @@
+package io.c2f.demo.bench;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * CPU time of the processes taking part in a rollout, from its start to its end: this JVM (the
+ * controller, with the embedded broker when there is no external one), the simulated agents'
+ * process, and a Mosquitto broker running on this machine (found by its command name). Shares are
+ * of the CPU time the three used together; the machine's capacity is wall time x cores.
+ */
+final class ProcessCpu {
+    private final ProcessHandle agents;
+    private final List<ProcessHandle> brokers;
+    private final long controllerStart;
+    private final long agentsStart;
+    private final long brokersStart;
+
+    private ProcessCpu(ProcessHandle agents, List<ProcessHandle> brokers) {
+        this.agents = agents;
+        this.brokers = brokers;
+        this.controllerStart = cpuNanos(ProcessHandle.current());
+        this.agentsStart = cpuNanos(agents);
+        this.brokersStart = brokers.stream().mapToLong(ProcessCpu::cpuNanos).sum();
+    }
+
+    /** Starts counting; mqttUrl empty means the embedded broker, inside this JVM. */
+    static ProcessCpu start(ProcessHandle agents, String mqttUrl) {
+        List<ProcessHandle> brokers = mqttUrl.isEmpty() ? List.of() : ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/mosquitto")).orElse(false)).toList();
+        return new ProcessCpu(agents, brokers);
+    }
+
+    /** The CPU seconds and shares since start, one line. */
+    String finish(double wallSeconds) {
+        double controller = (cpuNanos(ProcessHandle.current()) - controllerStart) / 1e9;
+        double sim = (cpuNanos(agents) - agentsStart) / 1e9;
+        double broker = (brokers.stream().mapToLong(ProcessCpu::cpuNanos).sum() - brokersStart) / 1e9;
+        double total = controller + sim + broker;
+        int cores = Runtime.getRuntime().availableProcessors();
+        String brokerPart = brokers.isEmpty()
+                ? "broker: embedded, counted with the controller"
+                : String.format("broker (mosquitto, %d process(es)) %.1f s = %.0f %%", brokers.size(), broker,
+                        100 * broker / total);
+        return String.format("controller%s %.1f s = %.0f %%, simulated agents %.1f s = %.0f %%, %s; "
+                + "%.1f CPU-s of %.1f available (%.1f s x %d cores)", brokers.isEmpty() ? " + embedded broker" : "",
+                controller, 100 * controller / total, sim, 100 * sim / total, brokerPart, total, wallSeconds * cores,
+                wallSeconds, cores);
+    }
+
+    private static long cpuNanos(ProcessHandle p) {
+        return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+}
