@@ -39,9 +39,11 @@ public class AgentProcess implements AutoCloseable {
      *
      * @param passwordFile its broker password (it logs in with its id as user name)
      * @param labels comma-separated key=value labels
+     * @param engine the agent's c2f.engine: "auto" (its chain's first engine that opens the bundle),
+     *     "tflite" or "onnx"
      */
     public static AgentProcess real(Path agentJar, String brokerUrl, String fleet, String deviceId, Path passwordFile,
-            String labels, Path controllerKey, Path dir) throws IOException {
+            String labels, String engine, Path controllerKey, Path dir) throws IOException {
         Path home = dir.resolve(deviceId);
         Files.createDirectories(home);
         Path config = home.resolve("agent.properties");
@@ -55,7 +57,8 @@ public class AgentProcess implements AutoCloseable {
                 "c2f.state.dir = " + home.resolve("state").toAbsolutePath(),
                 "c2f.labels = " + labels,
                 // one interpreter thread each: the demo's devices share this machine's cores
-                "c2f.tflite.threads = 1",
+                "c2f.engine.threads = 1",
+                "c2f.engine = " + engine,
                 "c2f.heartbeat.interval = 5s",
                 ""));
         Path log = home.resolve("agent.log");

@@ -199,8 +199,8 @@ public final class DemoMain {
             GeneratedImage img = s.awaitImage(id);
             Path file = s.plan().workDir().resolve(id + "-first.png");
             Files.write(file, img.getPng().toByteArray());
-            say("%s (TFLite) generated %dx%d seed %d with %s in %.0f ms -> %s", id, img.getWidth(), img.getHeight(),
-                    img.getSeed(), img.getRecord().getScheduleId(), img.getRecord().getTotalMillis(), file);
+            say("%s (%s) generated %dx%d seed %d with %s in %.0f ms -> %s", id, img.getRecord().getDelegate(),
+                    img.getWidth(), img.getHeight(), img.getSeed(), img.getRecord().getScheduleId(), img.getRecord().getTotalMillis(), file);
         }
         s.setTargets(16);
     }

@@ -172,15 +172,18 @@ public final class FleetScenario implements AutoCloseable {
     /** Starts the real agents and the simulated fleet as child processes and waits for all to be online. */
     public void startAgents() throws IOException {
         Path key = controllerKey();
+        // every other real agent pinned to ONNX Runtime: the bundle carries both model files, and the
+        // dashboard's device pages then show both engines (the others take their chain's first)
         for (int i = 0; i < plan.realAgents(); i++) {
+            String engine = i % 2 == 1 ? "onnx" : "auto";
             agents.add(AgentProcess.real(plan.agentJar(), brokerUrl, plan.fleet(), plan.realAgentId(i),
-                    secrets.passwordFileOf(plan.realAgentId(i)), "real=true,engine=tflite", key,
+                    secrets.passwordFileOf(plan.realAgentId(i)), "real=true,engine=" + engine, engine, key,
                     plan.workDir().resolve("agents")));
         }
         simulator = SimulatorProcess.start(plan.agentJar(), brokerUrl, plan.fleet(), plan.sim(),
                 secrets.devicePasswordsFile(), key, plan.workDir().resolve("simulator"));
         agents.add(simulator);
-        say("started %d real agent(s) (TFLite) and a simulator of %d devices (pids %s)", plan.realAgents(),
+        say("started %d real agent(s) (every other one pinned to ONNX Runtime) and a simulator of %d devices (pids %s)", plan.realAgents(),
                 plan.sim().devices(), agents.stream().map(a -> Long.toString(a.pid())).toList());
         int[] last = {-1};
         await(plan.deviceCount() + " devices online", () -> {

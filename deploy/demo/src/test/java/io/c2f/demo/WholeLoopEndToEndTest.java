@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole loop, once with the embedded broker and once with Mosquitto: the real controller, the
  * shipped model and catalog, a schedule search through the API, a staged rollout to 20 simulated
- * and 2 real (TFLite) agents running as separate processes from the agent jar, an image from a
+ * and 2 real agents (one on TFLite, one pinned to ONNX Runtime) running as separate processes from the agent jar, an image from a
  * real agent, telemetry through the API, then simulated devices slowed remotely (the retuner moves
  * them to cheaper schedules, with reasons) and recovered (it moves them back). The steps are the
  * demo's ({@link FleetScenario}); this test asserts on what they return.
@@ -113,10 +113,14 @@ class WholeLoopEndToEndTest {
                 assertEquals(sha, d.getJsonObject("installed").getString("modelSha256"), d.encode());
             }
 
-            // images from the real agents (TFLite), and their telemetry
+            // images from the real agents (real-1 on TFLite, real-2 pinned to ONNX Runtime: the bundle
+            // carries both model files), and their telemetry
             s.startGeneration();
+            Map<String, String> engines = Map.of("real-1", "tflite", "real-2", "onnx");
             for (String id : s.realIds()) {
                 GeneratedImage img = s.awaitImage(id);
+                assertEquals(engines.get(id), img.getRecord().getEngine(), id + ": " + img.getRecord());
+                assertEquals(engines.get(id), s.api().get("/api/v1/devices/" + id).getString("engine"), id);
                 byte[] png = img.getPng().toByteArray();
                 assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, Arrays.copyOf(png, 4), id + " sent a PNG");
                 assertEquals(32, img.getWidth());
