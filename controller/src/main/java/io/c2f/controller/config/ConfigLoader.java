@@ -59,6 +59,8 @@ public final class ConfigLoader {
         d.put("telemetry.batch.size", "500");
         d.put("telemetry.batch.delay.ms", "20");
         d.put("telemetry.queue.capacity", "20000");
+        // two transactions at once: one at a time, PostgreSQL's commit wait bounded ingest (issue 18)
+        d.put("telemetry.writers", "2");
         // stored: a kill -9 must not lose a record the controller acknowledged (queued: the write queue would)
         d.put("telemetry.ack", "stored");
         d.put("broker.tls.port", "0");
@@ -151,6 +153,7 @@ public final class ConfigLoader {
         m.put("telemetry.batch.size", Integer.toString(c.telemetryBatchSize()));
         m.put("telemetry.batch.delay.ms", Long.toString(c.telemetryBatchDelayMs()));
         m.put("telemetry.queue.capacity", Integer.toString(c.telemetryQueueCapacity()));
+        m.put("telemetry.writers", Integer.toString(c.telemetryWriters()));
         m.put("telemetry.ack", c.telemetryAckAfterStore() ? "stored" : "queued");
         TlsSettings t = c.tls();
         m.put("broker.tls.port", Integer.toString(t.brokerPort()));
@@ -283,6 +286,7 @@ public final class ConfigLoader {
                 integer(v, "telemetry.batch.size"),
                 longValue(v, "telemetry.batch.delay.ms"),
                 integer(v, "telemetry.queue.capacity"),
+                integer(v, "telemetry.writers"),
                 telemetryAck(v.get("telemetry.ack")),
                 new TlsSettings(integer(v, "broker.tls.port"), v.get("broker.tls.keystore").trim(),
                         v.get("broker.tls.keystore.password"), bool(v, "broker.plain.enabled"),

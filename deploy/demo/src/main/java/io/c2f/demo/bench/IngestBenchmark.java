@@ -44,7 +44,7 @@ import java.util.function.BooleanSupplier;
  * java -cp deploy/demo/target/c2f-demo.jar io.c2f.demo.bench.IngestBenchmark [--records=200000] [--devices=1000]
  *     [--clients=4] [--window=500] [--mqtt.url=tcp://127.0.0.1:1883] [--db.url=jdbc:postgresql://...
  *     --db.user=... --db.password=...] [--agent.jar=edge-agent/target/c2f-agent.jar --agents=200 --bundle.mb=4
- *     --canary=1 --growth=2.0 --sim.jvm="-Xmx2g"] [--instances=2 (with --mqtt.url and --db.url)] [--telemetry.batch.size=500
+ *     --canary=1 --growth=2.0 --sim.jvm="-Xmx2g"] [--instances=2 (with --mqtt.url and --db.url)] [--telemetry.batch.size=500 --telemetry.writers=2
  *     --telemetry.batch.delay.ms=20 --telemetry.queue.capacity=20000 --telemetry.ack=queued|stored]
  * </pre>
  *
@@ -96,7 +96,7 @@ public final class IngestBenchmark {
         // its load clients and simulated agents connect without credentials: loopback only
         values.put("broker.allow.anonymous", "true");
         for (String k : List.of("mqtt.url", "db.url", "db.user", "db.password", "db.pool.size", "telemetry.batch.size",
-                "telemetry.batch.delay.ms", "telemetry.queue.capacity", "telemetry.ack")) {
+                "telemetry.batch.delay.ms", "telemetry.queue.capacity", "telemetry.writers", "telemetry.ack")) {
             if (opts.containsKey(k)) {
                 values.put(k, opts.get(k));
             }
