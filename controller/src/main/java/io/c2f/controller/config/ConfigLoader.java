@@ -59,8 +59,9 @@ public final class ConfigLoader {
         d.put("telemetry.batch.size", "500");
         d.put("telemetry.batch.delay.ms", "20");
         d.put("telemetry.queue.capacity", "20000");
-        // two transactions at once: one at a time, PostgreSQL's commit wait bounded ingest (issue 18)
-        d.put("telemetry.writers", "2");
+        // auto: 2 lanes on PostgreSQL (two transactions share the commit wait), 1 on H2 (in process:
+        // 2 measured no faster, deploy/demo/README.md "Telemetry ingest")
+        d.put("telemetry.writers", "auto");
         // stored: a kill -9 must not lose a record the controller acknowledged (queued: the write queue would)
         d.put("telemetry.ack", "stored");
         d.put("broker.tls.port", "0");
@@ -286,7 +287,7 @@ public final class ConfigLoader {
                 integer(v, "telemetry.batch.size"),
                 longValue(v, "telemetry.batch.delay.ms"),
                 integer(v, "telemetry.queue.capacity"),
-                integer(v, "telemetry.writers"),
+                telemetryWriters(v),
                 telemetryAck(v.get("telemetry.ack")),
                 new TlsSettings(integer(v, "broker.tls.port"), v.get("broker.tls.keystore").trim(),
                         v.get("broker.tls.keystore.password"), bool(v, "broker.plain.enabled"),
@@ -303,6 +304,13 @@ public final class ConfigLoader {
             case "queued" -> false;
             default -> throw new ConfigException("telemetry.ack '" + value + "' must be queued or stored");
         };
+    }
+
+    private static int telemetryWriters(Map<String, String> v) {
+        if (!v.get("telemetry.writers").trim().equalsIgnoreCase("auto")) {
+            return integer(v, "telemetry.writers");
+        }
+        return v.get("db.url").trim().startsWith("jdbc:postgresql:") ? 2 : 1;
     }
 
     private static int integer(Map<String, String> v, String key) {
