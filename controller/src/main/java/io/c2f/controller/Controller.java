@@ -310,7 +310,8 @@ public final class Controller {
     private static RegistrySettings registrySettings(ControllerConfig config) {
         return new RegistrySettings(config.fleet(), config.mqttSharedGroup(), config.heartbeatTimeoutFactor(),
                 config.defaultHeartbeatMs(), config.livenessSweepMs(), config.telemetryBatchSize(),
-                config.telemetryBatchDelayMs(), config.telemetryQueueCapacity(), config.telemetryAckAfterStore());
+                config.telemetryBatchDelayMs(), config.telemetryQueueCapacity(), config.telemetryWriters(),
+                config.telemetryAckAfterStore());
     }
 
     private static HttpSettings httpSettings(ControllerConfig config) {

@@ -1,13 +1,12 @@
 package io.c2f.controller.bundle;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.c2f.controller.config.ControllerIdentity;
 import io.c2f.controller.job.JobRepository;
 import io.c2f.controller.mqtt.DeviceCommands;
 import io.c2f.controller.mqtt.EventAddresses;
 import io.c2f.controller.mqtt.LocalCodec;
 import io.c2f.controller.mqtt.Outbound;
-import io.c2f.proto.bundle.Sha256;
 import io.c2f.proto.codec.Inbound;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.topic.Topics;
@@ -19,9 +18,9 @@ import io.c2f.proto.v1.ErrorReply;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -40,7 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class BundleDeliveryVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(BundleDeliveryVerticle.class);
 
-    private record Pending(String requestId, BundleRecord bundle, int index) {
+    private record Pending(String requestId, BundleRecord bundle, int index, String sha256) {
         String key() {
             return bundle.id() + "#" + index;
         }
@@ -53,6 +52,8 @@ public final class BundleDeliveryVerticle extends VerticleBase {
     private final Map<String, ArrayDeque<Pending>> queues = new HashMap<>();
     private final Map<String, Set<String>> queuedChunks = new HashMap<>();
     private final ArrayDeque<String> ready = new ArrayDeque<>();
+    /** Each bundle's chunk hashes from its signed manifest (bundles never change under their id). */
+    private final Map<String, List<String>> chunkHashes = new HashMap<>();
     private DeviceCommands commands;
     private int inFlight;
     private long sent;
@@ -105,12 +106,14 @@ public final class BundleDeliveryVerticle extends VerticleBase {
                         return null;
                     }
                 }
+                List<String> hashes = chunkHashes(b);
                 if (req.getIndicesCount() == 0) {
                     for (int i = 0; i < b.chunkCount(); i++) {
-                        enqueue(deviceId, new Pending(req.getRequestId(), b, i));
+                        enqueue(deviceId, new Pending(req.getRequestId(), b, i, hashes.get(i)));
                     }
                 } else {
-                    req.getIndicesList().forEach(i -> enqueue(deviceId, new Pending(req.getRequestId(), b, i)));
+                    req.getIndicesList().forEach(i -> enqueue(deviceId,
+                            new Pending(req.getRequestId(), b, i, hashes.get(i))));
                 }
                 pump();
                 return null;
@@ -119,6 +122,17 @@ public final class BundleDeliveryVerticle extends VerticleBase {
             LOG.error("chunk request {} of {} failed: {}", req.getRequestId(), deviceId, e.getMessage());
             refuse(deviceId, req, ErrorCode.ERROR_CODE_INTERNAL, "", "controller cannot serve bundle '" + bundleId
                     + "' now: " + e.getMessage());
+        });
+    }
+
+    private List<String> chunkHashes(BundleRecord b) {
+        return chunkHashes.computeIfAbsent(b.id(), id -> {
+            List<String> hashes = b.manifest().getChunkSha256List();
+            if (hashes.size() != b.chunkCount()) {
+                throw new IllegalStateException("manifest of bundle " + id + " lists " + hashes.size()
+                        + " chunk hashes for " + b.chunkCount() + " chunks");
+            }
+            return hashes;
         });
     }
 
@@ -164,13 +178,15 @@ public final class BundleDeliveryVerticle extends VerticleBase {
 
     private Future<Void> send(String deviceId, Pending p) {
         return vertx.executeBlocking(() -> {
+            // the payload was checked against the signed manifest's payload_sha256 when read, so its chunks
+            // match the manifest's chunk hashes: no hashing per send (issue 18). The chunk is a view of the
+            // cached payload, never written to: serializing the message is its only copy.
             byte[] payload = bundles.payload(p.bundle());
             int from = p.index() * p.bundle().chunkSize();
             int to = (int) Math.min(payload.length, (long) from + p.bundle().chunkSize());
-            byte[] data = Arrays.copyOfRange(payload, from, to);
             return BundleChunk.newBuilder().setRequestId(p.requestId()).setBundleId(p.bundle().id())
-                    .setIndex(p.index()).setCount(p.bundle().chunkCount()).setSha256(Sha256.hex(data))
-                    .setData(ByteString.copyFrom(data)).build();
+                    .setIndex(p.index()).setCount(p.bundle().chunkCount()).setSha256(p.sha256())
+                    .setData(UnsafeByteOperations.unsafeWrap(payload, from, to - from)).build();
         }, false).compose(chunk -> commands.sendChunk(deviceId, chunk));
     }
 

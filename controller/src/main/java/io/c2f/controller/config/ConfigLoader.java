@@ -59,6 +59,9 @@ public final class ConfigLoader {
         d.put("telemetry.batch.size", "500");
         d.put("telemetry.batch.delay.ms", "20");
         d.put("telemetry.queue.capacity", "20000");
+        // auto: 2 lanes on PostgreSQL (two transactions share the commit wait), 1 on H2 (in process:
+        // 2 measured no faster, deploy/demo/README.md "Telemetry ingest")
+        d.put("telemetry.writers", "auto");
         // stored: a kill -9 must not lose a record the controller acknowledged (queued: the write queue would)
         d.put("telemetry.ack", "stored");
         d.put("broker.tls.port", "0");
@@ -151,6 +154,7 @@ public final class ConfigLoader {
         m.put("telemetry.batch.size", Integer.toString(c.telemetryBatchSize()));
         m.put("telemetry.batch.delay.ms", Long.toString(c.telemetryBatchDelayMs()));
         m.put("telemetry.queue.capacity", Integer.toString(c.telemetryQueueCapacity()));
+        m.put("telemetry.writers", Integer.toString(c.telemetryWriters()));
         m.put("telemetry.ack", c.telemetryAckAfterStore() ? "stored" : "queued");
         TlsSettings t = c.tls();
         m.put("broker.tls.port", Integer.toString(t.brokerPort()));
@@ -283,6 +287,7 @@ public final class ConfigLoader {
                 integer(v, "telemetry.batch.size"),
                 longValue(v, "telemetry.batch.delay.ms"),
                 integer(v, "telemetry.queue.capacity"),
+                telemetryWriters(v),
                 telemetryAck(v.get("telemetry.ack")),
                 new TlsSettings(integer(v, "broker.tls.port"), v.get("broker.tls.keystore").trim(),
                         v.get("broker.tls.keystore.password"), bool(v, "broker.plain.enabled"),
@@ -299,6 +304,13 @@ public final class ConfigLoader {
             case "queued" -> false;
             default -> throw new ConfigException("telemetry.ack '" + value + "' must be queued or stored");
         };
+    }
+
+    private static int telemetryWriters(Map<String, String> v) {
+        if (!v.get("telemetry.writers").trim().equalsIgnoreCase("auto")) {
+            return integer(v, "telemetry.writers");
+        }
+        return v.get("db.url").trim().startsWith("jdbc:postgresql:") ? 2 : 1;
     }
 
     private static int integer(Map<String, String> v, String key) {

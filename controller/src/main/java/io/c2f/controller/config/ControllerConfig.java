@@ -41,6 +41,7 @@ import java.util.Map;
  * @param telemetryBatchDelayMs a record waits at most this long for its batch to fill
  * @param telemetryQueueCapacity records queued for writing at most; beyond that MQTT acknowledgements
  *     are held back (the broker stops sending at its in-flight limit)
+ * @param telemetryWriters telemetry batches written at once (each for its own share of the devices)
  * @param telemetryAckAfterStore true: PUBACK a telemetry record once it is in the database; false: once
  *     it is in the write queue (a crash loses at most the queue)
  * @param tls TLS of the embedded broker, the controller's MQTT client and the HTTP API
@@ -75,6 +76,7 @@ public record ControllerConfig(
         int telemetryBatchSize,
         long telemetryBatchDelayMs,
         int telemetryQueueCapacity,
+        int telemetryWriters,
         boolean telemetryAckAfterStore,
         TlsSettings tls,
         String modelsDir,
@@ -151,6 +153,10 @@ public record ControllerConfig(
         if (telemetryQueueCapacity < telemetryBatchSize || telemetryQueueCapacity > 1_000_000) {
             throw new ConfigException("telemetry.queue.capacity " + telemetryQueueCapacity
                     + " must be at least telemetry.batch.size (" + telemetryBatchSize + ") and at most 1000000");
+        }
+        if (telemetryWriters < 1 || telemetryWriters > dbPoolSize) {
+            throw new ConfigException("telemetry.writers " + telemetryWriters + " must be 1..db.pool.size ("
+                    + dbPoolSize + ")");
         }
         if (tls == null) {
             throw new ConfigException("tls settings must be given (TlsSettings.NONE for none)");

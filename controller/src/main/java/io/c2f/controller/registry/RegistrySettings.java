@@ -12,9 +12,10 @@ package io.c2f.controller.registry;
  * @param telemetryBatchSize telemetry records written in one transaction at most
  * @param telemetryBatchDelayMs how long a batch waits to fill
  * @param telemetryQueueCapacity records queued for writing at most
+ * @param telemetryWriters telemetry batches written at once, for disjoint sets of devices
  * @param telemetryAckAfterStore acknowledge a record when stored rather than when queued
  */
 public record RegistrySettings(String fleet, String sharedGroup, double heartbeatTimeoutFactor, long defaultHeartbeatMs,
                                long livenessSweepMs, int telemetryBatchSize, long telemetryBatchDelayMs,
-                               int telemetryQueueCapacity, boolean telemetryAckAfterStore) {
+                               int telemetryQueueCapacity, int telemetryWriters, boolean telemetryAckAfterStore) {
 }

@@ -77,7 +77,7 @@ public final class RegistryVerticle extends VerticleBase {
         LocalCodec.registerOn(vertx);
         commands = new DeviceCommands(vertx);
         telemetry = new TelemetryWriter(vertx, repository, metrics, settings.telemetryBatchSize(),
-                settings.telemetryBatchDelayMs(), settings.telemetryQueueCapacity());
+                settings.telemetryBatchDelayMs(), settings.telemetryQueueCapacity(), settings.telemetryWriters());
         return restoreOnline(null, 0).compose(restored -> {
             if (restored > 0) {
                 LOG.info("{} devices were online before this start; they have {} heartbeat intervals to be heard",

@@ -16,8 +16,10 @@ import org.slf4j.LoggerFactory;
  * Writes telemetry in batches: records wait in a bounded queue and go to the database as one
  * transaction ({@link DeviceRepository#ingestTelemetryBatch}) when {@code batchSize} are queued or
  * the oldest has waited {@code maxDelayMs}; a backlog goes out up to {@link #BACKLOG_BATCHES}
- * batches at a time. One batch is written at a time, so a device's records
- * are stored in the order they came. A failed batch is written again (with backoff) until it is
+ * batches at a time. Devices are split into {@code writers} lanes by id; each lane writes one batch
+ * at a time and the lanes write side by side (separate transactions for disjoint sets of devices;
+ * issue 18: with one transaction at a time the commit wait bounded the rate on PostgreSQL), so a
+ * device's records are stored, and its loss counters worked out, in the order they came. A failed batch is written again (with backoff) until it is
  * stored or the writer is closed. When the queue is full, {@link #offer} completes only once there
  * is room again: the caller holds back its MQTT acknowledgement meanwhile, which stops the broker
  * sending more (its in-flight window) instead of growing memory.
@@ -48,20 +50,32 @@ public final class TelemetryWriter {
     private final int batchSize;
     private final long maxDelayMs;
     private final int capacity;
-    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    /** Queued records by lane (a device always in the same one), each in arrival order. */
+    private final ArrayDeque<Pending>[] lanes;
+    private final boolean[] writing;
+    private int queuedRecords;
+    private int writingRecords;
+    private int writingLanes;
     private final ArrayDeque<Waiting> overflow = new ArrayDeque<>();
     private final List<Promise<Void>> drained = new ArrayList<>();
     private long timer = -1;
-    private boolean writing;
     private boolean closed;
     private int failures;
 
+    /** @param writers batches written at once at most (lanes of devices) */
+    @SuppressWarnings("unchecked")
     public TelemetryWriter(Vertx vertx, DeviceRepository repository, ControllerMetrics metrics, int batchSize,
-            long maxDelayMs, int capacity) {
-        if (batchSize < 1 || capacity < batchSize || maxDelayMs < 0) {
+            long maxDelayMs, int capacity, int writers) {
+        if (batchSize < 1 || capacity < batchSize || maxDelayMs < 0 || writers < 1) {
             throw new IllegalArgumentException("telemetry batch size " + batchSize + " must be at least 1 and at most "
-                    + "the queue capacity " + capacity + ", delay " + maxDelayMs + " at least 0");
+                    + "the queue capacity " + capacity + ", delay " + maxDelayMs + " at least 0, writers " + writers
+                    + " at least 1");
         }
+        this.lanes = new ArrayDeque[writers];
+        for (int i = 0; i < writers; i++) {
+            lanes[i] = new ArrayDeque<>();
+        }
+        this.writing = new boolean[writers];
         this.vertx = vertx;
         this.repository = repository;
         this.metrics = metrics;
@@ -81,14 +95,14 @@ public final class TelemetryWriter {
             p.stored().fail(new StoreException("the telemetry writer is closed (the controller is stopping)", null));
             return new Offer(p.stored().future().mapEmpty(), p.stored().future());
         }
-        if (queue.size() >= capacity || !overflow.isEmpty()) {
+        if (queuedRecords >= capacity || !overflow.isEmpty()) {
             Promise<Void> queued = Promise.promise();
             if (overflow.isEmpty()) {
                 LOG.warn("telemetry queue full ({} records): holding back acknowledgements until the database "
                         + "catches up", capacity);
             }
             overflow.add(new Waiting(p, queued));
-            metrics.reportTelemetryQueue(queue.size(), true);
+            metrics.reportTelemetryQueue(queuedRecords, true);
             return new Offer(queued.future(), p.stored().future());
         }
         enqueue(p);
@@ -96,23 +110,37 @@ public final class TelemetryWriter {
     }
 
     private void enqueue(Pending p) {
-        queue.add(p);
-        metrics.reportTelemetryQueue(queue.size(), false);
+        add(p);
+        metrics.reportTelemetryQueue(queuedRecords, false);
         schedule();
     }
 
+    private void add(Pending p) {
+        lanes[Math.floorMod(p.record().deviceId().hashCode(), lanes.length)].add(p);
+        queuedRecords++;
+    }
+
     private void schedule() {
-        if (writing || queue.isEmpty()) {
-            return;
+        boolean waiting = false;
+        for (int lane = 0; lane < lanes.length; lane++) {
+            if (writing[lane] || lanes[lane].isEmpty()) {
+                continue;
+            }
+            if (lanes[lane].size() >= batchSize || maxDelayMs == 0 || closed) {
+                write(lane);
+            } else {
+                waiting = true;
+            }
         }
-        if (queue.size() >= batchSize || maxDelayMs == 0 || closed) {
+        if (!waiting) {
             cancelTimer();
-            write();
         } else if (timer == -1) {
             timer = vertx.setTimer(maxDelayMs, t -> {
                 timer = -1;
-                if (!writing) {
-                    write();
+                for (int lane = 0; lane < lanes.length; lane++) {
+                    if (!writing[lane] && !lanes[lane].isEmpty()) {
+                        write(lane);
+                    }
                 }
             });
         }
@@ -125,23 +153,27 @@ public final class TelemetryWriter {
         }
     }
 
-    private void write() {
+    private void write(int lane) {
+        ArrayDeque<Pending> queue = lanes[lane];
         int take = queue.size() > batchSize ? Math.min(queue.size(), BACKLOG_BATCHES * batchSize) : batchSize;
         List<Pending> batch = new ArrayList<>(Math.min(take, queue.size()));
         while (batch.size() < take && !queue.isEmpty()) {
             batch.add(queue.poll());
         }
+        queuedRecords -= batch.size();
         // room again: let the held-back records in, in their order
-        while (queue.size() < capacity && !overflow.isEmpty()) {
+        while (queuedRecords < capacity && !overflow.isEmpty()) {
             Waiting w = overflow.poll();
-            queue.add(w.pending());
+            add(w.pending());
             w.queued().complete();
         }
-        writing = true;
-        attempt(batch);
+        writing[lane] = true;
+        writingLanes++;
+        writingRecords += batch.size();
+        attempt(lane, batch);
     }
 
-    private void attempt(List<Pending> batch) {
+    private void attempt(int lane, List<Pending> batch) {
         // the writer's state is confined to the context that writes (the ingress verticle's), and the
         // outcome is always handled as a task of its own on it: when the database is fast and the event
         // loop was descheduled, the batch can be stored before the listener is attached, and a listener
@@ -149,10 +181,10 @@ public final class TelemetryWriter {
         // let in early: JdbcDeviceRepositoryTest on a loaded machine)
         Context context = vertx.getOrCreateContext();
         repository.ingestTelemetryBatch(batch.stream().map(Pending::record).toList())
-                .onComplete(ar -> context.runOnContext(v -> written(batch, ar)));
+                .onComplete(ar -> context.runOnContext(v -> written(lane, batch, ar)));
     }
 
-    private void written(List<Pending> batch, AsyncResult<List<TelemetryIngest>> ar) {
+    private void written(int lane, List<Pending> batch, AsyncResult<List<TelemetryIngest>> ar) {
         if (ar.succeeded()) {
             failures = 0;
             metrics.reportTelemetryBatch(batch.size());
@@ -160,21 +192,23 @@ public final class TelemetryWriter {
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).stored().complete(results.get(i));
             }
-            finished();
+            finished(lane, batch);
         } else if (closed) {
             batch.forEach(p -> p.stored().fail(ar.cause()));
-            finished();
+            finished(lane, batch);
         } else {
             long delay = Math.min(MAX_RETRY_MS, 100L << Math.min(failures++, 6));
             LOG.warn("writing a batch of {} telemetry records failed ({}); retrying in {} ms", batch.size(),
                     ar.cause().getMessage(), delay);
-            vertx.setTimer(delay, t -> attempt(batch));
+            vertx.setTimer(delay, t -> attempt(lane, batch));
         }
     }
 
-    private void finished() {
-        writing = false;
-        if (queue.isEmpty() && overflow.isEmpty()) {
+    private void finished(int lane, List<Pending> batch) {
+        writing[lane] = false;
+        writingLanes--;
+        writingRecords -= batch.size();
+        if (writingLanes == 0 && queuedRecords == 0 && overflow.isEmpty()) {
             List<Promise<Void>> done = List.copyOf(drained);
             drained.clear();
             done.forEach(Promise::complete);
@@ -185,7 +219,7 @@ public final class TelemetryWriter {
 
     /** Records queued or being written. */
     public int pending() {
-        return queue.size() + overflow.size() + (writing ? 1 : 0);
+        return queuedRecords + overflow.size() + writingRecords;
     }
 
     /**

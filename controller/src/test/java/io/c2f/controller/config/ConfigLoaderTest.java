@@ -23,6 +23,11 @@ class ConfigLoaderTest {
         assertTrue(c.effectiveDbUrl().startsWith("jdbc:h2:file:"), c.effectiveDbUrl());
         assertTrue(c.effectiveDbUrl().contains("MODE=PostgreSQL"));
         assertEquals(3.0, c.heartbeatTimeoutFactor());
+        assertEquals(1, c.telemetryWriters(), "one lane on H2");
+        assertEquals(2, ConfigLoader.load(new String[] {"--db.url=jdbc:postgresql://127.0.0.1:5432/c2f"}, Map.of())
+                .telemetryWriters(), "two on PostgreSQL");
+        assertEquals(3, ConfigLoader.load(new String[] {"--telemetry.writers=3"}, Map.of()).telemetryWriters(),
+                "a number is taken as given");
     }
 
     @Test
@@ -61,6 +66,8 @@ class ConfigLoaderTest {
         assertEquals("db.url 'mysql://x' must start with jdbc:postgresql: or jdbc:h2:", message("--db.url=mysql://x"));
         assertEquals("heartbeat.timeout.factor 0.5 must be 1..100", message("--heartbeat.timeout.factor=0.5"));
         assertEquals("broker.allow.anonymous 'maybe' must be true or false", message("--broker.allow.anonymous=maybe"));
+        assertEquals("telemetry.writers 5 must be 1..db.pool.size (4)", message("--telemetry.writers=5"));
+        assertEquals("telemetry.writers 'many' is not an integer", message("--telemetry.writers=many"));
         assertTrue(message("--htpp.port=1").startsWith("flag --htpp.port: unknown key 'htpp.port'"));
         assertTrue(message("http.port=1").startsWith("argument 'http.port=1' must have the form --key=value"));
         assertTrue(message("--mqtt.shared.group=g").startsWith("mqtt.shared.group needs an external broker"));

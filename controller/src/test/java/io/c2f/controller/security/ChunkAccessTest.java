@@ -10,6 +10,7 @@ import io.c2f.controller.testing.SyntheticBundleRequest;
 import io.c2f.controller.testing.FakeDevice;
 import io.c2f.controller.testing.TestControllers;
 import io.c2f.proto.topic.Channel;
+import io.c2f.proto.bundle.Sha256;
 import io.c2f.proto.v1.BundleChunk;
 import io.c2f.proto.v1.BundleChunkRequest;
 import io.c2f.proto.v1.ErrorCode;
@@ -86,7 +87,18 @@ class ChunkAccessTest {
                 // while the job is open the device gets its chunks
                 d.publish(Channel.BUNDLE_GET, BundleChunkRequest.newBuilder().setRequestId("open-" + q)
                         .setBundleId(bundle).addIndices(0).build());
-                assertEquals(0, d.next(BundleChunk.class, WAIT).getIndex());
+                BundleChunk first = d.next(BundleChunk.class, WAIT);
+                assertEquals(0, first.getIndex());
+                // the sha256 served is the signed manifest's, not recomputed: it must still match the bytes
+                assertEquals(Sha256.hex(first.getData().toByteArray()), first.getSha256(), "chunk 0's hash");
+                int last = first.getCount() - 1;
+                d.publish(Channel.BUNDLE_GET, BundleChunkRequest.newBuilder().setRequestId("open-last-" + q)
+                        .setBundleId(bundle).addIndices(last).build());
+                BundleChunk tail = d.next(BundleChunk.class, WAIT);
+                assertEquals(last, tail.getIndex());
+                assertEquals(Sha256.hex(tail.getData().toByteArray()), tail.getSha256(), "the last chunk's hash");
+                assertTrue(last > 0 && tail.getData().size() < first.getData().size(), "a short last chunk: "
+                        + tail.getData().size());
                 d.publish(Channel.JOB_STATUS, JobStatusUpdate.newBuilder().setJobId(job.getJobId())
                         .setDeviceId("dev-" + q).setState(e.getKey()).build());
                 q++;

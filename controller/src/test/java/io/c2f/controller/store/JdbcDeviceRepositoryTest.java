@@ -211,6 +211,73 @@ class JdbcDeviceRepositoryTest {
         });
     }
 
+    /**
+     * Through the writer with several lanes writing at once (and one, as before): a device's records
+     * land in batches that are in flight side by side with other devices' ones, its later records wait
+     * for its earlier batch; duplicates, gaps, late records and drops come out exactly as ingested one
+     * by one on twin devices.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"h2, 1", "h2, 2", "postgres, 1", "postgres, 2", "postgres, 3"})
+    void theWriterWithSeveralLanesCountsAsOneByOne(String engine, int writers, Vertx vertx) throws Exception {
+        withRepository(vertx, engine, repo -> {
+            java.util.SplittableRandom random = new java.util.SplittableRandom(1818);
+            int devices = 9;
+            for (int d = 0; d < devices; d++) {
+                result(repo.upsertBirth(birth("lane-" + d, 1, 100)));
+                result(repo.upsertBirth(birth("single-" + d, 1, 100)));
+            }
+            List<long[]> plan = new java.util.ArrayList<>(); // {device, seq, droppedBefore}
+            long[] next = new long[devices];
+            List<long[]> lost = new java.util.ArrayList<>();
+            while (plan.size() < 1500) {
+                int d = random.nextInt(devices);
+                int kind = random.nextInt(20);
+                if (kind == 0 && !plan.isEmpty()) {
+                    plan.add(plan.get(random.nextInt(plan.size())).clone()); // a duplicate, maybe in another batch
+                } else if (kind == 2 && !lost.isEmpty()) {
+                    plan.add(lost.remove(random.nextInt(lost.size()))); // arrives late, fills a gap
+                } else {
+                    long skip = kind == 3 ? 1 + random.nextInt(3) : 0;
+                    long dropped = kind == 3 && random.nextBoolean() ? skip : 0;
+                    for (long k = 0; dropped == 0 && k < skip; k++) {
+                        lost.add(new long[] {d, next[d] + k, 0});
+                    }
+                    next[d] += skip;
+                    plan.add(new long[] {d, next[d]++, dropped});
+                }
+            }
+            CountingBatches batches = new CountingBatches();
+            // small batches and no delay: many batches, several in flight at once
+            TelemetryWriter writer = new TelemetryWriter(vertx, repo, batches, 25, 0, 5000, writers);
+            List<TelemetryWriter.Offer> offers = result(vertx.executeBlocking(() -> null).compose(x -> {
+                io.vertx.core.Promise<List<TelemetryWriter.Offer>> p = io.vertx.core.Promise.promise();
+                vertx.runOnContext(v -> p.complete(plan.stream()
+                        .map(r -> writer.offer(telemetry("lane-" + r[0], r[1], r[2]))).toList()));
+                return p.future();
+            }));
+            List<TelemetryIngest> throughWriter = new java.util.ArrayList<>();
+            for (TelemetryWriter.Offer o : offers) {
+                throughWriter.add(result(o.stored()));
+            }
+            List<TelemetryIngest> oneByOne = new java.util.ArrayList<>();
+            for (long[] r : plan) {
+                oneByOne.add(result(repo.ingestTelemetry(telemetry("single-" + r[0], r[1], r[2]))));
+            }
+            assertEquals(oneByOne, throughWriter, writers + " writers");
+            assertTrue(throughWriter.stream().anyMatch(t -> t.gap() > 0) && throughWriter.stream().anyMatch(t -> t.gap() < 0)
+                    && throughWriter.stream().anyMatch(TelemetryIngest::duplicate), "the plan must hold gaps, late records and duplicates");
+            assertTrue(batches.sizes().size() > 10, "many batches: " + batches.sizes());
+            for (int d = 0; d < devices; d++) {
+                DeviceRecord l = result(repo.find("lab", "lane-" + d)).orElseThrow();
+                DeviceRecord s1 = result(repo.find("lab", "single-" + d)).orElseThrow();
+                assertEquals(List.of(s1.telemetryReceived(), s1.telemetryNextSeq(), s1.telemetryDropped(),
+                        s1.telemetryGap()), List.of(l.telemetryReceived(), l.telemetryNextSeq(), l.telemetryDropped(),
+                        l.telemetryGap()), "counters of device " + d);
+            }
+        });
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void theWriterBatchesAndHoldsBackWhenFull(String engine, Vertx vertx) throws Exception {
@@ -218,7 +285,7 @@ class JdbcDeviceRepositoryTest {
             result(repo.upsertBirth(birth("dev-1", 1, 100)));
             CountingBatches batches = new CountingBatches();
             // room for 2: the first two go out as a batch, the next two fill the queue, the fifth waits
-            TelemetryWriter writer = new TelemetryWriter(vertx, repo, batches, 2, 60_000, 2);
+            TelemetryWriter writer = new TelemetryWriter(vertx, repo, batches, 2, 60_000, 2, 2);
             // whether each offer was queued at once, read in the same event-loop turn as the offers:
             // later, the first batch may already be written and the fifth let in
             List<Boolean> queuedAtOnce = new java.util.ArrayList<>();

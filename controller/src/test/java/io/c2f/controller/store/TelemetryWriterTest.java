@@ -53,7 +53,7 @@ class TelemetryWriterTest {
                 });
         CountingBatches batches = new CountingBatches();
         int batchSize = 10;
-        TelemetryWriter writer = new TelemetryWriter(vertx, gated, batches, batchSize, 60_000, 1000);
+        TelemetryWriter writer = new TelemetryWriter(vertx, gated, batches, batchSize, 60_000, 1000, 1);
         int total = batchSize + TelemetryWriter.BACKLOG_BATCHES * batchSize + 15;
         List<TelemetryWriter.Offer> offers = result(vertx.executeBlocking(() -> null).compose(x -> {
             Promise<List<TelemetryWriter.Offer>> p = Promise.promise();
@@ -82,7 +82,73 @@ class TelemetryWriterTest {
     }
 
     private static TelemetryRecord record(long seq) {
-        return new TelemetryRecord("dev-1", "lab", seq, 0, "AGGREGATE", 5, 1000 + seq, new byte[0]);
+        return record("dev-1", seq);
+    }
+
+    private static TelemetryRecord record(String deviceId, long seq) {
+        return new TelemetryRecord(deviceId, "lab", seq, 0, "AGGREGATE", 5, 1000 + seq, new byte[0]);
+    }
+
+    /**
+     * With two writers, a device's next records wait while a batch holding its earlier ones is being
+     * written (they are stored after it, in order), while another device's batch goes out beside it.
+     */
+    @Test
+    void aDevicesRecordsWaitForItsBatchInFlightWhileOthersAreWritten(Vertx vertx) throws Exception {
+        List<Promise<Void>> gates = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<List<String>> written = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DeviceRepository gated = (DeviceRepository) Proxy.newProxyInstance(DeviceRepository.class.getClassLoader(),
+                new Class<?>[] {DeviceRepository.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("ingestTelemetryBatch")) {
+                        List<TelemetryRecord> records = (List<TelemetryRecord>) args[0];
+                        written.add(records.stream().map(r -> r.deviceId() + "#" + r.telemetrySeq()).toList());
+                        Promise<Void> gate = Promise.promise();
+                        gates.add(gate);
+                        return gate.future().map(v -> records.stream().map(r -> new TelemetryIngest(false, 0, 0))
+                                .toList());
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+        // a device in the other lane than dev-1 (lanes by id hash)
+        String other = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "dev-x" + i)
+                .filter(id -> Math.floorMod(id.hashCode(), 2) != Math.floorMod("dev-1".hashCode(), 2))
+                .findFirst().orElseThrow();
+        CountingBatches batches = new CountingBatches();
+        TelemetryWriter writer = new TelemetryWriter(vertx, gated, batches, 2, 60_000, 1000, 2);
+        List<TelemetryWriter.Offer> offers = onContext(vertx, () -> {
+            List<TelemetryWriter.Offer> o = new ArrayList<>();
+            o.add(writer.offer(record(0)));
+            o.add(writer.offer(record(1))); // a full batch: dev-1's goes out and waits
+            o.add(writer.offer(record(2)));
+            o.add(writer.offer(record(3))); // a full batch of dev-1 again: it must wait for the first
+            o.add(writer.offer(record(other, 0)));
+            o.add(writer.offer(record(other, 1))); // the other lane writes beside the first
+            return o;
+        });
+        assertEquals(List.of(List.of("dev-1#0", "dev-1#1"), List.of(other + "#0", other + "#1")), written,
+                "two batches in flight, for different devices; dev-1's second batch waits");
+        assertEquals(6, (int) onContext(vertx, writer::pending), "2 queued behind 4 being written");
+        gates.get(1).complete(); // the other device's batch is stored first: dev-1's order is untouched
+        result(offers.get(5).stored());
+        assertEquals(2, written.size(), "dev-1's second batch still waits for its first");
+        gates.get(0).complete();
+        result(offers.get(1).stored());
+        for (int i = 0; i < 100 && gates.size() < 3; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(List.of("dev-1#2", "dev-1#3"), written.get(2), "dev-1's later records after its earlier ones");
+        assertFalse(offers.get(3).stored().isComplete());
+        gates.get(2).complete();
+        result(offers.get(3).stored());
+        assertEquals(0, (int) onContext(vertx, writer::pending));
+    }
+
+    private static <T> T onContext(Vertx vertx, java.util.function.Supplier<T> body) throws Exception {
+        return result(vertx.executeBlocking(() -> null).compose(x -> {
+            Promise<T> p = Promise.promise();
+            vertx.runOnContext(v -> p.complete(body.get()));
+            return p.future();
+        }));
     }
 
     /**
@@ -93,7 +159,7 @@ class TelemetryWriterTest {
     @Test
     void aBatchStoredAtOnceIsHandledInALaterTurn(Vertx vertx) throws Exception {
         CountingBatches batches = new CountingBatches();
-        TelemetryWriter writer = new TelemetryWriter(vertx, instant(), batches, 2, 60_000, 2);
+        TelemetryWriter writer = new TelemetryWriter(vertx, instant(), batches, 2, 60_000, 2, 2);
         List<Boolean> queuedAtOnce = new ArrayList<>();
         List<Boolean> storedAtOnce = new ArrayList<>();
         List<TelemetryWriter.Offer> offers = result(vertx.executeBlocking(() -> null).compose(x -> {

@@ -5,6 +5,7 @@ import io.c2f.controller.broker.EmbeddedBroker;
 import io.c2f.controller.config.ConfigLoader;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.NoopControllerMetrics;
+import io.c2f.controller.rollout.RolloutSettings;
 import io.c2f.proto.codec.HeaderFactory;
 import io.c2f.proto.codec.WireCodec;
 import io.c2f.proto.topic.Channel;
@@ -44,7 +45,7 @@ import java.util.function.BooleanSupplier;
  * java -cp deploy/demo/target/c2f-demo.jar io.c2f.demo.bench.IngestBenchmark [--records=200000] [--devices=1000]
  *     [--clients=4] [--window=500] [--mqtt.url=tcp://127.0.0.1:1883] [--db.url=jdbc:postgresql://...
  *     --db.user=... --db.password=...] [--agent.jar=edge-agent/target/c2f-agent.jar --agents=200 --bundle.mb=4
- *     --canary=1 --growth=2.0 --sim.jvm="-Xmx2g"] [--instances=2 (with --mqtt.url and --db.url)] [--telemetry.batch.size=500
+ *     --canary=1 --growth=2.0 --sim.jvm="-Xmx2g" --chunks.in.flight=32] [--instances=2 (with --mqtt.url and --db.url)] [--telemetry.batch.size=500 --telemetry.writers=2
  *     --telemetry.batch.delay.ms=20 --telemetry.queue.capacity=20000 --telemetry.ack=queued|stored]
  * </pre>
  *
@@ -96,7 +97,7 @@ public final class IngestBenchmark {
         // its load clients and simulated agents connect without credentials: loopback only
         values.put("broker.allow.anonymous", "true");
         for (String k : List.of("mqtt.url", "db.url", "db.user", "db.password", "db.pool.size", "telemetry.batch.size",
-                "telemetry.batch.delay.ms", "telemetry.queue.capacity", "telemetry.ack")) {
+                "telemetry.batch.delay.ms", "telemetry.queue.capacity", "telemetry.writers", "telemetry.ack")) {
             if (opts.containsKey(k)) {
                 values.put(k, opts.get(k));
             }
@@ -117,7 +118,9 @@ public final class IngestBenchmark {
             RolloutBenchmark.run(rolloutConfig, Path.of(agentJar), agents, bundleBytes, new JsonObject()
                     .put("canary", Integer.parseInt(opts.getOrDefault("canary", "1")))
                     .put("growth", Double.parseDouble(opts.getOrDefault("growth", "2.0"))), rolloutDir,
-                    List.of(opts.getOrDefault("sim.jvm", "-Xmx2g").trim().split("\\s+")));
+                    List.of(opts.getOrDefault("sim.jvm", "-Xmx2g").trim().split("\\s+")),
+                    Integer.parseInt(opts.getOrDefault("chunks.in.flight",
+                            Integer.toString(RolloutSettings.defaults().chunksInFlight()))));
         }
         if (records == 0) {
             return;

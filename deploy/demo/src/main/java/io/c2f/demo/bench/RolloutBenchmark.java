@@ -4,6 +4,7 @@ import io.c2f.agent.AgentMain;
 import io.c2f.controller.Controller;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
+import io.c2f.controller.rollout.RolloutSettings;
 import io.c2f.controller.testing.SyntheticBundleRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -31,10 +32,13 @@ final class RolloutBenchmark {
 
     /** Prints the rollout time and per-wave times; returns the seconds from creation to SUCCEEDED. */
     static double run(ControllerConfig config, Path agentJar, int agents, int bundleBytes, JsonObject waves, Path dir,
-            List<String> simulatorJvm) throws Exception {
+            List<String> simulatorJvm, int chunksInFlight) throws Exception {
         Vertx vertx = Vertx.vertx();
         Process fleet = null;
-        Controller controller = Controller.start(vertx, config, ControllerMetrics.NOOP).await(60, TimeUnit.SECONDS);
+        RolloutSettings d = RolloutSettings.defaults();
+        Controller controller = Controller.start(vertx, config, ControllerMetrics.NOOP,
+                new RolloutSettings(d.tickMs(), d.leaseMs(), d.resendMs(), chunksInFlight)).await(60, TimeUnit.SECONDS);
+        System.out.printf("controller: %d bundle chunks in flight at most%n", chunksInFlight);
         try {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + controller.httpPort();
