@@ -1,5 +1,6 @@
 package io.c2f.controller.bundle;
 
+import io.c2f.proto.bundle.ModelEngines;
 import io.c2f.proto.bundle.Sha256;
 import io.c2f.proto.v1.ModelFile;
 import io.c2f.proto.v1.ModelInfo;
@@ -12,9 +13,6 @@ import java.util.Optional;
  * name the same bytes: a mismatch means the model and its description belong to different models.
  */
 final class BundleModelFiles {
-    static final String TFLITE = "tflite";
-    static final String ONNX = "onnx";
-
     private BundleModelFiles() {
     }
 
@@ -22,8 +20,8 @@ final class BundleModelFiles {
     static ModelInfo describe(ModelInfo info, String tflitePath, byte[] tflite, Optional<byte[]> onnx,
             String onnxPath) {
         ModelInfo.Builder b = info.toBuilder().clearModelFiles();
-        b.addModelFiles(checked(info, TFLITE, tflitePath, tflite));
-        onnx.ifPresent(bytes -> b.addModelFiles(checked(info, ONNX, onnxPath, bytes)));
+        b.addModelFiles(checked(info, ModelEngines.TFLITE, tflitePath, tflite));
+        onnx.ifPresent(bytes -> b.addModelFiles(checked(info, ModelEngines.ONNX, onnxPath, bytes)));
         return b.build();
     }
 

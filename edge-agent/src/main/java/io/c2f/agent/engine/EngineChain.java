@@ -1,5 +1,7 @@
 package io.c2f.agent.engine;
 
+import io.c2f.proto.bundle.ModelEngines;
+
 import io.c2f.agent.bundle.BundleOpenException;
 import io.c2f.agent.bundle.InstalledSlot;
 import io.c2f.models.c2f.C2fPlan;
@@ -28,8 +30,8 @@ import java.util.Set;
  * the bundle the chain refuses it ({@link EngineRefusedException}) instead of falling back.
  */
 public final class EngineChain implements ModelEngine {
-    public static final String TFLITE = "tflite";
-    public static final String ONNX = "onnx";
+    public static final String TFLITE = ModelEngines.TFLITE;
+    public static final String ONNX = ModelEngines.ONNX;
     public static final Set<String> ENGINES = Set.of(TFLITE, ONNX);
 
     private final List<EngineLink> links;

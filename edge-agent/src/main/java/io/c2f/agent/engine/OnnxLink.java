@@ -54,10 +54,11 @@ public final class OnnxLink implements EngineLink {
 
     @Override
     public Denoiser open(InstalledSlot slot) throws LinkRefusedException {
-        Optional<BundleFile> file = BundleModels.onnx(slot.manifest());
-        if (file.isEmpty()) {
-            throw LinkRefusedException.unavailable("bundle has no .onnx file");
+        Optional<String> unavailable = unavailableReason(slot);
+        if (unavailable.isPresent()) {
+            throw LinkRefusedException.unavailable(unavailable.get());
         }
+        Optional<BundleFile> file = BundleModels.onnx(slot.manifest());
         ModelInfo info;
         try {
             info = withOnnxFile(slot.manifest().getModel(), file.get());

@@ -1,13 +1,12 @@
 package io.c2f.models.onnx;
 
+import io.c2f.proto.bundle.ModelEngines;
+import io.c2f.proto.bundle.Sha256;
 import io.c2f.proto.v1.ModelFile;
 import io.c2f.proto.v1.ModelInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -15,7 +14,7 @@ import java.util.List;
  * engine "onnx"; sessions are built from these bytes, so what was checked is what runs.
  */
 final class OnnxModelFile {
-    static final String ENGINE = "onnx";
+    static final String ENGINE = ModelEngines.ONNX;
     /** Far above any edge UNet; a bigger file is refused before it is read into memory. */
     static final long MAX_BYTES = 512L << 20;
 
@@ -45,7 +44,7 @@ final class OnnxModelFile {
         } catch (IOException e) {
             throw new OnnxModelFileException("cannot read model file " + file + ": " + e, e);
         }
-        String actual = sha256(bytes);
+        String actual = Sha256.hex(bytes);
         if (!actual.equals(expected)) {
             throw new OnnxModelFileException(file.getFileName() + " sha256 is " + actual + ", manifest says "
                     + expected + " (corrupted, or not this model's file)");
@@ -53,11 +52,4 @@ final class OnnxModelFile {
         return bytes;
     }
 
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform provides SHA-256", e);
-        }
-    }
 }

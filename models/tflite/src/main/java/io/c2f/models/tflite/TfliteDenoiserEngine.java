@@ -3,6 +3,7 @@ package io.c2f.models.tflite;
 import io.c2f.models.diffusion.Denoiser;
 import io.c2f.models.diffusion.DenoiserException;
 import io.c2f.models.engine.DenoiserEngine;
+import io.c2f.proto.bundle.ModelEngines;
 import io.c2f.proto.v1.ModelInfo;
 import java.nio.file.Path;
 
@@ -15,7 +16,7 @@ public final class TfliteDenoiserEngine implements DenoiserEngine {
 
     @Override
     public String name() {
-        return "tflite";
+        return ModelEngines.TFLITE;
     }
 
     @Override

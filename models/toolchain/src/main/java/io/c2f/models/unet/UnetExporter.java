@@ -7,6 +7,7 @@ import io.c2f.models.writer.GraphBuilder;
 import io.c2f.models.writer.MacCounter;
 import io.c2f.models.writer.Subgraph;
 import io.c2f.models.writer.WeightType;
+import io.c2f.proto.bundle.ModelEngines;
 import io.c2f.proto.v1.BetaSchedule;
 import io.c2f.models.writer.onnx.OnnxBackend;
 import io.c2f.models.writer.onnx.OnnxGraph;
@@ -43,10 +44,6 @@ public final class UnetExporter {
     /** The written model: TFLite file, manifest file, manifest, TFLite bytes, and the ONNX file. */
     public record ExportedModel(Path modelFile, Path manifestFile, ModelInfo info, long fileBytes, Path onnxFile) {
     }
-
-    /** Engine names of the model files, as their DenoiserEngines call themselves. */
-    public static final String TFLITE_ENGINE = "tflite";
-    public static final String ONNX_ENGINE = "onnx";
 
     public static String signatureKey(Resolution r) {
         return "res" + r.height() + "x" + r.width();
@@ -85,6 +82,7 @@ public final class UnetExporter {
         byte[] onnx = onnxBytes(unet, type, name);
         Files.write(onnxFile, onnx);
 
+        String tfliteSha256 = sha256(bytes);
         ModelInfo.Builder info = ModelInfo.newBuilder()
                 .setName(name)
                 .setArchitecture(ARCHITECTURE)
@@ -92,12 +90,12 @@ public final class UnetExporter {
                         .setTrainTimesteps(1000).setBetaStart(1e-4).setBetaEnd(0.02))
                 .setPrediction(PredictionType.PREDICTION_TYPE_EPSILON)
                 .setParameters(weights.parameterCount())
-                .setModelSha256(sha256(bytes))
+                .setModelSha256(tfliteSha256)
                 .setChannels(cfg.inChannels())
                 .setWeightType(type.label())
-                .addModelFiles(ModelFile.newBuilder().setEngine(TFLITE_ENGINE)
-                        .setPath(modelFile.getFileName().toString()).setSha256(sha256(bytes)).setSizeBytes(bytes.length))
-                .addModelFiles(ModelFile.newBuilder().setEngine(ONNX_ENGINE)
+                .addModelFiles(ModelFile.newBuilder().setEngine(ModelEngines.TFLITE)
+                        .setPath(modelFile.getFileName().toString()).setSha256(tfliteSha256).setSizeBytes(bytes.length))
+                .addModelFiles(ModelFile.newBuilder().setEngine(ModelEngines.ONNX)
                         .setPath(onnxFile.getFileName().toString()).setSha256(sha256(onnx)).setSizeBytes(onnx.length));
         for (int i = 0; i < resolutions.size(); i++) {
             Resolution r = resolutions.get(i);
