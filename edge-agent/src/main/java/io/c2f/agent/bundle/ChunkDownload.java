@@ -3,7 +3,6 @@ package io.c2f.agent.bundle;
 import io.c2f.agent.fs.AtomicFiles;
 import io.c2f.proto.bundle.BundlePayload;
 import io.c2f.proto.bundle.BundleVerificationException;
-import io.c2f.proto.bundle.Sha256;
 import io.c2f.proto.v1.BundleManifest;
 import io.c2f.proto.v1.SignedManifest;
 import java.io.IOException;
@@ -228,8 +227,8 @@ final class ChunkDownload {
     }
 
     /**
-     * Reads a stored chunk into payload at offset and checks its length and sha256 against the
-     * manifest (as {@link BundlePayload#verifyChunk} does); returns what is wrong, or null.
+     * Reads a stored chunk into payload at offset and checks it there against the manifest
+     * ({@link BundlePayload#verifyChunk}); returns what is wrong, or null.
      */
     private String readInto(int index, Path file, byte[] payload, int offset) throws IOException {
         int expected = Math.toIntExact(expectedLength(index));
@@ -247,10 +246,10 @@ final class ChunkDownload {
                 }
             }
         }
-        String actual = Sha256.hex(payload, offset, expected);
-        if (!actual.equals(manifest.getChunkSha256(index))) {
-            return "chunk " + index + " of bundle " + manifest.getBundleId() + " has sha256 " + actual
-                    + ", the manifest says " + manifest.getChunkSha256(index);
+        try {
+            BundlePayload.verifyChunk(manifest, index, payload, offset, expected);
+        } catch (BundleVerificationException e) {
+            return e.getMessage();
         }
         return null;
     }

@@ -70,17 +70,26 @@ public final class BundlePayload {
 
     /** Checks one received chunk against the manifest. */
     public static void verifyChunk(BundleManifest manifest, int index, byte[] data) throws BundleVerificationException {
+        verifyChunk(manifest, index, data, 0, data.length);
+    }
+
+    /**
+     * {@link #verifyChunk(BundleManifest, int, byte[])} for a chunk that lies in {@code data} at
+     * {@code offset}, {@code length} bytes long (e.g. read straight into its place in the payload).
+     */
+    public static void verifyChunk(BundleManifest manifest, int index, byte[] data, int offset, int length)
+            throws BundleVerificationException {
         if (index < 0 || index >= manifest.getChunkCount() || index >= manifest.getChunkSha256Count()) {
             throw new BundleVerificationException("chunk index " + index + " is outside 0.." + (manifest.getChunkCount() - 1)
                     + " of bundle " + manifest.getBundleId());
         }
         long expectedLength = index < manifest.getChunkCount() - 1 ? manifest.getChunkSize()
                 : manifest.getPayloadSize() - (long) index * manifest.getChunkSize();
-        if (data.length != expectedLength) {
+        if (length != expectedLength) {
             throw new BundleVerificationException("chunk " + index + " of bundle " + manifest.getBundleId() + " has "
-                    + data.length + " bytes, the manifest says " + expectedLength);
+                    + length + " bytes, the manifest says " + expectedLength);
         }
-        String actual = Sha256.hex(data);
+        String actual = Sha256.hex(data, offset, length);
         if (!actual.equals(manifest.getChunkSha256(index))) {
             throw new BundleVerificationException("chunk " + index + " of bundle " + manifest.getBundleId()
                     + " has sha256 " + actual + ", the manifest says " + manifest.getChunkSha256(index));
