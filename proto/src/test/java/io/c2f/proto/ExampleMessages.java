@@ -21,6 +21,9 @@ import io.c2f.proto.v1.DeviceFacts;
 import io.c2f.proto.v1.DeviceState;
 import io.c2f.proto.v1.DeviceStatus;
 import io.c2f.proto.v1.ErrorCode;
+import io.c2f.proto.v1.EnrolmentAnswer;
+import io.c2f.proto.v1.EnrolmentRequest;
+import io.c2f.proto.v1.EnrolmentStatus;
 import io.c2f.proto.v1.ErrorDetail;
 import io.c2f.proto.v1.ErrorReply;
 import io.c2f.proto.v1.GenerateRequest;
@@ -220,6 +223,15 @@ public final class ExampleMessages {
                     .build();
             case FLEET_REBIRTH -> RebirthRequest.newBuilder().setHeader(header(ctl, 6)).setReason("controller started")
                     .build();
+            case ENROL_REQUEST -> EnrolmentRequest.newBuilder().setHeader(header(dev, 0)).setDeviceId(dev)
+                    .setRequestId("enrol-1").setTokenId("tok-lab").setCredential("c2VjcmV0LWNyZWRlbnRpYWwtb2YtY2FtLTA0Mi0zMmJ5dGVz")
+                    .setAgentVersion("0.1.0").setHardware(hardware()).addLabels("site=lab").build();
+            case ENROL_ANSWER -> EnrolmentAnswer.newBuilder().setHeader(header(ctl, 8)).setDeviceId(dev)
+                    .setRequestId("enrol-1").setStatus(EnrolmentStatus.ENROLMENT_STATUS_REJECTED)
+                    .setReason("device id 'cam-042' is already enrolled")
+                    .setError(ErrorDetail.newBuilder().setCode(ErrorCode.ERROR_CODE_INVALID_ARGUMENT)
+                            .setMessage("device id 'cam-042' is already enrolled").setField("device_id"))
+                    .addLabels("site=lab").build();
             case CONTROLLER_STATE -> ControllerState.newBuilder().setHeader(header(ctl, 7)).setOnline(true)
                     .setInstanceId(ctl).build();
         };

@@ -11,6 +11,7 @@ import io.c2f.proto.topic.Topics;
 import io.c2f.proto.topic.UnknownTopicException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -78,8 +79,17 @@ class TopicsTest {
             String expected = c.scope() == Channel.Scope.FLEET ? topics.fleetWide(c)
                     : toController ? topics.allDevices(c) : topics.device("cam-042", c);
             assertEquals(toController, controller.contains(expected), c.name());
-            assertEquals(!toController, device.contains(expected), c.name());
+            // an enrolled device never reads its enrolment answer: that is the bootstrap login's
+            assertEquals(!toController && !c.enrolment(), device.contains(expected), c.name());
         }
+    }
+
+    @Test
+    void theBootstrapLoginHasExactlyOneTopicEachWay() {
+        assertEquals("c2f/v1/demo/device/cam-042/enrol/request", topics.enrolmentRequest("cam-042"));
+        assertEquals("c2f/v1/demo/device/cam-042/enrol/answer", topics.enrolmentAnswer("cam-042"));
+        assertEquals(Set.of(Channel.ENROL_REQUEST, Channel.ENROL_ANSWER),
+                EnumSet.copyOf(Arrays.stream(Channel.values()).filter(Channel::enrolment).toList()));
     }
 
     /** proto/README.md documents every channel with the same direction, QoS and retain as the code. */

@@ -16,6 +16,7 @@ import io.c2f.proto.v1.Birth;
 import io.c2f.proto.v1.BundleProto;
 import io.c2f.proto.v1.CommonProto;
 import io.c2f.proto.v1.DeviceProto;
+import io.c2f.proto.v1.EnrolProto;
 import io.c2f.proto.v1.GenerateProto;
 import io.c2f.proto.v1.GenerateRequest;
 import io.c2f.proto.v1.JobProto;
@@ -33,7 +34,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class WireContractTest {
     private static final List<FileDescriptor> FILES = List.of(CommonProto.getDescriptor(),
             ScheduleProto.getDescriptor(), DeviceProto.getDescriptor(), TelemetryProto.getDescriptor(),
-            BundleProto.getDescriptor(), JobProto.getDescriptor(), GenerateProto.getDescriptor());
+            BundleProto.getDescriptor(), JobProto.getDescriptor(), GenerateProto.getDescriptor(),
+            EnrolProto.getDescriptor());
 
     @ParameterizedTest
     @EnumSource(Channel.class)
@@ -124,6 +126,26 @@ class WireContractTest {
                 () -> WireCodec.decode("c2f/v1/demo/device/cam-042/generate/request", r.toByteArray()));
         assertEquals("count", e.field());
         assertEquals("count must be 1..64, got 0", e.getMessage());
+    }
+
+    @Test
+    void anEnrolmentRequestWithAWeakCredentialIsRefusedWithoutEchoingIt() {
+        io.c2f.proto.v1.EnrolmentRequest r = ((io.c2f.proto.v1.EnrolmentRequest) ExampleMessages.of(Channel.ENROL_REQUEST))
+                .toBuilder().setCredential("hunter2").build();
+        InvalidMessageException e = assertThrows(InvalidMessageException.class,
+                () -> WireCodec.decode("c2f/v1/demo/device/cam-042/enrol/request", r.toByteArray()));
+        assertEquals("credential", e.field());
+        assertTrue(e.getMessage().contains("got 7 characters"), e.getMessage());
+        assertTrue(!e.getMessage().contains("hunter2"), "the error must not echo the credential: " + e.getMessage());
+    }
+
+    @Test
+    void anEnrolmentRequestForAnotherIdIsRefused() {
+        io.c2f.proto.v1.EnrolmentRequest r = ((io.c2f.proto.v1.EnrolmentRequest) ExampleMessages.of(Channel.ENROL_REQUEST))
+                .toBuilder().setDeviceId("cam-001").build();
+        InvalidMessageException e = assertThrows(InvalidMessageException.class,
+                () -> WireCodec.decode("c2f/v1/demo/device/cam-042/enrol/request", r.toByteArray()));
+        assertEquals("device_id", e.field());
     }
 
     @Test

@@ -42,6 +42,7 @@ final class DeviceTopicPolicy {
         }
         return address.fleet().equals(topics.fleetId())
                 && address.channel().direction() == Direction.DEVICE_TO_CONTROLLER
+                && !address.channel().enrolment() // enrolment is the bootstrap login's, never an enrolled device's
                 && user.equals(address.deviceId());
     }
 

@@ -19,7 +19,8 @@ class DeviceTopicPolicyTest {
                 assertFalse(policy.canPublish(lab.fleetWide(c), "d1", "d1"), c.name());
                 continue;
             }
-            boolean upstream = c.direction() == Direction.DEVICE_TO_CONTROLLER;
+            // an enrolled device may not use the enrolment channels: they are the bootstrap login's
+            boolean upstream = c.direction() == Direction.DEVICE_TO_CONTROLLER && !c.enrolment();
             assertTrue(policy.canPublish(lab.device("d1", c), "d1", "d1") == upstream, c.name());
             assertFalse(policy.canPublish(lab.device("d2", c), "d1", "d1"), "another device's " + c);
         }
@@ -38,6 +39,7 @@ class DeviceTopicPolicyTest {
         assertFalse(policy.canSubscribe(lab.device("d2", Channel.JOB_NOTIFY), "d1", "d1"));
         assertFalse(policy.canSubscribe(lab.allDevices(Channel.TELEMETRY), "d1", "d1"));
         assertFalse(policy.canSubscribe("#", "d1", "d1"));
+        assertFalse(policy.canSubscribe(lab.enrolmentAnswer("d1"), "d1", "d1"), "enrolled device reads enrol/answer");
     }
 
     @Test

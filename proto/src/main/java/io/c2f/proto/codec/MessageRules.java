@@ -9,6 +9,9 @@ import io.c2f.proto.v1.BundleChunkRequest;
 import io.c2f.proto.v1.ControllerState;
 import io.c2f.proto.v1.Death;
 import io.c2f.proto.v1.DeviceState;
+import io.c2f.proto.v1.EnrolmentAnswer;
+import io.c2f.proto.v1.EnrolmentRequest;
+import io.c2f.proto.v1.EnrolmentStatus;
 import io.c2f.proto.v1.ErrorReply;
 import io.c2f.proto.v1.GenerateRequest;
 import io.c2f.proto.v1.GenerateResult;
@@ -16,6 +19,7 @@ import io.c2f.proto.v1.JobCommand;
 import io.c2f.proto.v1.JobState;
 import io.c2f.proto.v1.JobStatusUpdate;
 import io.c2f.proto.v1.Telemetry;
+import io.c2f.proto.topic.Topics;
 import java.util.regex.Pattern;
 
 /** What each message must contain beyond being parseable: the contract's required fields. */
@@ -23,6 +27,8 @@ final class MessageRules {
     /** Most images one generate request may ask for; keeps a result under broker size limits. */
     static final int MAX_GENERATE_COUNT = 64;
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    /** A device-generated password: at least 32 random bytes as base64url (43 characters), at most 128. */
+    private static final Pattern CREDENTIAL = Pattern.compile("[A-Za-z0-9_-]{43,128}");
 
     private MessageRules() {
     }
@@ -96,6 +102,27 @@ final class MessageRules {
                 if (g.getCount() < 1 || g.getCount() > MAX_GENERATE_COUNT) {
                     throw new InvalidMessageException(topic, "count",
                             "count must be 1.." + MAX_GENERATE_COUNT + ", got " + g.getCount());
+                }
+            }
+            case ENROL_REQUEST -> {
+                EnrolmentRequest r = (EnrolmentRequest) message;
+                sameDevice(address, "device_id", r.getDeviceId());
+                required(topic, "request_id", r.getRequestId());
+                if (!Topics.isValidId(r.getTokenId())) {
+                    throw new InvalidMessageException(topic, "token_id",
+                            "token_id must be 1-64 characters of [A-Za-z0-9_.-], got '" + r.getTokenId() + "'");
+                }
+                if (!CREDENTIAL.matcher(r.getCredential()).matches()) {
+                    // never echo the credential itself: say only what is wrong with its form
+                    throw new InvalidMessageException(topic, "credential", "credential must be 43-128 base64url "
+                            + "characters (at least 32 random bytes), got " + r.getCredential().length() + " characters");
+                }
+            }
+            case ENROL_ANSWER -> {
+                EnrolmentAnswer a = (EnrolmentAnswer) message;
+                sameDevice(address, "device_id", a.getDeviceId());
+                if (a.getStatus() == EnrolmentStatus.ENROLMENT_STATUS_UNSPECIFIED) {
+                    throw new InvalidMessageException(topic, "status", "enrolment answer has no status");
                 }
             }
             case CONTROLLER_STATE -> required(topic, "instance_id", ((ControllerState) message).getInstanceId());

@@ -8,6 +8,8 @@ import io.c2f.proto.v1.BundleChunkRequest;
 import io.c2f.proto.v1.ControllerState;
 import io.c2f.proto.v1.Death;
 import io.c2f.proto.v1.DeviceState;
+import io.c2f.proto.v1.EnrolmentAnswer;
+import io.c2f.proto.v1.EnrolmentRequest;
 import io.c2f.proto.v1.ErrorReply;
 import io.c2f.proto.v1.GenerateRequest;
 import io.c2f.proto.v1.GenerateResult;
@@ -35,6 +37,9 @@ public enum Channel {
             GenerateResult.class, GenerateResult.parser()),
     DEVICE_ERROR(Scope.DEVICE, "error", Direction.DEVICE_TO_CONTROLLER, 1, false, ErrorReply.class,
             ErrorReply.parser()),
+    /** Published under the bootstrap login only (see enrol.proto); an enrolled device never uses it. */
+    ENROL_REQUEST(Scope.DEVICE, "enrol/request", Direction.DEVICE_TO_CONTROLLER, 1, false,
+            EnrolmentRequest.class, EnrolmentRequest.parser()),
 
     JOB_NOTIFY(Scope.DEVICE, "job/notify", Direction.CONTROLLER_TO_DEVICE, 1, false, JobCommand.class,
             JobCommand.parser()),
@@ -46,6 +51,9 @@ public enum Channel {
             RebirthRequest.parser()),
     CONTROLLER_ERROR(Scope.DEVICE, "cmd/error", Direction.CONTROLLER_TO_DEVICE, 1, false, ErrorReply.class,
             ErrorReply.parser()),
+    /** Retained: a device reconnecting with its bootstrap login reads its current enrolment status. */
+    ENROL_ANSWER(Scope.DEVICE, "enrol/answer", Direction.CONTROLLER_TO_DEVICE, 1, true,
+            EnrolmentAnswer.class, EnrolmentAnswer.parser()),
 
     FLEET_REBIRTH(Scope.FLEET, "fleet/rebirth", Direction.CONTROLLER_TO_DEVICE, 1, false, RebirthRequest.class,
             RebirthRequest.parser()),
@@ -101,5 +109,13 @@ public enum Channel {
 
     public Parser<? extends Message> parser() {
         return parser;
+    }
+
+    /**
+     * Whether this channel belongs to the enrolment handshake: used only under a bootstrap login
+     * (a device that has no credential yet), never by an enrolled device or in its ACL.
+     */
+    public boolean enrolment() {
+        return this == ENROL_REQUEST || this == ENROL_ANSWER;
     }
 }

@@ -85,16 +85,29 @@ public final class Topics {
         return filters;
     }
 
-    /** Every topic one device subscribes to: its own controller channels plus the fleet-wide ones. */
+    /**
+     * Every topic one enrolled device subscribes to: its own controller channels plus the fleet-wide
+     * ones (not its enrolment answer: that is read under the bootstrap login only).
+     */
     public List<String> deviceSubscriptions(String deviceId) {
         List<String> topics = new ArrayList<>();
         for (Channel c : Channel.values()) {
-            if (c.direction() != Direction.CONTROLLER_TO_DEVICE) {
+            if (c.direction() != Direction.CONTROLLER_TO_DEVICE || c.enrolment()) {
                 continue;
             }
             topics.add(c.scope() == Channel.Scope.DEVICE ? device(deviceId, c) : fleetWide(c));
         }
         return topics;
+    }
+
+    /** The one topic a device reads under its bootstrap login: its own (retained) enrolment answer. */
+    public String enrolmentAnswer(String deviceId) {
+        return device(deviceId, Channel.ENROL_ANSWER);
+    }
+
+    /** The one topic a device may publish under its bootstrap login: its own enrolment request. */
+    public String enrolmentRequest(String deviceId) {
+        return device(deviceId, Channel.ENROL_REQUEST);
     }
 
     /**
