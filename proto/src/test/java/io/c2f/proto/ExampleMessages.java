@@ -225,7 +225,8 @@ public final class ExampleMessages {
                     .build();
             case ENROL_REQUEST -> EnrolmentRequest.newBuilder().setHeader(header(dev, 0)).setDeviceId(dev)
                     .setRequestId("enrol-1").setTokenId("tok-lab").setCredential("c2VjcmV0LWNyZWRlbnRpYWwtb2YtY2FtLTA0Mi0zMmJ5dGVz")
-                    .setAgentVersion("0.1.0").setHardware(hardware()).addLabels("site=lab").build();
+                    .setAgentVersion("0.1.0").setHardware(hardware()).addLabels("site=lab")
+                    .setTokenProof(ByteString.copyFrom(new byte[32])).build();
             case ENROL_ANSWER -> EnrolmentAnswer.newBuilder().setHeader(header(ctl, 8)).setDeviceId(dev)
                     .setRequestId("enrol-1").setStatus(EnrolmentStatus.ENROLMENT_STATUS_REJECTED)
                     .setReason("device id 'cam-042' is already enrolled")

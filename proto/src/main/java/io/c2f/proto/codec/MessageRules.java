@@ -117,6 +117,10 @@ final class MessageRules {
                     throw new InvalidMessageException(topic, "credential", "credential must be 43-128 base64url "
                             + "characters (at least 32 random bytes), got " + r.getCredential().length() + " characters");
                 }
+                if (r.getTokenProof().size() != 32) {
+                    throw new InvalidMessageException(topic, "token_proof",
+                            "token_proof must be 32 bytes (HMAC-SHA256), got " + r.getTokenProof().size());
+                }
             }
             case ENROL_ANSWER -> {
                 EnrolmentAnswer a = (EnrolmentAnswer) message;
