@@ -2,21 +2,29 @@ package io.c2f.agent;
 
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
+import io.c2f.agent.core.DeviceFacts;
 import io.c2f.agent.core.EdgeAgent;
 import io.c2f.agent.engine.ModelEngine;
 import io.c2f.agent.engine.EngineLinks;
 import io.c2f.agent.engine.Platform;
 import io.c2f.agent.engine.TfliteLink;
+import io.c2f.agent.enrol.Enrolment;
+import io.c2f.agent.enrol.EnrolmentRefusedException;
 import io.c2f.proto.bundle.Ed25519Keys;
 import io.c2f.proto.v1.GenerateRequest;
 import io.c2f.proto.v1.GenerateResult;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -24,11 +32,15 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * c2f-agent run      --config c2f-agent.properties [--exit-with-parent true]
+ * c2f-agent enrol    --config c2f-agent.properties --token-file FILE|-
  * c2f-agent generate --config c2f-agent.properties --seed 7 --out x.png [--schedule ID] [--count N]
  * c2f-agent simulate --broker tcp://... --fleet demo --devices 100 --controller-key controller.pub
  * </pre>
  */
 public final class AgentMain {
+    /** Exit status of a device whose enrolment was refused (rejected, or its token refused by the broker). */
+    static final int EXIT_ENROLMENT_REFUSED = 3;
+
     private AgentMain() {
     }
 
@@ -42,6 +54,7 @@ public final class AgentMain {
         try {
             switch (command) {
                 case "run" -> run(opts);
+                case "enrol" -> enrol(opts);
                 case "generate" -> generate(opts);
                 case "simulate" -> SimulateCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
                 default -> {
@@ -58,9 +71,11 @@ public final class AgentMain {
 
     private static void usage() {
         System.err.println("usage: c2f-agent run --config FILE [--exit-with-parent true]\n"
+                + "       c2f-agent enrol --config FILE --token-file FILE|- (enrols with a fleet enrolment token, "
+                + "waits until accepted; exit 3 when refused)\n"
                 + "       c2f-agent generate --config FILE --seed N --out FILE.png [--schedule ID] [--count N]\n"
                 + "       c2f-agent simulate --broker URL --fleet ID --devices N --controller-key FILE "
-                + "[--credentials DEVICE_PASSWORDS_FILE] [--console true|false] [--exit-with-parent true]\n"
+                + "[--credentials DEVICE_PASSWORDS_FILE | --enrol-token-file FILE] [--console true|false] [--exit-with-parent true]\n"
                 + "         (simulate: standard input takes 'slow SELECTOR FACTOR', 'recover SELECTOR', 'status')");
     }
 
@@ -122,7 +137,58 @@ public final class AgentMain {
         agent.start();
         System.out.println("c2f-agent " + EdgeAgent.VERSION + " running as " + config.deviceId() + " on "
                 + config.brokerUrl());
+        agent.enrolled().exceptionally(e -> {
+            refused(config, e); // exits: the shutdown hook closes the agent
+            return null;
+        });
         stopped.await();
+    }
+
+    /**
+     * {@code enrol --config FILE --token-file FILE|-}: enrols with the token (from the file, or standard
+     * input for {@code -}: never the command line, where other users see it), waits until accepted, and
+     * exits; {@code run} then logs in with the stored credential.
+     */
+    private static void enrol(Map<String, String> opts) throws ConfigException, IOException {
+        String tokenFile = opts.get("token-file");
+        Map<String, String> overrides = new HashMap<>();
+        if ("-".equals(tokenFile)) {
+            overrides.put("c2f.enrol.token", new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip());
+        } else if (tokenFile != null) {
+            overrides.put("c2f.enrol.token-file", Path.of(tokenFile).toAbsolutePath().toString());
+        }
+        String file = opts.get("config");
+        if (file == null) {
+            throw new ConfigException("--config FILE is required");
+        }
+        AgentConfig config = AgentConfig.load(Path.of(file), overrides);
+        Optional<Enrolment> enrolment = Enrolment.open(config, new SecureRandom());
+        if (enrolment.isEmpty()) {
+            throw new ConfigException(config.password() != null
+                    ? "this device has a configured broker password (c2f.broker.password): nothing to enrol"
+                    : "no enrolment token: give --token-file FILE (or - for standard input) or c2f.enrol.token-file");
+        }
+        try (Enrolment e = enrolment.get()) {
+            if (e.accepted()) {
+                System.out.println(config.deviceId() + " is already enrolled (" + e.record() + ")");
+                return;
+            }
+            e.run(config.linkSettings(), EdgeAgent.VERSION, DeviceFacts.hardware(), config.labels()).join();
+            System.out.println(config.deviceId() + " enrolled; its credential is stored in " + config.stateDir()
+                    + ": c2f-agent run logs in with it");
+        } catch (CompletionException | CancellationException e) {
+            refused(config, e);
+        }
+    }
+
+    private static void refused(AgentConfig config, Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof EnrolmentRefusedException r) {
+            System.err.println("c2f-agent: " + r.getMessage());
+            System.exit(EXIT_ENROLMENT_REFUSED);
+        }
+        System.err.println("c2f-agent: enrolment of " + config.deviceId() + " failed: " + cause);
+        System.exit(1);
     }
 
     private static void generate(Map<String, String> opts)

@@ -1,11 +1,13 @@
 package io.c2f.agent;
 
+import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
 import io.c2f.agent.sim.DevicePasswords;
 import io.c2f.agent.sim.FleetSimulator;
 import io.c2f.agent.sim.FleetSimulator.Plan;
 import io.c2f.agent.sim.SimulatorConsole;
 import io.c2f.proto.bundle.Ed25519Keys;
+import io.c2f.proto.enrol.EnrolmentToken;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * --controller-key controller.pub [--state DIR] [--speed 100000] [--spread 3] [--probe-failures 0.0]
  * [--credentials FILE] [--console true]}: a {@link FleetSimulator} until the process ends. With
  * {@code --credentials}, each device logs in with its id and its password from that owner-only
- * file of {@code deviceId=password} lines ({@link DevicePasswords}). With the console on (the
+ * file of {@code deviceId=password} lines ({@link DevicePasswords}); with {@code --enrol-token-file}, each
+ * device enrols itself with the fleet enrolment token in that owner-only file, as a real agent does
+ * with {@code c2f.enrol.token}, and then logs in with the credential it stored. With the console on (the
  * default), standard input takes simulator commands ({@code slow speed=slow 3}, {@code recover all},
  * {@code status}), answered on standard output.
  */
@@ -44,7 +48,7 @@ final class SimulateCommand {
         if (keyFile == null) {
             System.err.println("usage: c2f-agent simulate --broker URL --fleet ID --devices N --controller-key FILE "
                     + "[--state DIR] [--speed NS_PER_MMAC] [--spread X] [--probe-failures P] [--forward-failures P] [--seed S] "
-                    + "[--credentials DEVICE_PASSWORDS_FILE] "
+                    + "[--credentials DEVICE_PASSWORDS_FILE | --enrol-token-file TOKEN_FILE] "
                     + "[--console true|false] [--exit-with-parent true]\n  console (stdin): slow SELECTOR FACTOR | recover SELECTOR | status; "
                     + "SELECTOR: all | key=value | id[,id...]");
             System.exit(2);
@@ -62,7 +66,9 @@ final class SimulateCommand {
         }
         DevicePasswords passwords = a.containsKey("credentials") ? DevicePasswords.load(Path.of(a.get("credentials")))
                 : DevicePasswords.none();
-        FleetSimulator sim = new FleetSimulator(plan, Ed25519Keys.readPublic(Path.of(keyFile)), passwords);
+        EnrolmentToken enrolToken = a.containsKey("enrol-token-file")
+                ? AgentConfig.readEnrolToken(Path.of(a.get("enrol-token-file"))) : null;
+        FleetSimulator sim = new FleetSimulator(plan, Ed25519Keys.readPublic(Path.of(keyFile)), passwords, enrolToken);
         Runtime.getRuntime().addShutdownHook(new Thread(sim::close));
         sim.start();
         System.out.printf("simulating %d devices of fleet %s on %s%n", plan.count(), plan.fleet(), plan.brokerUrl());

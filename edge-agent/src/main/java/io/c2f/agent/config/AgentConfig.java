@@ -1,7 +1,9 @@
 package io.c2f.agent.config;
 
+import io.c2f.agent.fs.OwnerOnlyFiles;
 import io.c2f.agent.link.Backoff;
 import io.c2f.agent.link.LinkSettings;
+import io.c2f.proto.enrol.EnrolmentToken;
 import io.c2f.proto.topic.Topics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -46,10 +50,13 @@ import javax.net.ssl.TrustManagerFactory;
  * @param engine the engine chain, pinned engine and threads
  * @param downloadPatience how long a bundle download may stay paused for broker outages, all of one
  *     job's outages together, before the job fails (the stored chunks are kept)
+ * @param enrolToken the fleet enrolment token a device without a credential enrols with
+ *     ({@code c2f.enrol.token} or {@code c2f.enrol.token-file}), or null
  */
 public record AgentConfig(String fleet, String deviceId, String brokerUrl, String username, String password,
         Path caFile, Path stateDir, Path controllerKey, Duration heartbeat, Duration keepAlive, List<String> labels,
-        int generateQueue, int spoolCapacity, EngineSettings engine, Duration downloadPatience) {
+        int generateQueue, int spoolCapacity, EngineSettings engine, Duration downloadPatience,
+        EnrolmentToken enrolToken) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     /**
@@ -60,6 +67,11 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
 
     /** Reads a properties file; system properties with the same keys win. */
     public static AgentConfig load(Path file) throws ConfigException {
+        return load(file, Map.of());
+    }
+
+    /** Reads a properties file; system properties with the same keys win, then {@code overrides} (the command line). */
+    public static AgentConfig load(Path file, Map<String, String> overrides) throws ConfigException {
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
@@ -71,6 +83,7 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
                 p.setProperty(key, System.getProperty(key));
             }
         }
+        overrides.forEach(p::setProperty);
         return from(p, file.toAbsolutePath().getParent());
     }
 
@@ -103,6 +116,11 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
                 throw new ConfigException("c2f.broker.password-file " + pf + " cannot be read: " + e.getMessage(), e);
             }
         }
+        EnrolmentToken enrolToken = enrolToken(m, base);
+        if (enrolToken != null && (password != null || optional(m, "c2f.broker.username") != null)) {
+            throw new ConfigException("c2f.enrol.token is for a device that enrols itself, but c2f.broker.username or "
+                    + "c2f.broker.password is set too (a device provisioned by hand): keep one of the two");
+        }
         Path ca = pathOrNull(base, optional(m, "c2f.broker.ca-file"));
         if (ca != null && !Files.isReadable(ca)) {
             throw new ConfigException("c2f.broker.ca-file " + ca + " does not exist or is not readable");
@@ -127,7 +145,46 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
                 duration(m, "c2f.heartbeat.interval", "10s"), duration(m, "c2f.broker.keep-alive", "20s"),
                 List.copyOf(labels), positive(m, "c2f.generate.queue", 8), positive(m, "c2f.telemetry.spool", 10_000),
                 engine(m),
-                duration(m, "c2f.download.patience", DEFAULT_DOWNLOAD_PATIENCE));
+                duration(m, "c2f.download.patience", DEFAULT_DOWNLOAD_PATIENCE), enrolToken);
+    }
+
+    /** The enrolment token from c2f.enrol.token or an owner-only c2f.enrol.token-file; errors never quote the secret. */
+    private static EnrolmentToken enrolToken(Map<String, String> m, Path base) throws ConfigException {
+        String text = optional(m, "c2f.enrol.token");
+        String file = optional(m, "c2f.enrol.token-file");
+        if (text != null && file != null) {
+            throw new ConfigException("set only one of c2f.enrol.token and c2f.enrol.token-file");
+        }
+        if (file != null) {
+            return readEnrolToken(base.resolve(file));
+        }
+        return text == null ? null : parseEnrolToken("c2f.enrol.token", text);
+    }
+
+    /**
+     * Reads a fleet enrolment token from a file only its owner can read or write (a file others can
+     * read is refused: the token lets anyone holding it ask to join the fleet).
+     */
+    public static EnrolmentToken readEnrolToken(Path file) throws ConfigException {
+        String key = "c2f.enrol.token-file " + file;
+        try {
+            Set<PosixFilePermission> open = OwnerOnlyFiles.openToOthers(file);
+            if (!open.isEmpty()) {
+                throw new ConfigException(key + " can be read or written by other users " + open
+                        + ": make it owner-only (chmod 600)");
+            }
+            return parseEnrolToken(key, Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ConfigException(key + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static EnrolmentToken parseEnrolToken(String key, String text) throws ConfigException {
+        try {
+            return EnrolmentToken.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key + ": " + e.getMessage(), e); // EnrolmentToken never quotes the secret
+        }
     }
 
     private static EngineSettings engine(Map<String, String> m) throws ConfigException {
@@ -239,6 +296,7 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
     @Override
     public String toString() {
         return "AgentConfig[fleet=" + fleet + ", device=" + deviceId + ", broker=" + brokerUrl
-                + (username == null ? "" : ", user=" + username) + ", state=" + stateDir + "]";
+                + (username == null ? "" : ", user=" + username) + (enrolToken == null ? "" : ", enrol=" + enrolToken)
+                + ", state=" + stateDir + "]";
     }
 }

@@ -7,11 +7,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** What this machine is, as reported in births and telemetry. */
-final class DeviceFacts {
+public final class DeviceFacts {
     private DeviceFacts() {
     }
 
-    static Hardware hardware() {
+    public static Hardware hardware() {
         Hardware.Builder h = Hardware.newBuilder()
                 .setOs(System.getProperty("os.name") + " " + System.getProperty("os.version"))
                 .setArch(System.getProperty("os.arch"))

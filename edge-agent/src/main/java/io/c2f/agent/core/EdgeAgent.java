@@ -6,10 +6,12 @@ import io.c2f.agent.engine.ProbeHealthCheck;
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
 import io.c2f.agent.engine.ModelEngine;
+import io.c2f.agent.enrol.Enrolment;
 import io.c2f.agent.generate.GenerationService;
 import io.c2f.agent.job.AcceptedJobs;
 import io.c2f.agent.job.JobOrderGate;
 import io.c2f.agent.link.DeviceLink;
+import io.c2f.agent.link.LinkSettings;
 import io.c2f.agent.link.LinkState;
 import io.c2f.agent.telemetry.TelemetryPump;
 import io.c2f.agent.telemetry.TelemetrySpool;
@@ -24,8 +26,11 @@ import io.c2f.proto.v1.JobCommand;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,10 +50,17 @@ public final class EdgeAgent implements AutoCloseable {
     private final GenerationService generation;
     private final JobRunner jobs;
     private final StateReporter reporter;
+    private final AgentConfig config;
+    private final LinkSettings configured; // the bootstrap login's broker, TLS and timings
+    private final Enrolment enrolment; // null: logs in as configured
+    private final CompletableFuture<Void> enrolled = new CompletableFuture<>();
+    private volatile boolean closed;
 
     public EdgeAgent(AgentConfig config, ModelEngine engine, PublicKey controllerKey, Clock clock)
             throws IOException, ConfigException {
+        this.config = config;
         Path state = config.stateDir();
+        this.enrolment = Enrolment.open(config, new SecureRandom()).orElse(null);
         BundleStore store = new BundleStore(state.resolve("bundles"), controllerKey);
         TelemetrySpool spool = new TelemetrySpool(state.resolve("telemetry"), config.spoolCapacity());
         this.session = new BundleSession(config.deviceId(), state, engine, store);
@@ -57,7 +69,9 @@ public final class EdgeAgent implements AutoCloseable {
         // handlers are registered below, before start() connects: they need what needs the link
         InboundDispatcher dispatcher = new InboundDispatcher();
         LinkState linkState = new LinkState();
-        this.link = new DeviceLink(config.linkSettings(), this::birth, dispatcher, new DeviceLink.Listener() {
+        this.configured = config.linkSettings();
+        LinkSettings login = enrolment == null ? configured : enrolment.deviceLogin(configured);
+        this.link = new DeviceLink(login, this::birth, dispatcher, new DeviceLink.Listener() {
             @Override
             public void online(long bdSeq) {
                 backOnline();
@@ -102,10 +116,40 @@ public final class EdgeAgent implements AutoCloseable {
         jobs.repeatLastOutcome(); // the controller may have missed it while we were away
     }
 
-    /** Connects and starts heartbeats and interval telemetry. */
+    /**
+     * Connects and starts heartbeats and interval telemetry; a device that must enrol first does so
+     * in the background and connects as itself once accepted (see {@link #enrolled()}).
+     */
     public void start() {
+        if (enrolment == null || enrolment.accepted()) {
+            startSession();
+            return;
+        }
+        enrolment.run(configured, VERSION, DeviceFacts.hardware(), config.labels())
+                .whenComplete((v, e) -> {
+                    if (e == null) {
+                        startSession();
+                    } else {
+                        enrolled.completeExceptionally(e instanceof CompletionException ? e.getCause() : e);
+                    }
+                });
+    }
+
+    private synchronized void startSession() {
+        if (closed) {
+            return;
+        }
         link.start();
         reporter.start();
+        enrolled.complete(null);
+    }
+
+    /**
+     * Completes when the device logs in as itself (at once for a device that needs no enrolment);
+     * fails with {@link io.c2f.agent.enrol.EnrolmentRefusedException} when its enrolment was refused.
+     */
+    public CompletableFuture<Void> enrolled() {
+        return enrolled;
     }
 
     public boolean isOnline() {
@@ -119,6 +163,12 @@ public final class EdgeAgent implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        synchronized (this) {
+            closed = true;
+        }
+        if (enrolment != null) {
+            enrolment.close();
+        }
         reporter.close();
         jobs.close();
         generation.close();

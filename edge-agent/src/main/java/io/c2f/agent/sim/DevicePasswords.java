@@ -1,6 +1,7 @@
 package io.c2f.agent.sim;
 
 import io.c2f.agent.config.ConfigException;
+import io.c2f.agent.fs.OwnerOnlyFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +20,6 @@ import java.util.Set;
  * can act as every device in it). Each simulated device logs in with its id as user name.
  */
 public final class DevicePasswords {
-    private static final Set<PosixFilePermission> OTHERS = Set.of(PosixFilePermission.GROUP_READ,
-            PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
     private final Map<String, String> passwords;
 
     private DevicePasswords(Map<String, String> passwords) {
@@ -34,13 +33,10 @@ public final class DevicePasswords {
 
     public static DevicePasswords load(Path file) throws ConfigException {
         try {
-            if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
-                Set<PosixFilePermission> open = Files.getPosixFilePermissions(file);
-                open.retainAll(OTHERS);
-                if (!open.isEmpty()) {
-                    throw new ConfigException("device password file " + file + " can be read or written by other users "
-                            + open + ": make it owner-only (chmod 600)");
-                }
+            Set<PosixFilePermission> open = OwnerOnlyFiles.openToOthers(file);
+            if (!open.isEmpty()) {
+                throw new ConfigException("device password file " + file + " can be read or written by other users "
+                        + open + ": make it owner-only (chmod 600)");
             }
         } catch (IOException e) {
             throw new ConfigException("device password file " + file + " cannot be read: " + e.getMessage(), e);

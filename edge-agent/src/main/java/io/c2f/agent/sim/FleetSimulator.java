@@ -8,6 +8,7 @@ import io.c2f.agent.config.ConfigException;
 import io.c2f.agent.engine.ModelEngine;
 import io.c2f.agent.engine.ModelSession;
 import io.c2f.models.synthetic.SyntheticDenoiser;
+import io.c2f.proto.enrol.EnrolmentToken;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -84,6 +85,19 @@ public final class FleetSimulator implements AutoCloseable {
     /** A fleet whose devices log in to the broker with their id and their password from {@code passwords}. */
     public FleetSimulator(Plan plan, PublicKey controllerKey, DevicePasswords passwords)
             throws IOException, ConfigException {
+        this(plan, controllerKey, passwords, null);
+    }
+
+    /**
+     * A fleet whose devices enrol themselves with a fleet enrolment token (as a real agent does with
+     * {@code c2f.enrol.token}), or log in with {@code passwords} when {@code enrolToken} is null.
+     */
+    public FleetSimulator(Plan plan, PublicKey controllerKey, DevicePasswords passwords, EnrolmentToken enrolToken)
+            throws IOException, ConfigException {
+        if (enrolToken != null && !passwords.isEmpty()) {
+            throw new ConfigException("simulated devices either enrol with a token or log in with a password file, "
+                    + "not both");
+        }
         SplittableRandom random = new SplittableRandom(plan.seed());
         for (int i = 0; i < plan.count(); i++) {
             String id = String.format("%s-%04d", plan.prefix(), i);
@@ -105,6 +119,9 @@ public final class FleetSimulator implements AutoCloseable {
             if (password.isPresent()) {
                 p.setProperty("c2f.broker.username", id);
                 p.setProperty("c2f.broker.password", password.get());
+            }
+            if (enrolToken != null) {
+                p.setProperty("c2f.enrol.token", enrolToken.text());
             }
             AgentConfig config = AgentConfig.from(p, plan.stateRoot());
             devices.add(new SimulatedDevice(id, labels, new EdgeAgent(config, engine, controllerKey, Clock.systemUTC()),

@@ -1,0 +1,300 @@
+package io.c2f.agent.enrol;
+
+import io.c2f.agent.link.LinkSettings;
+import io.c2f.proto.WireException;
+import io.c2f.proto.codec.HeaderFactory;
+import io.c2f.proto.codec.WireCodec;
+import io.c2f.proto.enrol.EnrolmentToken;
+import io.c2f.proto.topic.Channel;
+import io.c2f.proto.topic.Topics;
+import io.c2f.proto.v1.EnrolmentAnswer;
+import io.c2f.proto.v1.EnrolmentRequest;
+import io.c2f.proto.v1.EnrolmentStatus;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The enrolment handshake under the bootstrap login (username {@code enrol.{tokenId}}, password the
+ * token's secret, client id the device id): subscribe to the device's own {@code enrol/answer}
+ * (retained, so a reconnect reads the current status at once), publish the request, wait. PENDING
+ * keeps it waiting, across lost connections (it reconnects with backoff and sends the same request
+ * again); ACCEPTED completes the future; REJECTED fails it with the controller's reason. Answers
+ * naming another request (a second claimant of the same id is answered on the same retained topic)
+ * are ignored. Nothing here logs the secret or the credential.
+ */
+final class EnrolmentClient implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EnrolmentClient.class);
+
+    private final LinkSettings link;
+    private final EnrolmentToken token;
+    private final EnrolmentRequest request;
+    private final Duration resendAfter;
+    private final int maxLoginRefusals;
+    private final Topics topics;
+    private final HeaderFactory headers;
+    private final ScheduledExecutorService scheduler;
+    private final MqttAsyncClient client;
+    private final RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
+    private final CompletableFuture<EnrolmentAnswer> result = new CompletableFuture<>();
+    private int attempt;
+    private int loginRefusals;
+    private EnrolmentStatus lastStatus = EnrolmentStatus.ENROLMENT_STATUS_UNSPECIFIED;
+    private ScheduledFuture<?> resend;
+
+    /**
+     * @param link broker, device id (the client id), TLS and timings; its credentials are not used
+     * @param request the request with its token_proof, without header
+     * @param resendAfter how long to wait for a first answer before sending the request again (the
+     *     controller may have been away when it was sent)
+     * @param maxLoginRefusals bootstrap logins refused in a row before giving up
+     */
+    EnrolmentClient(LinkSettings link, EnrolmentToken token, EnrolmentRequest request, Duration resendAfter,
+            int maxLoginRefusals) throws IOException {
+        this.link = Objects.requireNonNull(link);
+        this.token = Objects.requireNonNull(token);
+        this.request = Objects.requireNonNull(request);
+        this.resendAfter = resendAfter;
+        this.maxLoginRefusals = maxLoginRefusals;
+        this.topics = Topics.fleet(link.fleet());
+        this.headers = new HeaderFactory(link.deviceId());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "c2f-enrol-" + link.deviceId());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            this.client = new MqttAsyncClient(link.brokerUri(), link.deviceId(), new MemoryPersistence());
+        } catch (MqttException e) {
+            throw new IOException("cannot create the enrolment MQTT client for " + link + ": " + e.getMessage(), e);
+        }
+        client.setCallback(new Callback());
+    }
+
+    /**
+     * Starts the handshake in the background. The future completes with the ACCEPTED answer, or fails
+     * with {@link EnrolmentRefusedException} (or {@link CancellationException} after {@link #close}).
+     */
+    CompletableFuture<EnrolmentAnswer> start() {
+        scheduler.execute(this::connectOnce);
+        return result;
+    }
+
+    private void connectOnce() {
+        if (result.isDone()) {
+            return;
+        }
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        // the answer we need is retained: nothing to keep between bootstrap sessions
+        options.setCleanSession(true);
+        options.setAutomaticReconnect(false);
+        options.setKeepAliveInterval((int) link.keepAlive().toSeconds());
+        options.setConnectionTimeout((int) Math.max(1, link.connectTimeout().toSeconds()));
+        options.setUserName(token.bootstrapUsername());
+        options.setPassword(token.secret().toCharArray());
+        if (link.socketFactory() != null) {
+            options.setSocketFactory(link.socketFactory());
+        }
+        // no Last Will: the bootstrap login may publish nothing but its enrolment request
+        try {
+            client.connect(options).waitForCompletion(link.connectTimeout().toMillis() + 1000);
+            loginRefusals = 0;
+            IMqttToken sub = client.subscribe(topics.enrolmentAnswer(link.deviceId()), 1);
+            sub.waitForCompletion(link.connectTimeout().toMillis());
+            int[] granted = sub.getGrantedQos();
+            if (granted == null || granted.length == 0 || granted[0] == 0x80) {
+                throw new MqttException(MqttException.REASON_CODE_SUBSCRIBE_FAILED);
+            }
+            attempt = 0;
+            headers.newSession(0);
+            send();
+        } catch (MqttException e) {
+            disconnectQuietly();
+            int code = e.getReasonCode();
+            if (code == MqttException.REASON_CODE_FAILED_AUTHENTICATION || code == MqttException.REASON_CODE_NOT_AUTHORIZED) {
+                loginRefusals++;
+                LOG.warn("{}: the broker refused the bootstrap login of enrolment token '{}' ({}), {} of {} times",
+                        link.deviceId(), token.tokenId(), e.getMessage(), loginRefusals, maxLoginRefusals);
+                if (loginRefusals >= maxLoginRefusals) {
+                    refuse(new EnrolmentRefusedException(EnrolmentRefusedException.By.BROKER, e.getMessage(),
+                            "the broker at " + link.brokerUri() + " refused the bootstrap login of enrolment token '"
+                                    + token.tokenId() + "' " + loginRefusals + " times in a row (" + e.getMessage()
+                                    + "): the token is unknown, revoked, expired or used up"));
+                    return;
+                }
+            } else {
+                LOG.warn("{} cannot reach the broker to enrol at {}: {}", link.deviceId(), link.brokerUri(), e.toString());
+            }
+            scheduleReconnect();
+        }
+    }
+
+    private void send() {
+        if (result.isDone() || !client.isConnected()) {
+            return;
+        }
+        EnrolmentRequest stamped = request.toBuilder().setHeader(headers.next()).build();
+        try {
+            client.publish(topics.enrolmentRequest(link.deviceId()), WireCodec.encode(Channel.ENROL_REQUEST, stamped),
+                    Channel.ENROL_REQUEST.qos(), false);
+            LOG.info("{} asked to enrol with token '{}' (request {})", link.deviceId(), token.tokenId(),
+                    request.getRequestId());
+        } catch (MqttException e) {
+            LOG.warn("{}: enrolment request not sent: {}", link.deviceId(), e.toString());
+        }
+        if (lastStatus == EnrolmentStatus.ENROLMENT_STATUS_UNSPECIFIED && resendAfter != null) {
+            cancelResend();
+            resend = scheduler.schedule(this::send, resendAfter.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void answered(String topic, byte[] payload) {
+        if (result.isDone()) {
+            return;
+        }
+        EnrolmentAnswer answer;
+        try {
+            answer = WireCodec.decode(topic, payload).as(EnrolmentAnswer.class);
+        } catch (WireException | ClassCastException e) {
+            LOG.warn("{} ignored a malformed enrolment answer on {}: {}", link.deviceId(), topic, e.getMessage());
+            return;
+        }
+        if (!answer.getRequestId().isEmpty() && !answer.getRequestId().equals(request.getRequestId())) {
+            // another claimant's answer (or an old round's) on the same retained topic
+            LOG.debug("{} ignored an enrolment answer for request {}", link.deviceId(), answer.getRequestId());
+            return;
+        }
+        EnrolmentStatus previous = lastStatus;
+        lastStatus = answer.getStatus();
+        cancelResend();
+        switch (answer.getStatus()) {
+            case ENROLMENT_STATUS_PENDING -> {
+                if (previous != EnrolmentStatus.ENROLMENT_STATUS_PENDING) {
+                    LOG.info("{}: enrolment pending, waiting for an operator to accept it{}", link.deviceId(),
+                            answer.getReason().isEmpty() ? "" : " (" + answer.getReason() + ")");
+                }
+            }
+            case ENROLMENT_STATUS_ACCEPTED -> {
+                LOG.info("{}: enrolment accepted{}", link.deviceId(),
+                        answer.getLabelsCount() == 0 ? "" : ", labels " + answer.getLabelsList());
+                release(); // the device's own login uses the same client id: this session must be gone first
+                result.complete(answer);
+            }
+            case ENROLMENT_STATUS_REJECTED -> refuse(new EnrolmentRefusedException(
+                    EnrolmentRefusedException.By.CONTROLLER, answer.getReason(), "enrolment of " + link.deviceId()
+                            + " was rejected by the controller: " + describe(answer)));
+            default -> LOG.warn("{} ignored an enrolment answer with status {}", link.deviceId(), answer.getStatus());
+        }
+    }
+
+    private static String describe(EnrolmentAnswer a) {
+        String reason = a.getReason().isEmpty() ? "no reason given" : a.getReason();
+        if (a.hasError()) {
+            reason += " (" + a.getError().getCode()
+                    + (a.getError().getField().isEmpty() ? "" : ", field " + a.getError().getField()) + ")";
+        }
+        return reason;
+    }
+
+    private void refuse(EnrolmentRefusedException e) {
+        release();
+        result.completeExceptionally(e);
+    }
+
+    /** Ends the handshake for good: disconnects, frees the MQTT client and this client's thread. */
+    private void release() {
+        cancelResend();
+        disconnectQuietly();
+        try {
+            client.close(true);
+        } catch (MqttException e) {
+            LOG.debug("closing the enrolment MQTT client of {}: {}", link.deviceId(), e.toString());
+        }
+        scheduler.shutdown();
+    }
+
+    private void scheduleReconnect() {
+        if (result.isDone() || scheduler.isShutdown()) {
+            return;
+        }
+        Duration delay = link.backoff().delay(attempt++, random);
+        scheduler.schedule(this::connectOnce, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelResend() {
+        if (resend != null) {
+            resend.cancel(false);
+            resend = null;
+        }
+    }
+
+    private void disconnectQuietly() {
+        try {
+            if (client.isConnected()) {
+                client.disconnect().waitForCompletion(2000);
+            }
+        } catch (MqttException e) {
+            try {
+                client.disconnectForcibly(0, 1000, false);
+            } catch (MqttException ignored) {
+                // already down
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!result.completeExceptionally(new CancellationException("enrolment of " + link.deviceId() + " stopped"))) {
+            return; // accepted or refused: already released
+        }
+        try {
+            scheduler.submit(this::release).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.debug("closing the enrolment of {}: {}", link.deviceId(), e.toString());
+        }
+        scheduler.shutdownNow();
+    }
+
+    private final class Callback implements MqttCallback {
+        @Override
+        public void connectionLost(Throwable cause) {
+            if (result.isDone()) {
+                return;
+            }
+            LOG.warn("{} lost its enrolment connection: {}", link.deviceId(), cause.toString());
+            scheduler.execute(() -> {
+                cancelResend();
+                scheduleReconnect();
+            });
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            byte[] payload = message.getPayload();
+            scheduler.execute(() -> answered(topic, payload));
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken t) {
+            // the request is sent again on every connection until answered
+        }
+    }
+}
