@@ -57,6 +57,8 @@ final class EnrolmentClient implements AutoCloseable {
     private int attempt;
     private int loginRefusals;
     private EnrolmentStatus lastStatus = EnrolmentStatus.ENROLMENT_STATUS_UNSPECIFIED;
+    /** Whether this connection has read an answer to our request (the retained one comes at once). */
+    private boolean answeredThisSession;
     private ScheduledFuture<?> resend;
 
     /**
@@ -124,6 +126,7 @@ final class EnrolmentClient implements AutoCloseable {
                 throw new MqttException(MqttException.REASON_CODE_SUBSCRIBE_FAILED);
             }
             attempt = 0;
+            answeredThisSession = false;
             headers.newSession(0);
             send();
         } catch (MqttException e) {
@@ -160,7 +163,8 @@ final class EnrolmentClient implements AutoCloseable {
         } catch (MqttException e) {
             LOG.warn("{}: enrolment request not sent: {}", link.deviceId(), e.toString());
         }
-        if (lastStatus == EnrolmentStatus.ENROLMENT_STATUS_UNSPECIFIED && resendAfter != null) {
+        // until this connection reads an answer: a broker restart may have lost both request and answer
+        if (!answeredThisSession && resendAfter != null) {
             cancelResend();
             resend = scheduler.schedule(this::send, resendAfter.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -184,6 +188,7 @@ final class EnrolmentClient implements AutoCloseable {
         }
         EnrolmentStatus previous = lastStatus;
         lastStatus = answer.getStatus();
+        answeredThisSession = true;
         cancelResend();
         switch (answer.getStatus()) {
             case ENROLMENT_STATUS_PENDING -> {
@@ -215,6 +220,7 @@ final class EnrolmentClient implements AutoCloseable {
     }
 
     private void refuse(EnrolmentRefusedException e) {
+        LOG.warn("{}", e.getMessage()); // names the reason, never the secret
         release();
         result.completeExceptionally(e);
     }

@@ -54,6 +54,44 @@ class AgentConfigTest {
     }
 
     @Test
+    void anEnrolmentTokenIsReadFromTheConfigOrAnOwnerOnlyFileAndABadOneIsRefusedWithoutItsSecret() throws Exception {
+        String secret = "c2f-enrol-secret-0123456789abcdefABCDEF_-xyz";
+        Properties p = base();
+        p.setProperty("c2f.enrol.token", "lab." + secret);
+        AgentConfig c = AgentConfig.from(p, dir);
+        assertEquals("lab", c.enrolToken().tokenId());
+        assertTrue(!c.toString().contains(secret), c.toString());
+
+        Properties shortSecret = base();
+        shortSecret.setProperty("c2f.enrol.token", "lab.tooShortSecret");
+        String m = assertThrows(ConfigException.class, () -> AgentConfig.from(shortSecret, dir)).getMessage();
+        assertEquals("c2f.enrol.token: enrolment token secret must be 32-128 base64url characters, got 14 characters", m);
+        Properties noDot = base();
+        noDot.setProperty("c2f.enrol.token", secret);
+        m = assertThrows(ConfigException.class, () -> AgentConfig.from(noDot, dir)).getMessage();
+        assertTrue(m.startsWith("c2f.enrol.token: enrolment token must have the form {tokenId}.{secret}"), m);
+        assertTrue(!m.contains(secret), m);
+
+        Path file = dir.resolve("enrol.token");
+        Files.writeString(file, "lab." + secret + "\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Properties fromFile = base();
+        fromFile.setProperty("c2f.enrol.token-file", "enrol.token");
+        m = assertThrows(ConfigException.class, () -> AgentConfig.from(fromFile, dir)).getMessage();
+        assertTrue(m.contains("can be read or written by other users") && m.contains("chmod 600"), m);
+        assertTrue(!m.contains(secret), m);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertEquals("lab", AgentConfig.from(fromFile, dir).enrolToken().tokenId());
+
+        Properties both = base();
+        both.setProperty("c2f.enrol.token", "lab." + secret);
+        both.setProperty("c2f.broker.password", "hand-made");
+        m = assertThrows(ConfigException.class, () -> AgentConfig.from(both, dir)).getMessage();
+        assertTrue(m.startsWith("c2f.enrol.token is for a device that enrols itself"), m);
+        assertTrue(!m.contains(secret) && !m.contains("hand-made"), m);
+    }
+
+    @Test
     void anUnknownEngineAndTheRetiredDelegateKeyAreRefusedByName() {
         Properties p = base();
         p.setProperty("c2f.engine", "pytorch");
