@@ -17,6 +17,13 @@ import io.c2f.controller.config.ConfigException;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.config.ExposureCheck;
 import io.c2f.controller.dashboard.DashboardRoutes;
+import io.c2f.controller.enrol.BrokerAdmission;
+import io.c2f.controller.enrol.EmbeddedAdmission;
+import io.c2f.controller.enrol.EnrolmentRepository;
+import io.c2f.controller.enrol.EnrolmentRoutes;
+import io.c2f.controller.enrol.EnrolmentService;
+import io.c2f.controller.enrol.EnrolmentVerticle;
+import io.c2f.controller.enrol.ManualAdmission;
 import io.c2f.controller.files.ModelsDirectory;
 import io.c2f.controller.generate.GenerateRoutes;
 import io.c2f.controller.generate.GeneratedImageRepository;
@@ -236,7 +243,7 @@ public final class Controller {
     private record Parts(DeviceRepository repository, RegistryVerticle registry, SearchService searches,
                          RetuneVerticle retune, BundleService bundles, RolloutService rollouts,
                          BundleDeliveryVerticle delivery, RolloutVerticle rolloutDriver, RolloutStatesGauge gauge,
-                         MqttIngressVerticle ingress, ApiVerticle api) {
+                         EnrolmentVerticle enrolment, MqttIngressVerticle ingress, ApiVerticle api) {
 
         static Parts wire(Vertx vertx, ControllerConfig config, ControllerMetrics metrics, Options options,
                 OnDisk files, Database db, String mqttUrl, Optional<EmbeddedBroker> broker) {
@@ -254,7 +261,12 @@ public final class Controller {
             BundleService bundles = new BundleService(vertx, db, payloads, files.signingKey(), clock);
             JobRepository jobs = new JobRepository(db);
             RolloutService rollouts = new RolloutService(vertx, config.identity(), db, bundles, pacing, clock);
+            BrokerAdmission admission = broker.<BrokerAdmission>map(EmbeddedAdmission::new)
+                    .orElseGet(ManualAdmission::new);
+            EnrolmentService enrolments = new EnrolmentService(vertx, config.fleet(), new EnrolmentRepository(db),
+                    admission, metrics, clock);
             List<ApiRoutes> routes = List.of(
+                    new EnrolmentRoutes(enrolments),
                     new TuningRoutes(config.fleet(), latency, retune, models, clock),
                     new ModelRoutes(models, documents, id -> catalogs.catalog(id).map(CatalogRoutes::toJson),
                             files.models(), clock),
@@ -279,6 +291,7 @@ public final class Controller {
                     new BundleDeliveryVerticle(config.identity(), bundles, jobs, pacing.chunksInFlight()),
                     new RolloutVerticle(config.identity(), rollouts, jobs, bundles, pacing, clock),
                     new RolloutStatesGauge(rollouts, metrics, 15_000),
+                    new EnrolmentVerticle(enrolments),
                     new MqttIngressVerticle(mqttSettings(config), mqttUrl, metrics),
                     api);
         }
@@ -291,6 +304,7 @@ public final class Controller {
                     .compose(v -> deployments.deploy(delivery))
                     .compose(v -> deployments.deploy(rolloutDriver))
                     .compose(v -> deployments.deploy(gauge))
+                    .compose(v -> deployments.deploy(enrolment)) // tokens and enrolled devices reach the broker first
                     .compose(v -> deployments.deploy(ingress))
                     .map(v -> {
                         broker.ifPresent(EmbeddedBroker::openToAll); // the ingress is subscribed: publishes reach it

@@ -30,6 +30,8 @@ final class BrokerVerticle extends VerticleBase {
 
     private final BrokerSettings settings;
     private final Login login;
+    final DeviceAccounts devices;
+    final BootstrapTokens bootstrapTokens = new BootstrapTokens();
     private final DeviceTopicPolicy policy;
     private final PublishGate gate;
     final BrokerStats stats = new BrokerStats();
@@ -51,7 +53,9 @@ final class BrokerVerticle extends VerticleBase {
         this.settings = settings;
         this.policy = new DeviceTopicPolicy(settings.fleet(), settings.adminUser());
         this.gate = new PublishGate(policy);
-        this.login = new Login(settings.allowAnonymous(), settings.adminUser(), settings.adminPassword(), credentials);
+        this.devices = new DeviceAccounts(credentials);
+        this.login = new Login(settings.allowAnonymous(), settings.adminUser(), settings.adminPassword(), devices,
+                new BootstrapLogin(bootstrapTokens, devices, System::currentTimeMillis));
     }
 
     @Override
@@ -156,6 +160,12 @@ final class BrokerVerticle extends VerticleBase {
             }
         }
         ClientConnection older = connections.get(identity.clientId());
+        if (older != null && identity.role() == Identity.Role.BOOTSTRAP && !older.user().equals(identity.user())) {
+            // a token holder must not take over a device's (or another token's) connection by naming its client id
+            refuse(endpoint, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, identity.clientId(),
+                    identity.user(), "client id '" + identity.clientId() + "' is connected under another login");
+            return;
+        }
         if (older != null) {
             // MQTT 3.1.4-2: the newer connection wins; the older one's will fires as for any lost connection
             older.close("taken over by a new connection with the same client id");
@@ -191,6 +201,21 @@ final class BrokerVerticle extends VerticleBase {
             sessions.discard(s);
         }
         return c != null || s != null;
+    }
+
+    /**
+     * Closes the connection and discards the session of every client logged in with this username
+     * (a withdrawn enrolment token's bootstrap logins); how many.
+     */
+    int disconnectUser(String user) {
+        int n = 0;
+        for (ClientConnection c : List.copyOf(connections.values())) {
+            if (user.equals(c.user())) {
+                disconnect(c.clientId());
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Admits only this client id until {@link #openToAll()}. */

@@ -60,6 +60,11 @@ final class ClientConnection implements Outlet {
         return identity.clientId();
     }
 
+    /** The login's username ("" when anonymous). */
+    String user() {
+        return identity.user() == null ? "" : identity.user();
+    }
+
     /** Starts delivering: the resumed session's in-flight messages again, then its queue. */
     void start() {
         stats.connected();

@@ -1,6 +1,7 @@
 package io.c2f.controller.broker;
 
 import io.c2f.controller.config.ConfigException;
+import io.c2f.proto.enrol.EnrolmentToken;
 import io.c2f.proto.topic.Topics;
 import java.io.IOException;
 import java.io.Reader;
@@ -48,6 +49,10 @@ public final class DeviceCredentials {
             if (!Topics.isValidId(id)) {
                 throw new ConfigException("device id '" + id + "' in " + file + " must be 1-64 characters of [A-Za-z0-9_.-]");
             }
+            if (EnrolmentToken.isBootstrapUsername(id)) {
+                throw new ConfigException("device id '" + id + "' in " + file + " must not start with '"
+                        + EnrolmentToken.USERNAME_PREFIX + "' (the enrolment bootstrap logins' prefix)");
+            }
             String h = p.getProperty(id).trim();
             String[] parts = h.split("\\$");
             if (parts.length != 4 || !parts[0].equals(SCHEME)) {
@@ -72,11 +77,21 @@ public final class DeviceCredentials {
 
     /** Whether the password is the device's. Constant-time comparison of the hashes. */
     public boolean check(String deviceId, byte[] password) {
-        String stored = deviceId == null ? null : hashes.get(deviceId);
+        return verify(deviceId == null ? null : hashes.get(deviceId), password);
+    }
+
+    /**
+     * Whether the password matches a stored hash of this scheme ({@link #hash}); false for a null or
+     * malformed hash. PBKDF2: call it off the event loop. Constant-time comparison of the hashes.
+     */
+    public static boolean verify(String stored, byte[] password) {
         if (stored == null || password == null) {
             return false;
         }
         String[] parts = stored.split("\\$");
+        if (parts.length != 4 || !parts[0].equals(SCHEME)) {
+            return false;
+        }
         int iterations = Integer.parseInt(parts[1]);
         byte[] salt = Base64.getDecoder().decode(parts[2]);
         byte[] expected = Base64.getDecoder().decode(parts[3]);

@@ -1,5 +1,6 @@
 package io.c2f.controller.broker;
 
+import io.c2f.proto.enrol.EnrolmentToken;
 import io.c2f.proto.topic.Direction;
 import io.c2f.proto.topic.TopicAddress;
 import io.c2f.proto.topic.Topics;
@@ -9,7 +10,9 @@ import java.util.Objects;
 /**
  * The broker ACL of a fleet, decided from the wire contract rather than from an ACL file: a device
  * (username = client id = device id) may publish only on its own device-to-controller channels and
- * subscribe only to its own controller channels plus the fleet-wide ones, and never retain; the
+ * subscribe only to its own controller channels plus the fleet-wide ones, and never retain; an
+ * enrolment bootstrap login (username {@code enrol.{tokenId}}, client id = the device id asked for)
+ * may publish only its own enrolment request and subscribe only to its own enrolment answer; the
  * controller's admin user may publish and subscribe anywhere and retain on the contract's retained
  * channel. Anyone else may do nothing. The embedded broker applies it to every publish path
  * (PUBLISH, Last Will at CONNECT and when it fires).
@@ -30,6 +33,9 @@ final class DeviceTopicPolicy {
     public boolean canPublish(String topic, String user, String clientId) {
         if (isAdmin(user)) {
             return true;
+        }
+        if (isBootstrap(user, clientId)) {
+            return topic.equals(topics.enrolmentRequest(clientId));
         }
         if (!isDevice(user, clientId)) {
             return false;
@@ -69,10 +75,19 @@ final class DeviceTopicPolicy {
         if (isAdmin(user)) {
             return true;
         }
+        if (isBootstrap(user, clientId)) {
+            return filter.equals(topics.enrolmentAnswer(clientId));
+        }
         return isDevice(user, clientId) && topics.deviceSubscriptions(user).contains(filter);
     }
 
+    /** A bootstrap login: its client id is the device id it asks for, so it may touch only that id's enrolment topics. */
+    private boolean isBootstrap(String user, String clientId) {
+        return !isAdmin(user) && EnrolmentToken.isBootstrapUsername(user) && Topics.isValidId(clientId)
+                && !EnrolmentToken.isBootstrapUsername(clientId);
+    }
+
     private static boolean isDevice(String user, String clientId) {
-        return Topics.isValidId(user) && user.equals(clientId);
+        return Topics.isValidId(user) && user.equals(clientId) && !EnrolmentToken.isBootstrapUsername(user);
     }
 }

@@ -2,6 +2,7 @@ package io.c2f.controller.broker;
 
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.proto.codec.WireCodec;
+import io.c2f.proto.enrol.EnrolmentToken;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -148,6 +149,52 @@ public final class EmbeddedBroker {
         }
         Promise<Boolean> done = Promise.promise();
         verticle.context().runOnContext(v -> done.complete(verticle.disconnect(clientId)));
+        return done.future();
+    }
+
+    /**
+     * Makes an enrolled device's credential valid at once (no restart), given as its PBKDF2 hash
+     * ({@link DeviceCredentials#hash}). False when the id is one of {@code broker.credentials.file}'s,
+     * which enrolment never replaces.
+     */
+    public boolean admitDevice(String deviceId, String credentialHash) {
+        return verticle.devices.admit(deviceId, credentialHash);
+    }
+
+    /**
+     * Makes an enrolled device's credential invalid at once and closes its connection and session
+     * (rejected or decommissioned). Completes with whether it had a connection or a session.
+     */
+    public Future<Boolean> revokeDevice(String deviceId) {
+        verticle.devices.revoke(deviceId);
+        return disconnect(deviceId);
+    }
+
+    /** Whether the id is a device's: of the credentials file or enrolled (taken for enrolment). */
+    public boolean knowsDevice(String deviceId) {
+        return verticle.devices.knows(deviceId);
+    }
+
+    /**
+     * Lets devices log in with this enrolment token ({@code enrol.{tokenId}} + secret) until it
+     * expires; only its secret's sha256 is kept.
+     */
+    public void grantEnrolmentToken(String tokenId, String secretSha256, Long expiresMs) {
+        verticle.bootstrapTokens.grant(tokenId, secretSha256, expiresMs);
+    }
+
+    /**
+     * Refuses the token from now on (revoked or used up) and closes the connections logged in with
+     * it. Completes with how many were closed.
+     */
+    public Future<Integer> withdrawEnrolmentToken(String tokenId) {
+        verticle.bootstrapTokens.withdraw(tokenId);
+        if (!running) {
+            return Future.succeededFuture(0);
+        }
+        Promise<Integer> done = Promise.promise();
+        verticle.context().runOnContext(v -> done.complete(
+                verticle.disconnectUser(EnrolmentToken.USERNAME_PREFIX + tokenId)));
         return done.future();
     }
 

@@ -1,5 +1,6 @@
 package io.c2f.controller.broker;
 
+import io.c2f.proto.enrol.EnrolmentToken;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.vertx.mqtt.MqttAuth;
 import java.nio.charset.StandardCharsets;
@@ -7,20 +8,24 @@ import java.security.MessageDigest;
 
 /**
  * Checks a CONNECT's credentials: the controller's admin user (constant-time password compare), a
- * device (username = client id, password checked against {@link DeviceCredentials}: PBKDF2, so
- * call this off the event loop), or anyone when anonymous development mode is configured.
+ * device (username = client id, password checked against {@link DeviceAccounts}: PBKDF2, so
+ * call this off the event loop), an enrolment bootstrap login ({@link BootstrapLogin}, username
+ * {@code enrol.{tokenId}}), or anyone when anonymous development mode is configured.
  */
 final class Login {
     private final boolean allowAnonymous;
     private final String adminUser;
     private final byte[] adminPassword;
-    private final DeviceCredentials devices;
+    private final DeviceAccounts devices;
+    private final BootstrapLogin bootstrap;
 
-    Login(boolean allowAnonymous, String adminUser, String adminPassword, DeviceCredentials devices) {
+    Login(boolean allowAnonymous, String adminUser, String adminPassword, DeviceAccounts devices,
+            BootstrapLogin bootstrap) {
         this.allowAnonymous = allowAnonymous;
         this.adminUser = adminUser;
         this.adminPassword = adminPassword.getBytes(StandardCharsets.UTF_8);
         this.devices = devices;
+        this.bootstrap = bootstrap;
     }
 
     Identity authenticate(String clientId, MqttAuth auth) throws LoginRefusedException {
@@ -33,6 +38,9 @@ final class Login {
                     "no username and password (anonymous access is off)");
         }
         byte[] password = auth.getPassword() == null ? new byte[0] : auth.getPassword().getBytes(StandardCharsets.UTF_8);
+        if (EnrolmentToken.isBootstrapUsername(user) && !user.equals(adminUser)) {
+            return bootstrap.authenticate(clientId, user, password);
+        }
         if (!adminUser.isEmpty() && adminUser.equals(user)) {
             if (MessageDigest.isEqual(adminPassword, password)) {
                 return new Identity(clientId, user, Identity.Role.ADMIN);

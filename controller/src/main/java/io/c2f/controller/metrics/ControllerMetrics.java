@@ -73,6 +73,13 @@ public interface ControllerMetrics {
     default void reportGenerateRequest(String outcome, double seconds) {
     }
 
+    /**
+     * A step of device enrolment: {@code requested} (stored as pending), {@code refused} (a request
+     * answered with an error), {@code accepted}, {@code rejected} or {@code decommissioned}.
+     */
+    default void reportEnrolment(String outcome) {
+    }
+
     /** A metrics implementation that records nothing. */
     ControllerMetrics NOOP = new NoopControllerMetrics();
 }

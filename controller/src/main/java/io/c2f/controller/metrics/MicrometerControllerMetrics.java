@@ -81,6 +81,19 @@ public final class MicrometerControllerMetrics implements ControllerMetrics {
             registry.counter("c2f_stale_messages", "channel", lower(ch.name()));
         }
         registry.counter("c2f_telemetry_lost");
+        for (String outcome : List.of("requested", "refused", "accepted", "rejected", "decommissioned")) {
+            enrolmentCounter(outcome);
+        }
+    }
+
+    private Counter enrolmentCounter(String outcome) {
+        return Counter.builder("c2f_enrolments").tag("outcome", outcome)
+                .description("device enrolment steps (requests stored, refused, decisions)").register(registry);
+    }
+
+    @Override
+    public void reportEnrolment(String outcome) {
+        enrolmentCounter(outcome).increment();
     }
 
     private AtomicLong rolloutGauge(String state) {

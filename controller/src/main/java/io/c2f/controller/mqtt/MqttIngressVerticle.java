@@ -14,6 +14,8 @@ import io.c2f.proto.topic.TopicAddress;
 import io.c2f.proto.topic.Topics;
 import io.c2f.proto.topic.UnknownTopicException;
 import io.c2f.proto.v1.ControllerState;
+import io.c2f.proto.v1.EnrolmentAnswer;
+import io.c2f.proto.v1.EnrolmentStatus;
 import io.c2f.proto.v1.ErrorReply;
 import io.c2f.proto.v1.RebirthRequest;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -332,6 +334,16 @@ public final class MqttIngressVerticle extends VerticleBase {
             return;
         }
         if (from.deviceId() == null || !from.fleet().equals(settings.fleet())) {
+            return;
+        }
+        if (from.channel() == Channel.ENROL_REQUEST) {
+            // a bootstrap login reads only its enrolment answer: the error goes there (nothing was stored)
+            EnrolmentAnswer answer = EnrolmentAnswer.newBuilder().setDeviceId(from.deviceId())
+                    .setStatus(EnrolmentStatus.ENROLMENT_STATUS_REJECTED).setReason(e.getMessage())
+                    .setError(e.toErrorDetail()).build();
+            publish(new Outbound(from.deviceId(), Channel.ENROL_ANSWER, answer))
+                    .onFailure(f -> LOG.debug("could not answer {}'s rejected enrolment request: {}", from.deviceId(),
+                            f.getMessage()));
             return;
         }
         ErrorReply reply = ErrorReply.newBuilder().setRequestTopic(topic).setError(e.toErrorDetail()).build();
