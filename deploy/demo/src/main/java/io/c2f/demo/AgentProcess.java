@@ -37,12 +37,13 @@ public class AgentProcess implements AutoCloseable {
     /**
      * A real device: TFLite on whatever bundle a rollout installs.
      *
-     * @param passwordFile its broker password (it logs in with its id as user name)
+     * @param enrolTokenFile the fleet enrolment token it enrols with (then it logs in with the
+     *     credential it generated, its id as user name)
      * @param labels comma-separated key=value labels
      * @param engine the agent's c2f.engine: "auto" (its chain's first engine that opens the bundle),
      *     "tflite" or "onnx"
      */
-    public static AgentProcess real(Path agentJar, String brokerUrl, String fleet, String deviceId, Path passwordFile,
+    public static AgentProcess real(Path agentJar, String brokerUrl, String fleet, String deviceId, Path enrolTokenFile,
             String labels, String engine, Path controllerKey, Path dir) throws IOException {
         Path home = dir.resolve(deviceId);
         Files.createDirectories(home);
@@ -51,8 +52,7 @@ public class AgentProcess implements AutoCloseable {
                 "c2f.fleet = " + fleet,
                 "c2f.device.id = " + deviceId,
                 "c2f.broker.url = " + brokerUrl,
-                "c2f.broker.username = " + deviceId,
-                "c2f.broker.password-file = " + passwordFile.toAbsolutePath(),
+                "c2f.enrol.token-file = " + enrolTokenFile.toAbsolutePath(),
                 "c2f.controller.public-key = " + controllerKey.toAbsolutePath(),
                 "c2f.state.dir = " + home.resolve("state").toAbsolutePath(),
                 "c2f.labels = " + labels,

@@ -41,8 +41,8 @@ import java.util.stream.Stream;
  * rollout, latency targets, generation traffic, and then, every few minutes, a group of simulated
  * devices slowed down (the retuner moves them to cheaper schedules) and recovered (it moves them
  * back). Progress goes to the terminal, the controller's log to {@code DATA_DIR/controller.log}. The
- * controller runs as a real install would, with API tokens and device passwords that the demo
- * generates into the owner-only {@code DATA_DIR/secrets} ({@link DemoSecrets}).
+ * controller runs as a real install would, with API tokens that the demo generates into the
+ * owner-only {@code DATA_DIR/secrets} ({@link DemoSecrets}), and devices that enrol themselves.
  * Ctrl-C stops the agents, then the controller.
  */
 public final class DemoMain {
@@ -117,7 +117,7 @@ public final class DemoMain {
             System.err.println("c2f demo: " + e.getMessage());
             return 2;
         }
-        DemoSecrets secrets = DemoSecrets.generate(data.resolve("secrets"), plan.deviceIds());
+        DemoSecrets secrets = DemoSecrets.generate(data.resolve("secrets"));
         Thread main = Thread.currentThread();
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -148,8 +148,8 @@ public final class DemoMain {
                     metrics, new Controller.Options(ApiTokens.none(), RETUNE, 1, ROLLOUT)), "starting the controller");
             String dashboard = "http://127.0.0.1:" + controller.httpPort() + "/";
             say("controller up: MQTT %s, API %sapi/v1/devices (bearer tokens)", controller.mqttUrl(), dashboard);
-            say("generated secrets, owner-only, in %s: admin.token, read.token (API and dashboard), one broker "
-                    + "password per device", secrets.dir());
+            say("generated secrets, owner-only, in %s: admin.token, read.token (API and dashboard); devices enrol "
+                    + "with enrolment tokens made through the API and generate their own credentials", secrets.dir());
             String login = String.format(Locale.ROOT, "dashboard: %s  (it asks for a token: the read-only one is %s; "
                     + "the admin token, which can change the fleet, is in %s)", dashboard, secrets.readToken(),
                     secrets.adminTokenFile());
@@ -206,15 +206,15 @@ public final class DemoMain {
     }
 
     /**
-     * The demo's controller, set up as a real install: loopback, API tokens, devices logging in with
-     * their own passwords, and (nothing configured) a broker login the controller makes up itself.
+     * The demo's controller, set up as a real install: loopback, API tokens, no device login but those
+     * the devices enrol for (no credentials file), and (nothing configured) a broker login the
+     * controller makes up itself.
      */
     static ControllerConfig controllerConfig(Path data, int httpPort, int brokerPort, DemoSecrets secrets) {
         return ConfigLoader.fromMap(Map.of("fleet", "demo", "instance.id", "demo-controller",
                 "http.host", "127.0.0.1", "http.port", Integer.toString(httpPort),
                 "data.dir", data.resolve("controller").toString(), "broker.port", Integer.toString(brokerPort),
                 "api.tokens.file", secrets.apiTokensFile().toString(),
-                "broker.credentials.file", secrets.deviceCredentialsFile().toString(),
                 // where run() stages the shipped model and catalog: the only files the API may name
                 "models.dir", data.resolve("controller").resolve("models").toString()));
     }

@@ -169,22 +169,29 @@ public final class FleetScenario implements AutoCloseable {
         return controllerKey;
     }
 
-    /** Starts the real agents and the simulated fleet as child processes and waits for all to be online. */
+    /**
+     * Starts the real agents and the simulated fleet as child processes, each with only an enrolment
+     * token: the simulated fleet's token accepts its devices by itself, the real agents' token leaves
+     * them pending until they are accepted here through the API. Waits for all to be online.
+     */
     public void startAgents() throws IOException {
         Path key = controllerKey();
+        Path simToken = enrolmentToken(plan.fleet() + "-sim", true);
+        Path realToken = enrolmentToken(plan.fleet() + "-real", false);
         // every other real agent pinned to ONNX Runtime: the bundle carries both model files, and the
         // dashboard's device pages then show both engines (the others take their chain's first)
         for (int i = 0; i < plan.realAgents(); i++) {
             String engine = i % 2 == 1 ? "onnx" : "auto";
             agents.add(AgentProcess.real(plan.agentJar(), brokerUrl, plan.fleet(), plan.realAgentId(i),
-                    secrets.passwordFileOf(plan.realAgentId(i)), "real=true,engine=" + engine, engine, key,
+                    realToken, "real=true,engine=" + engine, engine, key,
                     plan.workDir().resolve("agents")));
         }
         simulator = SimulatorProcess.start(plan.agentJar(), brokerUrl, plan.fleet(), plan.sim(),
-                secrets.devicePasswordsFile(), key, plan.workDir().resolve("simulator"));
+                simToken, key, plan.workDir().resolve("simulator"));
         agents.add(simulator);
         say("started %d real agent(s) (every other one pinned to ONNX Runtime) and a simulator of %d devices (pids %s)", plan.realAgents(),
                 plan.sim().devices(), agents.stream().map(a -> Long.toString(a.pid())).toList());
+        acceptRealAgents();
         int[] last = {-1};
         await(plan.deviceCount() + " devices online", () -> {
             checkAgentsAlive();
@@ -195,6 +202,32 @@ public final class FleetScenario implements AutoCloseable {
             }
             return n;
         }, n -> n == plan.deviceCount());
+    }
+
+    /** Creates an enrolment token through the API and keeps it (shown once) in the owner-only secrets dir. */
+    private Path enrolmentToken(String id, boolean autoAccept) throws IOException {
+        JsonObject t = api.post("/api/v1/enrolment-tokens", new JsonObject().put("id", id).put("autoAccept", autoAccept),
+                201);
+        say("enrolment token %s created (%s)", t.getString("id"), autoAccept ? "accepts its devices by itself"
+                : "its devices wait for an operator");
+        return secrets.keepEnrolmentToken(t.getString("id"), t.getString("token"));
+    }
+
+    /** Waits until every real agent is pending enrolment, then accepts each through the API, as an operator would. */
+    private void acceptRealAgents() {
+        List<String> real = realIds();
+        JsonArray pending = await(real.size() + " real agents pending enrolment", () -> {
+            checkAgentsAlive();
+            return api.get("/api/v1/enrolments?status=pending").getJsonArray("enrolments");
+        }, a -> a.stream().map(o -> ((JsonObject) o).getString("deviceId")).toList().containsAll(real));
+        for (Object o : pending) {
+            JsonObject e = (JsonObject) o;
+            if (real.contains(e.getString("deviceId"))) {
+                api.post("/api/v1/enrolments/" + e.getString("deviceId") + "/accept", new JsonObject(), 200);
+                say("  %s asked to enrol (token %s, agent %s): accepted through the API", e.getString("deviceId"),
+                        e.getString("tokenId"), e.getString("agentVersion"));
+            }
+        }
     }
 
     private void checkAgentsAlive() {

@@ -53,14 +53,14 @@ public final class SimulatorProcess extends AgentProcess {
         }
     }
 
-    /** @param devicePasswords the devices' broker passwords, an owner-only file of deviceId=password lines */
+    /** @param enrolTokenFile the fleet enrolment token every simulated device enrols with (owner-only file) */
     public static SimulatorProcess start(Path agentJar, String brokerUrl, String fleetId, Fleet fleet,
-            Path devicePasswords, Path controllerKey, Path dir) throws IOException {
+            Path enrolTokenFile, Path controllerKey, Path dir) throws IOException {
         Files.createDirectories(dir);
         Path log = dir.resolve("simulator.log");
         Process p = new ProcessBuilder(command(agentJar, "768m", List.of("simulate", "--broker", brokerUrl,
                 "--fleet", fleetId, "--devices", Integer.toString(fleet.devices()), "--prefix", fleet.prefix(),
-                "--credentials", devicePasswords.toAbsolutePath().toString(),
+                "--enrol-token-file", enrolTokenFile.toAbsolutePath().toString(),
                 "--controller-key", controllerKey.toAbsolutePath().toString(), "--state", dir.resolve("state").toString(),
                 "--speed", Long.toString(fleet.nanosPerMegaMac()), "--spread", Double.toString(fleet.spread()),
                 "--seed", Long.toString(fleet.seed()), "--console", "true", "--exit-with-parent", "true")))

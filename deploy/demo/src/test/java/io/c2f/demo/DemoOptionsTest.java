@@ -91,11 +91,12 @@ class DemoOptionsTest {
         Path data = DemoMain.prepareDataDir(dir.resolve("demo-data"));
         assumeTrue(Files.getFileStore(data).supportsFileAttributeView("posix"), "no POSIX permissions here");
         assertEquals("rwx------", permissions(data), "the data dir holds secrets and logs");
-        DemoSecrets s = DemoSecrets.generate(data.resolve("secrets"), List.of("real-1", "sim-0000"));
+        DemoSecrets s = DemoSecrets.generate(data.resolve("secrets"));
         assertEquals("rwx------", permissions(s.dir()));
+        s.keepEnrolmentToken("demo-sim", "demo-sim.an-enrolment-token-secret-as-the-api-shows-it");
         try (Stream<Path> files = Files.list(s.dir())) {
             List<Path> all = files.toList();
-            assertEquals(7, all.size(), "2 tokens, their hashes, device hashes, device passwords, 2 agents' files: " + all);
+            assertEquals(4, all.size(), "2 tokens, their hashes, an enrolment token; no device password: " + all);
             for (Path f : all) {
                 assertEquals("rw-------", permissions(f), f.toString());
             }
@@ -104,12 +105,8 @@ class DemoOptionsTest {
         String apiTokens = Files.readString(s.apiTokensFile());
         assertTrue(apiTokens.contains(ApiTokens.hash(s.adminToken())), apiTokens);
         assertFalse(apiTokens.contains(s.adminToken()) || apiTokens.contains(s.readToken()), "hashes only");
-        String password = Files.readString(s.passwordFileOf("real-1")).strip();
-        assertTrue(password.length() >= 40, "a long random password");
-        assertTrue(Files.readString(s.devicePasswordsFile()).contains("real-1=" + password));
-        assertFalse(Files.readString(s.deviceCredentialsFile()).contains(password), "hashes only");
         assertFalse(s.toString().contains(s.adminToken()), s.toString());
-        assertThrows(FileAlreadyExistsException.class, () -> DemoSecrets.generate(s.dir(), List.of("real-1")),
+        assertThrows(FileAlreadyExistsException.class, () -> DemoSecrets.generate(s.dir()),
                 "secrets are never silently overwritten");
     }
 
@@ -117,13 +114,13 @@ class DemoOptionsTest {
     @Timeout(60)
     void theDemosControllerAnswersOnlyWithItsTokensAndLetsOnlyItsDevicesIn(Vertx vertx) throws Exception {
         Path data = DemoMain.prepareDataDir(dir.resolve("demo-data"));
-        DemoSecrets s = DemoSecrets.generate(data.resolve("secrets"), List.of("sim-0000"));
+        DemoSecrets s = DemoSecrets.generate(data.resolve("secrets"));
         Controller c = result(Controller.start(vertx, DemoMain.controllerConfig(data, 0, Ports.freePort(), s),
                 ControllerMetrics.NOOP, Controller.Options.defaults()));
         WebClient http = WebClient.create(vertx);
-        String password = Files.readString(s.passwordFileOf("sim-0000")).strip();
         try (FakeDevice anonymous = new FakeDevice(c.mqttUrl(), "demo", "sim-0000");
-                FakeDevice device = new FakeDevice(c.mqttUrl(), "demo", "sim-0000", "sim-0000", password)) {
+                FakeDevice madeUp = new FakeDevice(c.mqttUrl(), "demo", "sim-0000", "sim-0000",
+                        "a-password-nobody-enrolled-for-0123456789")) {
             assertEquals(401, result(http.get(c.httpPort(), "127.0.0.1", "/api/v1/devices").send()).statusCode());
             assertEquals(200, result(http.get(c.httpPort(), "127.0.0.1", "/api/v1/devices")
                     .bearerTokenAuthentication(s.readToken()).send()).statusCode());
@@ -134,7 +131,7 @@ class DemoOptionsTest {
                     .bearerTokenAuthentication(s.adminToken()).sendJsonObject(new JsonObject())).statusCode(),
                     "the admin token gets past auth to the request's own checks");
             assertThrows(MqttException.class, () -> anonymous.connect(1), "no anonymous devices");
-            device.connect(1);
+            assertThrows(MqttException.class, () -> madeUp.connect(1), "only devices that enrolled (no credentials file)");
         } finally {
             http.close();
             result(c.stop());

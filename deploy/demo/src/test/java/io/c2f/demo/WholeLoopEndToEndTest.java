@@ -15,6 +15,7 @@ import io.c2f.proto.testing.MosquittoBroker;
 import io.c2f.controller.testing.SimulatedFleet;
 import io.c2f.proto.v1.GeneratedImage;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -75,12 +76,12 @@ class WholeLoopEndToEndTest {
                         .put("heldoutSeeds", 1)
                         .put("referenceSteps", 10).put("maxEvaluations", 10).put("budgetSeconds", 5),
                 50, Duration.ofSeconds(120)).stagedInto(dir.resolve("models"));
-        // as the demo does: API tokens, and a broker password per device (the embedded broker checks them)
-        DemoSecrets secrets = DemoSecrets.generate(dir.resolve("secrets"), plan.deviceIds());
+        // as the demo does: API tokens; the devices enrol (the scenario makes the enrolment tokens through
+        // the API and accepts the real agents there), no credentials file
+        DemoSecrets secrets = DemoSecrets.generate(dir.resolve("secrets"));
         Map<String, String> config = new HashMap<>(Map.of("fleet", "e2e", "instance.id", "e2e-ctl", "http.host",
                 "127.0.0.1", "http.port", "0", "data.dir", dir.resolve("data").toString(),
                 "api.tokens.file", secrets.apiTokensFile().toString(),
-                "broker.credentials.file", secrets.deviceCredentialsFile().toString(),
                 "models.dir", dir.resolve("models").toString()));
         config.putAll(brokerConfig);
         Vertx vertx = Vertx.vertx();
@@ -97,6 +98,11 @@ class WholeLoopEndToEndTest {
             // a schedule search runs on the controller while the agents start
             String searchId = s.startSearch();
             s.startAgents();
+            // every device enrolled: the simulated ones by their auto-accept token, the real ones pending
+            // until the scenario accepted them through the API
+            JsonArray enrolled = s.api().get("/api/v1/enrolments?status=accepted").getJsonArray("enrolments");
+            assertEquals(22, enrolled.size(), enrolled.encode());
+            assertTrue(s.api().get("/api/v1/enrolments?status=pending").getJsonArray("enrolments").isEmpty());
             JsonObject search = s.awaitSearch(searchId);
             assertEquals("SUCCEEDED", search.getString("state"), search.encode());
             assertTrue(search.getJsonArray("results").size() >= 1, search.encode());
