@@ -103,18 +103,11 @@ final class EnrolmentClient implements AutoCloseable {
         if (result.isDone()) {
             return;
         }
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        MqttConnectOptions options = link.connectOptions();
         // the answer we need is retained: nothing to keep between bootstrap sessions
         options.setCleanSession(true);
-        options.setAutomaticReconnect(false);
-        options.setKeepAliveInterval((int) link.keepAlive().toSeconds());
-        options.setConnectionTimeout((int) Math.max(1, link.connectTimeout().toSeconds()));
         options.setUserName(token.bootstrapUsername());
         options.setPassword(token.secret().toCharArray());
-        if (link.socketFactory() != null) {
-            options.setSocketFactory(link.socketFactory());
-        }
         // no Last Will: the bootstrap login may publish nothing but its enrolment request
         try {
             client.connect(options).waitForCompletion(link.connectTimeout().toMillis() + 1000);

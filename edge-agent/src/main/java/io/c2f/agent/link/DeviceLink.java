@@ -192,13 +192,9 @@ public final class DeviceLink implements AutoCloseable {
         headers.newSession(bdSeq);
         Death will = Death.newBuilder().setHeader(headers.forWill()).setDeviceId(settings.deviceId())
                 .setReason(DeathReason.DEATH_REASON_CONNECTION_LOST).build();
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        MqttConnectOptions options = settings.connectOptions();
         // commands sent while we were away are queued by the broker for this client id
         options.setCleanSession(false);
-        options.setAutomaticReconnect(false);
-        options.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
-        options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
         options.setMaxInflight(1000);
         options.setWill(topics.device(settings.deviceId(), Channel.DEATH), WireCodec.encode(Channel.DEATH, will),
                 Channel.DEATH.qos(), false);
@@ -207,9 +203,6 @@ public final class DeviceLink implements AutoCloseable {
         }
         if (settings.password() != null) {
             options.setPassword(settings.password());
-        }
-        if (settings.socketFactory() != null) {
-            options.setSocketFactory(settings.socketFactory());
         }
         try {
             client.connect(options).waitForCompletion(settings.connectTimeout().toMillis() + 1000);

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import javax.net.SocketFactory;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 
 /**
  * How a device reaches its broker.
@@ -63,6 +64,22 @@ public record LinkSettings(String brokerUri, String fleet, String deviceId, Stri
     public LinkSettings withSocketFactory(SocketFactory factory) {
         return new LinkSettings(brokerUri, fleet, deviceId, username, password, factory, keepAlive, connectTimeout,
                 backoff, stateDir);
+    }
+
+    /**
+     * MQTT 3.1.1 connect options with these timings and TLS, and no automatic reconnect (the caller
+     * reconnects with its backoff); session, credentials and will are the caller's.
+     */
+    public MqttConnectOptions connectOptions() {
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        options.setAutomaticReconnect(false);
+        options.setKeepAliveInterval((int) keepAlive.toSeconds());
+        options.setConnectionTimeout((int) Math.max(1, connectTimeout.toSeconds()));
+        if (socketFactory != null) {
+            options.setSocketFactory(socketFactory);
+        }
+        return options;
     }
 
     @Override
