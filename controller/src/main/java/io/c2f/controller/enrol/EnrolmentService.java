@@ -249,10 +249,6 @@ public final class EnrolmentService {
 
     private Future<EnrolmentRecord> applyAcceptance(EnrolmentRecord e, TokenRecord token, String by) {
         TokenRecord counted = token.withUses(token.uses() + 1);
-        Future<Void> tokenDone = counted.unusableReason(clock.millis()) != null
-                ? broker.tokenUnusable(token.id()).onSuccess(v -> EventLog.info(LOG, "enrolment.token.used_up",
-                        "token", token.id(), "uses", counted.uses()))
-                : Future.succeededFuture();
         return broker.deviceAccepted(e.deviceId(), e.credentialHash()).compose(v -> {
             EventLog.info(LOG, "enrolment.accepted", "device", e.deviceId(), "token", e.tokenId(), "by", by,
                     "labels", String.join(",", e.labels()));
@@ -260,7 +256,9 @@ public final class EnrolmentService {
             return answer(e.deviceId(), e.requestId(), EnrolmentStatus.ENROLMENT_STATUS_ACCEPTED,
                     "accepted: reconnect with your own credential", null, e.labels())
                     .recover(unsent -> Future.succeededFuture()); // stored and valid; the device learns it on its next login
-        }).compose(v -> tokenDone).map(e);
+        }).compose(v -> counted.unusableReason(clock.millis()) == null ? Future.<Void>succeededFuture()
+                : broker.tokenUsedUp(token.id()).onSuccess(u -> EventLog.info(LOG, "enrolment.token.used_up",
+                        "token", token.id(), "uses", counted.uses()))).map(e);
     }
 
     /** Rejects a pending device: its bootstrap session is closed, REJECTED answered with the reason. */
