@@ -18,6 +18,7 @@ import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.config.ExposureCheck;
 import io.c2f.controller.dashboard.DashboardRoutes;
 import io.c2f.controller.enrol.BrokerAdmission;
+import io.c2f.controller.enrol.DynsecAdmission;
 import io.c2f.controller.enrol.EmbeddedAdmission;
 import io.c2f.controller.enrol.EnrolmentRepository;
 import io.c2f.controller.enrol.EnrolmentRoutes;
@@ -243,7 +244,8 @@ public final class Controller {
     private record Parts(DeviceRepository repository, RegistryVerticle registry, SearchService searches,
                          RetuneVerticle retune, BundleService bundles, RolloutService rollouts,
                          BundleDeliveryVerticle delivery, RolloutVerticle rolloutDriver, RolloutStatesGauge gauge,
-                         EnrolmentVerticle enrolment, MqttIngressVerticle ingress, ApiVerticle api) {
+                         Optional<DynsecAdmission> dynsec, EnrolmentVerticle enrolment, MqttIngressVerticle ingress,
+                         ApiVerticle api) {
 
         static Parts wire(Vertx vertx, ControllerConfig config, ControllerMetrics metrics, Options options,
                 OnDisk files, Database db, String mqttUrl, Optional<EmbeddedBroker> broker) {
@@ -261,7 +263,10 @@ public final class Controller {
             BundleService bundles = new BundleService(vertx, db, payloads, files.signingKey(), clock);
             JobRepository jobs = new JobRepository(db);
             RolloutService rollouts = new RolloutService(vertx, config.identity(), db, bundles, pacing, clock);
+            Optional<DynsecAdmission> dynsec = "dynsec".equals(config.brokerEnrolment())
+                    ? Optional.of(new DynsecAdmission(mqttSettings(config), mqttUrl)) : Optional.empty();
             BrokerAdmission admission = broker.<BrokerAdmission>map(EmbeddedAdmission::new)
+                    .or(() -> dynsec.map(d -> d))
                     .orElseGet(ManualAdmission::new);
             EnrolmentService enrolments = new EnrolmentService(vertx, config.fleet(), new EnrolmentRepository(db),
                     admission, metrics, clock);
@@ -291,6 +296,7 @@ public final class Controller {
                     new BundleDeliveryVerticle(config.identity(), bundles, jobs, pacing.chunksInFlight()),
                     new RolloutVerticle(config.identity(), rollouts, jobs, bundles, pacing, clock),
                     new RolloutStatesGauge(rollouts, metrics, 15_000),
+                    dynsec,
                     new EnrolmentVerticle(enrolments),
                     new MqttIngressVerticle(mqttSettings(config), mqttUrl, metrics),
                     api);
@@ -304,6 +310,7 @@ public final class Controller {
                     .compose(v -> deployments.deploy(delivery))
                     .compose(v -> deployments.deploy(rolloutDriver))
                     .compose(v -> deployments.deploy(gauge))
+                    .compose(v -> dynsec.map(deployments::deploy).orElse(Future.succeededFuture()))
                     .compose(v -> deployments.deploy(enrolment)) // tokens and enrolled devices reach the broker first
                     .compose(v -> deployments.deploy(ingress))
                     .map(v -> {

@@ -183,8 +183,13 @@ public final class EmbeddedBroker {
         verticle.bootstrapTokens.grant(tokenId, secretSha256, expiresMs);
     }
 
+    /** Refuses the token at CONNECT from now on (used up); open sessions stay. */
+    public void refuseEnrolmentToken(String tokenId) {
+        verticle.bootstrapTokens.withdraw(tokenId);
+    }
+
     /**
-     * Refuses the token from now on (revoked or used up) and closes the connections logged in with
+     * Refuses the token from now on (revoked) and closes the connections logged in with
      * it. Completes with how many were closed.
      */
     public Future<Integer> withdrawEnrolmentToken(String tokenId) {

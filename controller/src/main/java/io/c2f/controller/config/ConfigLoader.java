@@ -47,6 +47,7 @@ public final class ConfigLoader {
         d.put("broker.allow.anonymous", "false");
         d.put("broker.credentials.file", "");
         d.put("broker.max.inflight", "1000");
+        d.put("broker.enrolment", "");
         d.put("data.dir", "c2f-data");
         d.put("db.url", "");
         d.put("db.user", "sa");
@@ -140,6 +141,7 @@ public final class ConfigLoader {
         m.put("broker.allow.anonymous", Boolean.toString(c.brokerAllowAnonymous()));
         m.put("broker.credentials.file", c.brokerCredentialsFile());
         m.put("broker.max.inflight", Integer.toString(c.brokerMaxInflight()));
+        m.put("broker.enrolment", c.brokerEnrolment());
         m.put("data.dir", c.dataDir().toString());
         m.put("models.dir", c.modelsDir());
         m.put("models.upload.max.bytes", Long.toString(c.modelUploadMaxBytes()));
@@ -295,7 +297,8 @@ public final class ConfigLoader {
                         v.get("http.tls.keystore").trim(), v.get("http.tls.keystore.password"),
                         v.get("http.tls.cert").trim(), v.get("http.tls.key").trim()),
                 v.get("models.dir").trim(),
-                longValue(v, "models.upload.max.bytes"));
+                longValue(v, "models.upload.max.bytes"),
+                v.get("broker.enrolment").trim());
     }
 
     private static boolean telemetryAck(String value) {

@@ -25,6 +25,9 @@ import java.util.Map;
  * @param brokerAllowAnonymous whether the embedded broker lets clients in without credentials (development
  *     on loopback only; off by default)
  * @param brokerCredentialsFile device credentials for the embedded broker; empty: none
+ * @param brokerEnrolment how enrolment decisions reach an external broker: {@code dynsec} (Mosquitto's dynamic
+ *     security plugin, driven over its control topic), {@code none} (the operator does it); empty: the
+ *     embedded broker's own, or none with {@code mqtt.url}
  * @param brokerMaxInflight QoS 1 messages the embedded broker sends one client before it waits for
  *     acknowledgements (the controller's telemetry intake batches up to this many)
  * @param dataDir where the embedded database, bundles, keys and images are kept (the embedded broker keeps nothing on disk)
@@ -80,7 +83,8 @@ public record ControllerConfig(
         boolean telemetryAckAfterStore,
         TlsSettings tls,
         String modelsDir,
-        long modelUploadMaxBytes) {
+        long modelUploadMaxBytes,
+        String brokerEnrolment) {
 
     public ControllerConfig {
         if (!Topics.isValidId(fleet)) {
@@ -93,6 +97,14 @@ public record ControllerConfig(
         requirePort("broker.port", brokerPort, true);
         if (brokerMaxInflight < 1 || brokerMaxInflight > 10_000) {
             throw new ConfigException("broker.max.inflight " + brokerMaxInflight + " must be 1..10000");
+        }
+        if (!brokerEnrolment.isEmpty() && !brokerEnrolment.equals("dynsec") && !brokerEnrolment.equals("none")) {
+            throw new ConfigException("broker.enrolment '" + brokerEnrolment + "' must be dynsec or none (or empty: "
+                    + "the embedded broker's own, none with mqtt.url)");
+        }
+        if (brokerEnrolment.equals("dynsec") && mqttUrl.isEmpty()) {
+            throw new ConfigException("broker.enrolment=dynsec drives an external Mosquitto: set mqtt.url (the "
+                    + "embedded broker enrols devices itself)");
         }
         requireNonBlank("http.host", httpHost);
         requireNonBlank("broker.host", brokerHost);

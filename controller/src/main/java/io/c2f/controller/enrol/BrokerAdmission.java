@@ -16,8 +16,14 @@ public interface BrokerAdmission {
      */
     Future<Void> tokenUsable(TokenRecord token, String secret);
 
-    /** The token admits no one any more (revoked, used up); its open bootstrap sessions are closed. */
+    /** The token is revoked: it admits no one any more, and its open bootstrap sessions are closed. */
     Future<Void> tokenUnusable(String tokenId);
+
+    /**
+     * The token is used up: refused at CONNECT from now on, but open sessions stay (the device just
+     * accepted with its last use still has to read its answer); requests on them are refused.
+     */
+    Future<Void> tokenUsedUp(String tokenId);
 
     /** Whether the broker knows the id as a device outside enrolment (e.g. {@code broker.credentials.file}). */
     boolean deviceIdTaken(String deviceId);

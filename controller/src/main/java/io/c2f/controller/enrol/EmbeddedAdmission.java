@@ -23,6 +23,12 @@ public final class EmbeddedAdmission implements BrokerAdmission {
     }
 
     @Override
+    public Future<Void> tokenUsedUp(String tokenId) {
+        broker.refuseEnrolmentToken(tokenId);
+        return Future.succeededFuture();
+    }
+
+    @Override
     public boolean deviceIdTaken(String deviceId) {
         return broker.knowsDevice(deviceId);
     }

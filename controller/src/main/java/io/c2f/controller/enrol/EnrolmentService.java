@@ -186,24 +186,31 @@ public final class EnrolmentService {
     }
 
     private Future<Void> storePending(String deviceId, EnrolmentRequest request, TokenRecord token) {
-        return vertx.executeBlocking(() -> DeviceCredentials.hash(request.getCredential().toCharArray()), false)
-                .compose(hash -> {
-                    EnrolmentRecord record = new EnrolmentRecord(deviceId, token.id(), request.getRequestId(),
-                            EnrolmentState.PENDING, hash, request.getAgentVersion(), hardwareJson(request),
-                            request.getLabelsList(), null, clock.millis(), null);
-                    return repository.savePending(record, List.of(EnrolmentState.REJECTED));
-                }).compose(saved -> {
-                    if (!saved) {
-                        return refuse(deviceId, request, taken(deviceId, "taken by a request that came first")).mapEmpty();
-                    }
-                    EventLog.info(LOG, "enrolment.requested", "device", deviceId, "token", token.id(), "request",
-                            request.getRequestId(), "agent", request.getAgentVersion());
-                    metrics.reportEnrolment("requested");
-                    return broker.devicePending(deviceId, request.getCredential()).compose(v -> token.autoAccept()
-                            ? accept(deviceId, "auto-accept token '" + token.id() + "'").mapEmpty()
-                            : answer(deviceId, request.getRequestId(), EnrolmentStatus.ENROLMENT_STATUS_PENDING,
-                                    "waiting for an operator", null, List.of()));
+        // the broker first: one that keeps its own logins refuses an id it has (then nothing is stored)
+        Future<Boolean> atBroker = broker.devicePending(deviceId, request.getCredential()).map(true)
+                .recover(e -> {
+                    LOG.warn("broker refused a login for '{}': {}", deviceId, e.getMessage());
+                    return refuse(deviceId, request, taken(deviceId, "the broker has a login of that name"))
+                            .map(false);
                 });
+        return atBroker.compose(ok -> !ok ? Future.<Void>succeededFuture()
+                : vertx.executeBlocking(() -> DeviceCredentials.hash(request.getCredential().toCharArray()), false)
+                        .compose(hash -> repository.savePending(new EnrolmentRecord(deviceId, token.id(),
+                                request.getRequestId(), EnrolmentState.PENDING, hash, request.getAgentVersion(),
+                                hardwareJson(request), request.getLabelsList(), null, clock.millis(), null),
+                                List.of(EnrolmentState.REJECTED)))
+                        .compose(saved -> saved ? pendingStored(deviceId, request, token)
+                                : refuse(deviceId, request, taken(deviceId, "taken by a request that came first"))));
+    }
+
+    private Future<Void> pendingStored(String deviceId, EnrolmentRequest request, TokenRecord token) {
+        EventLog.info(LOG, "enrolment.requested", "device", deviceId, "token", token.id(), "request",
+                request.getRequestId(), "agent", request.getAgentVersion());
+        metrics.reportEnrolment("requested");
+        return token.autoAccept()
+                ? accept(deviceId, "auto-accept token '" + token.id() + "'").mapEmpty()
+                : answer(deviceId, request.getRequestId(), EnrolmentStatus.ENROLMENT_STATUS_PENDING,
+                        "waiting for an operator", null, List.of());
     }
 
     private static EnrolmentRefusal taken(String deviceId, String why) {
@@ -249,10 +256,6 @@ public final class EnrolmentService {
 
     private Future<EnrolmentRecord> applyAcceptance(EnrolmentRecord e, TokenRecord token, String by) {
         TokenRecord counted = token.withUses(token.uses() + 1);
-        Future<Void> tokenDone = counted.unusableReason(clock.millis()) != null
-                ? broker.tokenUnusable(token.id()).onSuccess(v -> EventLog.info(LOG, "enrolment.token.used_up",
-                        "token", token.id(), "uses", counted.uses()))
-                : Future.succeededFuture();
         return broker.deviceAccepted(e.deviceId(), e.credentialHash()).compose(v -> {
             EventLog.info(LOG, "enrolment.accepted", "device", e.deviceId(), "token", e.tokenId(), "by", by,
                     "labels", String.join(",", e.labels()));
@@ -260,7 +263,9 @@ public final class EnrolmentService {
             return answer(e.deviceId(), e.requestId(), EnrolmentStatus.ENROLMENT_STATUS_ACCEPTED,
                     "accepted: reconnect with your own credential", null, e.labels())
                     .recover(unsent -> Future.succeededFuture()); // stored and valid; the device learns it on its next login
-        }).compose(v -> tokenDone).map(e);
+        }).compose(v -> counted.unusableReason(clock.millis()) == null ? Future.<Void>succeededFuture()
+                : broker.tokenUsedUp(token.id()).onSuccess(u -> EventLog.info(LOG, "enrolment.token.used_up",
+                        "token", token.id(), "uses", counted.uses()))).map(e);
     }
 
     /** Rejects a pending device: its bootstrap session is closed, REJECTED answered with the reason. */

@@ -29,6 +29,11 @@ public final class ManualAdmission implements BrokerAdmission {
     }
 
     @Override
+    public Future<Void> tokenUsedUp(String tokenId) {
+        return tokenUnusable(tokenId);
+    }
+
+    @Override
     public boolean deviceIdTaken(String deviceId) {
         return false;
     }

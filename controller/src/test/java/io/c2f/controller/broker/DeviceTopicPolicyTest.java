@@ -43,6 +43,24 @@ class DeviceTopicPolicyTest {
     }
 
     @Test
+    void aBootstrapLoginPublishesOnlyItsOwnEnrolmentRequestAndReadsOnlyItsOwnAnswer() {
+        String boot = "enrol.tok-1";
+        for (Channel c : Channel.values()) {
+            String own = c.scope() == Channel.Scope.FLEET ? lab.fleetWide(c) : lab.device("new-1", c);
+            assertTrue(policy.canPublish(own, boot, "new-1") == (c == Channel.ENROL_REQUEST), c.name());
+            assertTrue(policy.canSubscribe(own, boot, "new-1") == (c == Channel.ENROL_ANSWER), c.name());
+            assertFalse(policy.canRetain(own, boot), "a bootstrap login retained on " + c);
+        }
+        assertFalse(policy.canPublish(lab.enrolmentRequest("new-2"), boot, "new-1"), "another id's request");
+        assertFalse(policy.canSubscribe(lab.enrolmentAnswer("new-2"), boot, "new-1"), "another id's answer");
+        assertFalse(policy.canSubscribe(lab.allDevices(Channel.ENROL_ANSWER), boot, "new-1"), "every answer");
+        assertFalse(policy.canPublish(lab.enrolmentRequest("enrol.x"), boot, "enrol.x"), "a bootstrap-like client id");
+        assertFalse(policy.canPublish(Topics.fleet("other").enrolmentRequest("new-1"), boot, "new-1"), "other fleet");
+        // a device whose username looks like a bootstrap login is no device
+        assertFalse(policy.canPublish(lab.device("enrol.x", Channel.BIRTH), "enrol.x", "enrol.x"));
+    }
+
+    @Test
     void theAdminMayDoAnything() {
         assertTrue(policy.canSubscribe("c2f/v1/lab/device/+/telemetry", "admin", "c2f-controller-x"));
         assertTrue(policy.canPublish(lab.device("d1", Channel.JOB_NOTIFY), "admin", "anything"));
@@ -54,6 +72,7 @@ class DeviceTopicPolicyTest {
         for (Channel c : Channel.values()) {
             String topic = c.scope() == Channel.Scope.FLEET ? lab.fleetWide(c) : lab.device("d1", c);
             assertFalse(policy.canRetain(topic, "d1"), "a device retained on " + c);
+            // the controller retains the enrolment answer (a device reconnecting reads its status) and its state
             assertTrue(policy.canRetain(topic, "admin") == c.retained(), c.name());
         }
         assertFalse(policy.canRetain(Topics.fleet("other").fleetWide(Channel.CONTROLLER_STATE), "admin"), "other fleet");

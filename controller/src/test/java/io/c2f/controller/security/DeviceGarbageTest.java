@@ -73,7 +73,10 @@ class DeviceGarbageTest {
             Random random = new Random(13);
             Map<String, Integer> sent = new HashMap<>();
             for (Channel ch : Channel.values()) {
-                if (ch.direction() != Direction.DEVICE_TO_CONTROLLER || ch.scope() != Channel.Scope.DEVICE) {
+                if (ch.direction() != Direction.DEVICE_TO_CONTROLLER || ch.scope() != Channel.Scope.DEVICE
+                        || ch.enrolment()) {
+                    // enrolment channels are the bootstrap login's: the broker drops an enrolled device's publishes
+                    // there (bad enrolment requests: EnrolmentEmbeddedBrokerTest)
                     continue;
                 }
                 String topic = topics.device(DEVICE, ch);
