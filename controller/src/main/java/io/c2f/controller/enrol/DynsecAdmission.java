@@ -67,7 +67,9 @@ public final class DynsecAdmission extends VerticleBase implements BrokerAdmissi
     public Future<?> start() {
         URI uri = URI.create(brokerUrl);
         MqttClientOptions options = new MqttClientOptions().setClientId(settings.clientId() + "-dynsec")
-                .setCleanSession(true).setAutoKeepAlive(true).setMaxMessageSize(1 << 20);
+                .setCleanSession(true).setAutoKeepAlive(true).setMaxMessageSize(1 << 20)
+                // a fleet enrolling at once sends many commands: the client's default of 10 in flight refused them
+                .setMaxInflightQueue(1000);
         if (!settings.username().isEmpty()) {
             options.setUsername(settings.username()).setPassword(settings.password());
         }

@@ -58,12 +58,48 @@ class WholeLoopEndToEndTest {
         wholeLoop(Map.of("broker.port", Integer.toString(freePort())));
     }
 
+    /**
+     * Mosquitto with its dynamic security plugin, as the controller drives it for enrolment
+     * ({@code broker.enrolment=dynsec}): nobody but the controller's login gets in until the
+     * controller creates the bootstrap client of a token and each accepted device's client.
+     */
     @Test
     void mosquitto() throws Exception {
         Assumptions.assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
-        try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("mosquitto"))) {
-            wholeLoop(Map.of("mqtt.url", broker.uri()));
+        Assumptions.assumeTrue(Files.isRegularFile(Path.of(DYNSEC_PLUGIN)) && Files.isExecutable(Path.of("/usr/bin/mosquitto_ctrl")),
+                "mosquitto's dynamic security plugin or mosquitto_ctrl is not installed");
+        Path dynsec = dir.resolve("mosquitto").resolve("dynamic-security.json");
+        Files.createDirectories(dynsec.getParent());
+        String password = java.util.UUID.randomUUID().toString();
+        ctrl(List.of("mosquitto_ctrl", "dynsec", "init", dynsec.toString(), "c2f-controller", password));
+        // "user root": the plugin rewrites its file in this test's folder, which Mosquitto's own user cannot
+        try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("mosquitto"), "allow_anonymous false\nplugin "
+                + DYNSEC_PLUGIN + "\nplugin_opt_config_file " + dynsec + "\nuser root")) {
+            // the controller's login: the plugin's admin role, plus every c2f topic of this fleet
+            List<String> admin = List.of("mosquitto_ctrl", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()),
+                    "-u", "c2f-controller", "-P", password, "dynsec");
+            ctrl(concat(admin, "createRole", "c2f-fleet-controller"));
+            for (String acl : List.of("subscribePattern", "publishClientSend", "publishClientReceive")) {
+                ctrl(concat(admin, "addRoleACL", "c2f-fleet-controller", acl, "c2f/v1/#", "allow"));
+            }
+            ctrl(concat(admin, "addClientRole", "c2f-controller", "c2f-fleet-controller"));
+            wholeLoop(Map.of("mqtt.url", broker.uri(), "mqtt.username", "c2f-controller", "mqtt.password", password,
+                    "broker.enrolment", "dynsec"));
         }
+    }
+
+    private static final String DYNSEC_PLUGIN = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
+
+    private static List<String> concat(List<String> head, String... tail) {
+        List<String> all = new java.util.ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
+    }
+
+    private static void ctrl(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), command.subList(0, Math.min(command.size(), 3)) + ": " + out);
     }
 
     private void wholeLoop(Map<String, String> brokerConfig) throws Exception {
