@@ -56,6 +56,7 @@ public final class DashboardRoutes implements ApiRoutes {
         });
         router.get("/rollouts/:id").handler(rc -> pages.send(rc, "rollout", rc.pathParam("id")));
         router.get("/models").handler(rc -> pages.send(rc, "models", null));
+        router.get("/enrolment").handler(rc -> pages.send(rc, "enrolment", null));
         router.get("/models/:id").handler(rc -> {
             String id = rc.pathParam("id");
             if (!id.matches("[A-Za-z0-9._-]{1,128}")) {

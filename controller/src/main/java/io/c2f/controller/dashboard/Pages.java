@@ -31,6 +31,7 @@ final class Pages {
             case "rollout" -> "Rollout " + subject;
             case "model" -> "Model " + subject;
             case "models" -> "Models";
+            case "enrolment" -> "Enrolment";
             default -> "Fleet " + fleet;
         };
         String html = template("layout").replace("{{title}}", escape(title)).replace("{{fleet}}", escape(fleet))

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Enrolment on Mosquitto with its dynamic security plugin ({@code broker.enrolment=dynsec}),
- * driven over {@code $CONTROL/dynamic-security/v1} with the controller's own login (which needs
- * the plugin's admin role: deploy/mosquitto/dynsec-init.sh). Mosquitto 2.0.11's dynsec ACLs do
+ * driven over {@code $CONTROL/dynamic-security/v1} with the controller's own login (the plugin's
+ * admin, plus a role publishing on the fleet's topics: deploy/mosquitto/dynsec-setup.sh; it cannot
+ * give itself that role: 2.0.11 disconnects a client whose roles change). Mosquitto 2.0.11's dynsec ACLs do
  * not substitute %c or %u (checked against the real binary), so:
  * <ul>
  *   <li>every enrolled device gets a role of its own ({@code c2f-device-{id}}) listing exactly its
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Disabling or deleting a dynsec client disconnects its open session (checked with 2.0.11). A
  * pending device's client is created at once (the controller keeps only a hash, the plugin needs
- * the password) and left disabled until it is accepted.
+ * the password) and left disabled until it is accepted; then it is bound to its client id (so its
+ * credential cannot take over another device's session) and enabled.
  */
 public final class DynsecAdmission extends VerticleBase implements BrokerAdmission {
     private static final Logger LOG = LoggerFactory.getLogger(DynsecAdmission.class);
@@ -157,8 +159,10 @@ public final class DynsecAdmission extends VerticleBase implements BrokerAdmissi
     @Override
     public Future<Void> devicePending(String deviceId, String credential) {
         // never deletes a client first: one of that name that is not a pending enrolment's makes this fail (id taken)
+        // bound to its client id only on acceptance: binding kicks the connection of that client id (2.0.11), here
+        // the device's own bootstrap session
         return onContext(() -> send(command("createClient").put("username", deviceId).put("password", credential)
-                        .put("clientid", deviceId).put("textname", "c2f device (enrolment pending)"))
+                        .put("textname", "c2f device (enrolment pending)"))
                 .compose(v -> send(command("disableClient").put("username", deviceId))));
     }
 
@@ -169,6 +173,7 @@ public final class DynsecAdmission extends VerticleBase implements BrokerAdmissi
                 "already exists")
                 .compose(v -> idempotent(command("addClientRole").put("username", deviceId).put("rolename", role),
                         "already"))
+                .compose(v -> send(command("setClientId").put("username", deviceId).put("clientid", deviceId)))
                 .compose(v -> send(command("enableClient").put("username", deviceId))));
     }
 

@@ -1,5 +1,10 @@
 package io.c2f.controller.enrol;
 
+import static io.c2f.controller.store.NullableColumns.nullableInt;
+import static io.c2f.controller.store.NullableColumns.nullableLong;
+import static io.c2f.controller.store.NullableColumns.setInt;
+import static io.c2f.controller.store.NullableColumns.setLong;
+
 import io.c2f.controller.api.ConflictException;
 import io.c2f.controller.store.Database;
 import io.vertx.core.Future;
@@ -9,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,11 +47,7 @@ public final class EnrolmentRepository {
                 ps.setString(2, t.secretSha256());
                 ps.setString(3, new JsonObject(new LinkedHashMap<>(t.labels())).encode());
                 setLong(ps, 4, t.expiresMs());
-                if (t.maxUses() == null) {
-                    ps.setNull(5, Types.INTEGER);
-                } else {
-                    ps.setInt(5, t.maxUses());
-                }
+                setInt(ps, 5, t.maxUses());
                 ps.setInt(6, t.uses());
                 ps.setBoolean(7, t.autoAccept());
                 ps.setLong(8, t.createdMs());
@@ -252,11 +252,9 @@ public final class EnrolmentRepository {
     private static TokenRecord token(ResultSet rs) throws SQLException {
         Map<String, String> labels = new LinkedHashMap<>();
         new JsonObject(rs.getString("labels")).forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
-        int maxUses = rs.getInt("max_uses");
-        Integer max = rs.wasNull() ? null : maxUses;
-        return new TokenRecord(rs.getString("id"), rs.getString("secret_sha256"), labels, getLong(rs, "expires_ms"),
-                max, rs.getInt("uses"), rs.getBoolean("auto_accept"), rs.getLong("created_ms"),
-                getLong(rs, "revoked_ms"));
+        return new TokenRecord(rs.getString("id"), rs.getString("secret_sha256"), labels, nullableLong(rs, "expires_ms"),
+                nullableInt(rs, "max_uses"), rs.getInt("uses"), rs.getBoolean("auto_accept"), rs.getLong("created_ms"),
+                nullableLong(rs, "revoked_ms"));
     }
 
     private static EnrolmentRecord enrolment(ResultSet rs) throws SQLException {
@@ -265,19 +263,6 @@ public final class EnrolmentRepository {
         return new EnrolmentRecord(rs.getString("device_id"), rs.getString("token_id"), rs.getString("request_id"),
                 EnrolmentState.valueOf(rs.getString("status")), rs.getString("credential_hash"),
                 rs.getString("agent_version"), rs.getString("hardware"), labels, rs.getString("reason"),
-                rs.getLong("requested_ms"), getLong(rs, "decided_ms"));
-    }
-
-    private static Long getLong(ResultSet rs, String column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
-    }
-
-    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.BIGINT);
-        } else {
-            ps.setLong(i, v);
-        }
+                rs.getLong("requested_ms"), nullableLong(rs, "decided_ms"));
     }
 }

@@ -65,7 +65,14 @@ public final class EnrolmentService {
         long now = clock.millis();
         return repository.tokens().compose(tokens -> {
             List<Future<Void>> done = new ArrayList<>();
-            tokens.stream().filter(t -> t.unusableReason(now) == null).forEach(t -> done.add(broker.tokenUsable(t, null)));
+            for (TokenRecord t : tokens) {
+                if (t.unusableReason(now) == null) {
+                    done.add(broker.tokenUsable(t, null));
+                    expireLater(t);
+                } else {
+                    done.add(broker.tokenUnusable(t.id())); // a broker with its own logins may still hold it
+                }
+            }
             return Future.all(done).map(tokens.size());
         }).compose(n -> repository.enrolments(EnrolmentState.ACCEPTED).compose(accepted -> {
             List<Future<Void>> done = new ArrayList<>();
@@ -82,13 +89,30 @@ public final class EnrolmentService {
         EnrolmentToken token = EnrolmentToken.generate(id, RANDOM);
         TokenRecord record = new TokenRecord(id, token.secretSha256(), spec.labels(), spec.expiresMs(), spec.maxUses(),
                 0, spec.autoAccept(), clock.millis(), null);
+        boolean usable = record.unusableReason(record.createdMs()) == null; // expiresAt may be in the past
         return repository.insertToken(record)
-                .compose(v -> broker.tokenUsable(record, token.secret()))
+                .compose(v -> usable ? broker.tokenUsable(record, token.secret()) : Future.succeededFuture())
                 .map(v -> {
+                    expireLater(record);
                     EventLog.info(LOG, "enrolment.token.created", "token", id, "labels", labelList(record.labels()),
                             "autoAccept", record.autoAccept(), "maxUses", record.maxUses(), "expiresMs", record.expiresMs());
                     return new CreatedToken(record, token.text());
                 });
+    }
+
+    /**
+     * Withdraws the token from the broker when it expires: the embedded broker checks expiry at each
+     * login anyway, but a broker with its own logins (dynsec) knows nothing of it.
+     */
+    private void expireLater(TokenRecord t) {
+        if (t.expiresMs() == null) {
+            return;
+        }
+        long delay = Math.max(1, t.expiresMs() - clock.millis());
+        vertx.setTimer(delay, id -> broker.tokenUnusable(t.id())
+                .onSuccess(v -> EventLog.info(LOG, "enrolment.token.expired", "token", t.id()))
+                .onFailure(e -> LOG.warn("could not withdraw expired enrolment token '{}' from the broker: {}", t.id(),
+                        e.getMessage())));
     }
 
     public Future<List<TokenRecord>> tokens() {

@@ -1,5 +1,9 @@
 package io.c2f.controller.job;
 
+import static io.c2f.controller.store.NullableColumns.nullableLong;
+import static io.c2f.controller.store.NullableColumns.setInt;
+import static io.c2f.controller.store.NullableColumns.setLong;
+
 import io.c2f.controller.store.Database;
 import io.c2f.proto.v1.JobStatusUpdate;
 import io.c2f.proto.v1.JobStep;
@@ -261,27 +265,6 @@ public final class JobRepository {
                 rs.getLong("step_timeout_ms"), rs.getLong("deadline_ms"), rs.getInt("attempts"),
                 rs.getLong("created_ms"), nullableLong(rs, "sent_ms"), nullableLong(rs, "started_ms"),
                 rs.getLong("updated_ms"), nullableLong(rs, "finished_ms"));
-    }
-
-    private static Long nullableLong(ResultSet rs, String column) throws SQLException {
-        long v = rs.getLong(column);
-        return rs.wasNull() ? null : v;
-    }
-
-    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.BIGINT);
-        } else {
-            ps.setLong(i, v);
-        }
-    }
-
-    private static void setInt(PreparedStatement ps, int i, Integer v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.INTEGER);
-        } else {
-            ps.setInt(i, v);
-        }
     }
 
     private static void setDouble(PreparedStatement ps, int i, Double v) throws SQLException {

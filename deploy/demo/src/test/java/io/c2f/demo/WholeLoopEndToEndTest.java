@@ -72,29 +72,20 @@ class WholeLoopEndToEndTest {
         Files.createDirectories(dynsec.getParent());
         String password = java.util.UUID.randomUUID().toString();
         ctrl(List.of("mosquitto_ctrl", "dynsec", "init", dynsec.toString(), "c2f-controller", password));
+        // set up as deploy/mosquitto/mosquitto-dynsec.conf and deploy/README.md say
         // "user root": the plugin rewrites its file in this test's folder, which Mosquitto's own user cannot
         try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("mosquitto"), "allow_anonymous false\nplugin "
                 + DYNSEC_PLUGIN + "\nplugin_opt_config_file " + dynsec + "\nuser root")) {
-            // the controller's login: the plugin's admin role, plus every c2f topic of this fleet
-            List<String> admin = List.of("mosquitto_ctrl", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()),
-                    "-u", "c2f-controller", "-P", password, "dynsec");
-            ctrl(concat(admin, "createRole", "c2f-fleet-controller"));
-            for (String acl : List.of("subscribePattern", "publishClientSend", "publishClientReceive")) {
-                ctrl(concat(admin, "addRoleACL", "c2f-fleet-controller", acl, "c2f/v1/#", "allow"));
-            }
-            ctrl(concat(admin, "addClientRole", "c2f-controller", "c2f-fleet-controller"));
+            // the controller's login: the plugin's admin, plus publishing on the fleet's topics (as deploy/mosquitto says)
+            ctrl(List.of("sh", Path.of("../mosquitto/dynsec-setup.sh").toAbsolutePath().normalize().toString(), "e2e",
+                    "c2f-controller", "-h", "127.0.0.1", "-p", Integer.toString(broker.port()), "-u", "c2f-controller",
+                    "-P", password));
             wholeLoop(Map.of("mqtt.url", broker.uri(), "mqtt.username", "c2f-controller", "mqtt.password", password,
                     "broker.enrolment", "dynsec"));
         }
     }
 
     private static final String DYNSEC_PLUGIN = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
-
-    private static List<String> concat(List<String> head, String... tail) {
-        List<String> all = new java.util.ArrayList<>(head);
-        all.addAll(List.of(tail));
-        return all;
-    }
 
     private static void ctrl(List<String> command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
