@@ -49,7 +49,8 @@ public final class FleetScenario implements AutoCloseable {
 
     /**
      * @param brokerUrl the broker the agents connect to (the controller's)
-     * @param secrets the admin token the scenario calls the API with, and the devices' broker passwords
+     * @param secrets the admin token the scenario calls the API with, and where it keeps the enrolment
+     *     tokens it creates
      * @param progress receives one line per thing worth telling
      */
     public FleetScenario(Vertx vertx, ScenarioPlan plan, String apiHost, int apiPort, String brokerUrl,
