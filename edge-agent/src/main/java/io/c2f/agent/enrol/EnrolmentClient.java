@@ -126,6 +126,17 @@ final class EnrolmentClient implements AutoCloseable {
             disconnectQuietly();
             int code = e.getReasonCode();
             if (code == MqttException.REASON_CODE_FAILED_AUTHENTICATION || code == MqttException.REASON_CODE_NOT_AUTHORIZED) {
+                if (ownLoginWorks()) {
+                    // accepted while this device was away: a broker may refuse the bootstrap login of an enrolled
+                    // id (the embedded one does), so the retained ACCEPTED cannot be read; its own login proves it
+                    LOG.info("{}: the bootstrap login is refused but the device's own login works: it was accepted",
+                            link.deviceId());
+                    release();
+                    result.complete(EnrolmentAnswer.newBuilder().setDeviceId(link.deviceId())
+                            .setRequestId(request.getRequestId()).setStatus(EnrolmentStatus.ENROLMENT_STATUS_ACCEPTED)
+                            .build());
+                    return;
+                }
                 loginRefusals++;
                 LOG.warn("{}: the broker refused the bootstrap login of enrolment token '{}' ({}), {} of {} times",
                         link.deviceId(), token.tokenId(), e.getMessage(), loginRefusals, maxLoginRefusals);
@@ -140,6 +151,22 @@ final class EnrolmentClient implements AutoCloseable {
                 LOG.warn("{} cannot reach the broker to enrol at {}: {}", link.deviceId(), link.brokerUri(), e.toString());
             }
             scheduleReconnect();
+        }
+    }
+
+    /** Whether the broker takes the device's own login (user name = client id = device id, its credential). */
+    private boolean ownLoginWorks() {
+        MqttConnectOptions options = link.connectOptions();
+        options.setCleanSession(false); // never discards a session the device's own link keeps
+        options.setUserName(link.deviceId());
+        options.setPassword(request.getCredential().toCharArray());
+        try {
+            client.connect(options).waitForCompletion(link.connectTimeout().toMillis() + 1000);
+            disconnectQuietly();
+            return true;
+        } catch (MqttException e) {
+            disconnectQuietly();
+            return false;
         }
     }
 
