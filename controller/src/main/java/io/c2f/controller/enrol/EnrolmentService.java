@@ -60,6 +60,11 @@ public final class EnrolmentService {
         this.clock = clock;
     }
 
+    /** The controller's clock (the API shows whether a token is usable now by it). */
+    public long now() {
+        return clock.millis();
+    }
+
     /** Tells the broker the usable tokens and accepted devices (at start, before it admits devices). */
     public Future<Void> restore() {
         long now = clock.millis();
