@@ -52,6 +52,7 @@ public final class DynsecAdmission extends VerticleBase implements BrokerAdmissi
     static final String RESPONSE_TOPIC = CONTROL_TOPIC + "/response";
     static final String BOOTSTRAP_ROLE = "c2f-bootstrap";
     private static final long ANSWER_TIMEOUT_MS = 10_000;
+    private static final long USED_UP_GRACE_MS = 5_000;
 
     private final MqttSettings settings;
     private final String brokerUrl;
@@ -146,9 +147,16 @@ public final class DynsecAdmission extends VerticleBase implements BrokerAdmissi
                 + tokenId), "not found"));
     }
 
+    /**
+     * The plugin cannot refuse new logins but keep open ones: the client goes a few seconds later, so
+     * the device accepted with the token's last use can read its answer first (the controller refuses
+     * requests with the used-up token meanwhile).
+     */
     @Override
     public Future<Void> tokenUsedUp(String tokenId) {
-        return tokenUnusable(tokenId); // the plugin cannot refuse new logins but keep open ones
+        vertx.setTimer(USED_UP_GRACE_MS, t -> tokenUnusable(tokenId).onFailure(e ->
+                LOG.warn("could not delete the used-up enrolment token's client enrol.{}: {}", tokenId, e.getMessage())));
+        return Future.succeededFuture();
     }
 
     @Override

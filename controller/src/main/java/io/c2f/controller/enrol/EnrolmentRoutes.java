@@ -54,7 +54,7 @@ public final class EnrolmentRoutes implements ApiRoutes {
     private void listTokens(RoutingContext rc) {
         enrolments.tokens().onSuccess(tokens -> {
             JsonArray a = new JsonArray();
-            long now = System.currentTimeMillis();
+            long now = enrolments.now();
             tokens.forEach(t -> a.add(toJson(t, now)));
             json(rc, 200, new JsonObject().put("tokens", a));
         }).onFailure(e -> fail(rc, e));
@@ -73,7 +73,7 @@ public final class EnrolmentRoutes implements ApiRoutes {
             return;
         }
         enrolments.createToken(spec).onSuccess(created -> json(rc, 201,
-                toJson(created.token(), System.currentTimeMillis()).put("token", created.text())))
+                toJson(created.token(), enrolments.now()).put("token", created.text())))
                 .onFailure(e -> fail(rc, e));
     }
 
@@ -137,7 +137,7 @@ public final class EnrolmentRoutes implements ApiRoutes {
 
     private void revokeToken(RoutingContext rc) {
         enrolments.revokeToken(rc.pathParam("id"))
-                .onSuccess(t -> json(rc, 200, toJson(t, System.currentTimeMillis())))
+                .onSuccess(t -> json(rc, 200, toJson(t, enrolments.now())))
                 .onFailure(e -> fail(rc, e));
     }
 

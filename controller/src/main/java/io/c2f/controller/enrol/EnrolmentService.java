@@ -60,6 +60,11 @@ public final class EnrolmentService {
         this.clock = clock;
     }
 
+    /** The controller's clock (the API shows whether a token is usable now by it). */
+    public long now() {
+        return clock.millis();
+    }
+
     /** Tells the broker the usable tokens and accepted devices (at start, before it admits devices). */
     public Future<Void> restore() {
         long now = clock.millis();
@@ -280,16 +285,18 @@ public final class EnrolmentService {
 
     private Future<EnrolmentRecord> applyAcceptance(EnrolmentRecord e, TokenRecord token, String by) {
         TokenRecord counted = token.withUses(token.uses() + 1);
-        return broker.deviceAccepted(e.deviceId(), e.credentialHash()).compose(v -> {
+        // a token used up now is refused at CONNECT before anyone hears of the acceptance (open sessions stay)
+        boolean usedUp = counted.unusableReason(clock.millis()) != null;
+        return broker.deviceAccepted(e.deviceId(), e.credentialHash()).compose(v -> !usedUp ? Future.<Void>succeededFuture()
+                : broker.tokenUsedUp(token.id()).onSuccess(u -> EventLog.info(LOG, "enrolment.token.used_up",
+                        "token", token.id(), "uses", counted.uses()))).compose(v -> {
             EventLog.info(LOG, "enrolment.accepted", "device", e.deviceId(), "token", e.tokenId(), "by", by,
                     "labels", String.join(",", e.labels()));
             metrics.reportEnrolment("accepted");
             return answer(e.deviceId(), e.requestId(), EnrolmentStatus.ENROLMENT_STATUS_ACCEPTED,
                     "accepted: reconnect with your own credential", null, e.labels())
                     .recover(unsent -> Future.succeededFuture()); // stored and valid; the device learns it on its next login
-        }).compose(v -> counted.unusableReason(clock.millis()) == null ? Future.<Void>succeededFuture()
-                : broker.tokenUsedUp(token.id()).onSuccess(u -> EventLog.info(LOG, "enrolment.token.used_up",
-                        "token", token.id(), "uses", counted.uses()))).map(e);
+        }).map(e);
     }
 
     /** Rejects a pending device: its bootstrap session is closed, REJECTED answered with the reason. */

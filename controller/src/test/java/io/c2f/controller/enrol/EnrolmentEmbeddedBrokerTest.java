@@ -12,6 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.c2f.controller.Controller;
 import io.c2f.controller.broker.DeviceCredentials;
 import io.c2f.controller.config.ConfigLoader;
@@ -48,6 +51,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * Enrolment on the embedded broker, attacked from outside with raw MQTT clients and plain HTTP: a
@@ -65,8 +69,13 @@ class EnrolmentEmbeddedBrokerTest {
     private WebClient http;
     private URI broker;
 
+    /** Every log event of the controller while the tests run: the event log, and no credential in it. */
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
     @BeforeAll
     void start() throws Exception {
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).addAppender(logs);
         Path credentials = Files.writeString(dir.resolve("devices.properties"),
                 FILE_DEVICE + "=" + DeviceCredentials.hash("pw".toCharArray()) + "\n");
         vertx = Vertx.vertx();
@@ -81,6 +90,7 @@ class EnrolmentEmbeddedBrokerTest {
 
     @AfterAll
     void stop() throws Exception {
+        ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).detachAppender(logs);
         http.close();
         result(controller.stop());
         result(vertx.close());
@@ -172,6 +182,14 @@ class EnrolmentEmbeddedBrokerTest {
         int[] code2 = new int[1];
         bootstrap(broker, "cam-001", token, code2).close();
         assertEquals(RawMqttClient.NOT_AUTHORIZED, code2[0], "an enrolled id cannot be taken over with a token");
+
+        List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        for (String step : List.of("event=enrolment.token.created token=" + token.tokenId(),
+                "event=enrolment.requested device=cam-001", "event=enrolment.accepted device=cam-001")) {
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith(step)), "event log has " + step);
+        }
+        assertFalse(lines.stream().anyMatch(l -> l.contains(secret) || l.contains(token.secret())),
+                "neither the device's credential nor the token's secret is ever logged");
     }
 
     @Test
@@ -291,9 +309,13 @@ class EnrolmentEmbeddedBrokerTest {
             assertEquals(null, enrolment("cam-bad"), "no bad request stored anything");
             // under an id that is taken: a file device's
         }
-        try (RawMqttClient impostor = bootstrap(broker, "cam-dup", token, code)) {
+        try (RawMqttClient first = bootstrap(broker, "cam-dup", token, code)) {
             assertEquals(EnrolmentStatus.ENROLMENT_STATUS_PENDING,
-                    ask(impostor, "cam-dup", request("cam-dup", token, secret, b -> b)).getStatus());
+                    ask(first, "cam-dup", request("cam-dup", token, secret, b -> b)).getStatus());
+            // another token's holder cannot take over the connected client id
+            bootstrap(broker, "cam-dup", other, code).close();
+            assertEquals(2 /* identifier rejected */, code[0]);
+            assertTrue(first.ping(Duration.ofSeconds(5)), "the first connection is still there");
         }
         try (RawMqttClient second = bootstrap(broker, "cam-dup", other, code)) {
             assertEquals(0, code[0]);
