@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.c2f.agent.enrol.Enrolment;
 import io.c2f.agent.testing.FakeEnrolmentController;
 import io.c2f.agent.testing.FakeEnrolmentController.Decision;
+import io.c2f.proto.bundle.Ed25519Keys;
 import io.c2f.proto.enrol.EnrolmentToken;
 import io.c2f.proto.testing.MosquittoBroker;
 import java.nio.charset.StandardCharsets;
@@ -28,16 +29,21 @@ class EnrolCommandTest {
     }
 
     private Outcome enrol(Path config, Path tokenFile) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(),
-                "enrol", "--config", config.toString(), "--token-file", tokenFile.toString())
-                .redirectErrorStream(true).start();
+        return agent("enrol", "--config", config.toString(), "--token-file", tokenFile.toString());
+    }
+
+    private Outcome agent(String... args) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(javaBin, "-cp",
+                System.getProperty("java.class.path"), AgentMain.class.getName()));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         assertTrue(p.waitFor(90, TimeUnit.SECONDS), "enrol did not end");
         return new Outcome(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
     @Test
-    void aRejectedEnrolmentExitsWithStatus3NamingTheReasonAndAnAcceptedOneWith0() throws Exception {
+    void aRejectedEnrolmentExitsWithStatus3NamingTheReasonInEnrolAndRunAndAnAcceptedOneWith0() throws Exception {
         assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
         EnrolmentToken token = EnrolmentToken.generate("tok1", new SecureRandom());
         Path tokenFile = dir.resolve("enrol.token");
@@ -54,6 +60,19 @@ class EnrolCommandTest {
             assertTrue(no.output().contains(
                     "c2f-agent: enrolment of cam-1 was rejected by the controller: not on the purchase order"), no.output());
             assertFalse(no.output().contains(token.secret()), "the token's secret is never printed");
+
+            // run with the token in its config: the same refusal ends the agent with status 3
+            Path key = dir.resolve("controller.pub");
+            Files.writeString(key, Ed25519Keys.publicPem(Ed25519Keys.generate().getPublic()));
+            Path running = dir.resolve("run.properties");
+            Files.writeString(running, "c2f.fleet=t\nc2f.device.id=cam-3\nc2f.broker.url=" + broker.uri()
+                    + "\nc2f.state.dir=state-3\nc2f.controller.public-key=controller.pub\nc2f.enrol.token-file="
+                    + tokenFile + "\n");
+            Outcome run = agent("run", "--config", running.toString());
+            assertEquals(3, run.exit(), run.output());
+            assertTrue(run.output().contains(
+                    "c2f-agent: enrolment of cam-3 was rejected by the controller: not on the purchase order"), run.output());
+            assertFalse(run.output().contains(token.secret()));
 
             Path accepted = dir.resolve("accepted.properties");
             Files.writeString(accepted, "c2f.fleet=t\nc2f.device.id=cam-2\nc2f.broker.url=" + broker.uri()
