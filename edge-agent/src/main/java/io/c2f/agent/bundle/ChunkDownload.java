@@ -93,9 +93,9 @@ final class ChunkDownload {
         }
         this.covered = BundlePayload.chunksCoveredBy(manifest, reusedFiles());
         if (!covered.isEmpty()) {
-            LOG.info("{}: reusing {} of {} file(s) held locally, which cover {} of {} chunks; fetching the rest",
+            LOG.info("{}: reusing {} of {} file(s) held locally, which cover {} of {} chunks; {} to fetch",
                     manifest.getBundleId(), reusedFiles().cardinality(), reused.length, covered.cardinality(),
-                    manifest.getChunkCount());
+                    manifest.getChunkCount(), manifest.getChunkCount() - covered.cardinality());
         }
     }
 
