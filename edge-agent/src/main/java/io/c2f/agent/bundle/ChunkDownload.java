@@ -107,11 +107,6 @@ final class ChunkDownload {
         return files;
     }
 
-    /** Chunks wholly inside files reused from the device's slots (they are never asked for). */
-    public synchronized BitSet covered() {
-        return (BitSet) covered.clone();
-    }
-
     private Path chunkFile(int index) {
         String digits = Integer.toString(index);
         StringBuilder name = new StringBuilder(CHUNK_PREFIX.length() + 6).append(CHUNK_PREFIX);
