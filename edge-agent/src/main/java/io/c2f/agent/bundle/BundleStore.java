@@ -199,9 +199,12 @@ public final class BundleStore {
                         e.getMessage());
                 continue;
             }
+            Path real = dir.toRealPath();
             for (BundleFile f : manifest.getFilesList()) {
-                Path file = dir.resolve(f.getPath()).normalize();
-                if (file.startsWith(dir) && !file.equals(dir) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                Path file = real.resolve(f.getPath()).normalize();
+                // inside the slot, a regular file, and no link on the way (a linked folder leads elsewhere)
+                if (file.startsWith(real) && !file.equals(real) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                        && file.toRealPath().equals(file)) {
                     out.computeIfAbsent(f.getSha256(), k -> new ArrayList<>()).add(file);
                 }
             }

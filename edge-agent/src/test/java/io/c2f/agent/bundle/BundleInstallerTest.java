@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.c2f.agent.fs.AtomicFiles;
 import io.c2f.agent.link.LinkState;
 import io.c2f.proto.bundle.BundlePayload;
 import io.c2f.proto.bundle.Ed25519Keys;
@@ -620,6 +621,18 @@ class BundleInstallerTest {
         assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j2", bundle("emoji-2", "2.0.0", files, CONTROLLER_KEY))
                 .getState());
         assertEquals(List.of(List.of(0, 1, 2, 3, 4)), requests, "the link is not a held file");
+
+        // nor is a file behind a linked folder (the slot's "weights" now leads outside)
+        Path weights = store.active().orElseThrow().dir().resolve("weights");
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.write(elsewhere.resolve("renamed.bin"), model(1));
+        AtomicFiles.deleteTree(weights);
+        Files.createSymbolicLink(weights, elsewhere);
+        Files.delete(slotDir.resolve("model.tflite")); // the other slot's link, out of the way
+        requests.clear();
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j2b", bundle("emoji-2b", "2.1.0", files, CONTROLLER_KEY))
+                .getState());
+        assertEquals(List.of(List.of(0, 1, 2, 3, 4)), requests, "the linked folder is not followed");
 
         // the same bytes under another name in a real slot file are reused
         Map<String, byte[]> again = new LinkedHashMap<>();
