@@ -67,7 +67,8 @@ public final class BundleDeliveryVerticle extends VerticleBase {
     private long sent;
     /** Acknowledged and not yet written to the jobs table: device id, then bundle id. */
     private Map<String, Map<String, Delivered>> unflushed = new HashMap<>();
-    private boolean flushing;
+    /** The write of the tally in progress, or the last one (one at a time). */
+    private Future<Void> flushing = Future.succeededFuture();
     private long flushTimer = -1;
 
     /** @param maxInFlight chunks published and not yet acknowledged by the broker, over all devices */
@@ -206,24 +207,25 @@ public final class BundleDeliveryVerticle extends VerticleBase {
 
     /** Writes the tally to the jobs table, one write at a time; a failed write is kept for the next. */
     private Future<Void> flush() {
-        if (flushing || unflushed.isEmpty()) {
-            return Future.succeededFuture();
+        if (!flushing.isComplete() || unflushed.isEmpty()) {
+            return flushing;
         }
         Map<String, Map<String, Delivered>> batch = unflushed;
         unflushed = new HashMap<>();
-        flushing = true;
-        return jobs.addDelivered(batch).recover(e -> {
+        flushing = jobs.addDelivered(batch).recover(e -> {
             LOG.warn("could not record the bundle bytes sent to {} device(s), trying again: {}", batch.size(),
                     e.getMessage());
             batch.forEach((device, bundles) -> bundles.forEach((bundle, d) -> tally(device, bundle, d)));
             return Future.succeededFuture();
-        }).onComplete(ar -> flushing = false);
+        });
+        return flushing;
     }
 
     @Override
     public Future<?> stop() {
         vertx.cancelTimer(flushTimer);
-        return flush();
+        // after a write in progress, what was sent since
+        return flushing.transform(ar -> flush());
     }
 
     private Future<Void> send(String deviceId, Pending p) {
