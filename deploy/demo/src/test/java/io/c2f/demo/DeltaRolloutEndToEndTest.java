@@ -68,6 +68,7 @@ class DeltaRolloutEndToEndTest {
     private final Map<String, Set<Integer>> requested = new ConcurrentHashMap<>();
     private ApiClient api;
     private PublicKey controllerKey;
+    private String brokerUrl;
 
     @ParameterizedTest
     @ValueSource(strings = {"embedded", "mosquitto"})
@@ -175,8 +176,6 @@ class DeltaRolloutEndToEndTest {
         agents.put(id, agent);
         agent.start();
     }
-
-    private String brokerUrl;
 
     private void awaitOnline(List<String> ids) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
