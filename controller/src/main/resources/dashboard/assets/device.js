@@ -54,6 +54,7 @@
       ['Engine', d.engine ? d.engine + ' (' + d.engineLink + ')' : null],
       ['Delegate', recent.length ? recent[recent.length - 1].delegate : (d.delegates || []).map(x => x.name).join(', ')],
       ['Agent', d.agentVersion], ['Labels', (d.labels || []).join(', ')],
+      ['Capabilities', (d.capabilities || []).join(', ') || 'none announced (whole bundles)'],
       ['Hardware', d.hardware ? [d.hardware.cpuModel, d.hardware.arch, d.hardware.cpuCores && d.hardware.cpuCores + ' cores'].filter(Boolean).join(' · ') : null],
       ['Last seen', ago(d.lastSeen)], d.offlineReason && d.status === 'OFFLINE' ? ['Offline because', d.offlineReason] : null]);
   }

@@ -5,6 +5,13 @@
   const btn = { pause: document.getElementById('pause'), resume: document.getElementById('resume'), abort: document.getElementById('abort') };
   const result = document.getElementById('control-result');
   let rollout = null;
+  // bundle bytes the controller sent: a schedule-only change to devices holding the model is a small share of the payload
+  const bytes = n => n == null ? '–' : n >= 1e6 ? (n / 1e6).toFixed(2) + ' MB' : n >= 1e3 ? (n / 1e3).toFixed(1) + ' kB' : Math.round(n) + ' B';
+  function sent(d) {
+    if (!d || !d.devices) return null;
+    return `${bytes(d.bytesSent)} to ${d.devices} device${d.devices === 1 ? '' : 's'} · mean ${bytes(d.meanBytesPerDevice)} per device`
+      + (d.payloadSize ? ` (${(100 * d.meanShareOfPayload).toFixed(1)} % of the ${bytes(d.payloadSize)} payload)` : '');
+  }
 
   function render(r) {
     rollout = r;
@@ -14,6 +21,7 @@
     facts(document.getElementById('r-facts'), [['Bundle', r.bundleId], ['Wave', r.currentWave == null ? '–' : `${r.currentWave + 1} of ${r.waves.length}`],
       ['Jobs', Object.entries(c).filter(([, n]) => n).map(([k, n]) => `${n} ${k.toLowerCase().replace('_', ' ')}`).join(', ') || 'none'],
       ['Created', C2F.time(r.createdAt)], r.finishedAt ? ['Finished', C2F.time(r.finishedAt)] : null,
+      ['Bytes sent', sent(r.delivery)],
       r.abortReason ? ['Abort reason', r.abortReason] : null, r.lease ? ['Driven by', r.lease.owner] : null]);
     btn.pause.disabled = r.state !== 'RUNNING';
     btn.resume.disabled = r.state !== 'PAUSED';
@@ -33,8 +41,9 @@
       el('td', { 'data-label': 'Kind' }, j.kind.toLowerCase()), el('td', { 'data-label': 'State' }, badge(j.state)),
       el('td', { 'data-label': 'Step' }, j.step || '–'), el('td', { class: 'num', 'data-label': 'Progress' }, (j.progress || 0) + ' %'),
       el('td', { class: 'num', 'data-label': 'Attempts' }, String(j.attempts)),
+      el('td', { class: 'num', 'data-label': 'Bytes sent', 'data-bytes-sent': j.bytesSent || 0, title: `${j.chunksSent || 0} chunks` }, bytes(j.bytesSent || 0)),
       el('td', { 'data-label': 'Error' }, j.error ? [j.error.code, j.error.message].filter(Boolean).join(': ') : (j.probe ? `probe ${j.probe.psnrDb.toFixed(1)} dB` : '–')))) :
-      [el('tr', null, el('td', { colspan: 8 }, 'No job yet.'))]));
+      [el('tr', null, el('td', { colspan: 9 }, 'No job yet.'))]));
     document.getElementById('events').replaceChildren(...r.events.slice().reverse().map(e => el('li', null, C2F.time(e.at), el('strong', null, e.kind), ' ', e.message || '')));
   }
   async function load() {

@@ -161,6 +161,33 @@ class WireContractTest {
         assertEquals(wire.length, decoded.toByteArray().length, "unknown field dropped on re-encode");
     }
 
+    @Test
+    void aBirthFromBeforeCapabilitiesAnnouncesNone() throws Exception {
+        // the committed birth vector predates the field: such an agent is an old one (whole payloads)
+        byte[] golden;
+        try (var in = WireContractTest.class.getResourceAsStream("/golden/birth.bin")) {
+            golden = in.readAllBytes();
+        }
+        Birth old = (Birth) WireCodec.decode(GoldenVectorsTest.topicOf(Channel.BIRTH), golden).message();
+        assertEquals(0, old.getCapabilitiesCount());
+        assertTrue(DeviceCapabilities.BUNDLE_DELTA.matches("[a-z0-9.-]{1,64}"));
+    }
+
+    @Test
+    void capabilitiesRoundTripAndBadOnesAreRefusedByName() throws Exception {
+        Birth example = (Birth) ExampleMessages.of(Channel.BIRTH);
+        String topic = GoldenVectorsTest.topicOf(Channel.BIRTH);
+        Birth delta = example.toBuilder().addCapabilities(DeviceCapabilities.BUNDLE_DELTA).build();
+        assertEquals(delta, WireCodec.decode(topic, delta.toByteArray()).message());
+        for (var bad : List.of(List.of("Bundle Delta"), List.of(""), List.of("x".repeat(65)),
+                List.of("bundle-delta", "bundle-delta"), java.util.Collections.nCopies(33, "a"))) {
+            Birth b = example.toBuilder().addAllCapabilities(bad).build();
+            InvalidMessageException e = assertThrows(InvalidMessageException.class,
+                    () -> WireCodec.decode(topic, b.toByteArray()), bad.toString());
+            assertEquals("capabilities", e.field());
+        }
+    }
+
     private static byte[] encodeField99() throws java.io.IOException {
         var out = new java.io.ByteArrayOutputStream();
         var coded = com.google.protobuf.CodedOutputStream.newInstance(out);

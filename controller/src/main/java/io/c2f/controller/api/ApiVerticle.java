@@ -242,6 +242,7 @@ public final class ApiVerticle extends VerticleBase {
                 .put("fleet", d.fleet())
                 .put("status", d.status().name())
                 .put("labels", new JsonArray(new ArrayList<>(d.labels())))
+                .put("capabilities", new JsonArray(new ArrayList<>(d.capabilities())))
                 .put("agentVersion", d.agentVersion())
                 .put("bdSeq", d.bdSeq())
                 .put("firstSeen", Instant.ofEpochMilli(d.firstSeenMs()).toString())

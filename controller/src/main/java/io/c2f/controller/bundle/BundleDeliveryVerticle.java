@@ -2,6 +2,7 @@ package io.c2f.controller.bundle;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.c2f.controller.config.ControllerIdentity;
+import io.c2f.controller.job.Delivered;
 import io.c2f.controller.job.JobRepository;
 import io.c2f.controller.mqtt.DeviceCommands;
 import io.c2f.controller.mqtt.EventAddresses;
@@ -35,9 +36,16 @@ import org.slf4j.LoggerFactory;
  * the broker at any time, taken round-robin from the devices' queues, so a wave of devices
  * downloading at once shares the link fairly and never floods the broker; a device's own request
  * window (64 chunks) bounds each queue.
+ *
+ * <p>What each device was sent: every chunk the broker acknowledged adds its bytes to an in-memory
+ * tally (by device and bundle; no I/O on the publish path), written to the device's job for the
+ * bundle ({@link JobRepository#addDelivered}) once the queues run empty, at the latest every
+ * {@link #FLUSH_MS} ms, and when the verticle stops. Several controllers each add their own.
  */
 public final class BundleDeliveryVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(BundleDeliveryVerticle.class);
+    /** Longest a sent chunk waits before it is counted in the jobs table. */
+    public static final long FLUSH_MS = 1000;
 
     private record Pending(String requestId, BundleRecord bundle, int index, String sha256) {
         String key() {
@@ -57,6 +65,11 @@ public final class BundleDeliveryVerticle extends VerticleBase {
     private DeviceCommands commands;
     private int inFlight;
     private long sent;
+    /** Acknowledged and not yet written to the jobs table: device id, then bundle id. */
+    private Map<String, Map<String, Delivered>> unflushed = new HashMap<>();
+    /** The write of the tally in progress, or the last one (one at a time). */
+    private Future<Void> flushing = Future.succeededFuture();
+    private long flushTimer = -1;
 
     /** @param maxInFlight chunks published and not yet acknowledged by the broker, over all devices */
     public BundleDeliveryVerticle(ControllerIdentity identity, BundleService bundles, JobRepository jobs, int maxInFlight) {
@@ -73,6 +86,7 @@ public final class BundleDeliveryVerticle extends VerticleBase {
     public Future<?> start() {
         LocalCodec.registerOn(vertx);
         commands = new DeviceCommands(vertx);
+        flushTimer = vertx.setPeriodic(FLUSH_MS, t -> flush());
         return vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.BUNDLE_GET), m -> {
             Inbound in = m.body();
             if (identity.fleet().equals(in.address().fleet())) {
@@ -170,10 +184,48 @@ public final class BundleDeliveryVerticle extends VerticleBase {
                             ar.cause().getMessage());
                 } else {
                     sent++;
+                    count(deviceId, p);
                 }
                 pump();
+                if (inFlight == 0 && ready.isEmpty()) {
+                    flush(); // idle: the rollout page shows the bytes without waiting for the timer
+                }
             });
         }
+    }
+
+    private void count(String deviceId, Pending p) {
+        BundleRecord b = p.bundle();
+        long bytes = Math.min(b.chunkSize(), b.payloadSize() - (long) p.index() * b.chunkSize());
+        tally(deviceId, b.id(), new Delivered(1, bytes, 0));
+    }
+
+    private void tally(String deviceId, String bundleId, Delivered d) {
+        unflushed.computeIfAbsent(deviceId, x -> new HashMap<>()).merge(bundleId, d,
+                (a, more) -> a.plus(more.chunks(), more.bytes()));
+    }
+
+    /** Writes the tally to the jobs table, one write at a time; a failed write is kept for the next. */
+    private Future<Void> flush() {
+        if (!flushing.isComplete() || unflushed.isEmpty()) {
+            return flushing;
+        }
+        Map<String, Map<String, Delivered>> batch = unflushed;
+        unflushed = new HashMap<>();
+        flushing = jobs.addDelivered(batch).recover(e -> {
+            LOG.warn("could not record the bundle bytes sent to {} device(s), trying again: {}", batch.size(),
+                    e.getMessage());
+            batch.forEach((device, bundles) -> bundles.forEach((bundle, d) -> tally(device, bundle, d)));
+            return Future.succeededFuture();
+        });
+        return flushing;
+    }
+
+    @Override
+    public Future<?> stop() {
+        vertx.cancelTimer(flushTimer);
+        // after a write in progress, what was sent since
+        return flushing.transform(ar -> flush());
     }
 
     private Future<Void> send(String deviceId, Pending p) {

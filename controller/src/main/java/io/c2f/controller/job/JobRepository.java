@@ -14,7 +14,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -227,6 +229,46 @@ public final class JobRepository {
                 return readAll(ps);
             }
         });
+    }
+
+    /**
+     * Adds what was sent to devices (by device id, then bundle id) to the newest job of each
+     * device for that bundle: the one that entitled it to the chunks (a job may have ended since).
+     * One transaction; rows without such a job are skipped.
+     */
+    public Future<Void> addDelivered(Map<String, Map<String, Delivered>> sent) {
+        return db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE jobs SET chunks_sent = chunks_sent + ?, "
+                    + "bytes_sent = bytes_sent + ? WHERE id = (SELECT id FROM jobs WHERE device_id = ? AND bundle_id = ? "
+                    + "ORDER BY created_ms DESC, id DESC LIMIT 1)")) {
+                for (var device : sent.entrySet()) {
+                    for (var bundle : device.getValue().entrySet()) {
+                        ps.setLong(1, bundle.getValue().chunks());
+                        ps.setLong(2, bundle.getValue().bytes());
+                        ps.setString(3, device.getKey());
+                        ps.setString(4, bundle.getKey());
+                        ps.addBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** What was sent for each job of a rollout, by job id, with the size of the job's bundle payload. */
+    public static Map<String, Delivered> deliveredOfRollout(Connection c, String rolloutId) throws SQLException {
+        Map<String, Delivered> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT j.id, j.chunks_sent, j.bytes_sent, b.payload_size "
+                + "FROM jobs j JOIN bundles b ON b.id = j.bundle_id WHERE j.rollout_id = ?")) {
+            ps.setString(1, rolloutId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), new Delivered(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+                }
+            }
+        }
+        return out;
     }
 
     public Future<Optional<Job>> find(String jobId) {

@@ -3,6 +3,7 @@ package io.c2f.controller.rollout;
 import io.c2f.controller.bundle.BundleService;
 import io.c2f.controller.bundle.RequestException;
 import io.c2f.controller.config.ControllerIdentity;
+import io.c2f.controller.job.Delivered;
 import io.c2f.controller.job.Job;
 import io.c2f.controller.job.JobRepository;
 import io.c2f.controller.job.JobStatus;
@@ -139,7 +140,7 @@ public final class RolloutService {
                 return Optional.<JsonObject>empty();
             }
             return Optional.of(view(r.get(), RolloutRepository.waves(c, id), JobRepository.ofRollout(c, id),
-                    RolloutRepository.events(c, id, EVENT_LIMIT)));
+                    RolloutRepository.events(c, id, EVENT_LIMIT), JobRepository.deliveredOfRollout(c, id)));
         });
     }
 
@@ -199,7 +200,8 @@ public final class RolloutService {
         return o;
     }
 
-    private static JsonObject view(Rollout r, List<Wave> waves, List<Job> jobs, List<RolloutEvent> events) {
+    private static JsonObject view(Rollout r, List<Wave> waves, List<Job> jobs, List<RolloutEvent> events,
+            Map<String, Delivered> delivered) {
         JsonObject o = summary(r).put("fleet", r.fleet()).put("spec", r.spec().toJson());
         if (r.leaseOwner() != null) {
             o.put("lease", new JsonObject().put("owner", r.leaseOwner()).put("expiresAt", time(r.leaseExpiresMs())));
@@ -249,13 +251,45 @@ public final class RolloutService {
             if (j.finishedMs() != null) {
                 jj.put("finishedAt", time(j.finishedMs()));
             }
+            Delivered d = delivered.getOrDefault(j.id(), Delivered.NONE);
+            jj.put("chunksSent", d.chunks()).put("bytesSent", d.bytes());
             js.add(jj);
         }
         o.put("jobs", js);
+        o.put("delivery", delivery(r, jobs, delivered));
         JsonArray ev = new JsonArray();
         events.forEach(e -> ev.add(new JsonObject().put("at", time(e.atMs())).put("kind", e.kind())
                 .put("message", e.message())));
         o.put("events", ev);
+        return o;
+    }
+
+    /**
+     * Bundle bytes sent to the rollout's devices, beside the bundle's whole payload: a device that
+     * reused the files it held (a schedule-only change) got a small share of it, a model change about all.
+     */
+    private static JsonObject delivery(Rollout r, List<Job> jobs, Map<String, Delivered> delivered) {
+        long bytes = 0;
+        long chunks = 0;
+        long payload = 0;
+        for (Job j : jobs) {
+            Delivered d = delivered.getOrDefault(j.id(), Delivered.NONE);
+            bytes += d.bytes();
+            chunks += d.chunks();
+            if (j.bundleId().equals(r.bundleId())) {
+                payload = d.payloadSize();
+            }
+        }
+        long devices = jobs.stream().map(Job::deviceId).distinct().count();
+        JsonObject o = new JsonObject().put("devices", devices).put("bytesSent", bytes).put("chunksSent", chunks)
+                .put("payloadSize", payload);
+        if (devices > 0) {
+            double mean = (double) bytes / devices;
+            o.put("meanBytesPerDevice", mean);
+            if (payload > 0) {
+                o.put("meanShareOfPayload", mean / payload);
+            }
+        }
         return o;
     }
 

@@ -12,6 +12,7 @@ import java.util.List;
  *
  * @param hardwareJson Hardware in the protobuf JSON mapping
  * @param delegatesJson the delegate chain as a JSON array (protobuf JSON mapping per element)
+ * @param capabilities what the agent announced it implements (Birth.capabilities; none from older agents)
  */
 public record DeviceBirth(
         String deviceId,
@@ -26,10 +27,12 @@ public record DeviceBirth(
         String bundleVersion,
         String bundleModelSha256,
         String bundleSlot,
-        String scheduleId) {
+        String scheduleId,
+        List<String> capabilities) {
 
     public DeviceBirth {
         labels = List.copyOf(labels);
+        capabilities = List.copyOf(capabilities);
     }
 
     public static DeviceBirth from(String fleet, Birth b, long atMs) {
@@ -44,7 +47,7 @@ public record DeviceBirth(
         return new DeviceBirth(b.getDeviceId(), fleet, b.getHeader().getBdSeq(), atMs, b.getAgentVersion(),
                 json(b.getHardware()), delegates.toString(), b.getLabelsList(),
                 b.getInstalled().getBundleId(), b.getInstalled().getVersion(), b.getInstalled().getModelSha256(),
-                b.getInstalled().getSlot(), b.getScheduleId());
+                b.getInstalled().getSlot(), b.getScheduleId(), b.getCapabilitiesList());
     }
 
     private static String json(MessageOrBuilder m) {

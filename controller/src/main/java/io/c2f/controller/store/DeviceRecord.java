@@ -2,7 +2,11 @@ package io.c2f.controller.store;
 
 import java.util.List;
 
-/** One row of the device registry. Optional values are null when unknown. */
+/**
+ * One row of the device registry. Optional values are null when unknown.
+ *
+ * @param capabilities what its last birth announced (empty: nothing, or an agent before the field)
+ */
 public record DeviceRecord(
         String id,
         String fleet,
@@ -26,9 +30,11 @@ public record DeviceRecord(
         long telemetryNextSeq,
         long telemetryReceived,
         long telemetryDropped,
-        long telemetryGap) {
+        long telemetryGap,
+        List<String> capabilities) {
 
     public DeviceRecord {
         labels = List.copyOf(labels);
+        capabilities = List.copyOf(capabilities);
     }
 }

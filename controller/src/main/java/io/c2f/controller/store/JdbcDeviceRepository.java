@@ -24,7 +24,7 @@ public final class JdbcDeviceRepository implements DeviceRepository {
     private static final String COLUMNS = "id, fleet, labels, hardware, delegates, agent_version, bundle_id, "
             + "bundle_version, bundle_model_sha256, bundle_slot, schedule_id, bd_seq, status, offline_reason, "
             + "first_seen_ms, last_seen_ms, last_birth_ms, heartbeat_interval_ms, latency_target_ms, "
-            + "telemetry_next_seq, telemetry_received, telemetry_dropped, telemetry_gap";
+            + "telemetry_next_seq, telemetry_received, telemetry_dropped, telemetry_gap, capabilities";
 
     private final Database db;
 
@@ -52,7 +52,7 @@ public final class JdbcDeviceRepository implements DeviceRepository {
     private static int updateFromBirth(Connection c, DeviceBirth b) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET fleet = ?, labels = ?, hardware = ?, "
                 + "delegates = ?, agent_version = ?, bundle_id = ?, bundle_version = ?, bundle_model_sha256 = ?, "
-                + "bundle_slot = ?, schedule_id = ?, bd_seq = ?, status = 'ONLINE', offline_reason = NULL, "
+                + "bundle_slot = ?, schedule_id = ?, capabilities = ?, bd_seq = ?, status = 'ONLINE', offline_reason = NULL, "
                 + "last_seen_ms = ?, last_birth_ms = ? WHERE id = ?")) {
             int i = birthFields(ps, b);
             ps.setLong(i++, b.bdSeq());
@@ -66,8 +66,8 @@ public final class JdbcDeviceRepository implements DeviceRepository {
     private static void insertFromBirth(Connection c, DeviceBirth b) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO devices (fleet, labels, hardware, delegates, "
                 + "agent_version, bundle_id, bundle_version, bundle_model_sha256, bundle_slot, schedule_id, "
-                + "bd_seq, status, first_seen_ms, last_seen_ms, last_birth_ms, id) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ONLINE', ?, ?, ?, ?)")) {
+                + "capabilities, bd_seq, status, first_seen_ms, last_seen_ms, last_birth_ms, id) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ONLINE', ?, ?, ?, ?)")) {
             int i = birthFields(ps, b);
             ps.setLong(i++, b.bdSeq());
             ps.setLong(i++, b.atMs());
@@ -90,6 +90,7 @@ public final class JdbcDeviceRepository implements DeviceRepository {
         ps.setString(i++, emptyToNull(b.bundleModelSha256()));
         ps.setString(i++, emptyToNull(b.bundleSlot()));
         ps.setString(i++, emptyToNull(b.scheduleId()));
+        ps.setString(i++, new JsonArray(new ArrayList<>(b.capabilities())).encode());
         return i;
     }
 
@@ -277,10 +278,9 @@ public final class JdbcDeviceRepository implements DeviceRepository {
     }
 
     private static DeviceRecord read(ResultSet rs) throws SQLException {
-        List<String> labels = new ArrayList<>();
-        for (Object o : new JsonArray(rs.getString("labels"))) {
-            labels.add(String.valueOf(o));
-        }
+        List<String> labels = strings(rs.getString("labels"));
+        String announced = rs.getString("capabilities");
+        List<String> capabilities = announced == null ? List.of() : strings(announced);
         int hb = rs.getInt("heartbeat_interval_ms");
         Integer heartbeat = rs.wasNull() ? null : hb;
         double target = rs.getDouble("latency_target_ms");
@@ -291,7 +291,16 @@ public final class JdbcDeviceRepository implements DeviceRepository {
                 rs.getString("schedule_id"), rs.getLong("bd_seq"), DeviceStatus.valueOf(rs.getString("status")),
                 rs.getString("offline_reason"), rs.getLong("first_seen_ms"), rs.getLong("last_seen_ms"),
                 rs.getLong("last_birth_ms"), heartbeat, latencyTarget, rs.getLong("telemetry_next_seq"),
-                rs.getLong("telemetry_received"), rs.getLong("telemetry_dropped"), rs.getLong("telemetry_gap"));
+                rs.getLong("telemetry_received"), rs.getLong("telemetry_dropped"), rs.getLong("telemetry_gap"),
+                capabilities);
+    }
+
+    private static List<String> strings(String jsonArray) {
+        List<String> out = new ArrayList<>();
+        for (Object o : new JsonArray(jsonArray)) {
+            out.add(String.valueOf(o));
+        }
+        return out;
     }
 
     private static String emptyToNull(String s) {

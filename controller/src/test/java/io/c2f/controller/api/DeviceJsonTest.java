@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class DeviceJsonTest {
     private static DeviceRecord record(String delegatesJson) {
         return new DeviceRecord("rpi-1", "lab", List.of(), null, delegatesJson, "0.1.0", null, null, null, null,
-                null, 1, DeviceStatus.ONLINE, null, 0, 0, 0, null, null, 0, 0, 0, 0);
+                null, 1, DeviceStatus.ONLINE, null, 0, 0, 0, null, null, 0, 0, 0, 0, List.of());
     }
 
     @Test

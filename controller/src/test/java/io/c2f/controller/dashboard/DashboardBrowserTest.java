@@ -207,6 +207,8 @@ class DashboardBrowserTest {
             assertTrue(chain.getText().contains("tflite-xnnpack"), chain.getText());
             assertTrue(driver.findElement(By.id("facts")).getText().contains("tflite (tflite-xnnpack)"),
                     driver.findElement(By.id("facts")).getText());
+            assertTrue(driver.findElement(By.id("facts")).getText().contains("none announced (whole bundles)"),
+                    "a birth without capabilities: " + driver.findElement(By.id("facts")).getText());
             System.out.println("device chart points: 30 -> 38; history: "
                     + driver.findElement(By.cssSelector("#history tbody tr")).getText());
             shot(driver, "device");
@@ -233,6 +235,16 @@ class DashboardBrowserTest {
             wait.until(x -> d2.findElements(By.cssSelector("#waves li")).size() == 2);
             wait.until(ExpectedConditions.elementToBeClickable(By.id("abort")));
             wait.until(x -> d2.findElements(By.cssSelector("#jobs tbody tr[data-job-id]")).size() >= 1);
+            // the canary asks for the bundle's first chunk: the page shows the bytes it was sent
+            late.next(io.c2f.proto.v1.JobCommand.class, WAIT);
+            late.publish(io.c2f.proto.topic.Channel.BUNDLE_GET, io.c2f.proto.v1.BundleChunkRequest.newBuilder()
+                    .setRequestId("first").setBundleId(bundle.getString("id")).addIndices(0).build());
+            late.next(io.c2f.proto.v1.BundleChunk.class, WAIT);
+            String firstChunk = Long.toString(Math.min(bundle.getLong("chunkSize"), bundle.getLong("payloadSize")));
+            wait.until(ExpectedConditions.attributeToBe(By.cssSelector(
+                    "tr[data-device-id=jetson-04] td[data-bytes-sent]"), "data-bytes-sent", firstChunk));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("r-facts"), "% of the"));
+            System.out.println("rollout bytes sent: " + driver.findElement(By.id("r-facts")).getText());
             shot(driver, "rollout-running");
             driver.findElement(By.id("abort-reason")).sendKeys("canary looks wrong");
             driver.findElement(By.id("abort")).click();

@@ -54,6 +54,22 @@ class JdbcDeviceRepositoryTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
+    void theCapabilitiesOfTheLastBirthAreStoredAndAnOlderAgentsBirthClearsThem(String engine, Vertx vertx)
+            throws Exception {
+        withRepository(vertx, engine, repo -> {
+            assertEquals(List.of(), result(repo.upsertBirth(birth("dev-1", 1, 100)).compose(v -> repo.find("lab",
+                    "dev-1"))).orElseThrow().capabilities());
+            Birth delta = Birth.newBuilder().setHeader(Header.newBuilder().setProtocolMajor(1).setBdSeq(2))
+                    .setDeviceId("dev-1").addCapabilities("bundle-delta").build();
+            result(repo.upsertBirth(DeviceBirth.from("lab", delta, 200)));
+            assertEquals(List.of("bundle-delta"), result(repo.find("lab", "dev-1")).orElseThrow().capabilities());
+            result(repo.upsertBirth(birth("dev-1", 3, 300))); // downgraded to an agent without deltas
+            assertEquals(List.of(), result(repo.find("lab", "dev-1")).orElseThrow().capabilities());
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
     void birthCreatesThenUpdatesTheDevice(String engine, Vertx vertx) throws Exception {
         withRepository(vertx, engine, repo -> {
             result(repo.upsertBirth(birth("dev-1", 1, 100)));

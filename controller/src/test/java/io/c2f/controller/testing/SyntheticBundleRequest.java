@@ -43,11 +43,39 @@ public final class SyntheticBundleRequest {
      * {@code seed}) uploaded in the request ({@code modelBase64}) and the one schedule "c2f-k6".
      */
     public static JsonObject of(int bytes, long seed, String name, String version) {
-        byte[] model = new byte[bytes];
-        new Random(seed).nextBytes(model);
         return new JsonObject().put("name", name).put("version", version).put("minAgentVersion", "0.1.0")
-                .put("modelBase64", Base64.getEncoder().encodeToString(model)).put("modelInfo", modelInfo())
+                .put("modelBase64", randomBase64(bytes, seed)).put("modelInfo", modelInfo())
                 .put("schedules", new JsonArray().add(schedule("c2f-k6", List.of(900, 700, 500, 300, 150, 50), 3)))
                 .put("defaultScheduleId", "c2f-k6");
+    }
+
+    /**
+     * The request with an ONNX model file of {@code bytes} random bytes from {@code seed} beside the
+     * TFLite one (starting with the tag of ModelProto.ir_version, as the controller checks; the
+     * simulated engine never opens it).
+     */
+    public static JsonObject withOnnx(JsonObject request, int bytes, long seed) {
+        byte[] onnx = random(bytes, seed);
+        onnx[0] = 0x08;
+        return request.copy().put("onnxBase64", Base64.getEncoder().encodeToString(onnx));
+    }
+
+    /**
+     * A schedule-only change of the request: the same model files (so the same bundle payload) under
+     * {@code version}, with a second schedule "c2f-k4" in its catalog.
+     */
+    public static JsonObject scheduleOnly(JsonObject request, String version) {
+        return request.copy().put("version", version).put("schedules", request.getJsonArray("schedules").copy()
+                .add(schedule("c2f-k4", List.of(900, 600, 300, 50), 2)));
+    }
+
+    private static String randomBase64(int bytes, long seed) {
+        return Base64.getEncoder().encodeToString(random(bytes, seed));
+    }
+
+    private static byte[] random(int bytes, long seed) {
+        byte[] b = new byte[bytes];
+        new Random(seed).nextBytes(b);
+        return b;
     }
 }

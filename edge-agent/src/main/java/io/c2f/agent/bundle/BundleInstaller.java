@@ -78,6 +78,7 @@ public final class BundleInstaller {
     private final Clock clock;
     private final LinkState link;
     private final Duration patience;
+    private final boolean reuseHeldFiles;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
@@ -95,6 +96,18 @@ public final class BundleInstaller {
     public BundleInstaller(BundleStore store, Path downloads, PublicKey trustedKey, String agentVersion,
             ChunkRequester requester, HealthCheck healthCheck, Activation activation, Duration chunkWait,
             int maxRoundsWithoutProgress, Clock clock, LinkState link, Duration patience) {
+        this(store, downloads, trustedKey, agentVersion, requester, healthCheck, activation, chunkWait,
+                maxRoundsWithoutProgress, clock, link, patience, true);
+    }
+
+    /**
+     * @param reuseHeldFiles whether a download reuses the files the device's slots already hold
+     *     (delta updates, {@code c2f.bundle.delta}); false asks for every chunk, as agents before deltas did
+     */
+    public BundleInstaller(BundleStore store, Path downloads, PublicKey trustedKey, String agentVersion,
+            ChunkRequester requester, HealthCheck healthCheck, Activation activation, Duration chunkWait,
+            int maxRoundsWithoutProgress, Clock clock, LinkState link, Duration patience, boolean reuseHeldFiles) {
+        this.reuseHeldFiles = reuseHeldFiles;
         this.store = store;
         this.downloads = downloads;
         this.trustedKey = trustedKey;
@@ -191,7 +204,8 @@ public final class BundleInstaller {
                         + manifest.getBundleId() + " " + SemVer.parse(manifest.getVersion()) + " is already active", null);
             }
             status.accept(update(jobId, JobState.JOB_STATE_IN_PROGRESS, JobStep.JOB_STEP_DOWNLOADING, 0));
-            ChunkDownload download = new ChunkDownload(downloads, command.getManifest(), manifest);
+            ChunkDownload download = new ChunkDownload(downloads, command.getManifest(), manifest,
+                    reuseHeldFiles ? HeldFiles.in(store) : HeldFiles.NONE);
             byte[] payload = null;
             for (int attempt = 1; payload == null; attempt++) {
                 download(jobId, manifest, download, time, status);

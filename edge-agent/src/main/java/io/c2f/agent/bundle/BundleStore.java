@@ -11,8 +11,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -170,6 +173,43 @@ public final class BundleStore {
             throw new IOException("slot " + slot.id() + ": " + ENGINE_PIN_FILE + " is corrupt");
         }
         return pin;
+    }
+
+    /**
+     * Where each slot's manifest says its files are, by sha256: the active slot's first, then the
+     * other (previous) slot's. Only hints for a delta download, which re-hashes whatever it reads:
+     * the signature is not checked here, a slot whose manifest cannot be parsed is skipped, and
+     * only regular files inside the slot directory (no links) are listed.
+     */
+    public Map<String, List<Path>> slotFilesBySha256() throws IOException {
+        Slot first = activeSlot().orElse(Slot.A);
+        Map<String, List<Path>> out = new LinkedHashMap<>();
+        for (Slot slot : List.of(first, first.other())) {
+            Path dir = slotDir(slot);
+            Path manifestFile = dir.resolve(MANIFEST_FILE);
+            if (!Files.isRegularFile(manifestFile, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            BundleManifest manifest;
+            try {
+                manifest = BundleManifest.parseFrom(SignedManifest.parseFrom(Files.readAllBytes(manifestFile))
+                        .getManifest());
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                LOG.warn("slot {}: manifest cannot be parsed ({}); none of its files is reused", slot.id(),
+                        e.getMessage());
+                continue;
+            }
+            Path real = dir.toRealPath();
+            for (BundleFile f : manifest.getFilesList()) {
+                Path file = real.resolve(f.getPath()).normalize();
+                // inside the slot, a regular file, and no link on the way (a linked folder leads elsewhere)
+                if (file.startsWith(real) && !file.equals(real) && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                        && file.toRealPath().equals(file)) {
+                    out.computeIfAbsent(f.getSha256(), k -> new ArrayList<>()).add(file);
+                }
+            }
+        }
+        return out;
     }
 
     /** Points the device at a slot (atomic). */

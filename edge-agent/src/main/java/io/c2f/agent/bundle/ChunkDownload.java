@@ -3,6 +3,7 @@ package io.c2f.agent.bundle;
 import io.c2f.agent.fs.AtomicFiles;
 import io.c2f.proto.bundle.BundlePayload;
 import io.c2f.proto.bundle.BundleVerificationException;
+import io.c2f.proto.v1.BundleFile;
 import io.c2f.proto.v1.BundleManifest;
 import io.c2f.proto.v1.SignedManifest;
 import java.io.IOException;
@@ -34,6 +35,14 @@ import org.slf4j.LoggerFactory;
  * Per-chunk fsyncs (two per 64 KiB) were most of a simulated fleet's disk time in a rollout
  * (issue 18). Which chunks are stored is kept in memory, so the download loop's frequent
  * {@link #missing()} calls touch no file.
+ *
+ * <p><b>Deltas.</b> Opened with the files the device already holds ({@link HeldFiles}), a download
+ * reuses every file of the manifest whose sha256 one of them hashes to: the chunks wholly inside
+ * reused files ({@link BundlePayload#chunksCoveredBy}) are never asked for, and {@link #assemble}
+ * reads the reused files into their places in the payload, re-hashing them as it reads. A reused
+ * file that no longer hashes right there is dropped from the plan and its chunks count as missing
+ * again (fetched, as a damaged stored chunk is). The plan is made anew at every open from what the
+ * slots hold then, so a restart mid-delta resumes from the stored chunks and the files still held.
  */
 final class ChunkDownload {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkDownload.class);
@@ -44,6 +53,10 @@ final class ChunkDownload {
     private final List<Integer> discardedOnOpen;
     /** Chunks stored and verified, by index; every change to the chunk files goes through this class. */
     private final BitSet stored;
+    /** Per manifest file, the held file reused for it (verified when planned), or null: fetched. */
+    private final Path[] reused;
+    /** Chunks wholly inside reused files: never asked for. */
+    private BitSet covered;
 
     /**
      * Opens (or resumes) the download of a manifest's payload under {@code downloads/<bundle_id>}.
@@ -51,6 +64,15 @@ final class ChunkDownload {
      * that do not verify are deleted (see {@link #discardedOnOpen}).
      */
     public ChunkDownload(Path downloadsRoot, SignedManifest signed, BundleManifest manifest) throws IOException {
+        this(downloadsRoot, signed, manifest, HeldFiles.NONE);
+    }
+
+    /**
+     * As {@link #ChunkDownload(Path, SignedManifest, BundleManifest)}, reusing the files of
+     * {@code held} whose bytes hash to a manifest file's sha256 (see the class comment).
+     */
+    ChunkDownload(Path downloadsRoot, SignedManifest signed, BundleManifest manifest, HeldFiles held)
+            throws IOException {
         this.manifest = manifest;
         this.dir = downloadsRoot.resolve(manifest.getBundleId());
         Path manifestFile = dir.resolve("manifest.pb");
@@ -62,6 +84,27 @@ final class ChunkDownload {
         AtomicFiles.write(manifestFile, signed.toByteArray());
         this.stored = new BitSet(manifest.getChunkCount());
         this.discardedOnOpen = List.copyOf(reverify());
+        this.reused = new Path[manifest.getFilesCount()];
+        for (int f = 0; f < reused.length; f++) {
+            BundleFile file = manifest.getFiles(f);
+            if (file.getSizeBytes() > 0) {
+                reused[f] = held.verified(file.getSha256(), file.getSizeBytes()).orElse(null);
+            }
+        }
+        this.covered = BundlePayload.chunksCoveredBy(manifest, reusedFiles());
+        if (!covered.isEmpty()) {
+            LOG.info("{}: reusing {} of {} file(s) held locally, which cover {} of {} chunks; {} to fetch",
+                    manifest.getBundleId(), reusedFiles().cardinality(), reused.length, covered.cardinality(),
+                    manifest.getChunkCount(), manifest.getChunkCount() - covered.cardinality());
+        }
+    }
+
+    private BitSet reusedFiles() {
+        BitSet files = new BitSet(reused.length);
+        for (int f = 0; f < reused.length; f++) {
+            files.set(f, reused[f] != null);
+        }
+        return files;
     }
 
     private Path chunkFile(int index) {
@@ -75,15 +118,23 @@ final class ChunkDownload {
 
     /** Chunk indices not yet received and verified. */
     public synchronized List<Integer> missing() {
-        List<Integer> missing = new ArrayList<>(manifest.getChunkCount() - stored.cardinality());
-        for (int i = stored.nextClearBit(0); i < manifest.getChunkCount(); i = stored.nextClearBit(i + 1)) {
+        BitSet have = have();
+        List<Integer> missing = new ArrayList<>(manifest.getChunkCount() - have.cardinality());
+        for (int i = have.nextClearBit(0); i < manifest.getChunkCount(); i = have.nextClearBit(i + 1)) {
             missing.add(i);
         }
         return missing;
     }
 
     public synchronized boolean complete() {
-        return stored.cardinality() == manifest.getChunkCount();
+        return have().cardinality() == manifest.getChunkCount();
+    }
+
+    /** Chunks stored or covered by reused files. */
+    private BitSet have() {
+        BitSet have = (BitSet) stored.clone();
+        have.or(covered);
+        return have;
     }
 
     /** Stored chunks that failed re-verification when this download was opened, and were deleted. */
@@ -202,7 +253,11 @@ final class ChunkDownload {
         byte[] payload = new byte[Math.toIntExact(manifest.getPayloadSize())];
         List<Integer> discarded = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
+        readReusedInto(payload, discarded, reasons);
         for (int i = 0; i < manifest.getChunkCount(); i++) {
+            if (covered.get(i) || discarded.contains(i)) {
+                continue; // from reused files, each checked whole against its sha256; or missing again
+            }
             Path file = chunkFile(i);
             int offset = Math.toIntExact((long) i * manifest.getChunkSize());
             String problem;
@@ -219,11 +274,44 @@ final class ChunkDownload {
             }
         }
         if (!discarded.isEmpty()) {
-            LOG.warn("discarded {} stored chunk(s) of {} that failed verification before assembly, to fetch again: {}",
+            LOG.warn("{} chunk(s) of {} failed verification before assembly (stored chunks or reused files), "
+                    + "to fetch again: {}",
                     discarded.size(), manifest.getBundleId(), String.join("; ", reasons));
             throw new ChunksDiscardedException(manifest.getBundleId(), discarded);
         }
         return payload;
+    }
+
+    /**
+     * Reads each reused file into its place in the payload and checks it there; a file that no
+     * longer hashes right is dropped from the plan, and the chunks it covered and that are not
+     * stored are added to {@code discarded} (missing again).
+     */
+    private void readReusedInto(byte[] payload, List<Integer> discarded, List<String> reasons) {
+        long[] offsets = BundlePayload.fileOffsets(manifest);
+        boolean dropped = false;
+        for (int f = 0; f < reused.length; f++) {
+            if (reused[f] == null) {
+                continue;
+            }
+            BundleFile file = manifest.getFiles(f);
+            String problem = HeldFiles.readInto(reused[f], file.getSha256(), payload,
+                    Math.toIntExact(offsets[f]), Math.toIntExact(file.getSizeBytes()));
+            if (problem != null) {
+                reused[f] = null;
+                dropped = true;
+                reasons.add(problem + " (for " + file.getPath() + ")");
+            }
+        }
+        if (dropped) {
+            BitSet before = covered;
+            covered = BundlePayload.chunksCoveredBy(manifest, reusedFiles());
+            for (int i = before.nextSetBit(0); i >= 0; i = before.nextSetBit(i + 1)) {
+                if (!covered.get(i) && !stored.get(i)) {
+                    discarded.add(i);
+                }
+            }
+        }
     }
 
     /**

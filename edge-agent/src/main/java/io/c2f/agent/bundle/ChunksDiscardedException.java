@@ -2,12 +2,15 @@ package io.c2f.agent.bundle;
 
 import java.util.List;
 
-/** Stored chunks of a download failed verification on disk and were deleted; they must be fetched again. */
+/**
+ * Stored chunks of a download, or reused files covering them, failed verification on disk; those
+ * chunks are missing again and must be fetched.
+ */
 final class ChunksDiscardedException extends Exception {
     private final List<Integer> indices;
 
     public ChunksDiscardedException(String bundleId, List<Integer> indices) {
-        super(indices.size() + " stored chunk(s) of " + bundleId + " failed verification and were discarded: "
+        super(indices.size() + " chunk(s) of " + bundleId + " failed verification on disk (stored or reused) and must be fetched: "
                 + indices);
         this.indices = List.copyOf(indices);
     }

@@ -52,11 +52,14 @@ import javax.net.ssl.TrustManagerFactory;
  *     job's outages together, before the job fails (the stored chunks are kept)
  * @param enrolToken the fleet enrolment token a device without a credential enrols with
  *     ({@code c2f.enrol.token} or {@code c2f.enrol.token-file}), or null
+ * @param bundleDelta {@code c2f.bundle.delta} (default true): reuse bundle files the device already
+ *     holds and fetch only the chunks it lacks, and say so in the birth ("bundle-delta"); false
+ *     behaves as an agent before deltas (every chunk fetched, nothing announced)
  */
 public record AgentConfig(String fleet, String deviceId, String brokerUrl, String username, String password,
         Path caFile, Path stateDir, Path controllerKey, Duration heartbeat, Duration keepAlive, List<String> labels,
         int generateQueue, int spoolCapacity, EngineSettings engine, Duration downloadPatience,
-        EnrolmentToken enrolToken) {
+        EnrolmentToken enrolToken, boolean bundleDelta) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     /**
@@ -145,7 +148,8 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
                 duration(m, "c2f.heartbeat.interval", "10s"), duration(m, "c2f.broker.keep-alive", "20s"),
                 List.copyOf(labels), positive(m, "c2f.generate.queue", 8), positive(m, "c2f.telemetry.spool", 10_000),
                 engine(m),
-                duration(m, "c2f.download.patience", DEFAULT_DOWNLOAD_PATIENCE), enrolToken);
+                duration(m, "c2f.download.patience", DEFAULT_DOWNLOAD_PATIENCE), enrolToken,
+                bool(m, "c2f.bundle.delta", true));
     }
 
     /** The enrolment token from c2f.enrol.token or an owner-only c2f.enrol.token-file; errors never quote the secret. */
@@ -185,6 +189,18 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key + ": " + e.getMessage(), e); // EnrolmentToken never quotes the secret
         }
+    }
+
+    private static boolean bool(Map<String, String> m, String key, boolean dflt) throws ConfigException {
+        String v = m.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        return switch (v.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigException(key + " must be true or false, got '" + v.trim() + "'");
+        };
     }
 
     private static EngineSettings engine(Map<String, String> m) throws ConfigException {

@@ -85,7 +85,7 @@ public final class EdgeAgent implements AutoCloseable {
                 this::generated, clock);
         BundleInstaller installer = new BundleInstaller(store, state.resolve("downloads"), controllerKey, VERSION,
                 outbox::requestChunks, new ProbeHealthCheck(engine, session::stage), session::activated,
-                Duration.ofSeconds(10), 6, clock, linkState, config.downloadPatience());
+                Duration.ofSeconds(10), 6, clock, linkState, config.downloadPatience(), config.bundleDelta());
         this.jobs = new JobRunner(config.fleet(), config.deviceId(), orders, accepted, installer, session, outbox);
         this.reporter = new StateReporter(config, clock, spool, pump, session, generation, jobs::activeJob,
                 link::isOnline, outbox);

@@ -6,6 +6,7 @@ import io.c2f.agent.generate.GenerationService;
 import io.c2f.agent.telemetry.LatencyWindow;
 import io.c2f.agent.telemetry.TelemetryPump;
 import io.c2f.agent.telemetry.TelemetrySpool;
+import io.c2f.proto.DeviceCapabilities;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.Birth;
 import io.c2f.proto.v1.DeviceState;
@@ -78,6 +79,9 @@ final class StateReporter implements AutoCloseable {
         Birth.Builder b = Birth.newBuilder().setDeviceId(config.deviceId()).setAgentVersion(EdgeAgent.VERSION)
                 .setHardware(DeviceFacts.hardware()).addAllLabels(config.labels())
                 .setNextTelemetrySeq(spool.nextSeq());
+        if (config.bundleDelta()) {
+            b.addCapabilities(DeviceCapabilities.BUNDLE_DELTA);
+        }
         ModelSession s = session.current();
         if (s != null) {
             b.setScheduleId(session.defaultScheduleId(s)).addAllDelegates(s.delegates()).setEngine(s.engine());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.c2f.agent.fs.AtomicFiles;
 import io.c2f.agent.link.LinkState;
 import io.c2f.proto.bundle.BundlePayload;
 import io.c2f.proto.bundle.Ed25519Keys;
@@ -75,8 +76,13 @@ class BundleInstallerTest {
     }
 
     private BundleInstaller newInstaller(BundleStore s) {
+        return newInstaller(s, dir.resolve("downloads"), true);
+    }
+
+    /** @param delta whether it reuses files its slots hold (c2f.bundle.delta) */
+    private BundleInstaller newInstaller(BundleStore s, Path downloads, boolean delta) {
         BundleInstaller[] self = new BundleInstaller[1];
-        self[0] = new BundleInstaller(s, dir.resolve("downloads"), CONTROLLER_KEY.getPublic(), "0.2.0",
+        self[0] = new BundleInstaller(s, downloads, CONTROLLER_KEY.getPublic(), "0.2.0",
                 (bundleId, indices) -> {
                     if (!link.isOnline()) {
                         throw new IllegalStateException("not connected"); // what the device link does
@@ -86,7 +92,7 @@ class BundleInstallerTest {
                 },
                 slot -> QualityProbe.newBuilder().setSeed(1).setPsnrDb(probePasses ? 45 : 9).setThresholdPsnrDb(30)
                         .setPassed(probePasses).build(),
-                activated::add, Duration.ofMillis(300), 3, Clock.systemUTC(), link, patience);
+                activated::add, Duration.ofMillis(300), 3, Clock.systemUTC(), link, patience, delta);
         return self[0];
     }
 
@@ -125,6 +131,10 @@ class BundleInstallerTest {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("model.tflite", model(seed));
         files.put("model.json", ("{\"v\":\"" + version + "\"}").getBytes());
+        return bundle(id, version, files, key);
+    }
+
+    private InstallBundle bundle(String id, String version, Map<String, byte[]> files, KeyPair key) {
         BundleManifest.Builder m = BundleManifest.newBuilder().setBundleId(id).setVersion(version)
                 .setMinAgentVersion("0.1.0");
         served.put(id, BundlePayload.pack(files, 4096, m));
@@ -502,5 +512,152 @@ class BundleInstallerTest {
         assertTrue(done.getError().getMessage().startsWith("stored chunks of emoji 1.0.0 failed verification on disk "
                 + "3 times in a row (last: ["), done.getError().getMessage());
         assertTrue(store.activeSlot().isEmpty());
+    }
+
+    // delta updates: files the slots hold are reused, only chunks they do not cover are fetched
+
+    /** Chunk size 4096: model.tflite (20,000 B) covers chunks 0-3; chunk 4 also holds model.json. */
+    private static final List<Integer> MODEL_CHUNKS = List.of(0, 1, 2, 3);
+
+    @Test
+    void aNewBundleWithTheSameModelFetchesOnlyTheChunksTheModelDoesNotCoverAndInstallsTheSameSlot()
+            throws Exception {
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j1", bundle("emoji-1", "1.0.0", 1, CONTROLLER_KEY)).getState());
+        requests.clear();
+        InstallBundle v2 = bundle("emoji-2", "2.0.0", 1, CONTROLLER_KEY); // same model, other model.json
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j2", v2).getState(), updates.toString());
+        assertEquals(List.of(List.of(4)), requests, "only the chunk model.json touches");
+
+        // byte for byte what an agent that downloaded all of it installs
+        BundleStore fresh = new BundleStore(dir.resolve("fresh/bundles"), CONTROLLER_KEY.getPublic());
+        requests.clear();
+        JobStatusUpdate full = newInstaller(fresh, dir.resolve("fresh/downloads"), true)
+                .install("j3", v2, Duration.ofSeconds(30), updates::add);
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, full.getState(), full.toString());
+        assertEquals(List.of(List.of(0, 1, 2, 3, 4)), requests, "nothing held: every chunk");
+        assertSameTree(fresh.active().orElseThrow().dir(), store.active().orElseThrow().dir());
+    }
+
+    @Test
+    void anAgentWithDeltasOffFetchesEveryChunk() throws Exception {
+        installer = newInstaller(store, dir.resolve("downloads"), false);
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j1", bundle("emoji-1", "1.0.0", 1, CONTROLLER_KEY)).getState());
+        requests.clear();
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j2", bundle("emoji-2", "2.0.0", 1, CONTROLLER_KEY)).getState());
+        assertEquals(List.of(List.of(0, 1, 2, 3, 4)), requests);
+        assertArrayEquals(model(1), Files.readAllBytes(store.active().orElseThrow().file("model.tflite")));
+    }
+
+    @Test
+    void aHeldFileCorruptedOnDiskIsNotReusedButFetched() throws Exception {
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j1", bundle("emoji-1", "1.0.0", 1, CONTROLLER_KEY)).getState());
+        flipAByte(store.active().orElseThrow().file("model.tflite")); // its manifest still names the old sha256
+        requests.clear();
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j2", bundle("emoji-2", "2.0.0", 1, CONTROLLER_KEY)).getState());
+        assertEquals(List.of(List.of(0, 1, 2, 3, 4)), requests, "the damaged file covers nothing");
+        assertArrayEquals(model(1), Files.readAllBytes(store.active().orElseThrow().file("model.tflite")));
+    }
+
+    @Test
+    void aHeldFileDamagedAfterTheDownloadPlannedOnItIsFetchedBeforeAssembly() throws Exception {
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j1", bundle("emoji-1", "1.0.0", 1, CONTROLLER_KEY)).getState());
+        Path held = store.active().orElseThrow().file("model.tflite");
+        beforeSending = i -> { // verified when the download opened, damaged before it is read into the payload
+            beforeSending = j -> { };
+            try {
+                flipAByte(held);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        requests.clear();
+        JobStatusUpdate done = run("j2", bundle("emoji-2", "2.0.0", 1, CONTROLLER_KEY));
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.toString());
+        assertEquals(List.of(List.of(4), MODEL_CHUNKS), requests, "the model's chunks are fetched after all");
+        InstalledSlot slot = store.active().orElseThrow(); // re-verified whole
+        assertArrayEquals(model(1), Files.readAllBytes(slot.file("model.tflite")));
+    }
+
+    @Test
+    void aDeltaInterruptedByARestartResumesWithTheStoredChunksAndTheFilesStillHeld() throws Exception {
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j1", bundle("emoji-1", "1.0.0", 1, CONTROLLER_KEY)).getState());
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("model.tflite", model(1)); // chunks 0-3 held
+        files.put("model.onnx", model(9)); // new: chunks 4-9
+        files.put("model.json", "{\"v\":\"2\"}".getBytes());
+        InstallBundle v2 = bundle("emoji-2", "2.0.0", files, CONTROLLER_KEY);
+        answers = i -> i < 6; // the link dies after chunks 4 and 5
+        requests.clear();
+        JobStatusUpdate first = run("j2", v2);
+        assertEquals(JobState.JOB_STATE_FAILED, first.getState(), first.toString());
+        assertEquals(List.of(4, 5, 6, 7, 8, 9), requests.get(0));
+
+        // the agent restarts over the same directories
+        answers = i -> true;
+        requests.clear();
+        store = new BundleStore(dir.resolve("bundles"), CONTROLLER_KEY.getPublic());
+        installer = newInstaller(store);
+        JobStatusUpdate done = run("j2", v2);
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, done.getState(), done.toString());
+        assertEquals(List.of(List.of(6, 7, 8, 9)), requests, "neither the held model nor the stored chunks again");
+        InstalledSlot slot = store.active().orElseThrow();
+        assertArrayEquals(model(1), Files.readAllBytes(slot.file("model.tflite")));
+        assertArrayEquals(model(9), Files.readAllBytes(slot.file("model.onnx")));
+    }
+
+    @Test
+    void aFileIsFoundByItsHashNotItsNameAndALinkInASlotIsNeverFollowed() throws Exception {
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j1", bundle("emoji-1", "1.0.0", 1, CONTROLLER_KEY)).getState());
+        Path slotDir = store.active().orElseThrow().dir();
+        // a tampered slot: model.tflite replaced by a link to a file elsewhere with the same bytes
+        Path outside = dir.resolve("outside.bin");
+        Files.write(outside, model(1));
+        Files.delete(slotDir.resolve("model.tflite"));
+        Files.createSymbolicLink(slotDir.resolve("model.tflite"), outside);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("weights/renamed.bin", model(1));
+        files.put("model.json", "{}".getBytes());
+        requests.clear();
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j2", bundle("emoji-2", "2.0.0", files, CONTROLLER_KEY))
+                .getState());
+        assertEquals(List.of(List.of(0, 1, 2, 3, 4)), requests, "the link is not a held file");
+
+        // nor is a file behind a linked folder (the slot's "weights" now leads outside)
+        Path weights = store.active().orElseThrow().dir().resolve("weights");
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.write(elsewhere.resolve("renamed.bin"), model(1));
+        AtomicFiles.deleteTree(weights);
+        Files.createSymbolicLink(weights, elsewhere);
+        Files.delete(slotDir.resolve("model.tflite")); // the other slot's link, out of the way
+        requests.clear();
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j2b", bundle("emoji-2b", "2.1.0", files, CONTROLLER_KEY))
+                .getState());
+        assertEquals(List.of(List.of(0, 1, 2, 3, 4)), requests, "the linked folder is not followed");
+
+        // the same bytes under another name in a real slot file are reused
+        Map<String, byte[]> again = new LinkedHashMap<>();
+        again.put("other-name.tflite", model(1));
+        again.put("model.json", "{\"v\":3}".getBytes());
+        requests.clear();
+        assertEquals(JobState.JOB_STATE_SUCCEEDED, run("j3", bundle("emoji-3", "3.0.0", again, CONTROLLER_KEY))
+                .getState());
+        assertEquals(List.of(List.of(4)), requests);
+        assertArrayEquals(model(1), Files.readAllBytes(store.active().orElseThrow().file("other-name.tflite")));
+    }
+
+    private static void assertSameTree(Path expected, Path actual) throws java.io.IOException {
+        List<Path> names;
+        try (var walk = Files.walk(expected)) {
+            names = walk.filter(Files::isRegularFile).map(expected::relativize).sorted().toList();
+        }
+        List<Path> actualNames;
+        try (var walk = Files.walk(actual)) {
+            actualNames = walk.filter(Files::isRegularFile).map(actual::relativize).sorted().toList();
+        }
+        assertEquals(names, actualNames);
+        for (Path n : names) {
+            assertArrayEquals(Files.readAllBytes(expected.resolve(n)), Files.readAllBytes(actual.resolve(n)),
+                    n.toString());
+        }
     }
 }

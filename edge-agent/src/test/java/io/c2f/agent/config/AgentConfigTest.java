@@ -1,6 +1,7 @@
 package io.c2f.agent.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -41,6 +42,18 @@ class AgentConfigTest {
         assertEquals("", c.engine().pin(), "no pinned engine: the chain chooses");
         assertEquals("", c.engine().chain(), "the platform's default chain");
         assertEquals(Duration.ofMinutes(10), c.downloadPatience());
+    }
+
+    @Test
+    void deltasAreOnUnlessTurnedOffAndTheKeyTakesOnlyTrueOrFalse() throws Exception {
+        assertTrue(AgentConfig.from(base(), dir).bundleDelta());
+        Properties off = base();
+        off.setProperty("c2f.bundle.delta", "false");
+        assertFalse(AgentConfig.from(off, dir).bundleDelta());
+        Properties bad = base();
+        bad.setProperty("c2f.bundle.delta", "no");
+        assertEquals("c2f.bundle.delta must be true or false, got 'no'",
+                assertThrows(ConfigException.class, () -> AgentConfig.from(bad, dir)).getMessage());
     }
 
     @Test

@@ -23,6 +23,7 @@ import io.c2f.proto.codec.Inbound;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.ApplySchedule;
 import io.c2f.proto.v1.BetaSchedule;
+import io.c2f.proto.DeviceCapabilities;
 import io.c2f.proto.v1.Birth;
 import io.c2f.proto.v1.BundleManifest;
 import io.c2f.proto.v1.ErrorCode;
@@ -92,6 +93,7 @@ class EdgeAgentTest {
             agent.start();
             Birth birth = controller.await(in -> in.address().channel() == Channel.BIRTH, WAIT).as(Birth.class);
             assertEquals("dev-1", birth.getDeviceId());
+            assertEquals(List.of(DeviceCapabilities.BUNDLE_DELTA), birth.getCapabilitiesList(), "deltas by default");
             Telemetry facts = controller.await(in -> in.address().channel() == Channel.TELEMETRY
                     && in.as(Telemetry.class).hasFacts(), WAIT).as(Telemetry.class);
             assertTrue(facts.getFacts().getHardware().getCpuCores() > 0);

@@ -5,6 +5,7 @@ import io.c2f.proto.v1.BundleManifest;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -94,6 +95,51 @@ public final class BundlePayload {
             throw new BundleVerificationException("chunk " + index + " of bundle " + manifest.getBundleId()
                     + " has sha256 " + actual + ", the manifest says " + manifest.getChunkSha256(index));
         }
+    }
+
+    /** Where each of the manifest's files starts in the payload, in manifest order. */
+    public static long[] fileOffsets(BundleManifest manifest) {
+        long[] offsets = new long[manifest.getFilesCount()];
+        long at = 0;
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = at;
+            at += manifest.getFiles(i).getSizeBytes();
+        }
+        return offsets;
+    }
+
+    /**
+     * The chunks whose every byte lies in the given files (indices into the manifest's files): the
+     * chunks a device holding those files need not fetch. A chunk that also holds bytes of another
+     * file, or bytes past the files, is not among them.
+     */
+    public static BitSet chunksCoveredBy(BundleManifest manifest, BitSet files) {
+        BitSet covered = new BitSet(manifest.getChunkCount());
+        long[] offsets = fileOffsets(manifest);
+        long chunkSize = manifest.getChunkSize();
+        long payloadSize = manifest.getPayloadSize();
+        for (int chunk = 0; chunk < manifest.getChunkCount() && chunkSize > 0; chunk++) {
+            long from = chunk * chunkSize;
+            long to = Math.min(payloadSize, from + chunkSize);
+            covered.set(chunk, from < to && coveredRange(manifest, offsets, files, from, to));
+        }
+        return covered;
+    }
+
+    /** Whether [from, to) of the payload lies wholly in files of the set (the files are contiguous, in order). */
+    private static boolean coveredRange(BundleManifest manifest, long[] offsets, BitSet files, long from, long to) {
+        long at = from;
+        for (int f = 0; f < offsets.length && at < to; f++) {
+            long end = offsets[f] + manifest.getFiles(f).getSizeBytes();
+            if (end <= at) {
+                continue;
+            }
+            if (!files.get(f)) {
+                return false;
+            }
+            at = end;
+        }
+        return at >= to;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.c2f.proto.codec;
 
 import com.google.protobuf.Message;
+import io.c2f.proto.DeviceCapabilities;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.topic.TopicAddress;
 import io.c2f.proto.v1.Birth;
@@ -37,7 +38,14 @@ final class MessageRules {
         String topic = address.topic();
         Channel channel = address.channel();
         switch (channel) {
-            case BIRTH -> sameDevice(address, "device_id", ((Birth) message).getDeviceId());
+            case BIRTH -> {
+                Birth b = (Birth) message;
+                sameDevice(address, "device_id", b.getDeviceId());
+                String problem = DeviceCapabilities.problemWith(b.getCapabilitiesList());
+                if (problem != null) {
+                    throw new InvalidMessageException(topic, "capabilities", problem);
+                }
+            }
             case DEATH -> sameDevice(address, "device_id", ((Death) message).getDeviceId());
             case STATE -> sameDevice(address, "device_id", ((DeviceState) message).getDeviceId());
             case TELEMETRY -> {

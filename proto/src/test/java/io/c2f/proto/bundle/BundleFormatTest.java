@@ -37,6 +37,23 @@ class BundleFormatTest {
     }
 
     @Test
+    void chunksCoveredByFilesAreThoseWhollyInsideThem() {
+        BundleManifest.Builder m = manifest();
+        BundlePayload.pack(files(), 4096, m); // model.tflite 0..10000, model.json 10000..10012: chunk 2 straddles
+        BundleManifest manifest = m.build();
+        java.util.BitSet model = new java.util.BitSet();
+        model.set(0);
+        assertEquals("{0, 1}", BundlePayload.chunksCoveredBy(manifest, model).toString());
+        java.util.BitSet json = new java.util.BitSet();
+        json.set(1);
+        assertEquals("{}", BundlePayload.chunksCoveredBy(manifest, json).toString());
+        java.util.BitSet both = new java.util.BitSet();
+        both.set(0, 2);
+        assertEquals("{0, 1, 2}", BundlePayload.chunksCoveredBy(manifest, both).toString());
+        assertArrayEquals(new long[] {0, 10_000}, BundlePayload.fileOffsets(manifest));
+    }
+
+    @Test
     void packSplitVerifyAndUnpack() throws Exception {
         BundleManifest.Builder m = manifest();
         BundlePayload payload = BundlePayload.pack(files(), 4096, m);

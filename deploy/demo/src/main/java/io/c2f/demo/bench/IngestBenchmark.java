@@ -45,12 +45,13 @@ import java.util.function.BooleanSupplier;
  * java -cp deploy/demo/target/c2f-demo.jar io.c2f.demo.bench.IngestBenchmark [--records=200000] [--devices=1000]
  *     [--clients=4] [--window=500] [--mqtt.url=tcp://127.0.0.1:1883] [--db.url=jdbc:postgresql://...
  *     --db.user=... --db.password=...] [--agent.jar=edge-agent/target/c2f-agent.jar --agents=200 --bundle.mb=4
- *     --canary=1 --growth=2.0 --sim.jvm="-Xmx2g" --chunks.in.flight=32] [--instances=2 (with --mqtt.url and --db.url)] [--telemetry.batch.size=500 --telemetry.writers=2
+ *     --canary=1 --growth=2.0 --sim.jvm="-Xmx2g" --chunks.in.flight=32 --delta=true] [--instances=2 (with --mqtt.url and --db.url)] [--telemetry.batch.size=500 --telemetry.writers=2
  *     --telemetry.batch.delay.ms=20 --telemetry.queue.capacity=20000 --telemetry.ack=queued|stored]
  * </pre>
  *
- * <p>With {@code --agent.jar} it first times a rollout (see {@link RolloutBenchmark}); {@code --records=0}
- * runs only that.
+ * <p>With {@code --agent.jar} it first times a rollout (see {@link RolloutBenchmark}), then (unless
+ * {@code --delta=false}) rolls out a schedule-only bundle to the same agents and prints the bytes
+ * sent per device for both; {@code --records=0} runs only that.
  *
  * <p>Publishers: {@code devices} device ids multiplexed over {@code clients} Vert.x MQTT clients
  * (device i publishes through client i mod clients, with its own header sequence), each client
@@ -120,7 +121,8 @@ public final class IngestBenchmark {
                     .put("growth", Double.parseDouble(opts.getOrDefault("growth", "2.0"))), rolloutDir,
                     List.of(opts.getOrDefault("sim.jvm", "-Xmx2g").trim().split("\\s+")),
                     Integer.parseInt(opts.getOrDefault("chunks.in.flight",
-                            Integer.toString(RolloutSettings.defaults().chunksInFlight()))));
+                            Integer.toString(RolloutSettings.defaults().chunksInFlight()))),
+                    Boolean.parseBoolean(opts.getOrDefault("delta", "true")));
         }
         if (records == 0) {
             return;

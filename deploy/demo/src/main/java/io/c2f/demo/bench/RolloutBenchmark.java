@@ -2,6 +2,7 @@ package io.c2f.demo.bench;
 
 import io.c2f.agent.AgentMain;
 import io.c2f.controller.Controller;
+import io.c2f.controller.bundle.BundleDeliveryVerticle;
 import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.ControllerMetrics;
 import io.c2f.controller.rollout.RolloutSettings;
@@ -25,6 +26,11 @@ import java.util.concurrent.TimeUnit;
  * Time to roll a bundle out to simulated agents ({@code c2f-agent simulate} in its own JVM) through
  * the HTTP API, from the rollout's creation to its SUCCEEDED state. Run by {@link IngestBenchmark}
  * when it is given {@code --agent.jar}.
+ *
+ * <p>With {@code delta}, a schedule-only bundle follows (the same model file, another schedule
+ * catalog: {@link SyntheticBundleRequest#scheduleOnly}) to the same agents, which hold the model
+ * now; it prints the bundle bytes the controller sent per device for each rollout (from the rollout
+ * API) and their ratio (issue 17's goal: under 5 %). Bytes only: the second rollout is not timed.
  */
 final class RolloutBenchmark {
     private RolloutBenchmark() {
@@ -32,7 +38,7 @@ final class RolloutBenchmark {
 
     /** Prints the rollout time and per-wave times; returns the seconds from creation to SUCCEEDED. */
     static double run(ControllerConfig config, Path agentJar, int agents, int bundleBytes, JsonObject waves, Path dir,
-            List<String> simulatorJvm, int chunksInFlight) throws Exception {
+            List<String> simulatorJvm, int chunksInFlight, boolean delta) throws Exception {
         Vertx vertx = Vertx.vertx();
         Process fleet = null;
         RolloutSettings d = RolloutSettings.defaults();
@@ -62,28 +68,27 @@ final class RolloutBenchmark {
                 }
                 Thread.sleep(200);
             }
-            JsonObject bundle = new JsonObject(post(http, base + "/api/v1/bundles", bundleRequest(bundleBytes)));
+            JsonObject request = bundleRequest(bundleBytes);
+            JsonObject bundle = new JsonObject(post(http, base + "/api/v1/bundles", request));
             ProcessCpu cpu = ProcessCpu.start(fleet.toHandle(), config.mqttUrl());
             long t0 = System.nanoTime();
-            JsonObject created = new JsonObject(post(http, base + "/api/v1/rollouts", new JsonObject()
-                    .put("bundleId", bundle.getString("id")).put("target", new JsonObject().put("all", true))
-                    .put("waves", waves)));
-            String id = created.getString("id");
-            JsonObject view;
-            deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
-            do {
-                Thread.sleep(100);
-                view = new JsonObject(get(http, base + "/api/v1/rollouts/" + id));
-                if (System.nanoTime() > deadline || List.of("ABORTED", "FAILED").contains(view.getString("state"))) {
-                    throw new IllegalStateException("rollout did not succeed: " + view.getString("state")
-                            + " " + view.getJsonObject("counts"));
-                }
-            } while (!"SUCCEEDED".equals(view.getString("state")));
+            JsonObject view = rollOut(http, base, bundle.getString("id"), waves);
             double seconds = (System.nanoTime() - t0) / 1e9;
             System.out.printf("rollout: %.1f MB bundle (%d chunks) to %d simulated agents in %.1f s "
                     + "(%.1f MB/s delivered), waves %s%n", bundleBytes / 1e6, bundle.getInteger("chunkCount"), agents,
                     seconds, bundleBytes / 1e6 * agents / seconds, waveSummary(view.getJsonArray("waves"), bundleBytes));
             System.out.println("rollout CPU: " + cpu.finish(seconds));
+            if (delta) {
+                JsonObject full = delivery(http, base, view.getString("id"));
+                JsonObject scheduleOnly = new JsonObject(post(http, base + "/api/v1/bundles",
+                        SyntheticBundleRequest.scheduleOnly(request, "1.1.0")));
+                JsonObject second = delivery(http, base, rollOut(http, base, scheduleOnly.getString("id"), waves)
+                        .getString("id"));
+                System.out.println("bytes sent per device, model bundle (full): " + perDevice(full));
+                System.out.println("bytes sent per device, schedule-only bundle: " + perDevice(second));
+                double ratio = second.getDouble("meanBytesPerDevice") / full.getDouble("meanBytesPerDevice");
+                System.out.printf("schedule-only / full, mean bytes per device: %.2f %% (goal < 5 %%)%n", 100 * ratio);
+            }
             return seconds;
         } finally {
             if (fleet != null) {
@@ -93,6 +98,46 @@ final class RolloutBenchmark {
             controller.stop().await(30, TimeUnit.SECONDS);
             vertx.close().await(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** Rolls a bundle out to every device in the given waves; returns the rollout once it SUCCEEDED. */
+    private static JsonObject rollOut(HttpClient http, String base, String bundleId, JsonObject waves)
+            throws IOException, InterruptedException {
+        String id = new JsonObject(post(http, base + "/api/v1/rollouts", new JsonObject().put("bundleId", bundleId)
+                .put("target", new JsonObject().put("all", true)).put("waves", waves))).getString("id");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+        JsonObject view;
+        do {
+            Thread.sleep(100);
+            view = new JsonObject(get(http, base + "/api/v1/rollouts/" + id));
+            if (System.nanoTime() > deadline || List.of("ABORTED", "FAILED").contains(view.getString("state"))) {
+                throw new IllegalStateException("rollout did not succeed: " + view.getString("state")
+                        + " " + view.getJsonObject("counts"));
+            }
+        } while (!"SUCCEEDED".equals(view.getString("state")));
+        return view;
+    }
+
+    /**
+     * The rollout's delivery figures once the controller has written its whole tally (it writes
+     * within {@link BundleDeliveryVerticle#FLUSH_MS}): read until two reads a flush apart agree.
+     */
+    private static JsonObject delivery(HttpClient http, String base, String rolloutId)
+            throws IOException, InterruptedException {
+        JsonObject last = null;
+        for (int same = 0; same < 2; ) {
+            Thread.sleep(BundleDeliveryVerticle.FLUSH_MS + 200);
+            JsonObject now = new JsonObject(get(http, base + "/api/v1/rollouts/" + rolloutId)).getJsonObject("delivery");
+            same = now.equals(last) ? same + 1 : 0;
+            last = now;
+        }
+        return last;
+    }
+
+    private static String perDevice(JsonObject d) {
+        return String.format("mean %.0f B over %d devices (%.2f %% of the %d B payload), %d B in all",
+                d.getDouble("meanBytesPerDevice"), d.getLong("devices"), 100 * d.getDouble("meanShareOfPayload"),
+                d.getLong("payloadSize"), d.getLong("bytesSent"));
     }
 
     /**
