@@ -44,7 +44,15 @@ public interface DeviceRepository {
      * @param status only these, or null for all
      * @param afterId page after this id, or null from the start
      */
-    Future<List<DeviceRecord>> list(String fleet, DeviceStatus status, String afterId, int limit);
+    default Future<List<DeviceRecord>> list(String fleet, DeviceStatus status, String afterId, int limit) {
+        if (limit < 1) {
+            return Future.failedFuture(new IllegalArgumentException("limit must be positive, got " + limit));
+        }
+        return query(fleet, DeviceQuery.byId(status, afterId, limit));
+    }
+
+    /** One page of a fleet's devices: filtered, searched, in the query's order after its cursor. */
+    Future<List<DeviceRecord>> query(String fleet, DeviceQuery query);
 
     /** Cheap round trip for health checks. */
     Future<Void> ping();
