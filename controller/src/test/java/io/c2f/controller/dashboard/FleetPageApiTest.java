@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.c2f.controller.Controller;
+import io.c2f.controller.testing.EventStream;
 import io.c2f.controller.testing.FakeDevice;
 import io.c2f.controller.testing.RegisteredFleet;
 import io.c2f.controller.testing.TestControllers;
@@ -17,8 +18,6 @@ import io.c2f.proto.v1.Telemetry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -28,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -60,24 +58,10 @@ class FleetPageApiTest {
         }
     }
 
-    /** A server-sent event stream; frames (event name + data) land in the queue. */
     private static BlockingQueue<String> stream(HttpClient client, int port, String uri) throws Exception {
-        BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-        StringBuilder buf = new StringBuilder();
-        var resp = result(client.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
-                .setURI(uri).putHeader("Authorization", "Bearer " + TestControllers.READER)).compose(r -> r.send()).map(r -> {
-                    r.handler(b -> {
-                        buf.append(b.toString());
-                        int i;
-                        while ((i = buf.indexOf("\n\n")) >= 0) {
-                            frames.add(buf.substring(0, i + 1));
-                            buf.delete(0, i + 2);
-                        }
-                    });
-                    return r;
-                }));
-        assertEquals(200, resp.statusCode());
-        return frames;
+        EventStream events = EventStream.open(client, port, uri, TestControllers.READER);
+        assertEquals(200, events.response().statusCode());
+        return events.frames();
     }
 
     /** Waits for a frame of this event that contains the text; returns every frame seen up to it. */

@@ -49,13 +49,7 @@ public final class FleetPageBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new HashMap<>();
-        for (String a : args) {
-            if (!a.startsWith("--") || !a.contains("=")) {
-                throw new IllegalArgumentException("arguments look like --key=value, got '" + a + "'");
-            }
-            opts.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-        }
+        Map<String, String> opts = BenchArgs.parse(args);
         int devices = Integer.parseInt(opts.getOrDefault("devices", "10000"));
         int requests = Integer.parseInt(opts.getOrDefault("requests", "50"));
         int loads = Integer.parseInt(opts.getOrDefault("loads", "5"));
