@@ -77,6 +77,7 @@ final class FleetView {
                     }
                 }
             });
+            return b;
         }
         return building;
     }

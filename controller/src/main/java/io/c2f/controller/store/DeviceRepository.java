@@ -45,10 +45,13 @@ public interface DeviceRepository {
      * @param afterId page after this id, or null from the start
      */
     default Future<List<DeviceRecord>> list(String fleet, DeviceStatus status, String afterId, int limit) {
-        if (limit < 1) {
-            return Future.failedFuture(new IllegalArgumentException("limit must be positive, got " + limit));
+        DeviceQuery byId;
+        try {
+            byId = DeviceQuery.byId(status, afterId, limit);
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
         }
-        return query(fleet, DeviceQuery.byId(status, afterId, limit));
+        return query(fleet, byId);
     }
 
     /** One page of a fleet's devices: filtered, searched, in the query's order after its cursor. */
