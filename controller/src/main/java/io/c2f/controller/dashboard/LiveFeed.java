@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A stream may watch only some devices (the fleet page watches the rows it shows): it then gets
  * their device, job and generation events and, instead of every other device's, one {@code fleet}
- * event per {@value #FLEET_EVERY_MS} ms at most after births and deaths (counts changed, a device
- * appeared), so a browser's traffic does not grow with the fleet.
+ * event per {@value #FLEET_EVERY_MS} ms at most after births, deaths and other changes of a device's
+ * state (counts changed, a device appeared), so a browser's traffic does not grow with the fleet.
  */
 final class LiveFeed {
     static final int RECENT = 200;
@@ -65,8 +65,10 @@ final class LiveFeed {
                 }
             });
         }
-        vertx.eventBus().<String>consumer(EventAddresses.DEVICE_CHANGED, m ->
-                broadcast(m.body(), "device", new JsonObject().put("deviceId", m.body()).put("what", "changed")));
+        vertx.eventBus().<String>consumer(EventAddresses.DEVICE_CHANGED, m -> {
+            broadcast(m.body(), "device", new JsonObject().put("deviceId", m.body()).put("what", "changed"));
+            fleetChanges.incrementAndGet(); // went offline without a death, or a target moved the over-target count
+        });
         vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.JOB_STATUS), m -> {
             Inbound in = m.body();
             if (fleet.equals(in.address().fleet())) {

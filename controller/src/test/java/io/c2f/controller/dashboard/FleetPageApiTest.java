@@ -172,6 +172,37 @@ class FleetPageApiTest {
         }
     }
 
+    @Test
+    void aDeviceThatStopsHeartbeatingReachesItsWatchersAndTheCounts() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        Controller c = TestControllers.start(vertx, dir, TestControllers.adminAndReader());
+        WebClient web = WebClient.create(vertx);
+        HttpClient client = vertx.createHttpClient();
+        int port = c.httpPort();
+        try (FakeDevice quiet = new FakeDevice(c.mqttUrl(), "lab", "zz-quiet")) {
+            BlockingQueue<String> watch = stream(client, port, "/api/v1/dashboard/events?devices=zz-quiet");
+            BlockingQueue<String> other = stream(client, port, "/api/v1/dashboard/events?devices=");
+            quiet.connect(1);
+            quiet.birth();
+            awaitFrame(watch, "device", "\"birth\"");
+            awaitFrame(other, "fleet", "changes");
+            // heartbeats every 100 ms, then silence with the connection kept: offline with no MQTT message at all
+            quiet.state(100);
+            awaitFrame(watch, "device", "\"changed\"");
+            awaitFrame(other, "fleet", "changes");
+            JsonObject summary = until(() -> web.get(port, "127.0.0.1", "/api/v1/dashboard/fleet")
+                    .bearerTokenAuthentication(TestControllers.READER).send().map(r -> r.bodyAsJsonObject()),
+                    o -> o.getJsonObject("summary").getInteger("offline") == 1, WAIT, "zz-quiet counted offline")
+                    .getJsonObject("summary");
+            assertEquals(0, summary.getInteger("online"));
+        } finally {
+            client.close();
+            web.close();
+            result(c.stop());
+            result(vertx.close());
+        }
+    }
+
     private static JsonObject page(WebClient web, int port, String query) throws Exception {
         HttpResponse<Buffer> r = result(web.get(port, "127.0.0.1", "/api/v1/dashboard/fleet?" + query)
                 .bearerTokenAuthentication(TestControllers.READER).send());
