@@ -14,6 +14,10 @@
   const url = new URLSearchParams(location.search);
   const state = { q: url.get('q') || '', status: url.get('status') || '', over: url.get('over') === 'true',
     sort: url.get('sort') || 'id', order: url.get('order') === 'desc' ? 'desc' : 'asc', page: Math.max(1, parseInt(url.get('page'), 10) || 1) };
+  // an address edited by hand must not leave the page stuck on a 400: unknown values fall back to the defaults
+  if (!heads.some(h => h.dataset.key === state.sort)) state.sort = 'id';
+  if (![...f.status.options].some(o => o.value === state.status)) state.status = '';
+  state.q = state.q.slice(0, 64);
   let shown = null, loadSeq = 0, rendered = false;
 
   f.text.value = state.q; f.status.value = state.status; f.over.checked = state.over;

@@ -1,6 +1,8 @@
 package io.c2f.controller.dashboard;
 
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.function.Function;
 
 /** The fleet table's columns it can sort on, by the name the page and the API use. */
@@ -56,7 +58,7 @@ enum FleetSort {
         throw new IllegalArgumentException(param);
     }
 
-    static java.util.List<String> params() {
-        return java.util.Arrays.stream(values()).map(FleetSort::param).toList();
+    static List<String> params() {
+        return Arrays.stream(values()).map(FleetSort::param).toList();
     }
 }

@@ -127,6 +127,11 @@ class FleetPageBrowserTest {
             Files.createDirectories(Path.of("target", "screenshots"));
             Files.write(Path.of("target", "screenshots", "fleet-page.png"),
                     ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+
+            // an address edited by hand: unknown values fall back to the defaults instead of a 400
+            driver.get(base + "/?sort=bogus&status=ASLEEP&page=3");
+            shows(wait, d, "sort=id", "order=asc", "page=3");
+            assertEquals(IntStream.range(100, 150).mapToObj(RegisteredFleet::id).toList(), rowIds(driver));
         } catch (Exception | AssertionError e) {
             if (driver != null) {
                 System.out.println("page " + driver.getCurrentUrl() + " error banner: "
