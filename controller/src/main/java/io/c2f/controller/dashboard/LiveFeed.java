@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>A stream may watch only some devices (the fleet page watches the rows it shows): it then gets
  * their device, job and generation events and, instead of every other device's, one {@code fleet}
- * event per {@value #FLEET_EVERY_MS} ms at most after births, deaths and other changes of a device's
- * state (counts changed, a device appeared), so a browser's traffic does not grow with the fleet.
+ * event per {@value #FLEET_EVERY_MS} ms at most after births, deaths, job updates and other changes
+ * of a device's state (counts changed, a device appeared), so a browser's traffic does not grow with the fleet.
  */
 final class LiveFeed {
     static final int RECENT = 200;
@@ -41,7 +41,7 @@ final class LiveFeed {
     static final int MAX_WATCHED = 200;
 
     private final String fleet;
-    /** Each open stream and the devices it watches (null: all of them). */
+    /** Each open stream and the devices it watches (empty: all of them). */
     private final Map<HttpServerResponse, Optional<Set<String>>> streams = new ConcurrentHashMap<>();
     private final AtomicInteger fleetChanges = new AtomicInteger();
     private final Map<String, Deque<JsonObject>> recent = new ConcurrentHashMap<>();
@@ -76,6 +76,7 @@ final class LiveFeed {
                 broadcast(u.getDeviceId(), "job", new JsonObject().put("deviceId", u.getDeviceId()).put("jobId", u.getJobId())
                         .put("state", u.getState().name().replace("JOB_STATE_", ""))
                         .put("progress", u.getProgressPercent()));
+                fleetChanges.incrementAndGet(); // installing counts
             }
         });
         vertx.eventBus().<GenerationEvent>consumer(GenerationEvent.ADDRESS, m -> {
