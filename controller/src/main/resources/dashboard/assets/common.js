@@ -71,6 +71,13 @@ const C2F = (() => {
   const listeners = {};
   const live = document.getElementById('live');
   let streamAbort = null;
+  let watched = null; // null: every event; else the ids (comma-joined) of the devices this page shows
+  // Narrows the stream to these devices' events (and the coalesced "fleet" event); reconnects only on a change.
+  function watch(ids) {
+    const next = [...ids].sort().join(',');
+    if (next === watched) return;
+    watched = next; restartStream();
+  }
   function setLive(state, text) { live.dataset.state = state; live.textContent = text; }
   function on(event, fn) { (listeners[event] = listeners[event] || []).push(fn); if (!streamAbort) restartStream(); }
   function restartStream() {
@@ -83,7 +90,7 @@ const C2F = (() => {
         try {
           setLive('connecting', 'connecting…');
           const used = token();
-          const r = await fetch('/api/v1/dashboard/events', { headers: headers({ 'Accept': 'text/event-stream' }), signal: ctl.signal });
+          const r = await fetch('/api/v1/dashboard/events' + (watched == null ? '' : '?devices=' + encodeURIComponent(watched)), { headers: headers({ 'Accept': 'text/event-stream' }), signal: ctl.signal });
           if ((r.status === 401 || r.status === 403) && token() !== used) continue;
           if (r.status === 401 || r.status === 403) { setLive('down', 'needs token'); await askToken('A token is needed for live updates.'); continue; }
           if (!r.ok || !r.body) throw new Error('HTTP ' + r.status);
@@ -201,5 +208,5 @@ const C2F = (() => {
     container.replaceChildren(legend, svg);
   }
 
-  return { api, headers, on, throttle, el, ms, ago, time, badge, facts, lineChart, showError, subject: main.dataset.subject, svgEl: s };
+  return { api, headers, on, watch, throttle, el, ms, ago, time, badge, facts, lineChart, showError, subject: main.dataset.subject, svgEl: s };
 })();

@@ -4,8 +4,11 @@ import static io.c2f.controller.api.Responses.error;
 import static io.c2f.controller.api.Responses.json;
 
 import io.c2f.controller.config.TlsSettings;
+import io.c2f.controller.store.DeviceCursor;
+import io.c2f.controller.store.DeviceQuery;
 import io.c2f.controller.store.DeviceRecord;
 import io.c2f.controller.store.DeviceRepository;
+import io.c2f.controller.store.DeviceSort;
 import io.c2f.controller.store.DeviceStatus;
 import io.c2f.proto.topic.Topics;
 import io.vertx.core.Future;
@@ -146,49 +149,65 @@ public final class ApiVerticle extends VerticleBase {
         return server == null ? -1 : server.actualPort();
     }
 
+    /**
+     * {@code ?status=&q=&sort=&order=&limit=&after=}: one page from the registry; {@code next}, when
+     * there may be more, is what {@code after} takes to continue (see {@link DeviceCursor}).
+     */
     private void listDevices(RoutingContext rc) {
-        DeviceStatus status = null;
-        String statusParam = rc.queryParams().get("status");
-        if (statusParam != null) {
-            try {
-                status = DeviceStatus.valueOf(statusParam.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                error(rc, 400, "status '" + statusParam + "' must be ONLINE or OFFLINE");
-                return;
-            }
-        }
-        int limit = DEFAULT_LIMIT;
-        String limitParam = rc.queryParams().get("limit");
-        if (limitParam != null) {
-            try {
-                limit = Integer.parseInt(limitParam);
-            } catch (NumberFormatException e) {
-                limit = -1;
-            }
-            if (limit < 1 || limit > MAX_LIMIT) {
-                error(rc, 400, "limit '" + limitParam + "' must be an integer 1.." + MAX_LIMIT);
-                return;
-            }
-        }
-        String after = rc.queryParams().get("after");
-        if (after != null && !Topics.isValidId(after)) {
-            error(rc, 400, "after '" + after + "' is not a device id (1-64 characters of [A-Za-z0-9_.-])");
+        DeviceQuery query;
+        try {
+            query = deviceQuery(new QueryParams(rc));
+        } catch (BadRequestException e) {
+            Responses.fail(rc, e);
             return;
         }
-        int pageSize = limit;
-        repository.list(settings.fleet(), status, after, pageSize).onComplete(ar -> {
+        repository.query(settings.fleet(), query).onComplete(ar -> {
             if (ar.failed()) {
                 storeFailed(rc, ar.cause());
                 return;
             }
+            List<DeviceRecord> page = ar.result();
             JsonArray devices = new JsonArray();
-            ar.result().forEach(d -> devices.add(toJson(d)));
-            JsonObject body = new JsonObject().put("fleet", settings.fleet()).put("devices", devices);
-            if (ar.result().size() == pageSize) {
-                body.put("next", ar.result().get(pageSize - 1).id());
+            page.forEach(d -> devices.add(toJson(d)));
+            JsonObject body = new JsonObject().put("fleet", settings.fleet()).put("devices", devices)
+                    .put("sort", query.sort().param()).put("order", query.descending() ? "desc" : "asc");
+            if (page.size() == query.limit()) {
+                body.put("next", DeviceCursor.after(query.sort(), page.get(page.size() - 1)).encode());
             }
             json(rc, 200, body);
         });
+    }
+
+    static DeviceQuery deviceQuery(QueryParams p) {
+        DeviceStatus status = null;
+        String statusParam = p.raw("status");
+        if (statusParam != null) {
+            try {
+                status = DeviceStatus.valueOf(statusParam.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestException("status '" + QueryParams.clip(statusParam) + "' must be ONLINE or OFFLINE");
+            }
+        }
+        int limit = p.integer("limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        String text = p.search("q");
+        DeviceSort sort;
+        String sortParam = p.raw("sort");
+        try {
+            sort = sortParam == null ? DeviceSort.ID : DeviceSort.fromParam(sortParam);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("sort '" + QueryParams.clip(sortParam) + "' " + e.getMessage());
+        }
+        boolean descending = "desc".equals(p.choice("order", "asc", List.of("asc", "desc")));
+        String afterParam = p.raw("after");
+        DeviceCursor after = null;
+        if (afterParam != null) {
+            try {
+                after = DeviceCursor.parse(sort, afterParam);
+            } catch (IllegalArgumentException e) {
+                throw new BadRequestException("after '" + QueryParams.clip(afterParam) + "' " + e.getMessage());
+            }
+        }
+        return new DeviceQuery(status, text, sort, descending, after, limit);
     }
 
     private void getDevice(RoutingContext rc) {

@@ -13,19 +13,27 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The fleet table in one answer: the registry's devices, each with its latency window (from the
- * retune verticle's memory), and INSTALLING when an active rollout has a job sent to it and not
- * finished.
+ * The fleet table: the registry's devices, each with its latency window (from the retune
+ * verticle's memory), and INSTALLING when an active rollout has a job sent to it and not finished.
+ * Pages are cut from a {@link FleetSnapshot} of the whole fleet, rebuilt when a page is asked for
+ * and the last one is older than {@link #MAX_AGE_MS}: however many browsers poll, the registry is
+ * read at most once per that interval, and sorting, searching and paging run on a worker.
  */
 final class FleetView {
+    /** How stale a page may be; live events make the page ask again, so this bounds their cost. */
+    static final long MAX_AGE_MS = 1000;
     private static final int PAGE = 1000;
-    private static final int MAX_DEVICES = 10_000;
+    /** A bound on memory (a row is about 1 KiB); beyond it the summary says the table is truncated. */
+    private static final int MAX_DEVICES = 100_000;
+    /** Devices per latency request to the retune verticle: bounds the work of one event-loop turn there. */
+    private static final int LATENCY_BATCH = 500;
     private static final Set<String> ACTIVE = Set.of("RUNNING", "PAUSED", "ABORTING");
 
     private final String fleet;
@@ -33,6 +41,8 @@ final class FleetView {
     private final RolloutService rollouts;
     private final LiveFeed feed;
     private Vertx vertx;
+    private FleetSnapshot current;
+    private Future<FleetSnapshot> building;
 
     FleetView(String fleet, DeviceRepository devices, RolloutService rollouts, LiveFeed feed) {
         this.fleet = fleet;
@@ -45,18 +55,42 @@ final class FleetView {
         this.vertx = vertx;
     }
 
-    Future<JsonArray> rows() {
-        return all(null, new ArrayList<>()).compose(list -> openJobs().compose(jobs -> {
-            List<Future<JsonObject>> rows = new ArrayList<>(list.size());
-            for (DeviceRecord d : list) {
-                rows.add(latency(d.id()).map(l -> row(d, l, jobs.get(d.id()))));
-            }
-            return Future.all(rows).map(cf -> {
-                JsonArray a = new JsonArray();
-                rows.forEach(f -> a.add(f.result()));
-                return a;
+    /** One page of the fleet table as the query asks for it. */
+    Future<JsonObject> page(FleetQuery q) {
+        return snapshot().compose(s -> vertx.executeBlocking(() -> s.page(q), false));
+    }
+
+    /** A snapshot at most MAX_AGE_MS old; requests arriving during a build share it. */
+    synchronized Future<FleetSnapshot> snapshot() {
+        long now = System.currentTimeMillis();
+        if (current != null && now - current.atMs() < MAX_AGE_MS) {
+            return Future.succeededFuture(current);
+        }
+        if (building == null) {
+            Future<FleetSnapshot> b = build(now);
+            building = b;
+            b.onComplete(ar -> {
+                synchronized (this) {
+                    building = null;
+                    if (ar.succeeded()) {
+                        current = ar.result();
+                    }
+                }
             });
-        }));
+            return b;
+        }
+        return building;
+    }
+
+    private Future<FleetSnapshot> build(long atMs) {
+        return all(null, new ArrayList<>()).compose(list -> openJobs().compose(jobs -> latencies(list)
+                .compose(latency -> vertx.executeBlocking(() -> {
+                    List<FleetRow> rows = new ArrayList<>(list.size());
+                    for (DeviceRecord d : list) {
+                        rows.add(row(d, latency.getJsonObject(d.id()), jobs.get(d.id())));
+                    }
+                    return new FleetSnapshot(rows, atMs, list.size() >= MAX_DEVICES);
+                }, false))));
     }
 
     private Future<List<DeviceRecord>> all(String after, List<DeviceRecord> acc) {
@@ -67,10 +101,20 @@ final class FleetView {
         });
     }
 
-    /** The latency window, or null when the device has sent no generation (or the retuner is busy). */
-    private Future<JsonObject> latency(String id) {
-        return vertx.eventBus().<JsonObject>request(RetuneVerticle.LATENCY, id,
-                new DeliveryOptions().setSendTimeout(2000)).map(m -> m.body()).otherwise((JsonObject) null);
+    /** Device id to its window percentiles, for the devices that have some; empty when the retuner does not answer. */
+    private Future<JsonObject> latencies(List<DeviceRecord> list) {
+        List<Future<JsonObject>> parts = new ArrayList<>();
+        for (int from = 0; from < list.size(); from += LATENCY_BATCH) {
+            JsonArray ids = new JsonArray();
+            list.subList(from, Math.min(list.size(), from + LATENCY_BATCH)).forEach(d -> ids.add(d.id()));
+            parts.add(vertx.eventBus().<JsonObject>request(RetuneVerticle.LATENCY_PERCENTILES, ids,
+                    new DeliveryOptions().setSendTimeout(2000)).map(m -> m.body()).otherwise(new JsonObject()));
+        }
+        return Future.all(parts).map(cf -> {
+            JsonObject all = new JsonObject();
+            parts.forEach(f -> all.getMap().putAll(f.result().getMap()));
+            return all;
+        });
     }
 
     /** Device id to its open, sent job of an active rollout. */
@@ -102,13 +146,14 @@ final class FleetView {
         });
     }
 
-    private JsonObject row(DeviceRecord d, JsonObject latency, JsonObject job) {
+    private FleetRow row(DeviceRecord d, JsonObject latency, JsonObject job) {
         String status = d.status() == DeviceStatus.OFFLINE ? "OFFLINE" : job != null ? "INSTALLING" : "ONLINE";
+        String delegate = delegate(d);
         JsonObject o = new JsonObject().put("id", d.id()).put("status", status)
                 .put("labels", new JsonArray(new ArrayList<>(d.labels())))
                 .put("bundleId", d.bundleId()).put("bundleVersion", d.bundleVersion())
                 .put("scheduleId", d.scheduleId()).put("targetMs", d.latencyTargetMs())
-                .put("delegate", delegate(d)).put("lastSeen", Instant.ofEpochMilli(d.lastSeenMs()).toString())
+                .put("delegate", delegate).put("lastSeen", Instant.ofEpochMilli(d.lastSeenMs()).toString())
                 .put("agentVersion", d.agentVersion());
         if (d.offlineReason() != null && d.status() == DeviceStatus.OFFLINE) {
             o.put("offlineReason", d.offlineReason());
@@ -116,17 +161,35 @@ final class FleetView {
         if (job != null) {
             o.put("job", job);
         }
-        JsonObject w = latency == null ? null : latency.getJsonObject("window");
-        if (w != null && w.getInteger("samples", 0) > 0) {
-            o.put("samples", w.getInteger("samples")).put("p50Ms", w.getValue("p50Ms")).put("p95Ms", w.getValue("p95Ms"))
-                    .put("p99Ms", w.getValue("p99Ms"));
-            if (latency.getString("scheduleId") != null && !latency.getString("scheduleId").isEmpty()) {
-                o.put("runningScheduleId", latency.getString("scheduleId"));
+        Double p50 = null;
+        Double p95 = null;
+        Double p99 = null;
+        String running = null;
+        if (latency != null) {
+            p50 = latency.getDouble("p50Ms");
+            p95 = latency.getDouble("p95Ms");
+            p99 = latency.getDouble("p99Ms");
+            o.put("samples", latency.getInteger("samples")).put("p50Ms", p50).put("p95Ms", p95).put("p99Ms", p99);
+            String s = latency.getString("scheduleId");
+            if (s != null && !s.isEmpty()) {
+                running = s;
+                o.put("runningScheduleId", s);
             }
         } else {
             o.put("samples", 0);
         }
-        return o;
+        String schedule = running != null ? running : d.scheduleId();
+        StringBuilder search = new StringBuilder(d.id());
+        for (String v : d.labels()) {
+            search.append('\n').append(v);
+        }
+        for (String v : new String[] {d.bundleId(), d.scheduleId(), running, delegate}) {
+            if (v != null) {
+                search.append('\n').append(v);
+            }
+        }
+        return new FleetRow(d.id(), status, d.bundleId(), schedule, p50, p95, p99, d.latencyTargetMs(), delegate,
+                d.lastSeenMs(), search.toString().toLowerCase(Locale.ROOT), o);
     }
 
     /** The delegate that ran the last generation; before any, the first active one the device announced. */

@@ -16,8 +16,10 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the dashboard pages see live: device births, deaths and states, job status updates and
@@ -25,13 +27,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * takes nothing from the verticles that act on them) and written to every open server-sent
  * event stream. Keeps the last {@value #RECENT} generations of each device for the device
  * page's chart, since the latency API only keeps per-minute aggregates.
+ *
+ * <p>A stream may watch only some devices (the fleet page watches the rows it shows): it then gets
+ * their device, job and generation events and, instead of every other device's, one {@code fleet}
+ * event per {@value #FLEET_EVERY_MS} ms at most after births, deaths, job updates and other changes
+ * of a device's state (counts changed, a device appeared), so a browser's traffic does not grow with the fleet.
  */
 final class LiveFeed {
     static final int RECENT = 200;
     private static final long PING_MS = 15_000;
+    static final long FLEET_EVERY_MS = 1000;
+    /** The most devices one stream may watch: a page of the fleet table, with room to spare. */
+    static final int MAX_WATCHED = 200;
 
     private final String fleet;
-    private final Set<HttpServerResponse> streams = ConcurrentHashMap.newKeySet();
+    /** Each open stream and the devices it watches (empty: all of them). */
+    private final Map<HttpServerResponse, Optional<Set<String>>> streams = new ConcurrentHashMap<>();
+    private final AtomicInteger fleetChanges = new AtomicInteger();
     private final Map<String, Deque<JsonObject>> recent = new ConcurrentHashMap<>();
 
     LiveFeed(String fleet) {
@@ -43,20 +55,28 @@ final class LiveFeed {
             vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(ch), m -> {
                 Inbound in = m.body();
                 if (fleet.equals(in.address().fleet())) {
-                    in.address().device().ifPresent(id -> broadcast("device", new JsonObject().put("deviceId", id)
-                            .put("what", ch.name().toLowerCase(Locale.ROOT))));
+                    in.address().device().ifPresent(id -> {
+                        broadcast(id, "device", new JsonObject().put("deviceId", id)
+                                .put("what", ch.name().toLowerCase(Locale.ROOT)));
+                        if (ch != Channel.STATE) {
+                            fleetChanges.incrementAndGet(); // a birth or death changes the counts
+                        }
+                    });
                 }
             });
         }
-        vertx.eventBus().<String>consumer(EventAddresses.DEVICE_CHANGED, m ->
-                broadcast("device", new JsonObject().put("deviceId", m.body()).put("what", "changed")));
+        vertx.eventBus().<String>consumer(EventAddresses.DEVICE_CHANGED, m -> {
+            broadcast(m.body(), "device", new JsonObject().put("deviceId", m.body()).put("what", "changed"));
+            fleetChanges.incrementAndGet(); // went offline without a death, or a target moved the over-target count
+        });
         vertx.eventBus().<Inbound>consumer(EventAddresses.inbound(Channel.JOB_STATUS), m -> {
             Inbound in = m.body();
             if (fleet.equals(in.address().fleet())) {
                 JobStatusUpdate u = in.as(JobStatusUpdate.class);
-                broadcast("job", new JsonObject().put("deviceId", u.getDeviceId()).put("jobId", u.getJobId())
+                broadcast(u.getDeviceId(), "job", new JsonObject().put("deviceId", u.getDeviceId()).put("jobId", u.getJobId())
                         .put("state", u.getState().name().replace("JOB_STATE_", ""))
                         .put("progress", u.getProgressPercent()));
+                fleetChanges.incrementAndGet(); // installing counts
             }
         });
         vertx.eventBus().<GenerationEvent>consumer(GenerationEvent.ADDRESS, m -> {
@@ -68,10 +88,21 @@ final class LiveFeed {
                     d.removeFirst();
                 }
             }
-            broadcast("generation", sample);
+            broadcast(m.body().deviceId(), "generation", sample);
         });
         // comments keep proxies from closing an idle stream and let us notice dead clients
-        vertx.setPeriodic(PING_MS, t -> streams.forEach(r -> write(r, ": ping\n\n")));
+        vertx.setPeriodic(PING_MS, t -> streams.keySet().forEach(r -> write(r, ": ping\n\n")));
+        vertx.setPeriodic(FLEET_EVERY_MS, t -> {
+            int n = fleetChanges.getAndSet(0);
+            if (n > 0) {
+                String frame = frame("fleet", new JsonObject().put("changes", n));
+                streams.forEach((r, watched) -> {
+                    if (watched.isPresent()) {
+                        write(r, frame);
+                    }
+                });
+            }
+        });
     }
 
     /** One generation as the pages draw it: total, low and high phase, the rest as overhead. */
@@ -113,13 +144,17 @@ final class LiveFeed {
         }
     }
 
-    /** Turns the response into an event stream that stays open until the client goes. */
-    void attach(HttpServerResponse r) {
+    /**
+     * Turns the response into an event stream that stays open until the client goes.
+     *
+     * @param watched the devices whose events it gets, or empty for every event
+     */
+    void attach(HttpServerResponse r, Optional<Set<String>> watched) {
         r.setChunked(true).putHeader("content-type", "text/event-stream; charset=utf-8")
                 .putHeader("cache-control", "no-cache").putHeader("x-accel-buffering", "no");
         r.closeHandler(v -> streams.remove(r));
         r.exceptionHandler(e -> streams.remove(r));
-        streams.add(r);
+        streams.put(r, watched.map(Set::copyOf));
         write(r, "retry: 2000\nevent: hello\ndata: " + new JsonObject().put("fleet", fleet).encode() + "\n\n");
     }
 
@@ -127,9 +162,19 @@ final class LiveFeed {
         return streams.size();
     }
 
-    private void broadcast(String event, JsonObject data) {
-        String frame = "event: " + event + "\ndata: " + data.encode() + "\n\n";
-        streams.forEach(r -> write(r, frame));
+    /** The event to every stream that watches the device (or everything); encoded only if one does. */
+    private void broadcast(String deviceId, String event, JsonObject data) {
+        String frame = null;
+        for (Map.Entry<HttpServerResponse, Optional<Set<String>>> e : streams.entrySet()) {
+            if (e.getValue().isEmpty() || e.getValue().get().contains(deviceId)) {
+                frame = frame == null ? frame(event, data) : frame;
+                write(e.getKey(), frame);
+            }
+        }
+    }
+
+    private static String frame(String event, JsonObject data) {
+        return "event: " + event + "\ndata: " + data.encode() + "\n\n";
     }
 
     private void write(HttpServerResponse r, String frame) {

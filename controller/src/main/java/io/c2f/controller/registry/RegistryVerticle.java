@@ -276,6 +276,12 @@ public final class RegistryVerticle extends VerticleBase {
         metrics.reportDeviceOffline(reason);
         EventLog.info(LOG, "device.offline", "device", id, "reason", reason, "bdSeq", bdSeq);
         serially(id, () -> repository.markOffline(id, bdSeq, reason, now))
+                .onSuccess(changed -> {
+                    if (changed) {
+                        // a heartbeat timeout has no MQTT message of its own: this tells the dashboard
+                        vertx.eventBus().publish(EventAddresses.DEVICE_CHANGED, id);
+                    }
+                })
                 .onFailure(e -> LOG.error("storing that {} went offline failed: {}", id, e.getMessage()));
     }
 

@@ -46,6 +46,8 @@ public final class RetuneVerticle extends VerticleBase {
     private final JobOrderSigner orders;
     private static final Logger LOG = LoggerFactory.getLogger(RetuneVerticle.class);
     public static final String LATENCY = "c2f.retune.latency";
+    /** Request: a JSON array of device ids (a few hundred at most); reply: id to window percentiles. */
+    public static final String LATENCY_PERCENTILES = "c2f.retune.latency.percentiles";
     public static final String EVALUATE = "c2f.retune.evaluate";
     private static final long RETENTION_EVERY_MS = 3_600_000;
 
@@ -92,6 +94,8 @@ public final class RetuneVerticle extends VerticleBase {
                 vertx.eventBus().<GenerationEvent>consumer(GenerationEvent.ADDRESS, m -> onGeneration(m.body()))
                         .completion(),
                 vertx.eventBus().<String>consumer(LATENCY, m -> m.reply(snapshot(m.body()))).completion(),
+                vertx.eventBus().<JsonArray>consumer(LATENCY_PERCENTILES, m -> m.reply(percentiles(m.body())))
+                        .completion(),
                 vertx.eventBus().consumer(EVALUATE, m -> evaluateAll().onComplete(ar -> {
                     if (ar.succeeded()) {
                         m.reply(ar.result());
@@ -135,6 +139,25 @@ public final class RetuneVerticle extends VerticleBase {
                 .otherwise("none"));
         double totalMs = s.totalMs();
         label.onSuccess(l -> metrics.reportGeneration(l, totalMs));
+    }
+
+    /**
+     * The fleet table's view of many devices at once (one request per few hundred devices rather
+     * than one per device): window percentiles and the latest schedule; devices without samples
+     * are left out.
+     */
+    private JsonObject percentiles(JsonArray ids) {
+        long now = clock.millis();
+        JsonObject out = new JsonObject();
+        for (Object id : ids) {
+            DeviceLatency d = latency.get(String.valueOf(id));
+            Percentiles p = d == null ? null : d.percentiles(now, null);
+            if (p != null && p.count() > 0) {
+                out.put(d.deviceId(), new JsonObject().put("samples", p.count()).put("p50Ms", num(p.p50()))
+                        .put("p95Ms", num(p.p95())).put("p99Ms", num(p.p99())).put("scheduleId", d.lastScheduleId()));
+            }
+        }
+        return out;
     }
 
     private JsonObject snapshot(String deviceId) {

@@ -6,6 +6,9 @@ import static io.c2f.controller.api.Responses.json;
 import static io.c2f.controller.api.Responses.unavailable;
 
 import io.c2f.controller.api.ApiRoutes;
+import io.c2f.controller.api.BadRequestException;
+import io.c2f.controller.api.QueryParams;
+import io.c2f.controller.api.Responses;
 import io.c2f.controller.model.ModelRepository;
 import io.c2f.controller.mqtt.EventAddresses;
 import io.c2f.controller.telemetry.LatencyRepository;
@@ -59,21 +62,14 @@ public final class TuningRoutes implements ApiRoutes {
         return id;
     }
 
+    /** The parameter as QueryParams reads it, or a 400 sent and null returned. */
     private static Integer intParam(RoutingContext rc, String name, int dflt, int min, int max) {
-        String v = rc.queryParams().get(name);
-        if (v == null) {
-            return dflt;
-        }
         try {
-            int i = Integer.parseInt(v);
-            if (i >= min && i <= max) {
-                return i;
-            }
-        } catch (NumberFormatException ignored) {
-            // below
+            return new QueryParams(rc).integer(name, dflt, min, max);
+        } catch (BadRequestException e) {
+            Responses.fail(rc, e);
+            return null;
         }
-        error(rc, 400, name + " '" + v + "' must be an integer " + min + ".." + max);
-        return null;
     }
 
     private void latency(RoutingContext rc) {

@@ -44,7 +44,18 @@ public interface DeviceRepository {
      * @param status only these, or null for all
      * @param afterId page after this id, or null from the start
      */
-    Future<List<DeviceRecord>> list(String fleet, DeviceStatus status, String afterId, int limit);
+    default Future<List<DeviceRecord>> list(String fleet, DeviceStatus status, String afterId, int limit) {
+        DeviceQuery byId;
+        try {
+            byId = DeviceQuery.byId(status, afterId, limit);
+        } catch (IllegalArgumentException e) {
+            return Future.failedFuture(e);
+        }
+        return query(fleet, byId);
+    }
+
+    /** One page of a fleet's devices: filtered, searched, in the query's order after its cursor. */
+    Future<List<DeviceRecord>> query(String fleet, DeviceQuery query);
 
     /** Cheap round trip for health checks. */
     Future<Void> ping();

@@ -232,30 +232,55 @@ public final class JdbcDeviceRepository implements DeviceRepository {
         });
     }
 
+    /**
+     * The search text goes in as a bound LIKE pattern with its wildcards escaped; the order is one
+     * of {@link DeviceSort}'s fixed expressions, the cursor a keyset comparison on (value, id).
+     */
     @Override
-    public Future<List<DeviceRecord>> list(String fleet, DeviceStatus status, String afterId, int limit) {
-        if (limit < 1) {
-            return Future.failedFuture(new IllegalArgumentException("limit must be positive, got " + limit));
-        }
+    public Future<List<DeviceRecord>> query(String fleet, DeviceQuery q) {
         return db.execute(c -> {
             StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM devices WHERE fleet = ?");
-            if (status != null) {
+            if (q.status() != null) {
                 sql.append(" AND status = ?");
             }
-            if (afterId != null) {
-                sql.append(" AND id > ?");
+            if (q.text() != null) {
+                sql.append(" AND (LOWER(id) LIKE ? ESCAPE '\\' OR LOWER(labels) LIKE ? ESCAPE '\\'"
+                        + " OR LOWER(schedule_id) LIKE ? ESCAPE '\\' OR LOWER(bundle_id) LIKE ? ESCAPE '\\')");
             }
-            sql.append(" ORDER BY id LIMIT ?");
+            String cmp = q.descending() ? " < " : " > ";
+            String expr = q.sort().sql();
+            if (q.after() != null) {
+                sql.append(q.sort() == DeviceSort.ID ? " AND id" + cmp + "?"
+                        : " AND (" + expr + cmp + "? OR (" + expr + " = ? AND id" + cmp + "?))");
+            }
+            String dir = q.descending() ? " DESC" : " ASC";
+            sql.append(" ORDER BY ").append(q.sort() == DeviceSort.ID ? "" : expr + dir + ", ").append("id").append(dir)
+                    .append(" LIMIT ?");
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 int i = 1;
                 ps.setString(i++, fleet);
-                if (status != null) {
-                    ps.setString(i++, status.name());
+                if (q.status() != null) {
+                    ps.setString(i++, q.status().name());
                 }
-                if (afterId != null) {
-                    ps.setString(i++, afterId);
+                if (q.text() != null) {
+                    String like = q.likePattern();
+                    for (int k = 0; k < 4; k++) {
+                        ps.setString(i++, like);
+                    }
                 }
-                ps.setInt(i, limit);
+                if (q.after() != null) {
+                    if (q.sort() != DeviceSort.ID) {
+                        for (int k = 0; k < 2; k++) {
+                            if (q.sort().numeric()) {
+                                ps.setLong(i++, Long.parseLong(q.after().value()));
+                            } else {
+                                ps.setString(i++, q.after().value());
+                            }
+                        }
+                    }
+                    ps.setString(i++, q.after().id());
+                }
+                ps.setInt(i, q.limit());
                 List<DeviceRecord> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

@@ -164,11 +164,12 @@ class DashboardBrowserTest {
             driver.findElement(By.id("f-text")).clear();
             js.executeScript("document.getElementById('f-text').dispatchEvent(new Event('input'))");
             wait.until(x -> rows(d0) == 4);
-            driver.findElement(By.cssSelector("th[data-key=id] button")).click(); // descending
-            assertEquals("descending", driver.findElement(By.cssSelector("th[data-key=id]")).getAttribute("aria-sort"));
-            assertEquals("rpi-03", driver.findElements(By.cssSelector("#devices tbody tr")).get(0)
-                    .getAttribute("data-device-id"));
+            driver.findElement(By.cssSelector("th[data-key=id] button")).click(); // descending, sorted by the server
+            wait.until(ExpectedConditions.attributeToBe(By.cssSelector("th[data-key=id]"), "aria-sort", "descending"));
+            wait.until(x -> "rpi-03".equals(d0.findElements(By.cssSelector("#devices tbody tr")).get(0)
+                    .getAttribute("data-device-id")));
             driver.findElement(By.cssSelector("th[data-key=id] button")).click();
+            wait.until(ExpectedConditions.attributeToBe(By.cssSelector("th[data-key=id]"), "aria-sort", "ascending"));
 
             // a retuning decision for rpi-01: model + catalog + a 500 ms target it cannot meet at 20 steps
             call(http.post(port, "127.0.0.1", "/api/v1/models"), new JsonObject().put("id", "syn").put("source", "synthetic"), 201);

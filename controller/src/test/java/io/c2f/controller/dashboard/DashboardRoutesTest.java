@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.c2f.controller.Controller;
 import io.c2f.controller.auth.ApiTokens;
 import io.c2f.controller.auth.Role;
+import io.c2f.controller.testing.EventStream;
 import io.c2f.controller.testing.FakeDevice;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.GenerationRecord;
@@ -19,8 +20,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -28,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,22 +83,9 @@ class DashboardRoutesTest {
             assertEquals(401, result(web.get(port, "127.0.0.1", "/api/v1/dashboard/fleet").send()).statusCode());
             assertEquals(401, result(web.get(port, "127.0.0.1", "/api/v1/dashboard/events").send()).statusCode());
 
-            BlockingQueue<String> frames = new LinkedBlockingQueue<>();
-            StringBuilder buf = new StringBuilder();
-            // the body handler is set on the event loop as the response arrives, so no frame is missed
-            HttpClientResponse stream = result(client.request(new RequestOptions().setMethod(HttpMethod.GET)
-                    .setHost("127.0.0.1").setPort(port).setURI("/api/v1/dashboard/events")
-                    .putHeader("Authorization", "Bearer " + READER)).compose(r -> r.send()).map(resp -> {
-                        resp.handler(b -> {
-                            buf.append(b.toString());
-                            int i;
-                            while ((i = buf.indexOf("\n\n")) >= 0) {
-                                frames.add(buf.substring(0, i + 1));
-                                buf.delete(0, i + 2);
-                            }
-                        });
-                        return resp;
-                    }));
+            EventStream events = EventStream.open(client, port, "/api/v1/dashboard/events", READER);
+            HttpClientResponse stream = events.response();
+            BlockingQueue<String> frames = events.frames();
             assertEquals(200, stream.statusCode());
             assertTrue(stream.getHeader("content-type").startsWith("text/event-stream"));
             assertEquals("lab", next(frames, "hello").getString("fleet"));

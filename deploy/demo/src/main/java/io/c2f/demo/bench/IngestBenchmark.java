@@ -73,13 +73,7 @@ public final class IngestBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> opts = new HashMap<>();
-        for (String a : args) {
-            if (!a.startsWith("--") || !a.contains("=")) {
-                throw new IllegalArgumentException("arguments look like --key=value, got '" + a + "'");
-            }
-            opts.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
-        }
+        Map<String, String> opts = BenchArgs.parse(args);
         long records = Long.parseLong(opts.getOrDefault("records", "200000"));
         int devices = Integer.parseInt(opts.getOrDefault("devices", "1000"));
         int clients = Integer.parseInt(opts.getOrDefault("clients", "4"));
