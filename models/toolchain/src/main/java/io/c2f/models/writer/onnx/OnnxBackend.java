@@ -200,7 +200,8 @@ public final class OnnxBackend implements LayerBackend {
     }
 
     @Override
-    public int addChannelBias(int image, int vector, int channels) {
-        return g.node("Add", new int[] {image, g.node("Unsqueeze", new int[] {vector, g.constantInt64(2, 3)})});
+    public int addProjection(int image, int vector, String prefix, int in, int out) {
+        int projected = linear(vector, prefix, in, out);
+        return g.node("Add", new int[] {image, g.node("Unsqueeze", new int[] {projected, g.constantInt64(2, 3)})});
     }
 }
