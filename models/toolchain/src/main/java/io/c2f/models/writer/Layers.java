@@ -45,6 +45,15 @@ public final class Layers {
         return data;
     }
 
+    /** A copy of {@code values}, each multiplied by {@code factor} (float arithmetic, as every backend folds it). */
+    public static float[] times(float[] values, float factor) {
+        float[] out = values.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] *= factor;
+        }
+        return out;
+    }
+
     /** PyTorch OIHW to TFLite OHWI. */
     public static float[] oihwToOhwi(float[] w, int o, int i, int kh, int kw) {
         float[] out = new float[w.length];
@@ -233,14 +242,8 @@ public final class Layers {
         int h = groupNorm(x, norm, channels, groups, eps, form == GraphForm.LEGACY);
         float[] shift = form == GraphForm.LEGACY ? null : s.storedValues(w(norm + ".bias"));
         float scale = (float) (1.0 / Math.sqrt(channels));
-        float[] wq = w(prefix + ".to_q.weight").clone();
-        float[] bq = w(prefix + ".to_q.bias").clone();
-        for (int i = 0; i < wq.length; i++) {
-            wq[i] *= scale;
-        }
-        for (int i = 0; i < bq.length; i++) {
-            bq[i] *= scale;
-        }
+        float[] wq = times(w(prefix + ".to_q.weight"), scale);
+        float[] bq = times(w(prefix + ".to_q.bias"), scale);
         int q = projection(h, prefix + ".to_q.weight*scale", wq, prefix + ".to_q.bias*scale", bq, channels, shift);
         int k = projection(h, prefix + ".to_k.weight", w(prefix + ".to_k.weight"), prefix + ".to_k.bias",
                 w(prefix + ".to_k.bias"), channels, shift);
