@@ -57,10 +57,25 @@ public final class ForwardBenchmark {
         int repeats = Integer.parseInt(a.getOrDefault("repeats", "7"));
         RuntimeOptions options = RuntimeOptions.parse(String.valueOf(threads), a.getOrDefault("delegates", null));
         ModelSource newer = ModelSource.of(Path.of(a.getOrDefault("new", ModelSource.SHIPPED.toString())));
-        ModelSource older = a.containsKey("old") ? ModelSource.of(Path.of(a.get("old")))
-                : legacyExport(Path.of(a.getOrDefault("checkpoint", SHIPPED_CHECKPOINT.toString())), newer,
-                Files.createTempDirectory("c2f-forward-bench"));
+        Path scratch = a.containsKey("old") ? null : Files.createTempDirectory("c2f-forward-bench");
+        try {
+            ModelSource older = scratch == null ? ModelSource.of(Path.of(a.get("old")))
+                    : legacyExport(Path.of(a.getOrDefault("checkpoint", SHIPPED_CHECKPOINT.toString())), newer, scratch);
+            compare(older, newer, options, threads, forwards, repeats);
+        } finally {
+            if (scratch != null) {
+                try (var files = Files.list(scratch)) {
+                    for (Path f : files.toList()) {
+                        Files.delete(f);
+                    }
+                }
+                Files.delete(scratch);
+            }
+        }
+    }
 
+    private static void compare(ModelSource older, ModelSource newer, RuntimeOptions options, int threads, int forwards,
+                                int repeats) throws IOException, DenoiserException {
         System.out.printf(Locale.ROOT, "c2f UNet forward benchmark%n  TFLite %s, threads %d, batch 1, %d forwards x %d "
                         + "rounds (median), %d cores, load average at start: %s%n", TfliteDenoiser.runtimeVersion(),
                 threads, forwards, repeats, Runtime.getRuntime().availableProcessors(), loadAverage());
