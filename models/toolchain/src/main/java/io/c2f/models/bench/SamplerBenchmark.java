@@ -3,17 +3,12 @@ package io.c2f.models.bench;
 import io.c2f.models.c2f.C2fExecutor;
 import io.c2f.models.c2f.C2fPlan;
 import io.c2f.models.c2f.C2fResult;
-import io.c2f.models.c2f.Interpolation;
-import io.c2f.models.c2f.SwitchMethod;
 import io.c2f.models.diffusion.NoiseSchedule;
-import io.c2f.models.diffusion.TimestepSpacing;
-import io.c2f.models.tensor.Resolution;
 import io.c2f.models.tflite.RuntimeOptions;
 import io.c2f.models.tflite.TfliteDenoiser;
 import io.c2f.models.unet.ModelSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -42,33 +37,19 @@ public final class SamplerBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> a = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            a.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> a = BenchCases.options(args);
         int threads = Integer.parseInt(a.getOrDefault("threads", "1"));
         int batch = Integer.parseInt(a.getOrDefault("batch", "1"));
         int repeats = Integer.parseInt(a.getOrDefault("repeats", "5"));
         ModelSource source = ModelSource.resolve(a.get("model"), Files.createTempDirectory("c2f-bench"));
         RuntimeOptions options = RuntimeOptions.parse(String.valueOf(threads), a.getOrDefault("delegates", null));
 
-        Resolution high = null;
-        Resolution low = null;
-        for (var m : source.info().getResolutionsList()) {
-            Resolution r = new Resolution(m.getHeight(), m.getWidth());
-            if (high == null || r.pixels() > high.pixels()) {
-                high = r;
-            }
-            if (low == null || r.pixels() < low.pixels()) {
-                low = r;
-            }
-        }
+        BenchCases.HighLow res = BenchCases.HighLow.of(source.info());
         NoiseSchedule noise = NoiseSchedule.fromSpec(source.info().getNoiseSchedule());
         int t = noise.trainTimesteps();
-        Case a100 = new Case("(a) DDIM 100 steps @" + high, C2fPlan.fullResolution(TimestepSpacing.uniform(100, t), high, 0));
-        Case b10 = new Case("(b) DDIM 10 steps @" + high, C2fPlan.fullResolution(TimestepSpacing.uniform(10, t), high, 0));
-        Case c10 = new Case("(c) C2F 10 steps, 5 @" + low + " + 5 @" + high, new C2fPlan(TimestepSpacing.uniform(10, t), 5,
-                low, high, SwitchMethod.UPSAMPLE_XT_VARIANCE_CORRECTED, Interpolation.NEAREST, 0));
+        Case a100 = new Case("(a) DDIM 100 steps @" + res.high(), BenchCases.ddim(100, res.high(), t));
+        Case b10 = new Case("(b) DDIM 10 steps @" + res.high(), BenchCases.ddim(10, res.high(), t));
+        Case c10 = new Case("(c) C2F 10 steps, 5 @" + res.low() + " + 5 @" + res.high(), BenchCases.c2fHalf(10, res, t));
 
         System.out.printf(Locale.ROOT, "c2f sampler benchmark%n  model: %s%n  TFLite %s, threads %d, batch %d, "
                 + "%d repeats (median), %d cores%n", source.description(), TfliteDenoiser.runtimeVersion(), threads, batch,
@@ -92,8 +73,7 @@ public final class SamplerBenchmark {
                     ms[r] = (System.nanoTime() - start) / 1e6 / batch;
                     macs = result.totalMacs() / batch;
                 }
-                Arrays.sort(ms);
-                double median = ms[repeats / 2];
+                double median = BenchCases.median(ms);
                 results.put(c.name(), new Measured(median, macs));
                 System.out.printf(Locale.ROOT, "  %-40s %12.1f %14.3f %10.1f%n", c.name(), median, macs / 1e9,
                         2.0 * macs / (median / 1e3) / 1e9);

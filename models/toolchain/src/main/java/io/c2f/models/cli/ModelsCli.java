@@ -1,5 +1,6 @@
 package io.c2f.models.cli;
 
+import io.c2f.models.bench.ForwardBenchmark;
 import io.c2f.models.bench.SamplerBenchmark;
 import io.c2f.models.data.PrepareData;
 import io.c2f.models.importer.ImportDiffusersCommand;
@@ -13,6 +14,7 @@ import java.util.Map;
  * <pre>
  * demo          [--model FILE.tflite|random] [--out DIR] [--seeds 16] [--threads 1] [--delegates xnnpack,cpu]
  * bench         [--model FILE.tflite|random] [--threads 1] [--batch 1] [--repeats 5]
+ * bench-forward [--old FILE.tflite] [--new FILE.tflite] [--threads 1] [--forwards 20] [--repeats 7]
  * prepare-data  --source emoji|icons|fashion-mnist|cifar10 --out DIR [--input PATH] [--limit N]
  * import-diffusers --safetensors FILE [--config config.json] [--preset ddpm-cifar10] --out DIR/model.tflite
  *               [--fp16] [--resolutions 32,16] [--name NAME]
@@ -32,6 +34,7 @@ public final class ModelsCli {
         switch (args[0]) {
             case "demo" -> Demo.run(options(rest));
             case "bench" -> SamplerBenchmark.main(rest);
+            case "bench-forward" -> ForwardBenchmark.main(rest);
             case "prepare-data" -> PrepareData.main(rest);
             case "import-diffusers" -> ImportDiffusersCommand.main(rest);
             default -> {
@@ -43,9 +46,10 @@ public final class ModelsCli {
     }
 
     private static void usage() {
-        System.err.println("usage: java -jar c2f-models.jar demo|bench|prepare-data|import-diffusers [options]\n"
+        System.err.println("usage: java -jar c2f-models.jar demo|bench|bench-forward|prepare-data|import-diffusers [options]\n"
                 + "  demo          [--model FILE.tflite|random] [--out DIR] [--seeds 16] [--threads 1]\n"
                 + "  bench         [--model FILE.tflite|random] [--threads 1] [--batch 1] [--repeats 5]\n"
+                + "  bench-forward [--old FILE.tflite] [--new FILE.tflite] [--threads 1] [--forwards 20] [--repeats 7]\n"
                 + "  prepare-data  --source emoji|icons|fashion-mnist|cifar10 --out DIR [--input PATH] [--limit N]\n"
                 + "  " + ImportDiffusersCommand.USAGE);
     }

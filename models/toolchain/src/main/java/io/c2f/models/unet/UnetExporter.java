@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.models.writer.GraphBuilder;
+import io.c2f.models.writer.GraphForm;
 import io.c2f.models.writer.MacCounter;
 import io.c2f.models.writer.Subgraph;
 import io.c2f.models.writer.WeightType;
@@ -49,11 +50,18 @@ public final class UnetExporter {
         return "res" + r.height() + "x" + r.width();
     }
 
-    /**
-     * @param resolutions resolution i gets resolution label i
-     */
+    /** {@link #export(UnetWeights, List, WeightType, GraphForm, String, Path)} in the default graph form. */
     public static ExportedModel export(UnetWeights weights, List<Resolution> resolutions, WeightType type, String name,
                                        Path modelFile) throws IOException {
+        return export(weights, resolutions, type, GraphForm.DEFAULT, name, modelFile);
+    }
+
+    /**
+     * @param resolutions resolution i gets resolution label i
+     * @param form the TFLite ops the layers are written as (the .onnx file does not depend on it)
+     */
+    public static ExportedModel export(UnetWeights weights, List<Resolution> resolutions, WeightType type,
+                                       GraphForm form, String name, Path modelFile) throws IOException {
         UnetConfig cfg = weights.config();
         if (resolutions.isEmpty() || resolutions.size() > cfg.numResolutionLabels()) {
             throw new IllegalArgumentException(resolutions.size() + " resolutions for " + cfg.numResolutionLabels()
@@ -62,13 +70,13 @@ public final class UnetExporter {
         GraphBuilder g = new GraphBuilder(type);
         UnetGraph unet = new UnetGraph(weights);
         Subgraph free = g.addSubgraph("shape_free");
-        unet.emitShapeFree(free, resolutions.get(0).height());
+        unet.emitShapeFree(free, resolutions.get(0).height(), form);
         List<GraphBuilder.View> views = new ArrayList<>();
         List<Subgraph> fixed = new ArrayList<>();
         for (int i = 0; i < resolutions.size(); i++) {
             Resolution r = resolutions.get(i);
             Subgraph s = g.addSubgraph(signatureKey(r));
-            unet.emitFixed(s, r.height(), r.width(), i);
+            unet.emitFixed(s, r.height(), r.width(), i, form);
             fixed.add(s);
             views.add(new GraphBuilder.View(signatureKey(r), List.of(s.index()),
                     List.of(GraphBuilder.SignatureSpec.of(signatureKey(r), s))));

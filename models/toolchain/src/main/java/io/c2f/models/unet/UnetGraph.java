@@ -1,5 +1,6 @@
 package io.c2f.models.unet;
 
+import io.c2f.models.writer.GraphForm;
 import io.c2f.models.writer.LayerBackend;
 import io.c2f.models.writer.Subgraph;
 import io.c2f.models.writer.TfliteBackend;
@@ -25,18 +26,18 @@ final class UnetGraph {
      * A fixed-resolution TFLite graph: inputs "x" [B,H,W,C] and "t" [B] (batch resizable, -1 in the
      * signature), output "eps"; the resolution label's embedding row is a constant.
      */
-    public void emitFixed(Subgraph s, int height, int width, int label) {
+    public void emitFixed(Subgraph s, int height, int width, int label, GraphForm form) {
         checkLabel(label);
         checkSize(height, width);
-        emit(TfliteBackend.fixed(s, weights::get, height, width, cfg.inChannels(), label));
+        emit(TfliteBackend.fixed(s, weights::get, height, width, cfg.inChannels(), label, form));
     }
 
     /**
      * A shape-free TFLite graph: inputs "x" [B,H,W,C] (any batch and size divisible by
      * {@link UnetConfig#sizeDivisor()}), "t" [B], "label" int32 [B]; output "eps".
      */
-    public void emitShapeFree(Subgraph s, int nominalSide) {
-        emit(TfliteBackend.shapeFree(s, weights::get, nominalSide, cfg.inChannels()));
+    public void emitShapeFree(Subgraph s, int nominalSide, GraphForm form) {
+        emit(TfliteBackend.shapeFree(s, weights::get, nominalSide, cfg.inChannels(), form));
     }
 
     /**
@@ -111,7 +112,7 @@ final class UnetGraph {
 
     private int resnet(LayerBackend l, int x, int tembAct, String p, int in, int out) {
         int h = l.conv(l.silu(l.groupNorm(x, p + ".norm1", in, cfg.groups(), cfg.normEps())), p + ".conv1", in, out, 3);
-        h = l.addChannelBias(h, l.linear(tembAct, p + ".time_emb_proj", cfg.timeEmbedDim(), out), out);
+        h = l.addProjection(h, tembAct, p + ".time_emb_proj", cfg.timeEmbedDim(), out);
         h = l.conv(l.silu(l.groupNorm(h, p + ".norm2", out, cfg.groups(), cfg.normEps())), p + ".conv2", out, out, 3);
         int shortcut = in != out ? l.conv(x, p + ".conv_shortcut", in, out, 1) : x;
         return l.add(shortcut, h);

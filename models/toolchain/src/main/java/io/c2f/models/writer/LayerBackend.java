@@ -59,6 +59,9 @@ public interface LayerBackend {
     /** Concatenates two images along the channels. */
     int concatChannels(int a, int b);
 
-    /** Adds a per-image, per-channel vector [B, channels] to every pixel of an image [B, H, W, channels]. */
-    int addChannelBias(int image, int vector, int channels);
+    /**
+     * Adds Linear(in, out) ("{prefix}.weight" / "{prefix}.bias") of a per-image vector [B, in] to every
+     * pixel of an image [B, H, W, out] (the ResnetBlock2D time projection).
+     */
+    int addProjection(int image, int vector, String prefix, int in, int out);
 }

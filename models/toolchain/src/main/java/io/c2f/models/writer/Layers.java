@@ -1,5 +1,6 @@
 package io.c2f.models.writer;
 
+import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -14,11 +15,22 @@ import java.util.function.Function;
 public final class Layers {
     private final Subgraph s;
     private final Function<String, float[]> weights;
+    private final GraphForm form;
+
+    /** Layers in the {@link GraphForm#DEFAULT} form. */
+    public Layers(Subgraph s, Function<String, float[]> weights) {
+        this(s, weights, GraphForm.DEFAULT);
+    }
 
     /** @param weights float data by parameter name (e.g. "conv_in.weight"); throws if missing */
-    public Layers(Subgraph s, Function<String, float[]> weights) {
+    public Layers(Subgraph s, Function<String, float[]> weights, GraphForm form) {
         this.s = s;
         this.weights = weights;
+        this.form = form;
+    }
+
+    public GraphForm form() {
+        return form;
     }
 
     public Subgraph graph() {
@@ -31,6 +43,15 @@ public final class Layers {
             throw new IllegalArgumentException("missing weight " + name);
         }
         return data;
+    }
+
+    /** A copy of {@code values}, each multiplied by {@code factor} (float arithmetic, as every backend folds it). */
+    public static float[] times(float[] values, float factor) {
+        float[] out = values.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] *= factor;
+        }
+        return out;
     }
 
     /** PyTorch OIHW to TFLite OHWI. */
@@ -75,6 +96,13 @@ public final class Layers {
         return s.fullyConnected(x, weightsTensor, bias);
     }
 
+    /** Linear(in, out) on the last dim of x [..., in], keeping x's leading dims: [B,1,1,in] -> [B,1,1,out]. */
+    public int linearKeepDims(int x, String prefix, int in, int out) {
+        int weightsTensor = s.weight(prefix + ".weight", w(prefix + ".weight"), new int[] {out, in});
+        int bias = s.weight(prefix + ".bias", w(prefix + ".bias"), new int[] {out});
+        return s.fullyConnected(x, weightsTensor, bias, true);
+    }
+
     public int silu(int x) {
         return s.silu(x);
     }
@@ -83,8 +111,21 @@ public final class Layers {
      * GroupNorm(groups, C, eps) with affine "{prefix}.weight"/"{prefix}.bias", shape-free: per-channel
      * MEAN over H,W, then a 1x1 conv with a group-averaging matrix gives each channel its group's
      * mean; the same for the variance of the centred input (two-pass, as PyTorch).
+     *
+     * <p>{@link GraphForm#COMPACT} (10 ops, all taken by XNNPACK 2.6.2): eps is the variance conv's
+     * bias, scale = gamma / SQRT(var + eps) in one DIV, out = centred * scale + beta.
+     * {@link GraphForm#LEGACY} (11 ops): ADD eps, RSQRT (not an XNNPACK 2.6.2 op), MUL gamma.
      */
     public int groupNorm(int x, String prefix, int channels, int groups, float eps) {
+        return groupNorm(x, prefix, channels, groups, eps, true);
+    }
+
+    /**
+     * With {@code addShift} false: (x - mean) * gamma / sqrt(var + eps), for a caller that folds beta
+     * into what follows. (Tensors are created in the order the LEGACY writer always used, so that its
+     * files come out byte for byte as before.)
+     */
+    private int groupNorm(int x, String prefix, int channels, int groups, float eps, boolean addShift) {
         if (channels % groups != 0) {
             throw new IllegalArgumentException("group norm " + prefix + ": " + channels + " channels not divisible by "
                     + groups + " groups");
@@ -94,13 +135,27 @@ public final class Layers {
         int[] hw = {1, 2};
         int mean = s.conv2d(s.mean(x, hw, true), avg, zeros, 1, Subgraph.Pad.VALID);
         int centred = s.sub(x, mean);
-        int var = s.conv2d(s.mean(s.mul(centred, centred), hw, true), avg, zeros, 1, Subgraph.Pad.VALID);
-        int epsTensor = s.constant("eps_" + eps, new float[] {eps}, new int[] {1});
-        int inv = s.rsqrt(s.add(var, epsTensor));
+        int squares = s.mean(s.mul(centred, centred), hw, true);
+        if (form == GraphForm.LEGACY) {
+            if (!addShift) {
+                throw new IllegalStateException("the legacy form always adds the GroupNorm shift");
+            }
+            int var = s.conv2d(squares, avg, zeros, 1, Subgraph.Pad.VALID);
+            int epsTensor = s.constant("eps_" + eps, new float[] {eps}, new int[] {1});
+            int inv = s.rsqrt(s.add(var, epsTensor));
+            int gamma = s.weight(prefix + ".weight", w(prefix + ".weight"), new int[] {channels});
+            int beta = s.weight(prefix + ".bias", w(prefix + ".bias"), new int[] {channels});
+            int scale = s.mul(inv, gamma); // [B,1,1,C]: folding gamma here saves a full-size multiply
+            return s.add(s.mul(centred, scale), beta);
+        }
+        float[] epsBias = new float[channels];
+        Arrays.fill(epsBias, eps);
+        int varPlusEps = s.conv2d(squares, avg,
+                s.constant("eps_" + eps + "_" + channels, epsBias, new int[] {channels}), 1, Subgraph.Pad.VALID);
         int gamma = s.weight(prefix + ".weight", w(prefix + ".weight"), new int[] {channels});
-        int beta = s.weight(prefix + ".bias", w(prefix + ".bias"), new int[] {channels});
-        int scale = s.mul(inv, gamma); // [B,1,1,C]: folding gamma here saves a full-size multiply
-        return s.add(s.mul(centred, scale), beta);
+        int normalised = s.mul(centred, s.div(gamma, s.sqrt(varPlusEps)));
+        return addShift ? s.add(normalised, s.weight(prefix + ".bias", w(prefix + ".bias"), new int[] {channels}))
+                : normalised;
     }
 
     private int groupAverager(int channels, int groups) {
@@ -148,34 +203,29 @@ public final class Layers {
      */
     public int attention(int x, String prefix, int channels, int groups, float eps, boolean resizableResolution) {
         int[] xs = s.shape(x);
-        int h = groupNorm(x, prefix + ".group_norm", channels, groups, eps);
-        float scale = (float) (1.0 / Math.sqrt(channels));
-        float[] wq = w(prefix + ".to_q.weight").clone();
-        float[] bq = w(prefix + ".to_q.bias").clone();
-        for (int i = 0; i < wq.length; i++) {
-            wq[i] *= scale;
-        }
-        for (int i = 0; i < bq.length; i++) {
-            bq[i] *= scale;
-        }
-        int q = s.conv2d(h, s.weight(prefix + ".to_q.weight*scale", wq, new int[] {channels, 1, 1, channels}),
-                s.weight(prefix + ".to_q.bias*scale", bq, new int[] {channels}), 1, Subgraph.Pad.VALID);
-        int k = pointwise(h, prefix + ".to_k", channels);
-        int v = pointwise(h, prefix + ".to_v", channels);
         int tokens = xs[1] * xs[2];
+        if (form == GraphForm.COMPACT && !resizableResolution) {
+            // the whole block on [B, 1, HW, C]: 1x1 convs, GroupNorm's MEAN over axes 1,2 and BATCH_MATMUL
+            // (batch dims B, 1) all work on it, so one RESHAPE in and one out instead of four
+            int flat = s.reshape(x, -1, 1, tokens, channels);
+            int[] qkv = projections(flat, prefix, channels, groups, eps);
+            int attended = s.batchMatMul(s.softmax(s.batchMatMul(qkv[0], qkv[1], false, true)), qkv[2], false, false);
+            return s.reshape(s.add(pointwise(attended, prefix + ".to_out.0", channels), flat), -1, xs[1], xs[2], channels);
+        }
+        int[] qkv = projections(x, prefix, channels, groups, eps);
         int[] nominal = {xs[0], tokens, channels};
         int q3;
         int k3;
         int v3;
         if (resizableResolution) {
             int shape = s.concatInt32(s.gather(s.shapeOf(x), s.constantInt32(0)), s.constantInt32(-1, channels));
-            q3 = s.reshapeDynamic(q, shape, nominal);
-            k3 = s.reshapeDynamic(k, shape, nominal);
-            v3 = s.reshapeDynamic(v, shape, nominal);
+            q3 = s.reshapeDynamic(qkv[0], shape, nominal);
+            k3 = s.reshapeDynamic(qkv[1], shape, nominal);
+            v3 = s.reshapeDynamic(qkv[2], shape, nominal);
         } else {
-            q3 = s.reshape(q, -1, tokens, channels);
-            k3 = s.reshape(k, -1, tokens, channels);
-            v3 = s.reshape(v, -1, tokens, channels);
+            q3 = s.reshape(qkv[0], -1, tokens, channels);
+            k3 = s.reshape(qkv[1], -1, tokens, channels);
+            v3 = s.reshape(qkv[2], -1, tokens, channels);
         }
         int probs = s.softmax(s.batchMatMul(q3, k3, false, true));
         int attended = s.batchMatMul(probs, v3, false, false);
@@ -183,6 +233,47 @@ public final class Layers {
                 ? s.reshapeDynamic(attended, s.shapeOf(x), xs)
                 : s.reshape(attended, -1, xs[1], xs[2], channels);
         return s.add(pointwise(back, prefix + ".to_out.0", channels), x);
+    }
+
+    /** The attention's GroupNorm, then q (1/sqrt(C) folded in), k and v as 1x1 convs of the same shape as x. */
+    private int[] projections(int x, String prefix, int channels, int groups, float eps) {
+        String norm = prefix + ".group_norm";
+        // COMPACT: q/k/v are linear in the normalised input, so beta goes into their biases (W beta + b)
+        int h = groupNorm(x, norm, channels, groups, eps, form == GraphForm.LEGACY);
+        float[] shift = form == GraphForm.LEGACY ? null : s.storedValues(w(norm + ".bias"));
+        float scale = (float) (1.0 / Math.sqrt(channels));
+        float[] wq = times(w(prefix + ".to_q.weight"), scale);
+        float[] bq = times(w(prefix + ".to_q.bias"), scale);
+        int q = projection(h, prefix + ".to_q.weight*scale", wq, prefix + ".to_q.bias*scale", bq, channels, shift);
+        int k = projection(h, prefix + ".to_k.weight", w(prefix + ".to_k.weight"), prefix + ".to_k.bias",
+                w(prefix + ".to_k.bias"), channels, shift);
+        int v = projection(h, prefix + ".to_v.weight", w(prefix + ".to_v.weight"), prefix + ".to_v.bias",
+                w(prefix + ".to_v.bias"), channels, shift);
+        return new int[] {q, k, v};
+    }
+
+    /**
+     * A 1x1 conv [C, C] of x; with {@code shift} (beta of the GroupNorm before it, not yet added to x)
+     * the bias becomes b + W shift, computed from the weights as stored, in double, kept as float32.
+     */
+    private int projection(int x, String weightKey, float[] weight, String biasKey, float[] bias, int channels,
+                           float[] shift) {
+        int filter = s.weight(weightKey, weight, new int[] {channels, 1, 1, channels});
+        if (shift == null) {
+            return s.conv2d(x, filter, s.weight(biasKey, bias, new int[] {channels}), 1, Subgraph.Pad.VALID);
+        }
+        float[] ws = s.storedValues(weight);
+        float[] bs = s.storedValues(bias);
+        float[] folded = new float[channels];
+        for (int o = 0; o < channels; o++) {
+            double acc = bs[o];
+            for (int i = 0; i < channels; i++) {
+                acc += (double) ws[o * channels + i] * shift[i];
+            }
+            folded[o] = (float) acc;
+        }
+        return s.conv2d(x, filter, s.constant(biasKey + "+W*shift", folded, new int[] {channels}), 1,
+                Subgraph.Pad.VALID);
     }
 
     private int pointwise(int x, String prefix, int channels) {

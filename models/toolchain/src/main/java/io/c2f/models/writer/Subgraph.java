@@ -146,6 +146,22 @@ public final class Subgraph {
         return out;
     }
 
+    /**
+     * The values a {@link #weight} of {@code data} holds once the graph runs: {@code data} itself for
+     * fp32 storage, each value rounded to binary16 for fp16. Constants derived from weights at export
+     * (folded biases) start from these, so that folding changes float rounding only.
+     */
+    public float[] storedValues(float[] data) {
+        if (model.weightType() == WeightType.FP32) {
+            return data;
+        }
+        float[] out = new float[data.length];
+        for (int i = 0; i < data.length; i++) {
+            out[i] = Half.round(data[i]);
+        }
+        return out;
+    }
+
     /** A float32 constant, always full precision (schedules, averaging matrices, embeddings). */
     public int constant(String key, float[] data, int[] shape) {
         checkSize(key, data.length, shape);
@@ -268,6 +284,14 @@ public final class Subgraph {
 
     /** FULLY_CONNECTED: x [N, in], weights [out, in], bias [out] -> [N, out]. */
     public int fullyConnected(int x, int weights, int bias) {
+        return fullyConnected(x, weights, bias, false);
+    }
+
+    /**
+     * FULLY_CONNECTED on the last dim of x [..., in]: [rows, out] with the leading dims flattened, or
+     * with {@code keepNumDims} [..., out] (x's leading dims kept, so [B,1,1,in] gives [B,1,1,out]).
+     */
+    public int fullyConnected(int x, int weights, int bias, boolean keepNumDims) {
         int[] xs = shape(x);
         int[] ws = shape(weights);
         if (xs[xs.length - 1] != ws[1]) {
@@ -278,9 +302,12 @@ public final class Subgraph {
         for (int i = 0; i < xs.length - 1; i++) {
             rows *= xs[i];
         }
-        int out = floatOut(new int[] {rows, ws[0]});
+        int[] os = xs.clone();
+        os[os.length - 1] = ws[0];
+        int out = floatOut(keepNumDims ? os : new int[] {rows, ws[0]});
         FullyConnectedOptionsT o = new FullyConnectedOptionsT();
         o.setFusedActivationFunction(ActivationFunctionType.NONE);
+        o.setKeepNumDims(keepNumDims);
         op(BuiltinOperator.FULLY_CONNECTED, new int[] {x, weights, bias}, out,
                 options(BuiltinOptions.FullyConnectedOptions, o));
         return out;
@@ -393,6 +420,22 @@ public final class Subgraph {
         DepthToSpaceOptionsT o = new DepthToSpaceOptionsT();
         o.setBlockSize(block);
         op(BuiltinOperator.DEPTH_TO_SPACE, new int[] {x}, out, options(BuiltinOptions.DepthToSpaceOptions, o));
+        return out;
+    }
+
+    /**
+     * RESIZE_NEAREST_NEIGHBOR of an NHWC image to a constant height x width (align_corners and
+     * half_pixel_centers false: output pixel y reads input floor(y * in / out), so 2x is exact
+     * nearest-neighbour replication).
+     */
+    public int resizeNearest(int x, int height, int width) {
+        int[] xs = shape(x);
+        int out = floatOut(new int[] {xs[0], height, width, xs[3]});
+        org.tensorflow.lite.schema.ResizeNearestNeighborOptionsT o = new org.tensorflow.lite.schema.ResizeNearestNeighborOptionsT();
+        o.setAlignCorners(false);
+        o.setHalfPixelCenters(false);
+        op(BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, new int[] {x, constantInt32(height, width)}, out,
+                options(BuiltinOptions.ResizeNearestNeighborOptions, o));
         return out;
     }
 

@@ -1,12 +1,14 @@
 package io.c2f.models.writer;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
- * {@link LayerBackend} writing TFLite ops into one {@link Subgraph} through {@link Layers}. A
- * subgraph is either fixed-resolution (its label's embedding row is a constant, only the batch
- * varies) or shape-free (label is an int32 input, height and width vary too).
+ * {@link LayerBackend} writing TFLite ops into one {@link Subgraph} through {@link Layers}, in a
+ * {@link GraphForm}. A subgraph is either fixed-resolution (its label's embedding row is a constant,
+ * only the batch varies) or shape-free (label is an int32 input, height and width vary too).
  */
 public final class TfliteBackend implements LayerBackend {
     private final Subgraph s;
@@ -15,11 +17,13 @@ public final class TfliteBackend implements LayerBackend {
     private final int[] imageShape;
     private final int[] imageSignature;
     private final int fixedLabel;
+    /** COMPACT: each per-image vector already reshaped to [B,1,1,D], by the vector's tensor. */
+    private final Map<Integer, Integer> asImageVectors = new HashMap<>();
 
     private TfliteBackend(Subgraph s, Function<String, float[]> weights, int[] imageShape, int[] imageSignature,
-                          int fixedLabel) {
+                          int fixedLabel, GraphForm form) {
         this.s = s;
-        this.layers = new Layers(s, weights);
+        this.layers = new Layers(s, weights, form);
         this.weights = weights;
         this.imageShape = imageShape;
         this.imageSignature = imageSignature;
@@ -28,16 +32,16 @@ public final class TfliteBackend implements LayerBackend {
 
     /** A graph for height x width with {@code label}'s embedding row as a constant; the batch may vary. */
     public static TfliteBackend fixed(Subgraph s, Function<String, float[]> weights, int height, int width,
-                                      int channels, int label) {
+                                      int channels, int label, GraphForm form) {
         return new TfliteBackend(s, weights, new int[] {1, height, width, channels},
-                new int[] {-1, height, width, channels}, label);
+                new int[] {-1, height, width, channels}, label, form);
     }
 
     /** A graph for any batch and size; {@code nominalSide} is the size TFLite allocates until resized. */
     public static TfliteBackend shapeFree(Subgraph s, Function<String, float[]> weights, int nominalSide,
-                                          int channels) {
+                                          int channels, GraphForm form) {
         return new TfliteBackend(s, weights, new int[] {1, nominalSide, nominalSide, channels},
-                new int[] {-1, -1, -1, channels}, -1);
+                new int[] {-1, -1, -1, channels}, -1, form);
     }
 
     private boolean resizable() {
@@ -109,6 +113,10 @@ public final class TfliteBackend implements LayerBackend {
 
     @Override
     public int upsampleNearest2x(int x) {
+        if (layers.form() == GraphForm.COMPACT && !resizable()) {
+            int[] xs = s.shape(x);
+            return s.resizeNearest(x, 2 * xs[1], 2 * xs[2]); // one op instead of CONCATENATION + DEPTH_TO_SPACE
+        }
         return layers.upsampleNearest2x(x);
     }
 
@@ -127,8 +135,16 @@ public final class TfliteBackend implements LayerBackend {
         return s.concat(3, a, b);
     }
 
+    /**
+     * LEGACY: FULLY_CONNECTED to [B, out], RESHAPE to [B,1,1,out], ADD. COMPACT: the vector is reshaped
+     * to [B,1,1,in] once for all projections of it, each a FULLY_CONNECTED with keep_num_dims.
+     */
     @Override
-    public int addChannelBias(int image, int vector, int channels) {
-        return s.add(image, s.reshape(vector, -1, 1, 1, channels));
+    public int addProjection(int image, int vector, String prefix, int in, int out) {
+        if (layers.form() == GraphForm.LEGACY) {
+            return s.add(image, s.reshape(layers.linear(vector, prefix, in, out), -1, 1, 1, out));
+        }
+        int asImage = asImageVectors.computeIfAbsent(vector, v -> s.reshape(v, -1, 1, 1, in));
+        return s.add(image, layers.linearKeepDims(asImage, prefix, in, out));
     }
 }

@@ -43,11 +43,15 @@ class LayersTest {
 
     /** Writes a one-block shape-free model with input [B,H,W,C] and runs it at batch n, h x w. */
     private float[] runBlock(WeightType type, int c, Block block, Nhwc input, int outFloats) {
+        return runBlock(GraphForm.DEFAULT, type, c, block, input, outFloats);
+    }
+
+    private float[] runBlock(GraphForm form, WeightType type, int c, Block block, Nhwc input, int outFloats) {
         GraphBuilder g = new GraphBuilder(type);
         Subgraph s = g.addSubgraph("main");
         int x = s.input("x", new int[] {1, 8, 8, c}, new int[] {-1, -1, -1, c});
         Function<String, float[]> source = weights::get;
-        s.output("y", block.emit(new Layers(s, source), x));
+        s.output("y", block.emit(new Layers(s, source, form), x));
         byte[] model = g.serialize(java.util.List.of());
         return TfliteRun.run(model, new float[][] {input.data()},
                 new int[][] {{input.n(), input.h(), input.w(), input.c()}}, outFloats);
@@ -105,8 +109,10 @@ class LayersTest {
                 in.data()[i] = in.data()[i] * 3 + 2; // off-centre input, to catch a missing mean
             }
             Nhwc ref = RefOps.groupNorm(in, 8, weights.get("gn.weight"), weights.get("gn.bias"), 1e-6f);
-            check("group norm " + dims[0] + "x" + dims[1] + "x" + dims[2],
-                    runBlock(WeightType.FP32, 32, (l, x) -> l.groupNorm(x, "gn", 32, 8, 1e-6f), in, ref.data().length), ref);
+            for (GraphForm form : GraphForm.values()) {
+                check("group norm " + form + " " + dims[0] + "x" + dims[1] + "x" + dims[2], runBlock(form,
+                        WeightType.FP32, 32, (l, x) -> l.groupNorm(x, "gn", 32, 8, 1e-6f), in, ref.data().length), ref);
+            }
         }
     }
 
@@ -133,9 +139,11 @@ class LayersTest {
         for (int[] dims : new int[][] {{1, 4, 4}, {3, 6, 6}}) {
             Nhwc in = randomInput(dims[0], dims[1], dims[2], 32);
             Nhwc ref = refAttention(in, "attn");
-            check("attention dyn " + dims[0] + "x" + dims[1] + "x" + dims[2],
-                    runBlock(WeightType.FP32, 32, (l, x) -> l.attention(x, "attn", 32, 8, 1e-6f, true), in,
-                            ref.data().length), ref);
+            for (GraphForm form : GraphForm.values()) {
+                check("attention dyn " + form + " " + dims[0] + "x" + dims[1] + "x" + dims[2], runBlock(form,
+                        WeightType.FP32, 32, (l, x) -> l.attention(x, "attn", 32, 8, 1e-6f, true), in,
+                        ref.data().length), ref);
+            }
         }
     }
 
@@ -145,9 +153,10 @@ class LayersTest {
         for (int n : new int[] {1, 4}) {
             Nhwc in = randomInput(n, 8, 8, 32);
             Nhwc ref = refAttention(in, "attn");
-            check("attention fixed 8x8 batch " + n,
-                    runBlock(WeightType.FP32, 32, (l, x) -> l.attention(x, "attn", 32, 8, 1e-6f, false), in,
-                            ref.data().length), ref);
+            for (GraphForm form : GraphForm.values()) {
+                check("attention fixed 8x8 " + form + " batch " + n, runBlock(form, WeightType.FP32, 32,
+                        (l, x) -> l.attention(x, "attn", 32, 8, 1e-6f, false), in, ref.data().length), ref);
+            }
         }
     }
 

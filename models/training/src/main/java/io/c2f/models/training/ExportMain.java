@@ -6,6 +6,7 @@ import io.c2f.models.tflite.TfliteDenoiser;
 import io.c2f.models.unet.UnetConfig;
 import io.c2f.models.unet.UnetExporter;
 import io.c2f.models.unet.UnetWeights;
+import io.c2f.models.writer.GraphForm;
 import io.c2f.models.writer.WeightType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,8 +19,10 @@ import java.util.SplittableRandom;
  * (same weights, for the ONNX Runtime engine) + {@code OUT/model.json}.
  * <pre>
  * ExportMain --checkpoint DIR --out DIR [--name NAME] [--weights ema|raw] [--type auto|fp16|fp32]
- *            [--max-fp16-error E] [--copy-checkpoint DIR]
+ *            [--max-fp16-error E] [--copy-checkpoint DIR] [--graph-form compact|legacy]
  * </pre>
+ * {@code --graph-form} chooses the TFLite ops ({@link GraphForm}; the default is compact, legacy
+ * rewrites files exported before 2026-12-03 byte for byte; the .onnx file is the same either way).
  * {@code --copy-checkpoint} also writes the checkpoint's raw and EMA weights and state (without Adam
  * moments) to DIR, to be committed and resumed from with {@code TrainMain --resume DIR}.
  * {@code auto} writes fp16 weights when the largest |fp16 - fp32| output difference, over random inputs at
@@ -40,6 +43,7 @@ public final class ExportMain {
         String type = "auto";
         double maxError = 0.01;
         Path copyCheckpoint = null;
+        GraphForm form = GraphForm.DEFAULT;
         for (int i = 0; i + 1 < args.length || i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -53,12 +57,13 @@ public final class ExportMain {
                 case "--type" -> type = v;
                 case "--max-fp16-error" -> maxError = Double.parseDouble(v);
                 case "--copy-checkpoint" -> copyCheckpoint = Path.of(v);
+                case "--graph-form" -> form = GraphForm.parse(v);
                 default -> throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             }
         }
         if (checkpoint == null || out == null) {
             System.err.println("usage: ExportMain --checkpoint DIR --out DIR [--name NAME] [--weights ema|raw]"
-                    + " [--type auto|fp16|fp32] [--max-fp16-error E] [--copy-checkpoint DIR]");
+                    + " [--type auto|fp16|fp32] [--max-fp16-error E] [--copy-checkpoint DIR] [--graph-form compact|legacy]");
             System.exit(2);
         }
         Path latest = Checkpoints.latest(checkpoint);
@@ -81,8 +86,8 @@ public final class ExportMain {
         Path fp32 = Files.createTempFile("export-fp32", ".tflite");
         Path fp16 = Files.createTempFile("export-fp16", ".tflite");
         try {
-            UnetExporter.ExportedModel m32 = UnetExporter.export(w, RESOLUTIONS, WeightType.FP32, name, fp32);
-            UnetExporter.ExportedModel m16 = UnetExporter.export(w, RESOLUTIONS, WeightType.FP16, name, fp16);
+            UnetExporter.ExportedModel m32 = UnetExporter.export(w, RESOLUTIONS, WeightType.FP32, form, name, fp32);
+            UnetExporter.ExportedModel m16 = UnetExporter.export(w, RESOLUTIONS, WeightType.FP16, form, name, fp16);
             double err = fp16Error(m32, m16);
             System.out.printf("fp16 vs fp32 weights: max |output difference| %.3g (threshold %.3g)%n", err, maxError);
             boolean useFp16 = switch (type) {
@@ -92,7 +97,7 @@ public final class ExportMain {
                 default -> throw new IllegalArgumentException("--type must be auto, fp16 or fp32, got '" + type + "'");
             };
             UnetExporter.ExportedModel e = UnetExporter.export(w, RESOLUTIONS, useFp16 ? WeightType.FP16 : WeightType.FP32,
-                    name, model);
+                    form, name, model);
             System.out.printf("wrote %s (%s, %d bytes, sha256 %s) and %s%n", e.modelFile(), e.info().getWeightType(),
                     e.fileBytes(), e.info().getModelSha256(), e.manifestFile());
             e.info().getModelFilesList().forEach(f -> System.out.printf("  %s file %s: %d bytes, sha256 %s%n",

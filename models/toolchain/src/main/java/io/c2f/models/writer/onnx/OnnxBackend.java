@@ -4,6 +4,7 @@ import static io.c2f.models.writer.onnx.OnnxGraph.attr;
 import static io.c2f.models.writer.onnx.OnnxGraph.attrInts;
 
 import io.c2f.models.writer.LayerBackend;
+import io.c2f.models.writer.Layers;
 import io.c2f.models.writer.onnx.proto.TensorProto;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -159,14 +160,8 @@ public final class OnnxBackend implements LayerBackend {
     public int attention(int x, String prefix, int channels, int groups, float eps) {
         int h = groupNorm(x, prefix + ".group_norm", channels, groups, eps);
         float scale = (float) (1.0 / Math.sqrt(channels));
-        float[] wq = w(prefix + ".to_q.weight").clone();
-        float[] bq = w(prefix + ".to_q.bias").clone();
-        for (int i = 0; i < wq.length; i++) {
-            wq[i] *= scale;
-        }
-        for (int i = 0; i < bq.length; i++) {
-            bq[i] *= scale;
-        }
+        float[] wq = Layers.times(w(prefix + ".to_q.weight"), scale);
+        float[] bq = Layers.times(w(prefix + ".to_q.bias"), scale);
         long[] none = {0, 0, 0, 0};
         int q = convWith(h, g.weight(prefix + ".to_q.weight*scale", wq, channels, channels, 1, 1),
                 g.weight(prefix + ".to_q.bias*scale", bq, channels), 1, 1, none);
@@ -200,7 +195,8 @@ public final class OnnxBackend implements LayerBackend {
     }
 
     @Override
-    public int addChannelBias(int image, int vector, int channels) {
-        return g.node("Add", new int[] {image, g.node("Unsqueeze", new int[] {vector, g.constantInt64(2, 3)})});
+    public int addProjection(int image, int vector, String prefix, int in, int out) {
+        int projected = linear(vector, prefix, in, out);
+        return g.node("Add", new int[] {image, g.node("Unsqueeze", new int[] {projected, g.constantInt64(2, 3)})});
     }
 }

@@ -1,0 +1,201 @@
+package io.c2f.models.bench;
+
+import io.c2f.models.c2f.C2fExecutor;
+import io.c2f.models.c2f.C2fPlan;
+import io.c2f.models.diffusion.DenoiserException;
+import io.c2f.models.diffusion.NoiseSchedule;
+import io.c2f.models.noise.GaussianNoise;
+import io.c2f.models.tensor.ImageBatch;
+import io.c2f.models.tensor.Resolution;
+import io.c2f.models.tflite.RuntimeOptions;
+import io.c2f.models.tflite.TfliteDenoiser;
+import io.c2f.models.unet.ModelSource;
+import io.c2f.models.unet.UnetConfig;
+import io.c2f.models.unet.UnetExporter;
+import io.c2f.models.unet.UnetWeights;
+import io.c2f.models.writer.GraphForm;
+import io.c2f.models.writer.OpCensus;
+import io.c2f.models.writer.WeightType;
+import io.c2f.proto.v1.MacsAtResolution;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Benchmark (not a test): the UNet's own speed, two model files in one run. For each resolution, one
+ * forward pass at batch 1 (ms and GFLOP/s achieved, 2 FLOPs per MAC of the manifest), then 10-step
+ * DDIM at full resolution against 10-step C2F (5 + 5 steps), with the ratio. The two models are
+ * measured in alternation, {@code repeats} rounds, medians reported, so that both see the same load.
+ *
+ * <p>By default "new" is the shipped model and "old" is the shipped checkpoint written in the
+ * {@link GraphForm#LEGACY} form (the file shipped until 2026-12-03, byte for byte), so one command
+ * compares the graph forms on the same weights:
+ * <pre>
+ * java -cp c2f-models.jar io.c2f.models.bench.ForwardBenchmark [--old FILE.tflite] [--new FILE.tflite]
+ *     [--checkpoint models/zoo/emoji32-c2f/checkpoint] [--threads 1] [--forwards 20] [--repeats 7]
+ *     [--delegates xnnpack,cpu]
+ * </pre>
+ */
+public final class ForwardBenchmark {
+    static final Path SHIPPED_CHECKPOINT = Path.of("models/zoo/emoji32-c2f/checkpoint");
+
+    private ForwardBenchmark() {
+    }
+
+    /** One model under test, open. */
+    record Subject(String label, ModelSource source, TfliteDenoiser denoiser, C2fExecutor executor) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = BenchCases.options(args);
+        int threads = Integer.parseInt(a.getOrDefault("threads", "1"));
+        int forwards = Integer.parseInt(a.getOrDefault("forwards", "20"));
+        int repeats = Integer.parseInt(a.getOrDefault("repeats", "7"));
+        RuntimeOptions options = RuntimeOptions.parse(String.valueOf(threads), a.getOrDefault("delegates", null));
+        ModelSource newer = ModelSource.of(Path.of(a.getOrDefault("new", ModelSource.SHIPPED.toString())));
+        Path scratch = a.containsKey("old") ? null : Files.createTempDirectory("c2f-forward-bench");
+        try {
+            ModelSource older = scratch == null ? ModelSource.of(Path.of(a.get("old")))
+                    : legacyExport(Path.of(a.getOrDefault("checkpoint", SHIPPED_CHECKPOINT.toString())), newer, scratch);
+            compare(older, newer, options, threads, forwards, repeats);
+        } finally {
+            if (scratch != null) {
+                try (var files = Files.list(scratch)) {
+                    for (Path f : files.toList()) {
+                        Files.delete(f);
+                    }
+                }
+                Files.delete(scratch);
+            }
+        }
+    }
+
+    private static void compare(ModelSource older, ModelSource newer, RuntimeOptions options, int threads, int forwards,
+                                int repeats) throws IOException, DenoiserException {
+        System.out.printf(Locale.ROOT, "c2f UNet forward benchmark%n  TFLite %s, threads %d, batch 1, %d forwards x %d "
+                        + "rounds (median), %d cores, load average at start: %s%n", TfliteDenoiser.runtimeVersion(),
+                threads, forwards, repeats, Runtime.getRuntime().availableProcessors(), loadAverage());
+        List<Subject> subjects = new ArrayList<>();
+        try {
+            for (String label : List.of("old", "new")) { // subjects.get(0) is old, get(1) new
+                ModelSource m = label.equals("old") ? older : newer;
+                TfliteDenoiser d = TfliteDenoiser.open(m.modelFile(), m.info(), options);
+                subjects.add(new Subject(label, m, d, new C2fExecutor(d, NoiseSchedule.fromSpec(m.info().getNoiseSchedule()))));
+                System.out.printf(Locale.ROOT, "  %s: %s, sha256 %s, engine %s%n", label, m.modelFile(),
+                        m.info().getModelSha256(), d.engine());
+                for (var g : OpCensus.ofFile(Files.readAllBytes(m.modelFile())).entrySet()) {
+                    int total = OpCensus.total(g.getValue());
+                    System.out.printf(Locale.ROOT, "    %-10s %5d ops, %5d without DEQUANTIZE%n", g.getKey(), total,
+                            total - g.getValue().getOrDefault("DEQUANTIZE", 0));
+                }
+            }
+            run(subjects, forwards, repeats);
+        } finally {
+            for (Subject s : subjects) {
+                s.denoiser().close();
+            }
+        }
+        System.out.printf(Locale.ROOT, "  load average at end: %s%n", loadAverage());
+    }
+
+    private static void run(List<Subject> subjects, int forwards, int repeats) throws DenoiserException {
+        BenchCases.HighLow res = BenchCases.HighLow.of(subjects.get(1).source().info());
+        System.out.printf(Locale.ROOT, "%n  %-26s %10s %12s %10s%n", "one forward, batch 1", "model", "ms", "GFLOP/s");
+        double[] highGflops = new double[subjects.size()];
+        for (Resolution r : List.of(res.high(), res.low())) {
+            ImageBatch x = GaussianNoise.normal(new long[] {1000}, GaussianNoise.STREAM_INITIAL, r, 3);
+            double[][] ms = new double[subjects.size()][repeats];
+            for (Subject s : subjects) {
+                for (int i = 0; i < 3; i++) {
+                    s.denoiser().predictNoise(x, 500); // warm-up
+                }
+            }
+            for (int rep = 0; rep < repeats; rep++) {
+                for (int i = 0; i < subjects.size(); i++) {
+                    long start = System.nanoTime();
+                    for (int f = 0; f < forwards; f++) {
+                        subjects.get(i).denoiser().predictNoise(x, 500);
+                    }
+                    ms[i][rep] = (System.nanoTime() - start) / 1e6 / forwards;
+                }
+            }
+            for (int i = 0; i < subjects.size(); i++) {
+                double median = BenchCases.median(ms[i]);
+                double gflops = 2.0 * macs(subjects.get(i).source(), r) / (median / 1e3) / 1e9;
+                if (r.equals(res.high())) {
+                    highGflops[i] = gflops;
+                }
+                System.out.printf(Locale.ROOT, "  %-26s %10s %12.3f %10.1f%n", r, subjects.get(i).label(), median, gflops);
+            }
+            System.out.printf(Locale.ROOT, "  %-26s %10s %11.2fx%n", r, "old/new", BenchCases.median(ms[0]) / BenchCases.median(ms[1]));
+        }
+
+        int t = NoiseSchedule.fromSpec(subjects.get(1).source().info().getNoiseSchedule()).trainTimesteps();
+        C2fPlan ddim = BenchCases.ddim(10, res.high(), t);
+        C2fPlan c2f = BenchCases.c2fHalf(10, res, t);
+        long[] seeds = {1000};
+        double[][] ddimMs = new double[subjects.size()][repeats];
+        double[][] c2fMs = new double[subjects.size()][repeats];
+        long ddimMacs = 0;
+        long c2fMacs = 0;
+        for (Subject s : subjects) {
+            s.executor().run(ddim, seeds); // warm-up
+            s.executor().run(c2f, seeds);
+        }
+        for (int rep = 0; rep < repeats; rep++) {
+            for (int i = 0; i < subjects.size(); i++) {
+                C2fExecutor e = subjects.get(i).executor();
+                long start = System.nanoTime();
+                ddimMacs = e.run(ddim, seeds).totalMacs();
+                ddimMs[i][rep] = (System.nanoTime() - start) / 1e6;
+                start = System.nanoTime();
+                c2fMacs = e.run(c2f, seeds).totalMacs();
+                c2fMs[i][rep] = (System.nanoTime() - start) / 1e6;
+            }
+        }
+        System.out.printf(Locale.ROOT, "%n  %-10s %18s %18s %14s%n", "model", "10-step DDIM ms", "10-step C2F ms", "DDIM/C2F");
+        double[] ratio = new double[subjects.size()];
+        for (int i = 0; i < subjects.size(); i++) {
+            double d = BenchCases.median(ddimMs[i]);
+            double c = BenchCases.median(c2fMs[i]);
+            ratio[i] = d / c;
+            System.out.printf(Locale.ROOT, "  %-10s %18.1f %18.1f %13.2fx%n", subjects.get(i).label(), d, c, ratio[i]);
+        }
+        System.out.printf(Locale.ROOT, "%n  %s forward, new: %.1f GFLOP/s (old %.1f; target >= 120 at 1 thread)%n",
+                res.high(), highGflops[1], highGflops[0]);
+        System.out.printf(Locale.ROOT, "  10-step C2F vs DDIM, new: %.2fx faster (old %.2fx; MACs allow %.2fx; target >= 1.5)%n",
+                ratio[1], ratio[0], (double) ddimMacs / c2fMacs);
+    }
+
+    /** The checkpoint's EMA weights written in the legacy form, like {@code reference} in every other respect. */
+    static ModelSource legacyExport(Path checkpoint, ModelSource reference, Path dir) throws IOException {
+        UnetWeights weights = UnetWeights.load(checkpoint.resolve("ema.safetensors"), UnetConfig.edgeSmall());
+        List<Resolution> resolutions = reference.info().getResolutionsList().stream()
+                .map(r -> new Resolution(r.getHeight(), r.getWidth())).toList();
+        WeightType type = WeightType.FP16.label().equals(reference.info().getWeightType()) ? WeightType.FP16 : WeightType.FP32;
+        UnetExporter.ExportedModel m = UnetExporter.export(weights, resolutions, type, GraphForm.LEGACY,
+                reference.info().getName(), dir.resolve("model.tflite"));
+        return ModelSource.of(m.modelFile());
+    }
+
+    private static long macs(ModelSource m, Resolution r) {
+        for (MacsAtResolution x : m.info().getMacsPerForwardList()) {
+            if (x.getResolution().getHeight() == r.height() && x.getResolution().getWidth() == r.width()) {
+                return x.getMacs();
+            }
+        }
+        throw new IllegalArgumentException(m.modelFile() + " has no MACs for " + r + " in its manifest");
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+}
