@@ -160,10 +160,14 @@ final class BrokerVerticle extends VerticleBase {
             }
         }
         ClientConnection older = connections.get(identity.clientId());
-        if (older != null && identity.role() == Identity.Role.BOOTSTRAP && !older.user().equals(identity.user())) {
-            // a token holder must not take over a device's (or another token's) connection by naming its client id
+        if (older != null && identity.role() == Identity.Role.BOOTSTRAP) {
+            // A token holder must not take over a connection by naming its client id: not a device's, and
+            // not a pending device's under the same token either (anyone holding the token could knock it
+            // offline again and again). The device's own reconnect after a half-open connection waits
+            // until the broker drops the old one (keep-alive), retrying with its backoff.
             refuse(endpoint, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED, identity.clientId(),
-                    identity.user(), "client id '" + identity.clientId() + "' is connected under another login");
+                    identity.user(), "client id '" + identity.clientId() + "' is already connected"
+                            + (older.user().equals(identity.user()) ? "" : " under another login"));
             return;
         }
         if (older != null) {

@@ -218,7 +218,15 @@ public final class EnrolmentService {
         // the broker first: one that keeps its own logins refuses an id it has (then nothing is stored)
         Future<Boolean> atBroker = broker.devicePending(deviceId, request.getCredential()).map(true)
                 .recover(e -> {
-                    LOG.warn("broker refused a login for '{}': {}", deviceId, e.getMessage());
+                    String why = String.valueOf(e.getMessage());
+                    if (!why.toLowerCase(java.util.Locale.ROOT).contains("already exists")) {
+                        // the broker's store was unreachable or busy: nothing is stored and no answer is sent,
+                        // so the device asks again (it repeats an unanswered request) instead of being rejected
+                        LOG.warn("could not create a broker login for '{}' (request {}), left unanswered: {}",
+                                deviceId, request.getRequestId(), why);
+                        return Future.succeededFuture(false);
+                    }
+                    LOG.warn("broker refused a login for '{}': {}", deviceId, why);
                     return refuse(deviceId, request, taken(deviceId, "the broker has a login of that name"))
                             .map(false);
                 });

@@ -265,6 +265,20 @@ class EnrolmentEmbeddedBrokerTest {
     }
 
     @Test
+    void aSecondBootstrapLoginCannotTakeOverAPendingDevicesConnection() throws Exception {
+        EnrolmentToken token = createToken(new JsonObject());
+        int[] code = new int[1];
+        try (RawMqttClient first = bootstrap(broker, "cam-pending", token, code)) {
+            assertEquals(0, code[0]);
+            // the same token, the same client id: refused, and the first connection stays up
+            bootstrap(broker, "cam-pending", token, code).close();
+            assertEquals(2 /* identifier rejected */, code[0]);
+            assertEquals(1, first.subscribe(topics().enrolmentAnswer("cam-pending"), 1),
+                    "the pending device's connection was taken over");
+        }
+    }
+
+    @Test
     void aDecommissionedDevicesSessionIsClosedAndItsCredentialNoLongerWorks() throws Exception {
         EnrolmentToken token = createToken(new JsonObject().put("autoAccept", true).put("maxUses", 1));
         String secret = credential();

@@ -188,12 +188,23 @@ class SafeDefaultsTest {
         assertTrue(anonymous.contains("broker.host '0.0.0.0' listens on every network interface"), anonymous);
         assertTrue(anonymous.contains("set broker.allow.anonymous=false, or broker.host=127.0.0.1"), anonymous);
 
-        String noCredentials = refused(vertx, config("broker.host", "0.0.0.0")).getMessage();
-        assertTrue(noCredentials.contains("set broker.credentials.file"), noCredentials);
-        assertFalse(noCredentials.contains("broker.allow.anonymous"), "anonymous is already off: " + noCredentials);
-
-        String both = refused(vertx, config("broker.host", "0.0.0.0", "http.host", "0.0.0.0")).getMessage();
+        String both = refused(vertx, config("broker.host", "0.0.0.0", "broker.allow.anonymous", "true",
+                "http.host", "0.0.0.0")).getMessage();
         assertTrue(both.contains("http.host") && both.contains("broker.host"), "every problem at once: " + both);
+    }
+
+    @Test
+    void aBrokerOnEveryInterfaceWithoutACredentialsFileStartsForEnrolledDevicesOnlyAndRefusesAnonymousOnes(Vertx vertx)
+            throws Exception {
+        // devices enrol through tokens (issue 17): no credentials file is needed, and nobody gets in unchecked
+        Controller c = result(Controller.start(vertx, ConfigLoader.fromMap(config("broker.host", "0.0.0.0")),
+                ControllerMetrics.NOOP));
+        try {
+            assertRefused(connectRaw(c.mqttUrl(), "dev-x", null, null), "an anonymous CONNECT");
+            assertRefused(connectRaw(c.mqttUrl(), "dev-a", "dev-a", "pw-a"), "a device nobody enrolled");
+        } finally {
+            result(c.stop());
+        }
     }
 
     @Test

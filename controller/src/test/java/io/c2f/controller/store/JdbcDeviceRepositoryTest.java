@@ -368,7 +368,7 @@ class JdbcDeviceRepositoryTest {
             int n = 60;
             result(RegisteredFleet.register(repo, "lab", n));
             result(repo.upsertBirth(new DeviceBirth("dev-other", "other", 1, 5, "0.9.0", "{}", "[]", List.of("site_1"), null,
-                    null, null, null, "c2f-8-4"))); // another fleet's device: never listed
+                    null, null, null, "c2f-8-4", List.of()))); // another fleet's device: never listed
             for (DeviceSort sort : DeviceSort.values()) {
                 for (boolean desc : new boolean[] {false, true}) {
                     List<String> walked = new ArrayList<>();

@@ -57,7 +57,7 @@ public final class RegisteredFleet {
             int k = i;
             long at = lastSeenMs(i, n);
             DeviceBirth b = new DeviceBirth(id(i), fleet, 1, at, "0.9.0", "{}", "[]", labels(i), "unet-s",
-                    "1." + (i % 3) + ".0", "", "a", schedule(i));
+                    "1." + (i % 3) + ".0", "", "a", schedule(i), List.of());
             writes.add(repo.upsertBirth(b).compose(v -> offline(k)
                     ? repo.markOffline(id(k), 1, "CONNECTION_LOST", at).mapEmpty() : Future.succeededFuture()));
         }
