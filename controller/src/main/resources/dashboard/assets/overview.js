@@ -101,8 +101,11 @@
         el('td', { 'data-label': 'Created' }, C2F.time(r.createdAt)))) : [el('tr', null, el('td', { colspan: 5 }, 'No rollout yet.'))]));
     } catch (e) { C2F.showError(e); }
   }
-  // registry writes land just after the event: refresh soon, and once more a little later
-  const soon = throttle(loadDevices, 400), later = throttle(loadDevices, 2500);
+  // registry writes land just after the event, and the server's table may be up to a second old: refresh
+  // soon, and once more when a table built after the write is certain (a throttle would fire at once when idle)
+  const soon = throttle(loadDevices, 400);
+  let laterTimer = null;
+  const later = () => { if (!laterTimer) laterTimer = setTimeout(() => { laterTimer = null; loadDevices(); }, 2000); };
   const refresh = () => { soon(); later(); };
   C2F.watch([]); // until the first page is known, no device's events
   on('device', refresh); on('fleet', refresh); on('job', () => { refresh(); loadRolloutsSoon(); }); on('generation', throttle(loadDevices, 2000));
