@@ -111,7 +111,9 @@
   on('device', refresh); on('fleet', refresh); on('job', () => { refresh(); loadRolloutsSoon(); }); on('generation', throttle(loadDevices, 2000));
   on('open', soon);
   const loadRolloutsSoon = throttle(loadRollouts, 1000);
-  setInterval(loadDevices, 30000); setInterval(loadRollouts, 15000); setInterval(render, 10000); // timeouts, "x s ago"
+  // events are best effort (a stream reconnecting after the watched rows change misses some): a page is
+  // cut from the server's shared table (rebuilt at most once a second), so polling every 5 s is cheap
+  setInterval(loadDevices, 5000); setInterval(loadRollouts, 15000); setInterval(render, 10000); // timeouts, "x s ago"
   loadDevices(); loadRollouts();
 })();
 // models: a link to each model's page (card, rank plot, schedule catalog)
