@@ -59,13 +59,24 @@ public final class MoquetteBroker implements TestBroker {
         server = new Server();
         server.startServer(new MemoryConfig(p), List.of());
         long deadline = System.nanoTime() + 10_000_000_000L;
-        while (server.getPort() <= 0 && System.nanoTime() < deadline) {
+        // wait until the port accepts connections; Server.getPort() reads a HashMap the acceptor's thread
+        // is still writing while it binds (a ConcurrentModificationException under load)
+        while (!accepts(port) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (java.io.IOException notYet) {
+            return false;
         }
     }
 
