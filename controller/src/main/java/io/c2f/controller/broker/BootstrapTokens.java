@@ -41,7 +41,7 @@ final class BootstrapTokens {
             return "enrolment token '" + tokenId + "' has expired";
         }
         byte[] expected = HexFormat.of().parseHex(g.secretSha256());
-        byte[] actual = HexFormat.of().parseHex(Sha256.hex(secret));
+        byte[] actual = Sha256.digest().digest(secret);
         return MessageDigest.isEqual(expected, actual) ? null : "wrong secret for enrolment token '" + tokenId + "'";
     }
 }
