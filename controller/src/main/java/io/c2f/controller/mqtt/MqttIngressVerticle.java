@@ -73,6 +73,7 @@ public final class MqttIngressVerticle extends VerticleBase {
     private final AtomicLong retainedIgnored = new AtomicLong();
     private MqttClient client;
     private boolean connected;
+    private final InOrderAcks acks = new InOrderAcks();
     private boolean stopping;
     /** Set by {@link #stopIntake()}: what arrives now is left unacknowledged for the next start. */
     private boolean intakeStopped;
@@ -235,6 +236,7 @@ public final class MqttIngressVerticle extends VerticleBase {
         boolean was = connected;
         connected = false;
         failAwaiting("MQTT connection to " + brokerUrl + " closed");
+        acks.connectionClosed();
         if (was) {
             metrics.reportMqttConnected(false);
         }
@@ -258,13 +260,14 @@ public final class MqttIngressVerticle extends VerticleBase {
         if (intakeStopped) {
             return; // no PUBACK: the broker redelivers it to this session after the restart
         }
+        InOrderAcks.Pending ack = acks.received(msg);
         String topic = msg.topicName();
         byte[] payload = msg.payload().getBytes();
         Inbound inbound;
         try {
             inbound = WireCodec.decode(topic, payload);
         } catch (WireException e) {
-            msg.ack(); // redelivery would not make it valid
+            acks.acknowledge(ack); // redelivery would not make it valid
             onRejected(topic, e);
             return;
         }
@@ -272,7 +275,7 @@ public final class MqttIngressVerticle extends VerticleBase {
             // the contract never retains what a device sends, so this is a stored copy the broker replays to a
             // new subscription: stale or planted (Mosquitto's and EMQX's ACLs cannot stop a device retaining on
             // its own topics). Acting on it would replay an old birth or death at every controller reconnect.
-            msg.ack();
+            acks.acknowledge(ack);
             long n = retainedIgnored.incrementAndGet();
             if (n <= 20 || n % 1000 == 0) {
                 LOG.warn("ignored retained message #{} on {}: devices never retain (clear it on the broker)", n, topic);
@@ -284,14 +287,17 @@ public final class MqttIngressVerticle extends VerticleBase {
             // one consumer (the registry) answers when the record is queued or stored (telemetry.ack); a full
             // write queue delays the answer, and so the PUBACK: the broker's in-flight limit is the back-pressure
             vertx.eventBus().request(EventAddresses.inbound(Channel.TELEMETRY), inbound, TELEMETRY_DELIVERY)
-                    .onSuccess(reply -> msg.ack())
-                    .onFailure(e -> LOG.warn("telemetry on {} not taken ({}): left unacknowledged for redelivery",
-                            topic, e.getMessage()));
+                    .onSuccess(reply -> acks.acknowledge(ack))
+                    .onFailure(e -> {
+                        acks.withhold(ack);
+                        LOG.warn("telemetry on {} not taken ({}): left unacknowledged for redelivery",
+                            topic, e.getMessage());
+                    });
             return;
         }
         // published, not sent: several verticles follow a channel (births: registry and rollouts)
         vertx.eventBus().publish(EventAddresses.inbound(inbound.address().channel()), inbound);
-        msg.ack();
+        acks.acknowledge(ack);
     }
 
     /**
