@@ -116,6 +116,15 @@ public final class FleetScaleBenchmark {
         try {
             HttpClient http = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + controller.httpPort();
+            // an earlier run's devices have the same ids: their stored telemetry_seq would make this run's records
+            // duplicates, and the share stored wrong
+            long known = new JsonObject(get(http, base + "/api/v1/dashboard/fleet?limit=1")).getJsonObject("summary")
+                    .getLong("total");
+            if (known > 0) {
+                throw new IllegalStateException("the database " + config.dbUrl() + " already holds " + known
+                        + " devices of fleet '" + FLEET + "' from an earlier run: drop and recreate it, or pass another "
+                        + "--db.url");
+            }
             Path key = dir.resolve("controller.pub");
             Files.writeString(key, get(http, base + "/api/v1/keys/bundle-signing"));
             for (int i = 0; i < processes; i++) {
