@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * device enrols itself with the fleet enrolment token in that owner-only file, as a real agent does
  * with {@code c2f.enrol.token}, and then logs in with the credential it stored. With the console on (the
  * default), standard input takes simulator commands ({@code slow speed=slow 3}, {@code recover all},
- * {@code status}), answered on standard output.
+ * {@code status}), answered on standard output. Other agent keys apply to every simulated device as
+ * JVM system properties, e.g. {@code java -Dc2f.telemetry.interval=10s ... simulate ...}.
  */
 final class SimulateCommand {
     private static final Logger LOG = LoggerFactory.getLogger(SimulateCommand.class);
@@ -50,7 +51,8 @@ final class SimulateCommand {
                     + "[--state DIR] [--speed NS_PER_MMAC] [--spread X] [--probe-failures P] [--forward-failures P] [--seed S] "
                     + "[--credentials DEVICE_PASSWORDS_FILE | --enrol-token-file TOKEN_FILE] "
                     + "[--console true|false] [--exit-with-parent true]\n  console (stdin): slow SELECTOR FACTOR | recover SELECTOR | status; "
-                    + "SELECTOR: all | key=value | id[,id...]");
+                    + "SELECTOR: all | key=value | id[,id...]\n  other agent keys for every device: java -Dc2f.KEY=VALUE "
+                    + "(e.g. -Dc2f.telemetry.interval=10s)");
             System.exit(2);
         }
         Path state = Path.of(a.getOrDefault("state", "sim-state"));

@@ -29,6 +29,15 @@ public interface ControllerMetrics {
     /** One telemetry record stored (or a duplicate skipped). */
     void reportTelemetry(boolean duplicate);
 
+    /**
+     * A telemetry record was stored for the first time (its batch committed). Times are epoch
+     * milliseconds: {@code sentAtMs} is the device's clock (its header), {@code receivedAtMs} and
+     * {@code storedAtMs} the controller's.
+     */
+    default void reportTelemetryStored(String deviceId, long telemetrySeq, long sentAtMs, long receivedAtMs,
+            long storedAtMs) {
+    }
+
     /** Records known lost: dropped by the device's spool, or a gap in telemetry_seq. */
     void reportTelemetryLost(long records);
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *     histogram (buckets, count, sum) of per-image latency by device label
  * <li>{@code c2f_telemetry_queue_depth} gauge, {@code c2f_telemetry_queue_full_total} (records that
  *     waited for room, their MQTT acknowledgement held back), {@code c2f_telemetry_batch_records}
- *     (summary of records per written batch)
+ *     (summary of records per written batch), {@code c2f_telemetry_store_seconds}: histogram of
+ *     records from receipt to stored (queue wait and batch write)
  * <li>{@code c2f_retune_decisions_total{direction}}
  * <li>{@code c2f_schedule_search_seconds{outcome}}: timer of search jobs
  * <li>{@code c2f_rollouts{state}} gauge: rollouts per state, read from the store
@@ -44,6 +46,7 @@ public final class MicrometerControllerMetrics implements ControllerMetrics {
     private final AtomicLong online = new AtomicLong();
     private final AtomicLong mqttConnected = new AtomicLong();
     private final AtomicLong telemetryQueue = new AtomicLong();
+    private final Timer storeTimer;
     private final Map<String, AtomicLong> rollouts = new ConcurrentHashMap<>();
     static final List<String> GENERATE_OUTCOMES = List.of("ok", "timeout", "device_error",
             "rejected", "unavailable");
@@ -81,6 +84,12 @@ public final class MicrometerControllerMetrics implements ControllerMetrics {
             registry.counter("c2f_stale_messages", "channel", lower(ch.name()));
         }
         registry.counter("c2f_telemetry_lost");
+        this.storeTimer = Timer.builder("c2f_telemetry_store")
+                .description("telemetry records, from receipt to their batch committed (queue wait + write)")
+                .serviceLevelObjectives(Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+                        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+                        Duration.ofSeconds(5), Duration.ofSeconds(30))
+                .register(registry);
         for (String outcome : List.of("requested", "refused", "accepted", "rejected", "decommissioned")) {
             enrolmentCounter(outcome);
         }
@@ -183,6 +192,16 @@ public final class MicrometerControllerMetrics implements ControllerMetrics {
     @Override
     public void reportTelemetry(boolean duplicate) {
         registry.counter("c2f_telemetry_records", "duplicate", Boolean.toString(duplicate)).increment();
+    }
+
+    /**
+     * Receipt to commit only, on the controller's own clock: the device's sent time is not used,
+     * since a device's clock can be off by more than the whole wait.
+     */
+    @Override
+    public void reportTelemetryStored(String deviceId, long telemetrySeq, long sentAtMs, long receivedAtMs,
+            long storedAtMs) {
+        storeTimer.record(Math.max(0, storedAtMs - receivedAtMs), TimeUnit.MILLISECONDS);
     }
 
     @Override

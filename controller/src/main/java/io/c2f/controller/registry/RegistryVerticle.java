@@ -249,6 +249,10 @@ public final class RegistryVerticle extends VerticleBase {
                 return;
             }
             metrics.reportTelemetry(ar.result().duplicate());
+            if (!ar.result().duplicate()) {
+                metrics.reportTelemetryStored(t.getDeviceId(), t.getTelemetrySeq(), record.sentAtMs(),
+                        record.receivedAtMs(), clock.millis());
+            }
             if (!ar.result().duplicate() && t.hasGeneration()) {
                 GenerationEvent.publish(vertx, new GenerationEvent(t.getDeviceId(), record.receivedAtMs(),
                         t.getGeneration()));

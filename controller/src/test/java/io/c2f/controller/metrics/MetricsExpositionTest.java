@@ -132,6 +132,9 @@ class MetricsExpositionTest {
             assertTrue(text.contains("c2f_rollouts{state=\"RUNNING\"} 0.0"), "rollout states at 0 from the start");
             assertTrue(text.contains("c2f_generate_request_seconds_count{outcome=\"ok\"} 1\n"), "the generate request counted");
             assertTrue(text.contains("c2f_generation_latency_ms_bucket{label=\"lab\",le=\"500.0\"} 1\n"), "latency histogram by label");
+            // the one generation record was stored, and timed from receipt to its commit (well within 30 s)
+            assertTrue(text.contains("c2f_telemetry_store_seconds_count 1\n"), "the stored record timed");
+            assertTrue(text.contains("c2f_telemetry_store_seconds_bucket{le=\"30.0\"} 1\n"), "stored within 30 s");
 
             // every metric in the Grafana dashboard's queries
             List<String> exprs = new java.util.ArrayList<>();

@@ -28,8 +28,15 @@ public class AgentProcess implements AutoCloseable {
 
     /** The java command line for {@code c2f-agent ARGS} from {@code agentJar}. */
     static List<String> command(Path agentJar, String maxHeap, List<String> args) {
+        return command(agentJar, maxHeap, List.of(), args);
+    }
+
+    /** As {@link #command(Path, String, List)}, with more JVM options (e.g. {@code -Dc2f.KEY=VALUE} agent keys). */
+    static List<String> command(Path agentJar, String maxHeap, List<String> jvmOptions, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", agentJar.toString(), AgentMain.class.getName()));
+                "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", agentJar.toString(), AgentMain.class.getName()));
         cmd.addAll(args);
         return cmd;
     }

@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
 
 /** The demo keeps the terminal for its progress lines: the controller's log goes to a file. */
-final class DemoLogging {
+public final class DemoLogging {
     private DemoLogging() {
     }
 
-    static void toFile(Path file) {
+    public static void toFile(Path file) {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
             return; // another SLF4J binding: leave its configuration alone
         }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -56,16 +57,34 @@ public final class SimulatorProcess extends AgentProcess {
     /** @param enrolTokenFile the fleet enrolment token every simulated device enrols with (owner-only file) */
     public static SimulatorProcess start(Path agentJar, String brokerUrl, String fleetId, Fleet fleet,
             Path enrolTokenFile, Path controllerKey, Path dir) throws IOException {
+        return start(agentJar, "768m", List.of(), brokerUrl, fleetId, fleet, enrolTokenFile, controllerKey, dir);
+    }
+
+    /**
+     * @param maxHeap the simulator JVM's -Xmx (its devices' heap)
+     * @param agentKeys agent keys for every device, as JVM options ({@code -Dc2f.telemetry.interval=10s})
+     * @param enrolTokenFile the fleet enrolment token every device enrols with (owner-only file), or null:
+     *     the devices connect without credentials (a broker that allows anonymous clients, loopback only)
+     */
+    public static SimulatorProcess start(Path agentJar, String maxHeap, List<String> agentKeys, String brokerUrl,
+            String fleetId, Fleet fleet, Path enrolTokenFile, Path controllerKey, Path dir) throws IOException {
         Files.createDirectories(dir);
         Path log = dir.resolve("simulator.log");
-        Process p = new ProcessBuilder(command(agentJar, "768m", List.of("simulate", "--broker", brokerUrl,
+        List<String> args = new ArrayList<>(List.of("simulate", "--broker", brokerUrl,
                 "--fleet", fleetId, "--devices", Integer.toString(fleet.devices()), "--prefix", fleet.prefix(),
-                "--enrol-token-file", enrolTokenFile.toAbsolutePath().toString(),
-                "--controller-key", controllerKey.toAbsolutePath().toString(), "--state", dir.resolve("state").toString(),
+                "--controller-key", controllerKey.toAbsolutePath().toString(), "--state", stateDir(dir).toString(),
                 "--speed", Long.toString(fleet.nanosPerMegaMac()), "--spread", Double.toString(fleet.spread()),
-                "--seed", Long.toString(fleet.seed()), "--console", "true", "--exit-with-parent", "true")))
-                .redirectErrorStream(true).start();
+                "--seed", Long.toString(fleet.seed()), "--console", "true", "--exit-with-parent", "true"));
+        if (enrolTokenFile != null) {
+            args.addAll(List.of("--enrol-token-file", enrolTokenFile.toAbsolutePath().toString()));
+        }
+        Process p = new ProcessBuilder(command(agentJar, maxHeap, agentKeys, args)).redirectErrorStream(true).start();
         return new SimulatorProcess(p, log);
+    }
+
+    /** Where the simulator started in {@code dir} keeps its devices' state: one directory per device id. */
+    public static Path stateDir(Path dir) {
+        return dir.resolve("state");
     }
 
     private void pumpOutput() {

@@ -55,11 +55,13 @@ import javax.net.ssl.TrustManagerFactory;
  * @param bundleDelta {@code c2f.bundle.delta} (default true): reuse bundle files the device already
  *     holds and fetch only the chunks it lacks, and say so in the birth ("bundle-delta"); false
  *     behaves as an agent before deltas (every chunk fetched, nothing announced)
+ * @param telemetryInterval {@code c2f.telemetry.interval} (default 60s, at least 1s): how often the
+ *     latency totals of the past interval go out as a telemetry record
  */
 public record AgentConfig(String fleet, String deviceId, String brokerUrl, String username, String password,
         Path caFile, Path stateDir, Path controllerKey, Duration heartbeat, Duration keepAlive, List<String> labels,
         int generateQueue, int spoolCapacity, EngineSettings engine, Duration downloadPatience,
-        EnrolmentToken enrolToken, boolean bundleDelta) {
+        EnrolmentToken enrolToken, boolean bundleDelta, Duration telemetryInterval) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     /**
@@ -149,7 +151,7 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
                 List.copyOf(labels), positive(m, "c2f.generate.queue", 8), positive(m, "c2f.telemetry.spool", 10_000),
                 engine(m),
                 duration(m, "c2f.download.patience", DEFAULT_DOWNLOAD_PATIENCE), enrolToken,
-                bool(m, "c2f.bundle.delta", true));
+                bool(m, "c2f.bundle.delta", true), telemetryInterval(m));
     }
 
     /** The enrolment token from c2f.enrol.token or an owner-only c2f.enrol.token-file; errors never quote the secret. */
@@ -288,6 +290,16 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
         } catch (NumberFormatException e) {
             throw new ConfigException(key + " must be a positive integer, got '" + v + "'");
         }
+    }
+
+    /** Each interval's totals cost a spool file and a record: shorter than a second is a mistake. */
+    private static Duration telemetryInterval(Map<String, String> m) throws ConfigException {
+        Duration d = duration(m, "c2f.telemetry.interval", "60s");
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new ConfigException("c2f.telemetry.interval must be at least 1s, got '"
+                    + m.get("c2f.telemetry.interval") + "'");
+        }
+        return d;
     }
 
     static Duration duration(Map<String, String> m, String key, String dflt) throws ConfigException {

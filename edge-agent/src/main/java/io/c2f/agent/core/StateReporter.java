@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells the controller how the device is: its birth certificate, heartbeats, device facts every
- * 10 minutes, latency totals every minute and a record of each generation. Records go to the
+ * 10 minutes, latency totals every {@code c2f.telemetry.interval} (a minute by default) and a
+ * record of each generation. Records go to the
  * telemetry spool (the pump sends them once the broker is reachable); heartbeats only while online.
  */
 final class StateReporter implements AutoCloseable {
@@ -71,7 +72,8 @@ final class StateReporter implements AutoCloseable {
     void start() {
         long hb = config.heartbeat().toMillis();
         timers.scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
-        timers.scheduleAtFixedRate(this::aggregate, 60, 60, TimeUnit.SECONDS);
+        long interval = config.telemetryInterval().toMillis();
+        timers.scheduleAtFixedRate(this::aggregate, interval, interval, TimeUnit.MILLISECONDS);
         timers.scheduleAtFixedRate(this::facts, 0, 10, TimeUnit.MINUTES);
     }
 

@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * Many simulated devices in one JVM. Each is a full {@link EdgeAgent} (same session, bundle,
  * job, generation and telemetry code as a real device, its own MQTT connection and state
  * directory); only the model is a {@link SyntheticDenoiser} whose speed the simulator sets per
- * device and can change while running (a device getting slower).
+ * device and can change while running (a device getting slower). Agent keys the simulator does not
+ * set per device (id, fleet, broker, labels, state, login) come from {@code c2f.*} JVM system
+ * properties, as on a real agent, and apply to every device.
  */
 public final class FleetSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetSimulator.class);
@@ -122,6 +124,12 @@ public final class FleetSimulator implements AutoCloseable {
             }
             if (enrolToken != null) {
                 p.setProperty("c2f.enrol.token", enrolToken.text());
+            }
+            // the agent's other keys as JVM system properties, as a real agent takes them (-Dc2f.telemetry.interval=10s)
+            for (String key : System.getProperties().stringPropertyNames()) {
+                if (key.startsWith("c2f.") && p.getProperty(key) == null) {
+                    p.setProperty(key, System.getProperty(key));
+                }
             }
             AgentConfig config = AgentConfig.from(p, plan.stateRoot());
             devices.add(new SimulatedDevice(id, labels, new EdgeAgent(config, engine, controllerKey, Clock.systemUTC()),

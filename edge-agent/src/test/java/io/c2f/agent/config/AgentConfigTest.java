@@ -42,6 +42,17 @@ class AgentConfigTest {
         assertEquals("", c.engine().pin(), "no pinned engine: the chain chooses");
         assertEquals("", c.engine().chain(), "the platform's default chain");
         assertEquals(Duration.ofMinutes(10), c.downloadPatience());
+        assertEquals(Duration.ofMinutes(1), c.telemetryInterval());
+    }
+
+    @Test
+    void theTelemetryIntervalIsConfigurableDownToOneSecond() throws Exception {
+        Properties p = base();
+        p.setProperty("c2f.telemetry.interval", "10s");
+        assertEquals(Duration.ofSeconds(10), AgentConfig.from(p, dir).telemetryInterval());
+        p.setProperty("c2f.telemetry.interval", "500ms");
+        assertEquals("c2f.telemetry.interval must be at least 1s, got '500ms'",
+                assertThrows(ConfigException.class, () -> AgentConfig.from(p, dir)).getMessage());
     }
 
     @Test

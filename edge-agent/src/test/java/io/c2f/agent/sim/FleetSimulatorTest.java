@@ -18,6 +18,7 @@ import io.c2f.proto.v1.InstallBundle;
 import io.c2f.proto.v1.JobCommand;
 import io.c2f.proto.v1.JobState;
 import io.c2f.proto.v1.JobStatusUpdate;
+import io.c2f.proto.v1.Telemetry;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -77,6 +78,35 @@ class FleetSimulatorTest {
             GenerateResult r = controller.await(in -> in.address().channel() == Channel.GENERATE_RESULT,
                     Duration.ofSeconds(30)).as(GenerateResult.class);
             assertEquals(1, r.getImagesCount());
+        }
+    }
+
+    /**
+     * c2f.* JVM system properties reach every device (here the latency totals' interval, 60 s by
+     * default: totals within 10 s prove it applied), but never replace the keys the simulator sets
+     * per device (a system c2f.device.id would give every device the same id).
+     */
+    @Test
+    void agentKeysFromSystemPropertiesApplyToEveryDeviceButNotItsOwnKeys() throws Exception {
+        assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
+        KeyPair key = Ed25519Keys.generate();
+        System.setProperty("c2f.telemetry.interval", "1s");
+        System.setProperty("c2f.device.id", "intruder");
+        try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("broker"));
+             TestController controller = new TestController(broker.uri(), "t");
+             FleetSimulator sim = new FleetSimulator(new FleetSimulator.Plan(broker.uri(), "t", "sim", 2, 1000, 3,
+                     0.0, 0.0, 7, dir.resolve("state")), key.getPublic())) {
+            sim.start();
+            Set<String> totals = new HashSet<>();
+            while (totals.size() < 2) {
+                Telemetry t = controller.await(in -> in.address().channel() == Channel.TELEMETRY
+                        && in.as(Telemetry.class).hasAggregate(), Duration.ofSeconds(10)).as(Telemetry.class);
+                totals.add(t.getDeviceId());
+            }
+            assertEquals(Set.of("sim-0000", "sim-0001"), totals);
+        } finally {
+            System.clearProperty("c2f.telemetry.interval");
+            System.clearProperty("c2f.device.id");
         }
     }
 }

@@ -98,7 +98,7 @@ public final class FleetPageBenchmark {
     }
 
     /** Median and p99 of sequential GETs (after 5 unmeasured), each checked for 200. */
-    private static void time(HttpClient http, String base, String path, String what, int n, long pauseMs)
+    static void time(HttpClient http, String base, String path, String what, int n, long pauseMs)
             throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(base + path)).GET().build();
         for (int i = 0; i < 5; i++) {
@@ -121,7 +121,7 @@ public final class FleetPageBenchmark {
     }
 
     /** The fleet page in headless Chromium: navigation start to the page's c2f-fleet-rendered mark. */
-    private static void pageLoads(String base, Path profile, int loads) throws InterruptedException {
+    static void pageLoads(String base, Path profile, int loads) throws InterruptedException {
         ChromeDriver driver = HeadlessChromium.start(profile);
         try {
             JavascriptExecutor js = driver;
@@ -159,13 +159,13 @@ public final class FleetPageBenchmark {
         }
     }
 
-    private static double quantile(double[] values, double q) {
+    static double quantile(double[] values, double q) {
         double[] s = values.clone();
         Arrays.sort(s);
         return s[(int) Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
     }
 
-    private static long rssKib() {
+    static long rssKib() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmRSS:")) {

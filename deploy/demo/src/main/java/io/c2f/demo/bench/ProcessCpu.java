@@ -4,37 +4,42 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * CPU time of the processes taking part in a rollout, from its start to its end: this JVM (the
+ * CPU time of the processes taking part in a run, from its start to its end: this JVM (the
  * controller, with the embedded broker when there is no external one), the simulated agents'
- * process, and a Mosquitto broker running on this machine (found by its command name). Shares are
+ * processes, and a Mosquitto broker running on this machine (found by its command name). Shares are
  * of the CPU time the three used together; the machine's capacity is wall time x cores.
  */
 final class ProcessCpu {
-    private final ProcessHandle agents;
+    private final List<ProcessHandle> agents;
     private final List<ProcessHandle> brokers;
     private final long controllerStart;
     private final long agentsStart;
     private final long brokersStart;
 
-    private ProcessCpu(ProcessHandle agents, List<ProcessHandle> brokers) {
-        this.agents = agents;
+    private ProcessCpu(List<ProcessHandle> agents, List<ProcessHandle> brokers) {
+        this.agents = List.copyOf(agents);
         this.brokers = brokers;
         this.controllerStart = cpuNanos(ProcessHandle.current());
-        this.agentsStart = cpuNanos(agents);
+        this.agentsStart = agents.stream().mapToLong(ProcessCpu::cpuNanos).sum();
         this.brokersStart = brokers.stream().mapToLong(ProcessCpu::cpuNanos).sum();
     }
 
     /** Starts counting; mqttUrl empty means the embedded broker, inside this JVM. */
-    static ProcessCpu start(ProcessHandle agents, String mqttUrl) {
+    static ProcessCpu start(List<ProcessHandle> agents, String mqttUrl) {
         List<ProcessHandle> brokers = mqttUrl.isEmpty() ? List.of() : ProcessHandle.allProcesses()
                 .filter(p -> p.info().command().map(c -> c.endsWith("/mosquitto")).orElse(false)).toList();
         return new ProcessCpu(agents, brokers);
     }
 
+    /** CPU seconds this JVM (the controller) used since start. */
+    double controllerSeconds() {
+        return (cpuNanos(ProcessHandle.current()) - controllerStart) / 1e9;
+    }
+
     /** The CPU seconds and shares since start, one line. */
     String finish(double wallSeconds) {
         double controller = (cpuNanos(ProcessHandle.current()) - controllerStart) / 1e9;
-        double sim = (cpuNanos(agents) - agentsStart) / 1e9;
+        double sim = (agents.stream().mapToLong(ProcessCpu::cpuNanos).sum() - agentsStart) / 1e9;
         double broker = (brokers.stream().mapToLong(ProcessCpu::cpuNanos).sum() - brokersStart) / 1e9;
         double total = controller + sim + broker;
         int cores = Runtime.getRuntime().availableProcessors();

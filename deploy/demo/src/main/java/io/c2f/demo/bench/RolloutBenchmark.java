@@ -70,7 +70,7 @@ final class RolloutBenchmark {
             }
             JsonObject request = bundleRequest(bundleBytes);
             JsonObject bundle = new JsonObject(post(http, base + "/api/v1/bundles", request));
-            ProcessCpu cpu = ProcessCpu.start(fleet.toHandle(), config.mqttUrl());
+            ProcessCpu cpu = ProcessCpu.start(List.of(fleet.toHandle()), config.mqttUrl());
             long t0 = System.nanoTime();
             JsonObject view = rollOut(http, base, bundle.getString("id"), waves);
             double seconds = (System.nanoTime() - t0) / 1e9;
