@@ -7,6 +7,7 @@ import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
 import io.c2f.agent.engine.ModelEngine;
 import io.c2f.agent.engine.ModelSession;
+import io.c2f.agent.threads.SharedThreads;
 import io.c2f.models.synthetic.SyntheticDenoiser;
 import io.c2f.proto.enrol.EnrolmentToken;
 import java.io.IOException;
@@ -28,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * job, generation and telemetry code as a real device, its own MQTT connection and state
  * directory); only the model is a {@link SyntheticDenoiser} whose speed the simulator sets per
  * device and can change while running (a device getting slower).
+ *
+ * <p>The devices share their threads ({@link SharedThreads}: bounded pools, one timer, and Paho's
+ * loops, which hold three threads per connected device) and the models they install
+ * ({@link SharedModels}: one copy per bundle). Each device's parts still run their tasks in order,
+ * one at a time, as on a real device.
  */
 public final class FleetSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetSimulator.class);
@@ -77,6 +83,9 @@ public final class FleetSimulator implements AutoCloseable {
     }
 
     private final List<SimulatedDevice> devices = new ArrayList<>();
+    private final SharedThreads threads;
+    private final boolean ownsThreads;
+    private final SharedModels models = new SharedModels();
 
     public FleetSimulator(Plan plan, PublicKey controllerKey) throws IOException, ConfigException {
         this(plan, controllerKey, DevicePasswords.none());
@@ -94,6 +103,29 @@ public final class FleetSimulator implements AutoCloseable {
      */
     public FleetSimulator(Plan plan, PublicKey controllerKey, DevicePasswords passwords, EnrolmentToken enrolToken)
             throws IOException, ConfigException {
+        this(plan, controllerKey, passwords, enrolToken, SharedThreads.forSimulator(), true);
+    }
+
+    /** As the other constructors, on pools the caller sized (and closes after this simulator). */
+    public FleetSimulator(Plan plan, PublicKey controllerKey, DevicePasswords passwords, EnrolmentToken enrolToken,
+            SharedThreads threads) throws IOException, ConfigException {
+        this(plan, controllerKey, passwords, enrolToken, threads, false);
+    }
+
+    private FleetSimulator(Plan plan, PublicKey controllerKey, DevicePasswords passwords, EnrolmentToken enrolToken,
+            SharedThreads threads, boolean ownsThreads) throws IOException, ConfigException {
+        this.threads = threads;
+        this.ownsThreads = ownsThreads;
+        try {
+            addDevices(plan, controllerKey, passwords, enrolToken);
+        } catch (IOException | ConfigException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void addDevices(Plan plan, PublicKey controllerKey, DevicePasswords passwords, EnrolmentToken enrolToken)
+            throws IOException, ConfigException {
         if (enrolToken != null && !passwords.isEmpty()) {
             throw new ConfigException("simulated devices either enrol with a token or log in with a password file, "
                     + "not both");
@@ -105,7 +137,7 @@ public final class FleetSimulator implements AutoCloseable {
             DeviceSpeed cost = new DeviceSpeed(Math.max(1, Math.round(plan.baseNanosPerMegaMac() * speed)));
             boolean failsProbes = random.nextDouble() < plan.probeFailureRate();
             ModelEngine engine = failsProbes ? new FaultyEngine()
-                    : new SimulatedEngine(cost::nanosPerMegaMac, plan.forwardFailureRate(), plan.seed() * 31 + i);
+                    : new SimulatedEngine(cost::nanosPerMegaMac, plan.forwardFailureRate(), plan.seed() * 31 + i, models);
             Map<String, String> labels = new LinkedHashMap<>();
             labels.put("sim", "true");
             labels.put("speed", speed < 0.8 ? "fast" : speed > 1.25 ? "slow" : "mid");
@@ -124,7 +156,8 @@ public final class FleetSimulator implements AutoCloseable {
                 p.setProperty("c2f.enrol.token", enrolToken.text());
             }
             AgentConfig config = AgentConfig.from(p, plan.stateRoot());
-            devices.add(new SimulatedDevice(id, labels, new EdgeAgent(config, engine, controllerKey, Clock.systemUTC()),
+            devices.add(new SimulatedDevice(id, labels, new EdgeAgent(config, engine, controllerKey, Clock.systemUTC(),
+                    threads),
                     cost));
         }
     }
@@ -145,6 +178,16 @@ public final class FleetSimulator implements AutoCloseable {
         return devices.stream().filter(d -> d.agent().isOnline()).count();
     }
 
+    /** The models the devices installed, one copy per bundle. */
+    public SharedModels models() {
+        return models;
+    }
+
+    /** The pools the devices run on. */
+    public SharedThreads threads() {
+        return threads;
+    }
+
     @Override
     public void close() {
         boolean interrupted = false;
@@ -155,6 +198,9 @@ public final class FleetSimulator implements AutoCloseable {
                 interrupted |= e instanceof InterruptedException; // close the others first
                 LOG.debug("closing {}: {}", d.id(), e.toString());
             }
+        }
+        if (ownsThreads) {
+            threads.close();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
