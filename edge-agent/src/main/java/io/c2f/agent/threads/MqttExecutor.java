@@ -58,9 +58,9 @@ final class MqttExecutor extends AbstractExecutorService implements ScheduledExe
         return timers.scheduleWithFixedDelay(command, initialDelay, delay, unit);
     }
 
-    /** Threads the loops hold now. */
+    /** Threads running loops now (idle pool threads, kept 30 s, do not count). */
     int loopThreads() {
-        return loops.getPoolSize();
+        return loops.getActiveCount();
     }
 
     @Override
