@@ -79,9 +79,40 @@ public final class SimulatorFootprint {
                         rt.totalMemory() / 1048576.0);
                 System.out.printf(Locale.ROOT, "  models opened: %d (one per bundle, shared by all devices)%n",
                         sim.models().opened());
+                System.out.println("  threads by name: " + threadsByName());
+                String nmt = nativeMemory();
+                if (nmt != null) {
+                    System.out.println(nmt);
+                }
             }
         } finally {
             AtomicFiles.deleteTree(root);
+        }
+    }
+
+    /** Live threads grouped by name, device ids and numbers left out (Paho names its loops per client). */
+    private static Map<String, Long> threadsByName() {
+        Map<String, Long> groups = new java.util.TreeMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String name = t.getName().replaceAll("fp\\d+-\\d+", "ID").replaceAll("\\d+", "N");
+            groups.merge(name, 1L, Long::sum);
+        }
+        return groups;
+    }
+
+    /** The JVM's native memory summary, when run with -XX:NativeMemoryTracking=summary; else null. */
+    private static String nativeMemory() {
+        if (ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .noneMatch(o -> o.startsWith("-XX:NativeMemoryTracking=") && !o.endsWith("=off"))) {
+            return null;
+        }
+        try {
+            Object out = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+                    new Object[] {new String[] {"summary"}}, new String[] {String[].class.getName()});
+            return String.valueOf(out);
+        } catch (javax.management.JMException e) {
+            return "native memory summary not available: " + e.getMessage();
         }
     }
 
