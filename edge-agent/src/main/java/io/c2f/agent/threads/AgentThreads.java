@@ -2,7 +2,6 @@ package io.c2f.agent.threads;
 
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * Where an agent's parts run: each asks for its {@link Lane}s and its MQTT client here instead of
@@ -29,24 +28,6 @@ public interface AgentThreads {
 
     /** A thread per lane and Paho's own threads and ping timer: what a real device runs. */
     static AgentThreads dedicated() {
-        return Dedicated.INSTANCE;
-    }
-
-    /** The default: nothing shared. */
-    final class Dedicated implements AgentThreads {
-        private static final Dedicated INSTANCE = new Dedicated();
-
-        private Dedicated() {
-        }
-
-        @Override
-        public Lane lane(Work work, String name) {
-            return new DedicatedLane(name);
-        }
-
-        @Override
-        public MqttAsyncClient mqttClient(String serverUri, String clientId) throws MqttException {
-            return new MqttAsyncClient(serverUri, clientId, new MemoryPersistence());
-        }
+        return DedicatedThreads.INSTANCE;
     }
 }

@@ -51,9 +51,9 @@ public final class SharedThreads implements AgentThreads, AutoCloseable {
         this.mqtt = new MqttExecutor();
     }
 
-    /** The simulator's default bounds: 16 link threads, 8 installs and 64 generations at once. */
+    /** The simulator's default bounds: 16 link threads, 32 installs and 64 generations at once. */
     public static SharedThreads forSimulator() {
-        return new SharedThreads(16, 8, 64);
+        return new SharedThreads(16, 32, 64);
     }
 
     private static ThreadPoolExecutor pool(int threads, String prefix) {
