@@ -55,6 +55,7 @@ public final class EdgeAgent implements AutoCloseable {
     private final LinkSettings configured; // the bootstrap login's broker, TLS and timings
     private final Enrolment enrolment; // null: logs in as configured
     private final CompletableFuture<Void> enrolled = new CompletableFuture<>();
+    private final AgentThreads threads;
     private volatile boolean closed;
 
     public EdgeAgent(AgentConfig config, ModelEngine engine, PublicKey controllerKey, Clock clock)
@@ -70,6 +71,7 @@ public final class EdgeAgent implements AutoCloseable {
     public EdgeAgent(AgentConfig config, ModelEngine engine, PublicKey controllerKey, Clock clock,
             AgentThreads threads) throws IOException, ConfigException {
         this.config = config;
+        this.threads = threads;
         Path state = config.stateDir();
         this.enrolment = Enrolment.open(config, new SecureRandom()).orElse(null);
         BundleStore store = new BundleStore(state.resolve("bundles"), controllerKey);
@@ -136,7 +138,7 @@ public final class EdgeAgent implements AutoCloseable {
             startSession();
             return;
         }
-        enrolment.run(configured, VERSION, DeviceFacts.hardware(), config.labels())
+        enrolment.run(configured, VERSION, DeviceFacts.hardware(), config.labels(), threads)
                 .whenComplete((v, e) -> {
                     if (e == null) {
                         startSession();

@@ -65,10 +65,16 @@ final class DedicatedLane implements Lane {
 
     @Override
     public void close() {
-        executor.shutdownNow();
         if (Thread.currentThread() == thread) {
+            // from the lane's own task: drop the rest but do not interrupt the caller, which goes on
+            // (e.g. an enrolment stores its acceptance after closing its lane)
+            for (Runnable r : executor.getQueue()) {
+                ((java.util.concurrent.Future<?>) r).cancel(false);
+            }
+            executor.shutdown();
             return;
         }
+        executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

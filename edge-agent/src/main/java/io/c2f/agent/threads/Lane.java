@@ -26,7 +26,8 @@ public interface Lane extends Executor {
 
     /**
      * Stops the lane: queued tasks and timers are dropped, a running task is interrupted, and the
-     * call returns once it ended (at most 5 s; at once when called from the lane's own task).
+     * call returns once it ended (at most 5 s). Called from the lane's own task, it neither
+     * interrupts nor waits: that task goes on to its end.
      */
     void close();
 }

@@ -98,4 +98,30 @@ class SharedThreadsTest {
             assertTrue(slept.await(5, TimeUnit.SECONDS));
         }
     }
+
+    @Test
+    void aTaskThatClosesItsOwnLaneIsNeitherInterruptedNorWaitedFor() throws Exception {
+        try (SharedThreads shared = new SharedThreads(2, 1, 1)) {
+            for (AgentThreads threads : java.util.List.of(AgentThreads.dedicated(), shared)) {
+                Lane lane = threads.lane(AgentThreads.Work.LINK, "self-closing");
+                AtomicBoolean interrupted = new AtomicBoolean(true);
+                AtomicBoolean laterRan = new AtomicBoolean();
+                CountDownLatch done = new CountDownLatch(1);
+                long[] took = new long[1];
+                lane.execute(() -> {
+                    long t0 = System.nanoTime();
+                    lane.close(); // as an enrolment does before it stores its acceptance
+                    took[0] = System.nanoTime() - t0;
+                    interrupted.set(Thread.currentThread().isInterrupted());
+                    done.countDown();
+                });
+                lane.execute(() -> laterRan.set(true));
+                assertTrue(done.await(5, TimeUnit.SECONDS));
+                Thread.sleep(100);
+                assertFalse(interrupted.get(), threads + ": the closing task was interrupted");
+                assertTrue(took[0] < TimeUnit.SECONDS.toNanos(1), threads + ": close waited for its caller");
+                assertFalse(laterRan.get(), threads + ": a task queued behind the close ran");
+            }
+        }
+    }
 }
