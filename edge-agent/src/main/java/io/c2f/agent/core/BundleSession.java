@@ -39,6 +39,13 @@ final class BundleSession implements AutoCloseable {
     private final AtomicReference<ModelSession> staged = new AtomicReference<>();
     /** Why no session runs although a bundle is installed (null when one runs or none is installed). */
     private volatile String unusable;
+    /**
+     * What the active slot holds, for births and heartbeats: read (and verified) at boot and set at
+     * each activation, the only times the active pointer moves. Re-verifying the slot at every
+     * heartbeat hashed the whole model every 10 s (7 MB for the shipped one; a simulator's fleet of
+     * such devices spent its CPU on it).
+     */
+    private volatile Optional<InstalledBundle> installed;
 
     /** Opens what the store holds (nothing when no bundle is installed or none can run). */
     BundleSession(String deviceId, Path stateDir, ModelEngine engine, BundleStore store) {
@@ -48,6 +55,7 @@ final class BundleSession implements AutoCloseable {
         this.appliedScheduleFile = stateDir.resolve("schedule/applied.pb");
         loadActiveBundle();
         loadAppliedSchedule();
+        this.installed = readInstalled();
     }
 
     /** The running model, or null while none is installed. */
@@ -136,18 +144,25 @@ final class BundleSession implements AutoCloseable {
 
     /** What the active slot holds, as reported in births and heartbeats. */
     Optional<InstalledBundle> installed() {
+        return installed;
+    }
+
+    private Optional<InstalledBundle> readInstalled() {
         try {
             Optional<Slot> slot = store.activeSlot();
             if (slot.isEmpty()) {
                 return Optional.empty();
             }
-            InstalledSlot s = store.load(slot.get());
-            return Optional.of(InstalledBundle.newBuilder().setBundleId(s.manifest().getBundleId())
-                    .setVersion(s.manifest().getVersion()).setModelSha256(s.manifest().getModel().getModelSha256())
-                    .setSlot(slot.get().id()).build());
+            return Optional.of(describe(store.load(slot.get())));
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    private static InstalledBundle describe(InstalledSlot s) {
+        return InstalledBundle.newBuilder().setBundleId(s.manifest().getBundleId())
+                .setVersion(s.manifest().getVersion()).setModelSha256(s.manifest().getModel().getModelSha256())
+                .setSlot(s.slot().id()).build();
     }
 
     /** Keeps the session a passed health probe opened (closing any earlier one). */
@@ -170,6 +185,7 @@ final class BundleSession implements AutoCloseable {
         }
         appliedSchedule.set(null); // a new bundle brings its own default schedule
         unusable = null;
+        installed = Optional.of(describe(slot));
         ModelSession old = current.getAndSet(next);
         if (old != null) {
             old.close();

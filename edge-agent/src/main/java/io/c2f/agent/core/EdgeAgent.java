@@ -15,6 +15,7 @@ import io.c2f.agent.link.LinkSettings;
 import io.c2f.agent.link.LinkState;
 import io.c2f.agent.telemetry.TelemetryPump;
 import io.c2f.agent.telemetry.TelemetrySpool;
+import io.c2f.agent.threads.AgentThreads;
 import io.c2f.proto.codec.InboundDispatcher;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.Birth;
@@ -54,11 +55,23 @@ public final class EdgeAgent implements AutoCloseable {
     private final LinkSettings configured; // the bootstrap login's broker, TLS and timings
     private final Enrolment enrolment; // null: logs in as configured
     private final CompletableFuture<Void> enrolled = new CompletableFuture<>();
+    private final AgentThreads threads;
     private volatile boolean closed;
 
     public EdgeAgent(AgentConfig config, ModelEngine engine, PublicKey controllerKey, Clock clock)
             throws IOException, ConfigException {
+        this(config, engine, controllerKey, clock, AgentThreads.dedicated());
+    }
+
+    /**
+     * A device whose parts run on {@code threads}: {@link AgentThreads#dedicated()} is a real
+     * device's threads, the fleet simulator passes pools shared by all its devices. Either way each
+     * part runs its tasks in order, one at a time, as on a thread of its own.
+     */
+    public EdgeAgent(AgentConfig config, ModelEngine engine, PublicKey controllerKey, Clock clock,
+            AgentThreads threads) throws IOException, ConfigException {
         this.config = config;
+        this.threads = threads;
         Path state = config.stateDir();
         this.enrolment = Enrolment.open(config, new SecureRandom()).orElse(null);
         BundleStore store = new BundleStore(state.resolve("bundles"), controllerKey);
@@ -76,19 +89,19 @@ public final class EdgeAgent implements AutoCloseable {
             public void online(long bdSeq) {
                 backOnline();
             }
-        }, linkState);
+        }, linkState, threads);
         Outbox outbox = new Outbox(config.deviceId(), link);
         this.pump = new TelemetryPump(spool, r -> link.publish(Channel.TELEMETRY, r.toBuilder()
-                .setDeviceId(config.deviceId()).build()), Duration.ofSeconds(10), Duration.ofSeconds(1));
+                .setDeviceId(config.deviceId()).build()), Duration.ofSeconds(10), Duration.ofSeconds(1), threads);
         this.generation = new GenerationService(config.generateQueue(), session::current, session::whyNoModel,
                 session::defaultScheduleId,
-                this::generated, clock);
+                this::generated, clock, threads);
         BundleInstaller installer = new BundleInstaller(store, state.resolve("downloads"), controllerKey, VERSION,
                 outbox::requestChunks, new ProbeHealthCheck(engine, session::stage), session::activated,
                 Duration.ofSeconds(10), 6, clock, linkState, config.downloadPatience(), config.bundleDelta());
-        this.jobs = new JobRunner(config.fleet(), config.deviceId(), orders, accepted, installer, session, outbox);
+        this.jobs = new JobRunner(config.fleet(), config.deviceId(), orders, accepted, installer, session, outbox, threads);
         this.reporter = new StateReporter(config, clock, spool, pump, session, generation, jobs::activeJob,
-                link::isOnline, outbox);
+                link::isOnline, outbox, threads);
         dispatcher.on(Channel.JOB_NOTIFY, JobCommand.class, (from, cmd) -> jobs.submit(cmd))
                 .on(Channel.GENERATE_REQUEST, GenerateRequest.class, (from, req) -> generation.submit(req,
                         result -> {
@@ -125,7 +138,7 @@ public final class EdgeAgent implements AutoCloseable {
             startSession();
             return;
         }
-        enrolment.run(configured, VERSION, DeviceFacts.hardware(), config.labels())
+        enrolment.run(configured, VERSION, DeviceFacts.hardware(), config.labels(), threads)
                 .whenComplete((v, e) -> {
                     if (e == null) {
                         startSession();

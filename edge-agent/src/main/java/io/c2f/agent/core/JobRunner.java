@@ -5,6 +5,8 @@ import io.c2f.agent.engine.ModelSession;
 import io.c2f.agent.job.AcceptedJobs;
 import io.c2f.agent.job.JobOrderGate;
 import io.c2f.agent.job.OrderRefusedException;
+import io.c2f.agent.threads.AgentThreads;
+import io.c2f.agent.threads.Lane;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.topic.Topics;
 import io.c2f.proto.v1.ApplySchedule;
@@ -18,13 +20,11 @@ import io.c2f.proto.v1.JobState;
 import io.c2f.proto.v1.JobStatusUpdate;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the controller's jobs one at a time on their own thread: admits each command through the
+ * Runs the controller's jobs one at a time on their own lane: admits each command through the
  * signed-order gate, installs bundles and applies schedules, reports every status and remembers
  * each job's outcome (so a repeated order, or a controller that missed it, hears it again).
  */
@@ -38,12 +38,12 @@ final class JobRunner implements AutoCloseable {
     private final BundleInstaller installer;
     private final BundleSession session;
     private final Outbox outbox;
-    private final ExecutorService thread;
+    private final Lane thread;
     private volatile String activeJob = "";
     private volatile JobStatusUpdate lastFinal;
 
     JobRunner(String fleet, String deviceId, JobOrderGate orders, AcceptedJobs accepted, BundleInstaller installer,
-            BundleSession session, Outbox outbox) {
+            BundleSession session, Outbox outbox, AgentThreads threads) {
         this.fleet = fleet;
         this.deviceId = deviceId;
         this.orders = orders;
@@ -51,7 +51,7 @@ final class JobRunner implements AutoCloseable {
         this.installer = installer;
         this.session = session;
         this.outbox = outbox;
-        this.thread = Executors.newSingleThreadExecutor(Daemons.named("c2f-jobs-" + deviceId));
+        this.thread = threads.lane(AgentThreads.Work.JOBS, "c2f-jobs-" + deviceId);
     }
 
     /** Queues a job command (called on the MQTT thread; never blocks). */
@@ -151,6 +151,6 @@ final class JobRunner implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.shutdownNow();
+        thread.close();
     }
 }

@@ -6,6 +6,8 @@ import io.c2f.agent.generate.GenerationService;
 import io.c2f.agent.telemetry.LatencyWindow;
 import io.c2f.agent.telemetry.TelemetryPump;
 import io.c2f.agent.telemetry.TelemetrySpool;
+import io.c2f.agent.threads.AgentThreads;
+import io.c2f.agent.threads.Lane;
 import io.c2f.proto.DeviceCapabilities;
 import io.c2f.proto.topic.Channel;
 import io.c2f.proto.v1.Birth;
@@ -18,8 +20,6 @@ import io.c2f.proto.v1.Telemetry;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -46,14 +46,15 @@ final class StateReporter implements AutoCloseable {
     private final Supplier<String> activeJob;
     private final BooleanSupplier online;
     private final Outbox outbox;
-    private final ScheduledExecutorService timers;
+    private final Lane timers;
 
     /**
      * @param activeJob the job running now, "" when none
      * @param online whether the broker session is up
      */
     StateReporter(AgentConfig config, Clock clock, TelemetrySpool spool, TelemetryPump pump, BundleSession session,
-            GenerationService generation, Supplier<String> activeJob, BooleanSupplier online, Outbox outbox) {
+            GenerationService generation, Supplier<String> activeJob, BooleanSupplier online, Outbox outbox,
+            AgentThreads threads) {
         this.config = config;
         this.clock = clock;
         this.startedAt = clock.millis();
@@ -65,7 +66,7 @@ final class StateReporter implements AutoCloseable {
         this.activeJob = activeJob;
         this.online = online;
         this.outbox = outbox;
-        this.timers = Executors.newSingleThreadScheduledExecutor(Daemons.named("c2f-timers-" + config.deviceId()));
+        this.timers = threads.lane(AgentThreads.Work.LINK, "c2f-timers-" + config.deviceId());
     }
 
     /** Starts heartbeats, device facts and interval totals. */
@@ -155,6 +156,6 @@ final class StateReporter implements AutoCloseable {
 
     @Override
     public void close() {
-        timers.shutdownNow();
+        timers.close();
     }
 }

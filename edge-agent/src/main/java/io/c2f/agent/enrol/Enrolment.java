@@ -5,6 +5,7 @@ import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
 import io.c2f.agent.enrol.EnrolmentRecord.Status;
 import io.c2f.agent.link.LinkSettings;
+import io.c2f.agent.threads.AgentThreads;
 import io.c2f.proto.enrol.EnrolmentProof;
 import io.c2f.proto.enrol.EnrolmentToken;
 import io.c2f.proto.v1.EnrolmentRequest;
@@ -126,8 +127,14 @@ public final class Enrolment implements AutoCloseable {
      * login. Completes once the acceptance is stored; fails with {@link EnrolmentRefusedException}
      * when the controller rejects the request or the broker keeps refusing the token.
      */
-    public synchronized CompletableFuture<Void> run(LinkSettings link, String agentVersion, Hardware hardware,
+    public CompletableFuture<Void> run(LinkSettings link, String agentVersion, Hardware hardware,
             List<String> labels) {
+        return run(link, agentVersion, hardware, labels, AgentThreads.dedicated());
+    }
+
+    /** As {@link #run(LinkSettings, String, Hardware, List)}, on a lane and MQTT client of {@code threads}. */
+    public synchronized CompletableFuture<Void> run(LinkSettings link, String agentVersion, Hardware hardware,
+            List<String> labels, AgentThreads threads) {
         if (record.isAccepted()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -142,7 +149,7 @@ public final class Enrolment implements AutoCloseable {
                 .setTokenProof(ByteString.copyFrom(EnrolmentProof.compute(fleet, unsigned, token.secretSha256())))
                 .build();
         try {
-            client = new EnrolmentClient(link, token, request, RESEND_AFTER, MAX_LOGIN_REFUSALS);
+            client = new EnrolmentClient(link, token, request, RESEND_AFTER, MAX_LOGIN_REFUSALS, threads);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }

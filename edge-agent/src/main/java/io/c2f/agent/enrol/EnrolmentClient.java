@@ -1,6 +1,8 @@
 package io.c2f.agent.enrol;
 
 import io.c2f.agent.link.LinkSettings;
+import io.c2f.agent.threads.AgentThreads;
+import io.c2f.agent.threads.Lane;
 import io.c2f.proto.WireException;
 import io.c2f.proto.codec.HeaderFactory;
 import io.c2f.proto.codec.WireCodec;
@@ -15,8 +17,6 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
@@ -27,7 +27,6 @@ import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +49,8 @@ final class EnrolmentClient implements AutoCloseable {
     private final int maxLoginRefusals;
     private final Topics topics;
     private final HeaderFactory headers;
-    private final ScheduledExecutorService scheduler;
+    private final Lane scheduler;
+    private volatile boolean released;
     private final MqttAsyncClient client;
     private final RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
     private final CompletableFuture<EnrolmentAnswer> result = new CompletableFuture<>();
@@ -70,6 +70,12 @@ final class EnrolmentClient implements AutoCloseable {
      */
     EnrolmentClient(LinkSettings link, EnrolmentToken token, EnrolmentRequest request, Duration resendAfter,
             int maxLoginRefusals) throws IOException {
+        this(link, token, request, resendAfter, maxLoginRefusals, AgentThreads.dedicated());
+    }
+
+    /** As the other constructor, on a lane and MQTT client of {@code threads}. */
+    EnrolmentClient(LinkSettings link, EnrolmentToken token, EnrolmentRequest request, Duration resendAfter,
+            int maxLoginRefusals, AgentThreads threads) throws IOException {
         this.link = Objects.requireNonNull(link);
         this.token = Objects.requireNonNull(token);
         this.request = Objects.requireNonNull(request);
@@ -77,14 +83,11 @@ final class EnrolmentClient implements AutoCloseable {
         this.maxLoginRefusals = maxLoginRefusals;
         this.topics = Topics.fleet(link.fleet());
         this.headers = new HeaderFactory(link.deviceId());
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "c2f-enrol-" + link.deviceId());
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = threads.lane(AgentThreads.Work.LINK, "c2f-enrol-" + link.deviceId());
         try {
-            this.client = new MqttAsyncClient(link.brokerUri(), link.deviceId(), new MemoryPersistence());
+            this.client = threads.mqttClient(link.brokerUri(), link.deviceId());
         } catch (MqttException e) {
+            scheduler.close();
             throw new IOException("cannot create the enrolment MQTT client for " + link + ": " + e.getMessage(), e);
         }
         client.setCallback(new Callback());
@@ -254,11 +257,12 @@ final class EnrolmentClient implements AutoCloseable {
         } catch (MqttException e) {
             LOG.debug("closing the enrolment MQTT client of {}: {}", link.deviceId(), e.toString());
         }
-        scheduler.shutdown();
+        released = true;
+        scheduler.close(); // called on the lane: returns at once, drops what is left (all moot now)
     }
 
     private void scheduleReconnect() {
-        if (result.isDone() || scheduler.isShutdown()) {
+        if (result.isDone() || released) {
             return;
         }
         Duration delay = link.backoff().delay(attempt++, random);
@@ -292,11 +296,11 @@ final class EnrolmentClient implements AutoCloseable {
             return; // accepted or refused: already released
         }
         try {
-            scheduler.submit(this::release).get(5, TimeUnit.SECONDS);
+            CompletableFuture.runAsync(this::release, scheduler).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.debug("closing the enrolment of {}: {}", link.deviceId(), e.toString());
         }
-        scheduler.shutdownNow();
+        scheduler.close();
     }
 
     private final class Callback implements MqttCallback {

@@ -2,6 +2,8 @@ package io.c2f.agent.generate;
 
 import com.google.protobuf.ByteString;
 import io.c2f.agent.engine.ModelSession;
+import io.c2f.agent.threads.AgentThreads;
+import io.c2f.agent.threads.Lane;
 import io.c2f.models.c2f.C2fExecutor;
 import io.c2f.models.c2f.C2fPlan;
 import io.c2f.models.c2f.C2fResult;
@@ -17,7 +19,6 @@ import io.c2f.proto.v1.GenerationRecord;
 import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -25,10 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Generates images on request, one request at a time on its own worker thread (an interpreter is
- * not thread-safe, and a device has one model to share). Requests wait in a bounded queue;
+ * Generates images on request, one request at a time on its own lane (an interpreter is not
+ * thread-safe, and a device has one model to share). Requests wait in a bounded queue;
  * {@link #submit} never blocks: when the queue is full the request is answered BUSY at once, so
- * the MQTT thread is never held up.
+ * the MQTT thread is never held up. Each queued request is one task on the lane, which takes the
+ * oldest waiting request when it runs: a device with nothing to generate holds no thread.
  */
 public final class GenerationService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GenerationService.class);
@@ -42,7 +44,7 @@ public final class GenerationService implements AutoCloseable {
     private final Function<ModelSession, String> defaultSchedule;
     private final Consumer<GenerationRecord> telemetry;
     private final Clock clock;
-    private final Thread worker;
+    private final Lane lane;
     private volatile boolean running = true;
     private volatile boolean busy;
 
@@ -62,20 +64,26 @@ public final class GenerationService implements AutoCloseable {
     /** @param whyNoModel the answer's message while {@code session} gives null */
     public GenerationService(int capacity, Supplier<ModelSession> session, Supplier<String> whyNoModel,
             Function<ModelSession, String> defaultSchedule, Consumer<GenerationRecord> telemetry, Clock clock) {
+        this(capacity, session, whyNoModel, defaultSchedule, telemetry, clock, AgentThreads.dedicated());
+    }
+
+    /** As the other constructors, on a lane of {@code threads}. */
+    public GenerationService(int capacity, Supplier<ModelSession> session, Supplier<String> whyNoModel,
+            Function<ModelSession, String> defaultSchedule, Consumer<GenerationRecord> telemetry, Clock clock,
+            AgentThreads threads) {
         this.whyNoModel = whyNoModel;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.session = session;
         this.defaultSchedule = defaultSchedule;
         this.telemetry = telemetry;
         this.clock = clock;
-        this.worker = new Thread(this::run, "c2f-generate");
-        worker.setDaemon(true);
-        worker.start();
+        this.lane = threads.lane(AgentThreads.Work.GENERATION, "c2f-generate");
     }
 
     /** Queues a request, or answers BUSY at once when the queue is full. Never blocks. */
     public boolean submit(GenerateRequest request, Consumer<GenerateResult> reply) {
         if (queue.offer(new Job(request, reply))) {
+            lane.execute(this::runNext);
             return true;
         }
         reply.accept(error(request, ErrorCode.ERROR_CODE_BUSY, "generation queue full ("
@@ -92,32 +100,26 @@ public final class GenerationService implements AutoCloseable {
         return busy;
     }
 
-    private void run() {
-        while (running) {
-            Job job;
-            try {
-                job = queue.poll(200, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (job == null) {
-                continue;
-            }
-            busy = true;
-            GenerateResult result;
-            try {
-                result = generate(job.request());
-            } catch (RuntimeException | LinkageError e) {
-                LOG.error("generation of {} failed", job.request().getRequestId(), e);
-                result = error(job.request(), ErrorCode.ERROR_CODE_INTERNAL, "generation failed: " + e);
-            } finally {
-                busy = false;
-            }
-            try {
-                job.reply().accept(result);
-            } catch (RuntimeException e) {
-                LOG.warn("could not deliver the result of {}: {}", job.request().getRequestId(), e.toString());
-            }
+    /** One turn of the lane: the oldest waiting request (each queued request queued one turn). */
+    private void runNext() {
+        Job job = running ? queue.poll() : null;
+        if (job == null) {
+            return;
+        }
+        busy = true;
+        GenerateResult result;
+        try {
+            result = generate(job.request());
+        } catch (RuntimeException | LinkageError e) {
+            LOG.error("generation of {} failed", job.request().getRequestId(), e);
+            result = error(job.request(), ErrorCode.ERROR_CODE_INTERNAL, "generation failed: " + e);
+        } finally {
+            busy = false;
+        }
+        try {
+            job.reply().accept(result);
+        } catch (RuntimeException e) {
+            LOG.warn("could not deliver the result of {}: {}", job.request().getRequestId(), e.toString());
         }
     }
 
@@ -187,7 +189,6 @@ public final class GenerationService implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running = false;
-        worker.interrupt();
-        worker.join(5000);
+        lane.close();
     }
 }

@@ -11,12 +11,12 @@ import io.c2f.proto.topic.Topics;
 import io.c2f.proto.v1.Birth;
 import io.c2f.proto.v1.Death;
 import io.c2f.proto.v1.DeathReason;
+import io.c2f.agent.threads.AgentThreads;
+import io.c2f.agent.threads.Lane;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -28,7 +28,6 @@ import org.eclipse.paho.client.mqttv3.MqttCallback;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +58,7 @@ public final class DeviceLink implements AutoCloseable {
     private final Listener listener;
     private final HeaderFactory headers;
     private final SessionCounter sessions;
-    private final ScheduledExecutorService scheduler;
+    private final Lane scheduler;
     private final RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
     private final MqttAsyncClient client;
     private final LinkState state;
@@ -82,6 +81,15 @@ public final class DeviceLink implements AutoCloseable {
      */
     public DeviceLink(LinkSettings settings, Supplier<Birth> birthSource, InboundDispatcher dispatcher,
             Listener listener, LinkState state) throws IOException {
+        this(settings, birthSource, dispatcher, listener, state, AgentThreads.dedicated());
+    }
+
+    /**
+     * As {@link #DeviceLink(LinkSettings, Supplier, InboundDispatcher, Listener, LinkState)}, on
+     * {@code threads}' lane and MQTT client (the simulator's shared pools).
+     */
+    public DeviceLink(LinkSettings settings, Supplier<Birth> birthSource, InboundDispatcher dispatcher,
+            Listener listener, LinkState state, AgentThreads threads) throws IOException {
         this.state = Objects.requireNonNull(state);
         this.settings = Objects.requireNonNull(settings);
         this.topics = Topics.fleet(settings.fleet());
@@ -91,14 +99,11 @@ public final class DeviceLink implements AutoCloseable {
         this.headers = new HeaderFactory(settings.deviceId());
         this.sessions = new SessionCounter(settings.stateDir());
         sessions.current(); // fail now, not on the first connect, if the stored counter is corrupt
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "c2f-link-" + settings.deviceId());
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = threads.lane(AgentThreads.Work.LINK, "c2f-link-" + settings.deviceId());
         try {
-            this.client = new MqttAsyncClient(settings.brokerUri(), settings.deviceId(), new MemoryPersistence());
+            this.client = threads.mqttClient(settings.brokerUri(), settings.deviceId());
         } catch (MqttException e) {
+            scheduler.close();
             throw new IOException("cannot create MQTT client for " + settings + ": " + e.getMessage(), e);
         }
         client.setCallback(new Callback());
@@ -261,7 +266,7 @@ public final class DeviceLink implements AutoCloseable {
         }
         closed = true;
         try {
-            scheduler.submit(() -> {
+            CompletableFuture.runAsync(() -> {
                 if (online) {
                     try {
                         Death death = Death.newBuilder().setHeader(headers.next()).setDeviceId(settings.deviceId())
@@ -275,11 +280,11 @@ public final class DeviceLink implements AutoCloseable {
                 }
                 online = false;
                 state.down();
-            }).get(5, TimeUnit.SECONDS);
+            }, scheduler).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             LOG.debug("close of {} timed out: {}", settings.deviceId(), e.toString());
         }
-        scheduler.shutdownNow();
+        scheduler.close();
         try {
             client.close(true);
         } catch (MqttException e) {

@@ -7,6 +7,7 @@ import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
 import io.c2f.agent.engine.ModelEngine;
 import io.c2f.agent.engine.ModelSession;
+import io.c2f.agent.threads.SharedThreads;
 import io.c2f.models.synthetic.SyntheticDenoiser;
 import io.c2f.proto.enrol.EnrolmentToken;
 import java.io.IOException;
@@ -30,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * device and can change while running (a device getting slower). Agent keys the simulator does not
  * set per device (id, fleet, broker, labels, state, login) come from {@code c2f.*} JVM system
  * properties, as on a real agent, and apply to every device.
+ *
+ * <p>The devices share their threads ({@link SharedThreads}: bounded pools, one timer, and Paho's
+ * loops, which hold three threads per connected device) and the models they install
+ * ({@link SharedModels}: one copy per bundle). Each device's parts still run their tasks in order,
+ * one at a time, as on a real device.
  */
 public final class FleetSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetSimulator.class);
@@ -79,6 +85,9 @@ public final class FleetSimulator implements AutoCloseable {
     }
 
     private final List<SimulatedDevice> devices = new ArrayList<>();
+    private final SharedThreads threads;
+    private final boolean ownsThreads;
+    private final SharedModels models = new SharedModels();
 
     public FleetSimulator(Plan plan, PublicKey controllerKey) throws IOException, ConfigException {
         this(plan, controllerKey, DevicePasswords.none());
@@ -96,6 +105,29 @@ public final class FleetSimulator implements AutoCloseable {
      */
     public FleetSimulator(Plan plan, PublicKey controllerKey, DevicePasswords passwords, EnrolmentToken enrolToken)
             throws IOException, ConfigException {
+        this(plan, controllerKey, passwords, enrolToken, SharedThreads.forSimulator(), true);
+    }
+
+    /** As the other constructors, on pools the caller sized (and closes after this simulator). */
+    public FleetSimulator(Plan plan, PublicKey controllerKey, DevicePasswords passwords, EnrolmentToken enrolToken,
+            SharedThreads threads) throws IOException, ConfigException {
+        this(plan, controllerKey, passwords, enrolToken, threads, false);
+    }
+
+    private FleetSimulator(Plan plan, PublicKey controllerKey, DevicePasswords passwords, EnrolmentToken enrolToken,
+            SharedThreads threads, boolean ownsThreads) throws IOException, ConfigException {
+        this.threads = threads;
+        this.ownsThreads = ownsThreads;
+        try {
+            addDevices(plan, controllerKey, passwords, enrolToken);
+        } catch (IOException | ConfigException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void addDevices(Plan plan, PublicKey controllerKey, DevicePasswords passwords, EnrolmentToken enrolToken)
+            throws IOException, ConfigException {
         if (enrolToken != null && !passwords.isEmpty()) {
             throw new ConfigException("simulated devices either enrol with a token or log in with a password file, "
                     + "not both");
@@ -107,7 +139,7 @@ public final class FleetSimulator implements AutoCloseable {
             DeviceSpeed cost = new DeviceSpeed(Math.max(1, Math.round(plan.baseNanosPerMegaMac() * speed)));
             boolean failsProbes = random.nextDouble() < plan.probeFailureRate();
             ModelEngine engine = failsProbes ? new FaultyEngine()
-                    : new SimulatedEngine(cost::nanosPerMegaMac, plan.forwardFailureRate(), plan.seed() * 31 + i);
+                    : new SimulatedEngine(cost::nanosPerMegaMac, plan.forwardFailureRate(), plan.seed() * 31 + i, models);
             Map<String, String> labels = new LinkedHashMap<>();
             labels.put("sim", "true");
             labels.put("speed", speed < 0.8 ? "fast" : speed > 1.25 ? "slow" : "mid");
@@ -132,7 +164,8 @@ public final class FleetSimulator implements AutoCloseable {
                 }
             }
             AgentConfig config = AgentConfig.from(p, plan.stateRoot());
-            devices.add(new SimulatedDevice(id, labels, new EdgeAgent(config, engine, controllerKey, Clock.systemUTC()),
+            devices.add(new SimulatedDevice(id, labels, new EdgeAgent(config, engine, controllerKey, Clock.systemUTC(),
+                    threads),
                     cost));
         }
     }
@@ -153,6 +186,16 @@ public final class FleetSimulator implements AutoCloseable {
         return devices.stream().filter(d -> d.agent().isOnline()).count();
     }
 
+    /** The models the devices installed, one copy per bundle. */
+    public SharedModels models() {
+        return models;
+    }
+
+    /** The pools the devices run on. */
+    public SharedThreads threads() {
+        return threads;
+    }
+
     @Override
     public void close() {
         boolean interrupted = false;
@@ -163,6 +206,9 @@ public final class FleetSimulator implements AutoCloseable {
                 interrupted |= e instanceof InterruptedException; // close the others first
                 LOG.debug("closing {}: {}", d.id(), e.toString());
             }
+        }
+        if (ownsThreads) {
+            threads.close();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
