@@ -161,7 +161,7 @@ public final class IngestBenchmark {
             Publishers.Prepared prepared = pubs.prepare(records);
             long t0 = System.nanoTime();
             pubs.telemetry(prepared);
-            all.future().await(600, TimeUnit.SECONDS);
+            awaitProgress(all.future(), received, records, url);
             double seconds = (System.nanoTime() - t0) / 1e9;
             pubs.close();
             sub.disconnect().await(10, TimeUnit.SECONDS);
@@ -217,6 +217,29 @@ public final class IngestBenchmark {
             for (Vertx v : controllerVertx) {
                 v.close().await(30, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /**
+     * Waits for the subscriber to have every record; stops with the reason when nothing more arrives
+     * for 20 s: a broker with a limit on queued messages (Mosquitto's default max_queued_messages
+     * 1000) drops what a slow subscriber has not taken, and the count never completes.
+     */
+    private static void awaitProgress(Future<Void> all, AtomicLong received, long records, String url)
+            throws InterruptedException {
+        long last = -1;
+        long lastChange = System.nanoTime();
+        while (!all.isComplete()) {
+            long now = received.get();
+            if (now != last) {
+                last = now;
+                lastChange = System.nanoTime();
+            } else if (System.nanoTime() - lastChange > TimeUnit.SECONDS.toNanos(20)) {
+                throw new IllegalStateException("the ceiling subscriber got " + now + " of " + records + " records and "
+                        + "nothing more for 20 s: the broker at " + url + " dropped messages (Mosquitto: set "
+                        + "max_queued_messages 0 and max_inflight_messages 100, see deploy/demo/README.md)");
+            }
+            Thread.sleep(50);
         }
     }
 
