@@ -2,7 +2,7 @@ package io.c2f.agent;
 
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
-import io.c2f.agent.link.MqttTransport;
+import io.c2f.agent.link.mqtt.MqttTransport;
 import io.c2f.agent.sim.DevicePasswords;
 import io.c2f.agent.sim.FleetSimulator;
 import io.c2f.agent.sim.FleetSimulator.Plan;

@@ -1,7 +1,7 @@
 package io.c2f.agent.bench;
 
 import io.c2f.agent.fs.AtomicFiles;
-import io.c2f.agent.link.MqttTransport;
+import io.c2f.agent.link.mqtt.MqttTransport;
 import io.c2f.agent.sim.DevicePasswords;
 import io.c2f.agent.sim.FleetSimulator;
 import java.io.IOException;

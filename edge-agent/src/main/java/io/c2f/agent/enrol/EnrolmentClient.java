@@ -1,8 +1,8 @@
 package io.c2f.agent.enrol;
 
 import io.c2f.agent.link.LinkSettings;
-import io.c2f.agent.link.LoginRefusedException;
-import io.c2f.agent.link.MqttConnection;
+import io.c2f.agent.link.mqtt.LoginRefusedException;
+import io.c2f.agent.link.mqtt.MqttConnection;
 import io.c2f.agent.threads.AgentThreads;
 import io.c2f.agent.threads.Lane;
 import io.c2f.proto.WireException;

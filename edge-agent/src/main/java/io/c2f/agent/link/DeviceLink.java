@@ -13,6 +13,8 @@ import io.c2f.proto.v1.Death;
 import io.c2f.proto.v1.DeathReason;
 import io.c2f.agent.threads.AgentThreads;
 import io.c2f.agent.threads.Lane;
+import io.c2f.agent.link.mqtt.MqttConnection;
+import io.c2f.agent.link.mqtt.NotConnectedException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,6 +1,7 @@
 package io.c2f.agent.link;
 
 import io.c2f.proto.topic.Topics;
+import io.c2f.agent.link.mqtt.MqttConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;

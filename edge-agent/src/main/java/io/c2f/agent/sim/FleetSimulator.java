@@ -7,7 +7,7 @@ import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
 import io.c2f.agent.engine.ModelEngine;
 import io.c2f.agent.engine.ModelSession;
-import io.c2f.agent.link.MqttTransport;
+import io.c2f.agent.link.mqtt.MqttTransport;
 import io.c2f.agent.threads.SharedThreads;
 import io.c2f.models.synthetic.SyntheticDenoiser;
 import io.c2f.proto.enrol.EnrolmentToken;

@@ -1,6 +1,6 @@
 package io.c2f.agent.threads;
 
-import io.c2f.agent.link.MqttConnection;
+import io.c2f.agent.link.mqtt.MqttConnection;
 import java.io.IOException;
 
 /**

@@ -1,7 +1,7 @@
 package io.c2f.agent.threads;
 
-import io.c2f.agent.link.MqttConnection;
-import io.c2f.agent.link.PahoConnection;
+import io.c2f.agent.link.mqtt.MqttConnection;
+import io.c2f.agent.link.mqtt.PahoConnection;
 import java.io.IOException;
 
 /** A real device's threads: nothing shared (see {@link AgentThreads#dedicated()}). */

@@ -1,8 +1,8 @@
 package io.c2f.agent.threads;
 
-import io.c2f.agent.link.MqttConnection;
-import io.c2f.agent.link.MqttTransport;
-import io.c2f.agent.link.PahoConnection;
+import io.c2f.agent.link.mqtt.MqttConnection;
+import io.c2f.agent.link.mqtt.MqttTransport;
+import io.c2f.agent.link.mqtt.PahoConnection;
 import io.c2f.agent.link.netty.NettyMqtt;
 import java.io.IOException;
 import java.util.concurrent.LinkedBlockingQueue;

@@ -26,7 +26,7 @@ class PlatformJarTest {
             "META-INF/native/libnetty_transport_native_epoll_x86_64.so", "META-INF/io.netty.versions.properties",
             "META-INF/maven/io.netty/netty-common/pom.xml",
             // the device's own MQTT client stays
-            "io/c2f/agent/link/DeviceLink.class", "io/c2f/agent/link/PahoConnection.class",
+            "io/c2f/agent/link/DeviceLink.class", "io/c2f/agent/link/mqtt/PahoConnection.class",
             "org/eclipse/paho/client/mqttv3/MqttAsyncClient.class");
 
     private static List<String> kept(Platform p) {
@@ -38,12 +38,12 @@ class PlatformJarTest {
     void eachPlatformKeepsOnlyItsOwnNatives() {
         assertEquals(List.of("io/c2f/agent/AgentMain.class", "ai/onnxruntime/OrtSession.class", "ai/onnxruntime/native/",
                 "ai/onnxruntime/native/linux-aarch64/libonnxruntime.so", "com/sun/jna/linux-aarch64/libjnidispatch.so",
-                "com/sun/jna/Native.class", "io/c2f/agent/link/DeviceLink.class", "io/c2f/agent/link/PahoConnection.class",
+                "com/sun/jna/Native.class", "io/c2f/agent/link/DeviceLink.class", "io/c2f/agent/link/mqtt/PahoConnection.class",
                 "org/eclipse/paho/client/mqttv3/MqttAsyncClient.class"), kept(Platform.LINUX_AARCH64));
         assertEquals(List.of("io/c2f/agent/AgentMain.class", "ai/onnxruntime/OrtSession.class", "ai/onnxruntime/native/",
                 "ai/onnxruntime/native/linux-x64/libonnxruntime.so", "com/sun/jna/linux-x86-64/libjnidispatch.so",
                 "com/sun/jna/Native.class", "native/lib/libtensorflowlite_jni.so", "io/c2f/agent/link/DeviceLink.class",
-                "io/c2f/agent/link/PahoConnection.class", "org/eclipse/paho/client/mqttv3/MqttAsyncClient.class"),
+                "io/c2f/agent/link/mqtt/PahoConnection.class", "org/eclipse/paho/client/mqttv3/MqttAsyncClient.class"),
                 kept(Platform.LINUX_X86_64));
     }
 }

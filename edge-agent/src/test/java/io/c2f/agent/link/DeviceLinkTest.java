@@ -22,6 +22,7 @@ import io.c2f.proto.v1.DeviceState;
 import io.c2f.proto.v1.DeviceStatus;
 import io.c2f.proto.v1.GenerateRequest;
 import io.c2f.proto.v1.RebirthRequest;
+import io.c2f.agent.link.mqtt.NotConnectedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

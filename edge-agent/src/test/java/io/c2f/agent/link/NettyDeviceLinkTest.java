@@ -2,6 +2,7 @@ package io.c2f.agent.link;
 
 import io.c2f.agent.threads.AgentThreads;
 import io.c2f.agent.threads.SharedThreads;
+import io.c2f.agent.link.mqtt.MqttTransport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.c2f.agent.link.LoginRefusedException;
-import io.c2f.agent.link.MqttConnection;
-import io.c2f.agent.link.MqttTransport;
+import io.c2f.agent.link.mqtt.LoginRefusedException;
+import io.c2f.agent.link.mqtt.MqttConnection;
+import io.c2f.agent.link.mqtt.MqttTransport;
 import io.c2f.agent.threads.SharedThreads;
 import io.c2f.proto.testing.MosquittoBroker;
 import java.lang.management.ManagementFactory;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.c2f.agent.link.MqttTransport;
+import io.c2f.agent.link.mqtt.MqttTransport;
 import io.c2f.agent.testing.SyntheticBundles;
 import io.c2f.agent.testing.TcpProxy;
 import io.c2f.agent.testing.TestController;

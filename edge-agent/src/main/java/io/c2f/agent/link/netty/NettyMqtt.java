@@ -1,6 +1,6 @@
 package io.c2f.agent.link.netty;
 
-import io.c2f.agent.link.MqttConnection;
+import io.c2f.agent.link.mqtt.MqttConnection;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;

@@ -1,8 +1,8 @@
 package io.c2f.agent.link.netty;
 
-import io.c2f.agent.link.LoginRefusedException;
-import io.c2f.agent.link.MqttConnection;
-import io.c2f.agent.link.NotConnectedException;
+import io.c2f.agent.link.mqtt.LoginRefusedException;
+import io.c2f.agent.link.mqtt.MqttConnection;
+import io.c2f.agent.link.mqtt.NotConnectedException;
 import io.c2f.proto.codec.WireCodec;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
@@ -32,6 +32,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,7 +144,7 @@ final class NettyMqttConnection implements MqttConnection {
         return done;
     }
 
-    private void onLoop(CompletableFuture<?> done, java.util.function.Consumer<Session> task) {
+    private void onLoop(CompletableFuture<?> done, Consumer<Session> task) {
         Session s = session;
         if (s == null || !s.up || s.ended) {
             done.completeExceptionally(notConnected());
@@ -210,8 +212,8 @@ final class NettyMqttConnection implements MqttConnection {
         }
     }
 
-    private static <T> void complete(CompletableFuture<T> f, T value, NettyMqttConnection c) {
-        c.settle(() -> f.complete(value));
+    private <T> void complete(CompletableFuture<T> f, T value) {
+        settle(() -> f.complete(value));
     }
 
     private void fail(CompletableFuture<?> f, Throwable t) {
@@ -270,7 +272,7 @@ final class NettyMqttConnection implements MqttConnection {
             char[] password = options.password();
             if (password != null) {
                 connect.hasPassword(true).password(new String(password).getBytes(StandardCharsets.UTF_8));
-                java.util.Arrays.fill(password, '\0');
+                Arrays.fill(password, '\0');
             }
             ctx.writeAndFlush(connect.build());
             connackTimer = ctx.executor().schedule(() -> {
@@ -296,13 +298,13 @@ final class NettyMqttConnection implements MqttConnection {
                     CompletableFuture<Integer> f = subacks.remove(ack.variableHeader().messageId());
                     if (f != null) {
                         List<Integer> granted = ack.payload().grantedQoSLevels();
-                        complete(f, granted.isEmpty() ? 0x80 : granted.get(0), NettyMqttConnection.this);
+                        complete(f, granted.isEmpty() ? 0x80 : granted.get(0));
                     }
                 }
                 case PUBACK -> {
                     CompletableFuture<Void> f = acks.remove(((MqttPubAckMessage) msg).variableHeader().messageId());
                     if (f != null) {
-                        complete(f, null, NettyMqttConnection.this);
+                        complete(f, null);
                     }
                 }
                 case PUBLISH -> arrived(ctx, (MqttPublishMessage) msg);
@@ -324,7 +326,7 @@ final class NettyMqttConnection implements MqttConnection {
             MqttConnectReturnCode code = msg.variableHeader().connectReturnCode();
             if (code == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
                 up = true;
-                complete(connected, null, NettyMqttConnection.this);
+                complete(connected, null);
                 return;
             }
             if (code == MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD
@@ -433,7 +435,7 @@ final class NettyMqttConnection implements MqttConnection {
             if (qos == 0) {
                 channel.writeAndFlush(p.build()).addListener(f -> {
                     if (f.isSuccess()) {
-                        complete(done, null, NettyMqttConnection.this);
+                        complete(done, null);
                     } else {
                         fail(done, f.cause());
                     }

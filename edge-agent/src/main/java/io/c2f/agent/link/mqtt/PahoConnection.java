@@ -1,5 +1,6 @@
-package io.c2f.agent.link;
+package io.c2f.agent.link.mqtt;
 
+import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
@@ -23,11 +24,11 @@ public final class PahoConnection implements MqttConnection {
     private final MqttAsyncClient client;
 
     /** A client with Paho's own threads and ping timer. */
-    public PahoConnection(String serverUri, String clientId) throws java.io.IOException {
+    public PahoConnection(String serverUri, String clientId) throws IOException {
         try {
             this.client = new MqttAsyncClient(serverUri, clientId, new MemoryPersistence());
         } catch (MqttException e) {
-            throw new java.io.IOException("cannot create MQTT client for " + clientId + " at " + serverUri + ": "
+            throw new IOException("cannot create MQTT client for " + clientId + " at " + serverUri + ": "
                     + e.getMessage(), e);
         }
     }
@@ -35,11 +36,11 @@ public final class PahoConnection implements MqttConnection {
     /** A client whose loops run on {@code executor} and whose keep-alive uses {@code pingSender}. */
     public PahoConnection(String serverUri, String clientId, MqttPingSender pingSender,
             ScheduledExecutorService executor)
-            throws java.io.IOException {
+            throws IOException {
         try {
             this.client = new MqttAsyncClient(serverUri, clientId, new MemoryPersistence(), pingSender, executor);
         } catch (MqttException e) {
-            throw new java.io.IOException("cannot create MQTT client for " + clientId + " at " + serverUri + ": "
+            throw new IOException("cannot create MQTT client for " + clientId + " at " + serverUri + ": "
                     + e.getMessage(), e);
         }
     }

@@ -1,4 +1,4 @@
-package io.c2f.agent.link;
+package io.c2f.agent.link.mqtt;
 
 import java.time.Duration;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package io.c2f.agent.link;
+package io.c2f.agent.link.mqtt;
 
 /** A publish was attempted while the device has no broker connection; the caller spools or drops. */
 public final class NotConnectedException extends Exception {
