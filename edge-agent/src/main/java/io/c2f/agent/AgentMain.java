@@ -56,7 +56,15 @@ public final class AgentMain {
                 case "run" -> run(opts);
                 case "enrol" -> enrol(opts);
                 case "generate" -> generate(opts);
-                case "simulate" -> SimulateCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+                case "simulate" -> {
+                    if (AgentMain.class.getResource("sim/FleetSimulator.class") == null) {
+                        // a device's jar (bench.PlatformJar) leaves the simulator and Netty out
+                        System.err.println("c2f-agent: this agent jar is a device's, without the simulator; "
+                                + "run simulate from c2f-agent.jar");
+                        System.exit(2);
+                    }
+                    SimulateCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+                }
                 default -> {
                     System.err.println("unknown command '" + command + "'");
                     usage();

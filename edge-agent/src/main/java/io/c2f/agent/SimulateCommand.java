@@ -2,6 +2,7 @@ package io.c2f.agent;
 
 import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
+import io.c2f.agent.link.mqtt.MqttTransport;
 import io.c2f.agent.sim.DevicePasswords;
 import io.c2f.agent.sim.FleetSimulator;
 import io.c2f.agent.sim.FleetSimulator.Plan;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code c2f-agent simulate --broker tcp://127.0.0.1:1883 --fleet demo --devices 100
  * --controller-key controller.pub [--state DIR] [--speed 100000] [--spread 3] [--probe-failures 0.0]
- * [--credentials FILE] [--console true]}: a {@link FleetSimulator} until the process ends. With
+ * [--credentials FILE] [--console true] [--mqtt-client netty|paho]}: a {@link FleetSimulator} until the
+ * process ends. Its devices connect on Netty (one shared event loop, no thread per device) unless
+ * {@code --mqtt-client paho} gives each the real agent's Paho client (three threads per device). With
  * {@code --credentials}, each device logs in with its id and its password from that owner-only
  * file of {@code deviceId=password} lines ({@link DevicePasswords}); with {@code --enrol-token-file}, each
  * device enrols itself with the fleet enrolment token in that owner-only file, as a real agent does
@@ -50,7 +53,7 @@ final class SimulateCommand {
             System.err.println("usage: c2f-agent simulate --broker URL --fleet ID --devices N --controller-key FILE "
                     + "[--state DIR] [--speed NS_PER_MMAC] [--spread X] [--probe-failures P] [--forward-failures P] [--seed S] "
                     + "[--credentials DEVICE_PASSWORDS_FILE | --enrol-token-file TOKEN_FILE] "
-                    + "[--console true|false] [--exit-with-parent true]\n  console (stdin): slow SELECTOR FACTOR | recover SELECTOR | status; "
+                    + "[--console true|false] [--exit-with-parent true] [--mqtt-client netty|paho]\n  console (stdin): slow SELECTOR FACTOR | recover SELECTOR | status; "
                     + "SELECTOR: all | key=value | id[,id...]\n  other agent keys for every device: java -Dc2f.KEY=VALUE "
                     + "(e.g. -Dc2f.telemetry.interval=10s)");
             System.exit(2);
@@ -70,10 +73,13 @@ final class SimulateCommand {
                 : DevicePasswords.none();
         EnrolmentToken enrolToken = a.containsKey("enrol-token-file")
                 ? AgentConfig.readEnrolToken(Path.of(a.get("enrol-token-file"))) : null;
-        FleetSimulator sim = new FleetSimulator(plan, Ed25519Keys.readPublic(Path.of(keyFile)), passwords, enrolToken);
+        MqttTransport transport = MqttTransport.parse(a.getOrDefault("mqtt-client", "netty"));
+        FleetSimulator sim = new FleetSimulator(plan, Ed25519Keys.readPublic(Path.of(keyFile)), passwords, enrolToken,
+                transport);
         Runtime.getRuntime().addShutdownHook(new Thread(sim::close));
         sim.start();
-        System.out.printf("simulating %d devices of fleet %s on %s%n", plan.count(), plan.fleet(), plan.brokerUrl());
+        System.out.printf("simulating %d devices of fleet %s on %s (MQTT client: %s)%n", plan.count(), plan.fleet(),
+                plan.brokerUrl(), transport.name().toLowerCase(java.util.Locale.ROOT));
         System.out.flush();
         if (Boolean.parseBoolean(a.getOrDefault("console", "true"))) {
             Thread console = new Thread(() -> {

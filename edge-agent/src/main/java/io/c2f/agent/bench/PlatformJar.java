@@ -16,7 +16,9 @@ import java.util.zip.ZipOutputStream;
  * Writes the agent jar for one device platform: the same classes without the native libraries of
  * every other platform (ONNX Runtime ships linux-x64, linux-aarch64, osx and win natives, with
  * debug symbols, in one jar; JNA ships dispatch libraries for 20 platforms; DJL's TFLite JNI
- * library is linux-x86_64 only, so the aarch64 jar leaves it out).
+ * library is linux-x86_64 only, so the aarch64 jar leaves it out), and without the fleet simulator
+ * and its Netty MQTT client (Netty, with its epoll natives, and JCTools): a device runs Paho, and
+ * nothing else in the agent uses Netty ({@code c2f-agent simulate} on a device jar says so and exits).
  *
  * <pre>
  * java -cp edge-agent/target/c2f-agent.jar io.c2f.agent.bench.PlatformJar \
@@ -39,7 +41,8 @@ public final class PlatformJar {
         Platform target = args[1].equals("linux-aarch64") ? Platform.LINUX_AARCH64 : Platform.LINUX_X86_64;
         int[] dropped = write(in, out, keeps(target));
         System.out.printf(Locale.ROOT, "%s: %.1f MiB -> %s for %s: %.1f MiB (%d native entries of other platforms "
-                + "left out)%n", in, Files.size(in) / 1048576.0, out, target, Files.size(out) / 1048576.0, dropped[0]);
+                + "and simulator entries left out)%n", in, Files.size(in) / 1048576.0, out, target, Files.size(out) / 1048576.0,
+                dropped[0]);
     }
 
     /** Which entries a jar for {@code target} keeps. */
@@ -48,6 +51,9 @@ public final class PlatformJar {
         String ort = "ai/onnxruntime/native/" + (arm ? "linux-aarch64" : "linux-x64") + "/";
         String jna = "com/sun/jna/" + (arm ? "linux-aarch64" : "linux-x86-64") + "/";
         return name -> {
+            if (simulatorOnly(name)) {
+                return false;
+            }
             if (name.startsWith("ai/onnxruntime/native/")) {
                 return name.equals("ai/onnxruntime/native/") || name.startsWith(ort);
             }
@@ -59,6 +65,16 @@ public final class PlatformJar {
             }
             return true;
         };
+    }
+
+    /** The simulator, its Netty MQTT client and Netty itself (with JCTools, which only Netty uses). */
+    static boolean simulatorOnly(String name) {
+        return name.startsWith("io/c2f/agent/sim/") || name.startsWith("io/c2f/agent/link/netty/")
+                || name.startsWith("io/c2f/agent/SimulateCommand") || name.startsWith("io/c2f/agent/bench/SimulatorFootprint")
+                || name.startsWith("io/netty/") || name.startsWith("org/jctools/")
+                || name.startsWith("META-INF/native/libnetty") || name.startsWith("META-INF/maven/io.netty/")
+                || name.startsWith("META-INF/maven/org.jctools/") || name.startsWith("META-INF/native-image/io.netty/")
+                || name.equals("META-INF/io.netty.versions.properties");
     }
 
     private static int[] write(Path in, Path out, Predicate<String> keep) throws IOException {

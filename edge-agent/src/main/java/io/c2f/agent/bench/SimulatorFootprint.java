@@ -1,6 +1,8 @@
 package io.c2f.agent.bench;
 
 import io.c2f.agent.fs.AtomicFiles;
+import io.c2f.agent.link.mqtt.MqttTransport;
+import io.c2f.agent.sim.DevicePasswords;
 import io.c2f.agent.sim.FleetSimulator;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -17,11 +19,13 @@ import java.util.stream.Stream;
  * installed and active (as a rollout leaves it; {@link LocalBundle}, the files hard-linked from the
  * first device's, so N devices take one model's disk), starts the simulator on its shared pools,
  * waits until every device is online (model loaded, birth sent), lets it settle and prints
- * {@code VmRSS}/{@code VmHWM}, threads, heap after a GC and the models opened.
+ * {@code VmRSS}/{@code VmHWM}, threads (all of the JVM's, those the MQTT transport holds, and the
+ * growth over the start per device), heap after a GC and the models opened.
  *
  * <pre>
  * java -cp edge-agent/target/c2f-agent.jar io.c2f.agent.bench.SimulatorFootprint --devices=1000 \
- *     [--broker=tcp://127.0.0.1:1883] [--model-dir=models/zoo/emoji32-c2f] [--settle-seconds=30]
+ *     [--broker=tcp://127.0.0.1:1883] [--model-dir=models/zoo/emoji32-c2f] [--settle-seconds=30] \
+ *     [--mqtt-client=netty|paho]
  * </pre>
  *
  * The broker must take N more connections (Mosquitto: {@code max_connections -1} and a file limit
@@ -44,10 +48,12 @@ public final class SimulatorFootprint {
         String broker = a.getOrDefault("broker", "tcp://127.0.0.1:1883");
         Path modelDir = Path.of(a.getOrDefault("model-dir", "models/zoo/emoji32-c2f"));
         long settle = Long.parseLong(a.getOrDefault("settle-seconds", "30"));
+        MqttTransport transport = MqttTransport.parse(a.getOrDefault("mqtt-client", "netty"));
         Path root = Files.createTempDirectory("c2f-sim-footprint");
         try {
-            System.out.printf(Locale.ROOT, "simulator footprint: %d devices, model %s, broker %s, JVM %s%n", devices,
-                    modelDir, broker, ManagementFactory.getRuntimeMXBean().getInputArguments());
+            System.out.printf(Locale.ROOT, "simulator footprint: %d devices, model %s, broker %s, MQTT client %s, JVM %s%n",
+                    devices, modelDir, broker, transport, ManagementFactory.getRuntimeMXBean().getInputArguments());
+            int threads0 = ManagementFactory.getThreadMXBean().getThreadCount();
             String prefix = "fp" + ProcessHandle.current().pid();
             long rss0 = status("VmRSS:");
             LocalBundle bundle = LocalBundle.install(modelDir, root.resolve(id(prefix, 0)).resolve("bundles"), 10);
@@ -55,7 +61,7 @@ public final class SimulatorFootprint {
                 linkTree(root.resolve(id(prefix, 0)).resolve("bundles"), root.resolve(id(prefix, i)).resolve("bundles"));
             }
             try (FleetSimulator sim = new FleetSimulator(new FleetSimulator.Plan(broker, "bench", prefix, devices,
-                    100_000, 1, 0, 0, 1, root), bundle.key().getPublic())) {
+                    100_000, 1, 0, 0, 1, root), bundle.key().getPublic(), DevicePasswords.none(), null, transport)) {
                 long t0 = System.nanoTime();
                 sim.start();
                 while (sim.online() < devices) {
@@ -73,10 +79,12 @@ public final class SimulatorFootprint {
                 System.out.printf(Locale.ROOT, "  VmRSS %.1f MiB (%.2f MiB per device over the %.1f MiB before), "
                         + "VmHWM %.1f MiB%n", rss / 1048576.0, (rss - rss0) / 1048576.0 / devices, rss0 / 1048576.0,
                         status("VmHWM:") / 1048576.0);
-                System.out.printf(Locale.ROOT, "  threads %d (%d of them Paho's loops), heap used after GC %.1f MiB "
-                        + "of %.1f MiB committed%n", ManagementFactory.getThreadMXBean().getThreadCount(),
-                        sim.threads().mqttThreads(), (rt.totalMemory() - rt.freeMemory()) / 1048576.0,
-                        rt.totalMemory() / 1048576.0);
+                int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+                System.out.printf(Locale.ROOT, "  threads %d (%d more than before the devices, %.3f per device; %d of "
+                        + "them the MQTT client's: %s), heap used after GC %.1f MiB of %.1f MiB committed%n", threads,
+                        threads - threads0, (threads - threads0) / (double) devices, sim.threads().mqttThreads(),
+                        transport == MqttTransport.NETTY ? "its event loop" : "Paho's loops",
+                        (rt.totalMemory() - rt.freeMemory()) / 1048576.0, rt.totalMemory() / 1048576.0);
                 System.out.printf(Locale.ROOT, "  models opened: %d (one per bundle, shared by all devices)%n",
                         sim.models().opened());
                 System.out.println("  threads by name: " + threadsByName());

@@ -1,6 +1,8 @@
 package io.c2f.agent.enrol;
 
 import io.c2f.agent.link.LinkSettings;
+import io.c2f.agent.link.mqtt.LoginRefusedException;
+import io.c2f.agent.link.mqtt.MqttConnection;
 import io.c2f.agent.threads.AgentThreads;
 import io.c2f.agent.threads.Lane;
 import io.c2f.proto.WireException;
@@ -17,16 +19,10 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +47,7 @@ final class EnrolmentClient implements AutoCloseable {
     private final HeaderFactory headers;
     private final Lane scheduler;
     private volatile boolean released;
-    private final MqttAsyncClient client;
+    private final MqttConnection client;
     private final RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
     private final CompletableFuture<EnrolmentAnswer> result = new CompletableFuture<>();
     private int attempt;
@@ -86,11 +82,11 @@ final class EnrolmentClient implements AutoCloseable {
         this.scheduler = threads.lane(AgentThreads.Work.LINK, "c2f-enrol-" + link.deviceId());
         try {
             this.client = threads.mqttClient(link.brokerUri(), link.deviceId());
-        } catch (MqttException e) {
+        } catch (IOException e) {
             scheduler.close();
             throw new IOException("cannot create the enrolment MQTT client for " + link + ": " + e.getMessage(), e);
         }
-        client.setCallback(new Callback());
+        client.setHandler(new Callback());
     }
 
     /**
@@ -106,29 +102,29 @@ final class EnrolmentClient implements AutoCloseable {
         if (result.isDone()) {
             return;
         }
-        MqttConnectOptions options = link.connectOptions();
         // the answer we need is retained: nothing to keep between bootstrap sessions
-        options.setCleanSession(true);
-        options.setUserName(token.bootstrapUsername());
-        options.setPassword(token.secret().toCharArray());
         // no Last Will: the bootstrap login may publish nothing but its enrolment request
+        MqttConnection.Options options = link.connectOptions().withCleanSession(true)
+                .withLogin(token.bootstrapUsername(), token.secret().toCharArray());
         try {
-            client.connect(options).waitForCompletion(link.connectTimeout().toMillis() + 1000);
+            client.connect(options).get(link.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
             loginRefusals = 0;
-            IMqttToken sub = client.subscribe(topics.enrolmentAnswer(link.deviceId()), 1);
-            sub.waitForCompletion(link.connectTimeout().toMillis());
-            int[] granted = sub.getGrantedQos();
-            if (granted == null || granted.length == 0 || granted[0] == 0x80) {
-                throw new MqttException(MqttException.REASON_CODE_SUBSCRIBE_FAILED);
+            int granted = client.subscribe(topics.enrolmentAnswer(link.deviceId()), 1)
+                    .get(link.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (granted == 0x80) {
+                throw new IOException("the broker refused the subscription to " + topics.enrolmentAnswer(link.deviceId()));
             }
             attempt = 0;
             answeredThisSession = false;
             headers.newSession(0);
             send();
-        } catch (MqttException e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             disconnectQuietly();
-            int code = e.getReasonCode();
-            if (code == MqttException.REASON_CODE_FAILED_AUTHENTICATION || code == MqttException.REASON_CODE_NOT_AUTHORIZED) {
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | IOException e) {
+            disconnectQuietly();
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (cause instanceof LoginRefusedException) {
                 if (ownLoginWorks()) {
                     // accepted while this device was away: a broker may refuse the bootstrap login of an enrolled
                     // id (the embedded one does), so the retained ACCEPTED cannot be read; its own login proves it
@@ -142,16 +138,17 @@ final class EnrolmentClient implements AutoCloseable {
                 }
                 loginRefusals++;
                 LOG.warn("{}: the broker refused the bootstrap login of enrolment token '{}' ({}), {} of {} times",
-                        link.deviceId(), token.tokenId(), e.getMessage(), loginRefusals, maxLoginRefusals);
+                        link.deviceId(), token.tokenId(), cause.getMessage(), loginRefusals, maxLoginRefusals);
                 if (loginRefusals >= maxLoginRefusals) {
-                    refuse(new EnrolmentRefusedException(EnrolmentRefusedException.By.BROKER, e.getMessage(),
+                    refuse(new EnrolmentRefusedException(EnrolmentRefusedException.By.BROKER, cause.getMessage(),
                             "the broker at " + link.brokerUri() + " refused the bootstrap login of enrolment token '"
-                                    + token.tokenId() + "' " + loginRefusals + " times in a row (" + e.getMessage()
+                                    + token.tokenId() + "' " + loginRefusals + " times in a row (" + cause.getMessage()
                                     + "): the token is unknown, revoked, expired or used up"));
                     return;
                 }
             } else {
-                LOG.warn("{} cannot reach the broker to enrol at {}: {}", link.deviceId(), link.brokerUri(), e.toString());
+                LOG.warn("{} cannot reach the broker to enrol at {}: {}", link.deviceId(), link.brokerUri(),
+                        cause.toString());
             }
             scheduleReconnect();
         }
@@ -159,15 +156,18 @@ final class EnrolmentClient implements AutoCloseable {
 
     /** Whether the broker takes the device's own login (user name = client id = device id, its credential). */
     private boolean ownLoginWorks() {
-        MqttConnectOptions options = link.connectOptions();
-        options.setCleanSession(false); // never discards a session the device's own link keeps
-        options.setUserName(link.deviceId());
-        options.setPassword(request.getCredential().toCharArray());
+        MqttConnection.Options options = link.connectOptions()
+                .withCleanSession(false) // never discards a session the device's own link keeps
+                .withLogin(link.deviceId(), request.getCredential().toCharArray());
         try {
-            client.connect(options).waitForCompletion(link.connectTimeout().toMillis() + 1000);
+            client.connect(options).get(link.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
             disconnectQuietly();
             return true;
-        } catch (MqttException e) {
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            disconnectQuietly();
+            return false;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
             disconnectQuietly();
             return false;
         }
@@ -178,14 +178,14 @@ final class EnrolmentClient implements AutoCloseable {
             return;
         }
         EnrolmentRequest stamped = request.toBuilder().setHeader(headers.next()).build();
-        try {
-            client.publish(topics.enrolmentRequest(link.deviceId()), WireCodec.encode(Channel.ENROL_REQUEST, stamped),
-                    Channel.ENROL_REQUEST.qos(), false);
-            LOG.info("{} asked to enrol with token '{}' (request {})", link.deviceId(), token.tokenId(),
-                    request.getRequestId());
-        } catch (MqttException e) {
-            LOG.warn("{}: enrolment request not sent: {}", link.deviceId(), e.toString());
-        }
+        client.publish(topics.enrolmentRequest(link.deviceId()), WireCodec.encode(Channel.ENROL_REQUEST, stamped),
+                Channel.ENROL_REQUEST.qos(), false).whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.warn("{}: enrolment request not sent: {}", link.deviceId(), e.toString());
+                    }
+                });
+        LOG.info("{} asked to enrol with token '{}' (request {})", link.deviceId(), token.tokenId(),
+                request.getRequestId());
         // until this connection reads an answer: a broker restart may have lost both request and answer
         if (!answeredThisSession && resendAfter != null) {
             cancelResend();
@@ -252,11 +252,7 @@ final class EnrolmentClient implements AutoCloseable {
     private void release() {
         cancelResend();
         disconnectQuietly();
-        try {
-            client.close(true);
-        } catch (MqttException e) {
-            LOG.debug("closing the enrolment MQTT client of {}: {}", link.deviceId(), e.toString());
-        }
+        client.close();
         released = true;
         scheduler.close(); // called on the lane: returns at once, drops what is left (all moot now)
     }
@@ -279,14 +275,13 @@ final class EnrolmentClient implements AutoCloseable {
     private void disconnectQuietly() {
         try {
             if (client.isConnected()) {
-                client.disconnect().waitForCompletion(2000);
+                client.disconnect().get(2, TimeUnit.SECONDS);
             }
-        } catch (MqttException e) {
-            try {
-                client.disconnectForcibly(0, 1000, false);
-            } catch (MqttException ignored) {
-                // already down
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            client.disconnectForcibly();
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            client.disconnectForcibly();
         }
     }
 
@@ -303,7 +298,7 @@ final class EnrolmentClient implements AutoCloseable {
         scheduler.close();
     }
 
-    private final class Callback implements MqttCallback {
+    private final class Callback implements MqttConnection.Handler {
         @Override
         public void connectionLost(Throwable cause) {
             if (result.isDone()) {
@@ -317,14 +312,8 @@ final class EnrolmentClient implements AutoCloseable {
         }
 
         @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            byte[] payload = message.getPayload();
+        public void messageArrived(String topic, byte[] payload) {
             scheduler.execute(() -> answered(topic, payload));
-        }
-
-        @Override
-        public void deliveryComplete(IMqttDeliveryToken t) {
-            // the request is sent again on every connection until answered
         }
     }
 }

@@ -13,6 +13,8 @@ import io.c2f.proto.v1.Death;
 import io.c2f.proto.v1.DeathReason;
 import io.c2f.agent.threads.AgentThreads;
 import io.c2f.agent.threads.Lane;
+import io.c2f.agent.link.mqtt.MqttConnection;
+import io.c2f.agent.link.mqtt.NotConnectedException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,14 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * Last Will on the death topic carrying it, the birth as message 0, then the device's command
  * subscriptions. Reconnects with jittered exponential backoff until closed. Speaks MQTT 3.1.1.
  *
- * <p>Inbound messages are decoded on the MQTT client's thread by the {@link InboundDispatcher};
- * its handlers must hand work off rather than block. Rebirth requests are answered here.
+ * <p>Inbound messages are decoded on the MQTT client's callback thread by the
+ * {@link InboundDispatcher} (Paho's callback loop, or the client's serial lane on the shared Netty
+ * transport); its handlers must hand work off rather than block. Rebirth requests are answered here.
  */
 public final class DeviceLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeviceLink.class);
@@ -60,7 +55,7 @@ public final class DeviceLink implements AutoCloseable {
     private final SessionCounter sessions;
     private final Lane scheduler;
     private final RandomGenerator random = RandomGenerator.of("L64X128MixRandom");
-    private final MqttAsyncClient client;
+    private final MqttConnection client;
     private final LinkState state;
     private volatile boolean closed;
     private volatile boolean online;
@@ -102,11 +97,11 @@ public final class DeviceLink implements AutoCloseable {
         this.scheduler = threads.lane(AgentThreads.Work.LINK, "c2f-link-" + settings.deviceId());
         try {
             this.client = threads.mqttClient(settings.brokerUri(), settings.deviceId());
-        } catch (MqttException e) {
+        } catch (IOException e) {
             scheduler.close();
             throw new IOException("cannot create MQTT client for " + settings + ": " + e.getMessage(), e);
         }
-        client.setCallback(new Callback());
+        client.setHandler(new Callback());
     }
 
     /** Starts connecting in the background; returns at once. */
@@ -159,27 +154,11 @@ public final class DeviceLink implements AutoCloseable {
     }
 
     private CompletableFuture<Void> send(String topic, Channel channel, Message message, int qos) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            client.publish(topic, WireCodec.encode(channel, message), qos, channel.retained(), null,
-                    new IMqttActionListener() {
-                        @Override
-                        public void onSuccess(IMqttToken token) {
-                            done.complete(null);
-                        }
-
-                        @Override
-                        public void onFailure(IMqttToken token, Throwable cause) {
-                            done.completeExceptionally(cause);
-                        }
-                    });
-        } catch (MqttException e) {
-            done.completeExceptionally(e.getReasonCode() == MqttException.REASON_CODE_CLIENT_NOT_CONNECTED
-                    ? new NotConnectedException(settings.deviceId() + " lost its connection") : e);
+            return client.publish(topic, WireCodec.encode(channel, message), qos, channel.retained());
         } catch (RuntimeException e) {
-            done.completeExceptionally(e);
+            return CompletableFuture.failedFuture(e);
         }
-        return done;
     }
 
     private void connectOnce() {
@@ -197,23 +176,18 @@ public final class DeviceLink implements AutoCloseable {
         headers.newSession(bdSeq);
         Death will = Death.newBuilder().setHeader(headers.forWill()).setDeviceId(settings.deviceId())
                 .setReason(DeathReason.DEATH_REASON_CONNECTION_LOST).build();
-        MqttConnectOptions options = settings.connectOptions();
-        // commands sent while we were away are queued by the broker for this client id
-        options.setCleanSession(false);
-        options.setMaxInflight(1000);
-        options.setWill(topics.device(settings.deviceId(), Channel.DEATH), WireCodec.encode(Channel.DEATH, will),
-                Channel.DEATH.qos(), false);
-        if (settings.username() != null) {
-            options.setUserName(settings.username());
-        }
-        if (settings.password() != null) {
-            options.setPassword(settings.password());
-        }
+        MqttConnection.Options options = settings.connectOptions()
+                // commands sent while we were away are queued by the broker for this client id
+                .withCleanSession(false)
+                .withMaxInflight(1000)
+                .withWill(new MqttConnection.Will(topics.device(settings.deviceId(), Channel.DEATH),
+                        WireCodec.encode(Channel.DEATH, will), Channel.DEATH.qos(), false))
+                .withLogin(settings.username(), settings.password());
         try {
-            client.connect(options).waitForCompletion(settings.connectTimeout().toMillis() + 1000);
+            client.connect(options).get(settings.connectTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
             for (String topic : topics.deviceSubscriptions(settings.deviceId())) {
                 // one at a time: a broker that denies one topic must not fail the others silently
-                client.subscribe(topic, 1).waitForCompletion(settings.connectTimeout().toMillis());
+                client.subscribe(topic, 1).get(settings.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
             }
             online = true;
             attempt = 0;
@@ -225,13 +199,7 @@ public final class DeviceLink implements AutoCloseable {
             online = false;
             state.down();
             LOG.warn("{} cannot connect to {}: {}", settings.deviceId(), settings.brokerUri(), describe(e));
-            try {
-                if (client.isConnected()) {
-                    client.disconnectForcibly(0, 1000, false);
-                }
-            } catch (MqttException ignored) {
-                // already down
-            }
+            client.disconnectForcibly();
             scheduleReconnect(e);
         }
     }
@@ -273,7 +241,7 @@ public final class DeviceLink implements AutoCloseable {
                                 .setReason(DeathReason.DEATH_REASON_GRACEFUL_SHUTDOWN).build();
                         send(topics.device(settings.deviceId(), Channel.DEATH), Channel.DEATH, death, 1)
                                 .get(2, TimeUnit.SECONDS);
-                        client.disconnect().waitForCompletion(2000);
+                        client.disconnect().get(2, TimeUnit.SECONDS);
                     } catch (Exception e) {
                         LOG.debug("graceful disconnect of {} failed: {}", settings.deviceId(), e.toString());
                     }
@@ -285,14 +253,10 @@ public final class DeviceLink implements AutoCloseable {
             LOG.debug("close of {} timed out: {}", settings.deviceId(), e.toString());
         }
         scheduler.close();
-        try {
-            client.close(true);
-        } catch (MqttException e) {
-            LOG.debug("closing MQTT client of {}: {}", settings.deviceId(), e.toString());
-        }
+        client.close();
     }
 
-    private final class Callback implements MqttCallback {
+    private final class Callback implements MqttConnection.Handler {
         @Override
         public void connectionLost(Throwable cause) {
             online = false;
@@ -305,8 +269,7 @@ public final class DeviceLink implements AutoCloseable {
         }
 
         @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            byte[] payload = message.getPayload();
+        public void messageArrived(String topic, byte[] payload) {
             Channel channel = channelOf(topic);
             if (channel == Channel.REBIRTH || channel == Channel.FLEET_REBIRTH) {
                 try {
@@ -326,11 +289,6 @@ public final class DeviceLink implements AutoCloseable {
                 return;
             }
             dispatcher.dispatch(topic, payload);
-        }
-
-        @Override
-        public void deliveryComplete(IMqttDeliveryToken token) {
-            // completion is tracked per publish
         }
     }
 

@@ -1,11 +1,11 @@
 package io.c2f.agent.link;
 
 import io.c2f.proto.topic.Topics;
+import io.c2f.agent.link.mqtt.MqttConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import javax.net.SocketFactory;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 
 /**
  * How a device reaches its broker.
@@ -67,19 +67,12 @@ public record LinkSettings(String brokerUri, String fleet, String deviceId, Stri
     }
 
     /**
-     * MQTT 3.1.1 connect options with these timings and TLS, and no automatic reconnect (the caller
-     * reconnects with its backoff); session, credentials and will are the caller's.
+     * Connect options with these timings and TLS, as Paho's defaults have them otherwise (clean
+     * session, 10 in flight); session, credentials and will are the caller's. No transport reconnects
+     * by itself: the caller reconnects with its backoff.
      */
-    public MqttConnectOptions connectOptions() {
-        MqttConnectOptions options = new MqttConnectOptions();
-        options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        options.setAutomaticReconnect(false);
-        options.setKeepAliveInterval((int) keepAlive.toSeconds());
-        options.setConnectionTimeout((int) Math.max(1, connectTimeout.toSeconds()));
-        if (socketFactory != null) {
-            options.setSocketFactory(socketFactory);
-        }
-        return options;
+    public MqttConnection.Options connectOptions() {
+        return new MqttConnection.Options(true, null, null, null, keepAlive, connectTimeout, socketFactory, 10);
     }
 
     @Override

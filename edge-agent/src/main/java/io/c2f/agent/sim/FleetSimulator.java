@@ -7,6 +7,7 @@ import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.config.ConfigException;
 import io.c2f.agent.engine.ModelEngine;
 import io.c2f.agent.engine.ModelSession;
+import io.c2f.agent.link.mqtt.MqttTransport;
 import io.c2f.agent.threads.SharedThreads;
 import io.c2f.models.synthetic.SyntheticDenoiser;
 import io.c2f.proto.enrol.EnrolmentToken;
@@ -32,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * set per device (id, fleet, broker, labels, state, login) come from {@code c2f.*} JVM system
  * properties, as on a real agent, and apply to every device.
  *
- * <p>The devices share their threads ({@link SharedThreads}: bounded pools, one timer, and Paho's
- * loops, which hold three threads per connected device) and the models they install
- * ({@link SharedModels}: one copy per bundle). Each device's parts still run their tasks in order,
- * one at a time, as on a real device.
+ * <p>The devices share their threads ({@link SharedThreads}: bounded pools, one timer, and by default
+ * one Netty event loop for every device's MQTT connection, so a device costs no thread of its own;
+ * {@link MqttTransport#PAHO} gives each the real agent's Paho client, three threads per connected
+ * device) and the models they install ({@link SharedModels}: one copy per bundle). Each device's
+ * parts still run their tasks in order, one at a time, as on a real device.
  */
 public final class FleetSimulator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FleetSimulator.class);
@@ -105,7 +107,13 @@ public final class FleetSimulator implements AutoCloseable {
      */
     public FleetSimulator(Plan plan, PublicKey controllerKey, DevicePasswords passwords, EnrolmentToken enrolToken)
             throws IOException, ConfigException {
-        this(plan, controllerKey, passwords, enrolToken, SharedThreads.forSimulator(), true);
+        this(plan, controllerKey, passwords, enrolToken, MqttTransport.NETTY);
+    }
+
+    /** As the constructor above, the devices on {@code transport} (Netty, or Paho as a real device). */
+    public FleetSimulator(Plan plan, PublicKey controllerKey, DevicePasswords passwords, EnrolmentToken enrolToken,
+            MqttTransport transport) throws IOException, ConfigException {
+        this(plan, controllerKey, passwords, enrolToken, SharedThreads.forSimulator(transport), true);
     }
 
     /** As the other constructors, on pools the caller sized (and closes after this simulator). */

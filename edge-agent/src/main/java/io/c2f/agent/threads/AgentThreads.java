@@ -1,7 +1,7 @@
 package io.c2f.agent.threads;
 
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttException;
+import io.c2f.agent.link.mqtt.MqttConnection;
+import java.io.IOException;
 
 /**
  * Where an agent's parts run: each asks for its {@link Lane}s and its MQTT client here instead of
@@ -23,8 +23,8 @@ public interface AgentThreads {
     /** A new lane for one part of one device; {@code name} names its thread where it has its own. */
     Lane lane(Work work, String name);
 
-    /** The device's MQTT client (in-memory persistence, as the agent always used). */
-    MqttAsyncClient mqttClient(String serverUri, String clientId) throws MqttException;
+    /** The device's MQTT client (a real device: Paho with in-memory persistence, as the agent always used). */
+    MqttConnection mqttClient(String serverUri, String clientId) throws IOException;
 
     /** A thread per lane and Paho's own threads and ping timer: what a real device runs. */
     static AgentThreads dedicated() {

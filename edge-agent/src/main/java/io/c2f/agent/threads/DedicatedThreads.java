@@ -1,8 +1,8 @@
 package io.c2f.agent.threads;
 
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import io.c2f.agent.link.mqtt.MqttConnection;
+import io.c2f.agent.link.mqtt.PahoConnection;
+import java.io.IOException;
 
 /** A real device's threads: nothing shared (see {@link AgentThreads#dedicated()}). */
 final class DedicatedThreads implements AgentThreads {
@@ -17,7 +17,7 @@ final class DedicatedThreads implements AgentThreads {
     }
 
     @Override
-    public MqttAsyncClient mqttClient(String serverUri, String clientId) throws MqttException {
-        return new MqttAsyncClient(serverUri, clientId, new MemoryPersistence());
+    public MqttConnection mqttClient(String serverUri, String clientId) throws IOException {
+        return new PahoConnection(serverUri, clientId);
     }
 }

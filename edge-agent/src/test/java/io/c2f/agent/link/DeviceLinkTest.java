@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.c2f.proto.testing.MosquittoBroker;
 import io.c2f.agent.testing.MqttObserver;
 import io.c2f.agent.testing.TcpProxy;
+import io.c2f.agent.threads.AgentThreads;
 import io.c2f.proto.codec.HeaderFactory;
 import io.c2f.proto.codec.Inbound;
 import io.c2f.proto.codec.InboundDispatcher;
@@ -21,6 +22,7 @@ import io.c2f.proto.v1.DeviceState;
 import io.c2f.proto.v1.DeviceStatus;
 import io.c2f.proto.v1.GenerateRequest;
 import io.c2f.proto.v1.RebirthRequest;
+import io.c2f.agent.link.mqtt.NotConnectedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +35,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DeviceLink against a real Mosquitto broker started by the test. */
+/**
+ * DeviceLink against a real Mosquitto broker started by the test, on a real device's threads and
+ * Paho client; {@link NettyDeviceLinkTest} runs the same on the simulator's Netty transport.
+ */
 class DeviceLinkTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final String FLEET = "t";
@@ -62,6 +67,11 @@ class DeviceLinkTest {
         }
     }
 
+    /** Where the links get their lanes and MQTT client. */
+    AgentThreads threads() {
+        return AgentThreads.dedicated();
+    }
+
     private LinkSettings settings(String uri) {
         return LinkSettings.of(uri, FLEET, DEVICE, tmp.resolve("state"))
                 .withTimings(Duration.ofSeconds(2), new Backoff(Duration.ofMillis(100), Duration.ofMillis(800)));
@@ -78,7 +88,7 @@ class DeviceLinkTest {
     @Test
     void birthIsMessageZeroAndBdSeqGrowsAcrossRestarts() throws Exception {
         try (DeviceLink link = new DeviceLink(settings(broker.uri()), DeviceLinkTest::birth, new InboundDispatcher(),
-                new DeviceLink.Listener() { })) {
+                new DeviceLink.Listener() { }, new LinkState(), threads())) {
             link.start();
             Inbound b = observer.await(in -> isBirth(in, 0), WAIT);
             assertEquals(0, b.header().getSeq());
@@ -94,7 +104,7 @@ class DeviceLinkTest {
         assertEquals(DeathReason.DEATH_REASON_GRACEFUL_SHUTDOWN, death.as(Death.class).getReason());
 
         try (DeviceLink again = new DeviceLink(settings(broker.uri()), DeviceLinkTest::birth, new InboundDispatcher(),
-                new DeviceLink.Listener() { })) {
+                new DeviceLink.Listener() { }, new LinkState(), threads())) {
             again.start();
             observer.await(in -> isBirth(in, 1), WAIT);
         }
@@ -105,7 +115,7 @@ class DeviceLinkTest {
         LinkState state = new LinkState();
         try (TcpProxy proxy = new TcpProxy(broker.port());
              DeviceLink link = new DeviceLink(settings(proxy.uri()), DeviceLinkTest::birth, new InboundDispatcher(),
-                     new DeviceLink.Listener() { }, state)) {
+                     new DeviceLink.Listener() { }, state, threads())) {
             assertFalse(state.isOnline());
             link.start();
             assertTrue(state.awaitOnline(WAIT), "up once the session is established");
@@ -131,7 +141,7 @@ class DeviceLinkTest {
     void anAbruptDisconnectFiresTheLastWillAndTheLinkComesBackWithANewSession() throws Exception {
         try (TcpProxy proxy = new TcpProxy(broker.port());
              DeviceLink link = new DeviceLink(settings(proxy.uri()), DeviceLinkTest::birth, new InboundDispatcher(),
-                     new DeviceLink.Listener() { })) {
+                     new DeviceLink.Listener() { }, new LinkState(), threads())) {
             link.start();
             observer.await(in -> isBirth(in, 0), WAIT);
 
@@ -147,7 +157,7 @@ class DeviceLinkTest {
     @Test
     void theLinkSurvivesABrokerRestart() throws Exception {
         try (DeviceLink link = new DeviceLink(settings(broker.uri()), DeviceLinkTest::birth, new InboundDispatcher(),
-                new DeviceLink.Listener() { })) {
+                new DeviceLink.Listener() { }, new LinkState(), threads())) {
             link.start();
             observer.await(in -> isBirth(in, 0), WAIT);
             observer.close();
@@ -177,7 +187,7 @@ class DeviceLinkTest {
         InboundDispatcher dispatcher = new InboundDispatcher()
                 .on(Channel.GENERATE_REQUEST, GenerateRequest.class, (from, r) -> requests.add(r));
         try (DeviceLink link = new DeviceLink(settings(broker.uri()), DeviceLinkTest::birth, dispatcher,
-                new DeviceLink.Listener() { })) {
+                new DeviceLink.Listener() { }, new LinkState(), threads())) {
             link.start();
             observer.await(in -> isBirth(in, 0), WAIT);
             String topic = topics.device(DEVICE, Channel.GENERATE_REQUEST);
@@ -195,7 +205,7 @@ class DeviceLinkTest {
     @Test
     void aRebirthRequestRepublishesTheBirthInTheSameSession() throws Exception {
         try (DeviceLink link = new DeviceLink(settings(broker.uri()), DeviceLinkTest::birth, new InboundDispatcher(),
-                new DeviceLink.Listener() { })) {
+                new DeviceLink.Listener() { }, new LinkState(), threads())) {
             link.start();
             observer.await(in -> isBirth(in, 0), WAIT);
             HeaderFactory controller = new HeaderFactory("controller-1");
@@ -213,7 +223,7 @@ class DeviceLinkTest {
         Files.writeString(state.resolve("bdseq"), "not-a-number");
         java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
                 () -> new DeviceLink(settings(broker.uri()), DeviceLinkTest::birth, new InboundDispatcher(),
-                        new DeviceLink.Listener() { }));
+                        new DeviceLink.Listener() { }, new LinkState(), threads()));
         assertTrue(e.getMessage().contains("is corrupt: 'not-a-number'"), e.getMessage());
     }
 }

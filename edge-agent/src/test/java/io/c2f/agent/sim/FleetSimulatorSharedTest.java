@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.c2f.agent.link.mqtt.MqttTransport;
 import io.c2f.agent.testing.SyntheticBundles;
 import io.c2f.agent.testing.TcpProxy;
 import io.c2f.agent.testing.TestController;
@@ -34,10 +35,14 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The simulator on shared pools: threads per device, the shared model, and the wire behaviour. */
+/**
+ * The simulator on shared pools, on each MQTT transport: threads per device, the shared model, and
+ * the wire behaviour (births, wills, jobs, installs, generation, telemetry).
+ */
 class FleetSimulatorSharedTest {
     @TempDir
     Path dir;
@@ -46,16 +51,17 @@ class FleetSimulatorSharedTest {
         return new FleetSimulator.Plan(uri, "t", prefix, n, 1000, 3, probeFailures, 0.0, 7, state);
     }
 
-    @Test
-    void twoHundredDevicesComeOnlineOnAFewThreadsEachAndTheirWillsFire() throws Exception {
+    @ParameterizedTest
+    @EnumSource(MqttTransport.class)
+    void manyDevicesComeOnlineOnFewThreadsAndTheirWillsFire(MqttTransport transport) throws Exception {
         assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
         KeyPair key = Ed25519Keys.generate();
-        int n = 200;
+        int n = transport == MqttTransport.NETTY ? 300 : 200;
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("broker"));
              TestController controller = new TestController(broker.uri(), "t");
              TcpProxy door = new TcpProxy(broker.port());
-             SharedThreads threads = new SharedThreads(16, 8, 64)) {
+             SharedThreads threads = new SharedThreads(16, 8, 64, transport)) {
             int before = mx.getThreadCount();
             // n - 1 devices straight to the broker, one through a door the test cuts; same pools
             try (FleetSimulator sim = new FleetSimulator(plan(broker.uri(), "sim", n - 1, 0, dir.resolve("s1")),
@@ -71,13 +77,22 @@ class FleetSimulatorSharedTest {
                 }
                 assertEquals(n, sim.online() + cut.online());
                 int grown = mx.getThreadCount() - before;
-                System.out.printf("%d simulated devices online: %d more threads (%.2f per device), %d of them "
-                        + "Paho's loops%n", n, grown, grown / (double) n, threads.mqttThreads());
-                // Paho's receiver, sender and callback loops hold 3 per connected client; everything
-                // else is bounded pools (8 to 9 threads per device with a thread per part)
-                int loops = threads.mqttThreads();
-                assertTrue(loops >= 3 * n && loops <= 3 * n + 6, loops + " loop threads for " + n + " clients");
-                assertTrue(grown <= 3 * n + 100, "threads grew by " + grown + " for " + n + " devices");
+                System.out.printf("%s: %d simulated devices online: %d more threads (%.2f per device), %d of them "
+                        + "the MQTT client's%n", transport, n, grown, grown / (double) n, threads.mqttThreads());
+                if (transport == MqttTransport.PAHO) {
+                    // Paho's receiver, sender and callback loops hold 3 per connected client; everything
+                    // else is bounded pools (8 to 9 threads per device with a thread per part)
+                    int loops = threads.mqttThreads();
+                    assertTrue(loops >= 3 * n && loops <= 3 * n + 6, loops + " loop threads for " + n + " clients");
+                    assertTrue(grown <= 3 * n + 100, "threads grew by " + grown + " for " + n + " devices");
+                } else {
+                    // one event loop for all connections, the rest bounded pools: 16 link, 8 jobs, 64
+                    // generation, 8 MQTT callbacks, 2 event loop, 1 timer at most (and the test's proxy
+                    // threads), none per device
+                    assertEquals(2, threads.mqttThreads());
+                    assertTrue(grown <= 16 + 8 + 64 + 8 + 2 + 1 + 10, "threads grew by " + grown + " for " + n
+                            + " devices");
+                }
 
                 door.refuse(true);
                 door.cutAll();
@@ -91,15 +106,16 @@ class FleetSimulatorSharedTest {
         }
     }
 
-    @Test
-    void devicesOnSharedPoolsInstallOneSharedModelGenerateAndReport() throws Exception {
+    @ParameterizedTest
+    @EnumSource(MqttTransport.class)
+    void devicesOnSharedPoolsInstallOneSharedModelGenerateAndReport(MqttTransport transport) throws Exception {
         assumeTrue(MosquittoBroker.available(), "mosquitto is not installed");
         KeyPair key = Ed25519Keys.generate();
         int n = 20;
         try (MosquittoBroker broker = MosquittoBroker.start(dir.resolve("broker"));
              TestController controller = new TestController(broker.uri(), "t");
              // two installs at a time: the others wait their turn on the jobs pool
-             SharedThreads threads = new SharedThreads(4, 2, 4);
+             SharedThreads threads = new SharedThreads(4, 2, 4, transport);
              FleetSimulator sim = new FleetSimulator(plan(broker.uri(), "sim", n, 0, dir.resolve("state")),
                      key.getPublic(), DevicePasswords.none(), null, threads)) {
             sim.start();
