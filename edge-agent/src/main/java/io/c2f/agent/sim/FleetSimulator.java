@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -180,10 +181,37 @@ public final class FleetSimulator implements AutoCloseable {
 
     /** Connects every device, spread over a short ramp so the broker is not hit all at once. */
     public void start() throws InterruptedException {
+        ArrayDeque<Connecting> connecting = new ArrayDeque<>();
         for (SimulatedDevice d : devices) {
             d.agent().start();
-            Thread.sleep(5);
+            connecting.add(new Connecting(d, System.nanoTime() + CONNECT_WAIT_NANOS));
+            // a connect holds a shared link thread until the broker answers, and the lanes' tasks queue in
+            // one pool: thousands of connects queued at once kept the heartbeats of devices already online
+            // waiting past their timeout (a 10,000-device run lost 6,000 to HEARTBEAT_TIMEOUT). So only
+            // CONNECTING_AT_ONCE devices connect at a time; one that takes too long stops counting.
+            while (connecting.size() >= CONNECTING_AT_ONCE) {
+                Connecting oldest = connecting.peek();
+                if (oldest.device().agent().isOnline() || System.nanoTime() > oldest.giveUpAt()) {
+                    connecting.poll();
+                } else {
+                    connecting.removeIf(c -> c.device().agent().isOnline());
+                    if (connecting.size() >= CONNECTING_AT_ONCE) {
+                        Thread.sleep(2);
+                    }
+                }
+            }
         }
+    }
+
+    /** Devices closed side by side, and how long closing the fleet may take. */
+    private static final int CLOSING_AT_ONCE = 64;
+    private static final long CLOSE_WAIT_SECONDS = 30;
+
+    /** Devices connecting at the same time at most while the fleet starts. */
+    static final int CONNECTING_AT_ONCE = 16;
+    private static final long CONNECT_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
+    private record Connecting(SimulatedDevice device, long giveUpAt) {
     }
 
     public List<SimulatedDevice> devices() {
@@ -206,14 +234,33 @@ public final class FleetSimulator implements AutoCloseable {
 
     @Override
     public void close() {
-        boolean interrupted = false;
+        // a device's close waits for its death message and disconnect (up to 5 s, when the broker is gone):
+        // one after the other, 2,000 devices kept a simulator process alive for hours after its parent ended
+        java.util.concurrent.ExecutorService closers = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Math.min(CLOSING_AT_ONCE, devices.size())), r -> {
+                    Thread t = new Thread(r, "c2f-sim-close");
+                    t.setDaemon(true);
+                    return t;
+                });
         for (SimulatedDevice d : devices) {
-            try {
-                d.agent().close();
-            } catch (InterruptedException | RuntimeException e) {
-                interrupted |= e instanceof InterruptedException; // close the others first
-                LOG.debug("closing {}: {}", d.id(), e.toString());
+            closers.execute(() -> {
+                try {
+                    d.agent().close();
+                } catch (InterruptedException | RuntimeException e) {
+                    LOG.debug("closing {}: {}", d.id(), e.toString());
+                }
+            });
+        }
+        closers.shutdown();
+        boolean interrupted = false;
+        try {
+            if (!closers.awaitTermination(CLOSE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+                LOG.warn("not every simulated device closed within {} s; leaving the rest", CLOSE_WAIT_SECONDS);
+                closers.shutdownNow();
             }
+        } catch (InterruptedException e) {
+            interrupted = true;
+            closers.shutdownNow();
         }
         if (ownsThreads) {
             threads.close();
