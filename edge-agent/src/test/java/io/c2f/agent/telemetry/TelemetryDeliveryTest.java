@@ -70,7 +70,8 @@ class TelemetryDeliveryTest {
                     spool.append(record(i));
                 }
                 broker.restart();
-                MqttObserver after = new MqttObserver(broker.uri(), "observer2", "c2f/v1/t/device/+/telemetry");
+                MqttObserver after = MqttObserver.connectWithin(Duration.ofSeconds(10), broker.uri(), "observer2",
+                        "c2f/v1/t/device/+/telemetry");
                 door.refuse(false);
                 pump.wake();
                 for (int i = 0; i < capacity; i++) {

@@ -27,8 +27,37 @@ public final class MqttObserver implements AutoCloseable {
         MqttConnectOptions options = new MqttConnectOptions();
         options.setCleanSession(true);
         client.connect(options);
-        for (String filter : filters) {
-            client.subscribe(filter, 1, this::arrived);
+        try {
+            for (String filter : filters) {
+                client.subscribe(filter, 1, this::arrived);
+            }
+        } catch (MqttException e) {
+            try {
+                client.close(true);
+            } catch (MqttException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Connects and subscribes, trying again for up to {@code within} when the connection drops on the
+     * way: a broker restarted a moment ago has once closed a fresh connection under CI load
+     * (TelemetryDeliveryTest, "Connection lost (32109)" during the observer's subscribe).
+     */
+    public static MqttObserver connectWithin(java.time.Duration within, String uri, String clientId, String... filters)
+            throws MqttException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            try {
+                return new MqttObserver(uri, clientId, filters);
+            } catch (MqttException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
         }
     }
 
