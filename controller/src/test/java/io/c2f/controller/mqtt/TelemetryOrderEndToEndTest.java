@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.c2f.controller.Controller;
 import io.c2f.controller.config.ConfigLoader;
+import io.c2f.controller.config.ControllerConfig;
 import io.c2f.controller.metrics.NoopControllerMetrics;
 import io.c2f.controller.testing.PostgresDatabase;
 import io.c2f.controller.testing.TestControllers;
@@ -80,7 +81,8 @@ class TelemetryOrderEndToEndTest {
         }
         Counting metrics = new Counting();
         try (AutoCloseable broker = TestControllers.broker("mosquitto", dir, values)) {
-            Controller controller = result(Controller.start(vertx, ConfigLoader.fromMap(values), metrics));
+            ControllerConfig config = ConfigLoader.fromMap(values);
+            Controller controller = result(Controller.start(vertx, config, metrics));
             try {
                 publish(controller.mqttUrl(), metrics);
                 until(() -> vertx.executeBlocking(metrics.stored::get), n -> n >= DEVICES * RECORDS_PER_DEVICE,
@@ -88,8 +90,8 @@ class TelemetryOrderEndToEndTest {
             } finally {
                 result(controller.stop());
             }
-            try (Connection c = DriverManager.getConnection(ConfigLoader.fromMap(values).effectiveDbUrl(),
-                    ConfigLoader.fromMap(values).dbUser(), ConfigLoader.fromMap(values).dbPassword());
+            try (Connection c = DriverManager.getConnection(config.effectiveDbUrl(), config.dbUser(),
+                    config.dbPassword());
                  Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT COUNT(*), SUM(telemetry_gap), SUM(telemetry_received) FROM devices")) {
                 rs.next();

@@ -152,7 +152,7 @@ public final class AgentFootprint {
     }
 
     /** A kB field of /proc/pid/status, in bytes. */
-    private static long status(long pid, String field) throws IOException {
+    static long status(long pid, String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;

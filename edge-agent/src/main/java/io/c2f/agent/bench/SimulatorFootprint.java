@@ -142,14 +142,9 @@ public final class SimulatorFootprint {
         }
     }
 
-    /** A kB field of this process's /proc/self/status, in bytes. */
+    /** A kB field of this process's /proc status, in bytes. */
     private static long status(String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith(field)) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        return -1;
+        return AgentFootprint.status(ProcessHandle.current().pid(), field);
     }
 
 }

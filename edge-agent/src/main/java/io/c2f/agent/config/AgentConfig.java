@@ -303,7 +303,12 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
     }
 
     static Duration duration(Map<String, String> m, String key, String dflt) throws ConfigException {
-        String v = m.getOrDefault(key, dflt).toLowerCase(Locale.ROOT);
+        return parseDuration(key, m.getOrDefault(key, dflt));
+    }
+
+    /** A duration as the agent's keys take it (500ms, 10s, 5m, 1h; more than zero); {@code key} names it in the error. */
+    public static Duration parseDuration(String key, String value) throws ConfigException {
+        String v = value.toLowerCase(Locale.ROOT);
         Matcher matcher = DURATION.matcher(v);
         if (!matcher.matches()) {
             throw new ConfigException(key + " must be a duration like 500ms, 10s, 5m or 1h, got '" + v + "'");

@@ -20,6 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -190,14 +193,10 @@ public final class FleetSimulator implements AutoCloseable {
             // waiting past their timeout (a 10,000-device run lost 6,000 to HEARTBEAT_TIMEOUT). So only
             // CONNECTING_AT_ONCE devices connect at a time; one that takes too long stops counting.
             while (connecting.size() >= CONNECTING_AT_ONCE) {
-                Connecting oldest = connecting.peek();
-                if (oldest.device().agent().isOnline() || System.nanoTime() > oldest.giveUpAt()) {
-                    connecting.poll();
-                } else {
-                    connecting.removeIf(c -> c.device().agent().isOnline());
-                    if (connecting.size() >= CONNECTING_AT_ONCE) {
-                        Thread.sleep(2);
-                    }
+                long now = System.nanoTime();
+                connecting.removeIf(c -> c.device().agent().isOnline() || now > c.giveUpAt());
+                if (connecting.size() >= CONNECTING_AT_ONCE) {
+                    Thread.sleep(2);
                 }
             }
         }
@@ -209,7 +208,7 @@ public final class FleetSimulator implements AutoCloseable {
 
     /** Devices connecting at the same time at most while the fleet starts. */
     static final int CONNECTING_AT_ONCE = 16;
-    private static final long CONNECT_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private static final long CONNECT_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private record Connecting(SimulatedDevice device, long giveUpAt) {
     }
@@ -236,7 +235,7 @@ public final class FleetSimulator implements AutoCloseable {
     public void close() {
         // a device's close waits for its death message and disconnect (up to 5 s, when the broker is gone):
         // one after the other, 2,000 devices kept a simulator process alive for hours after its parent ended
-        java.util.concurrent.ExecutorService closers = java.util.concurrent.Executors.newFixedThreadPool(
+        ExecutorService closers = Executors.newFixedThreadPool(
                 Math.max(1, Math.min(CLOSING_AT_ONCE, devices.size())), r -> {
                     Thread t = new Thread(r, "c2f-sim-close");
                     t.setDaemon(true);
@@ -254,7 +253,7 @@ public final class FleetSimulator implements AutoCloseable {
         closers.shutdown();
         boolean interrupted = false;
         try {
-            if (!closers.awaitTermination(CLOSE_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!closers.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 LOG.warn("not every simulated device closed within {} s; leaving the rest", CLOSE_WAIT_SECONDS);
                 closers.shutdownNow();
             }

@@ -90,7 +90,7 @@ public final class FleetPageBenchmark {
             System.gc();
             Runtime rt = Runtime.getRuntime();
             System.out.printf("process RSS %.0f MiB (controller in this JVM), heap used after GC %.0f MiB%n",
-                    rssKib() / 1024.0, (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
+                    rssKib(ProcessHandle.current().pid()) / 1024.0, (rt.totalMemory() - rt.freeMemory()) / 1048576.0);
         } finally {
             await(controller.stop());
             await(vertx.close());
@@ -165,15 +165,16 @@ public final class FleetPageBenchmark {
         return s[(int) Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
     }
 
-    static long rssKib() {
+    /** VmRSS of a process in KiB; -1 where it cannot be read (not Linux, or the process ended). */
+    static long rssKib(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            // not Linux: no RSS to print
+            // not Linux, or the process ended: no RSS to print
         }
         return -1;
     }

@@ -1,5 +1,6 @@
 package io.c2f.demo.bench;
 
+import io.c2f.agent.config.AgentConfig;
 import io.c2f.agent.telemetry.TelemetrySpool;
 import io.c2f.controller.Controller;
 import io.c2f.controller.config.ConfigLoader;
@@ -11,10 +12,7 @@ import io.c2f.demo.SimulatorProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,7 +116,7 @@ public final class FleetScaleBenchmark {
             String base = "http://127.0.0.1:" + controller.httpPort();
             // an earlier run's devices have the same ids: their stored telemetry_seq would make this run's records
             // duplicates, and the share stored wrong
-            long known = new JsonObject(get(http, base + "/api/v1/dashboard/fleet?limit=1")).getJsonObject("summary")
+            long known = new JsonObject(RolloutBenchmark.get(http, base + "/api/v1/dashboard/fleet?limit=1")).getJsonObject("summary")
                     .getLong("total");
             if (known > 0) {
                 throw new IllegalStateException("the database " + config.dbUrl() + " already holds " + known
@@ -126,7 +124,7 @@ public final class FleetScaleBenchmark {
                         + "--db.url");
             }
             Path key = dir.resolve("controller.pub");
-            Files.writeString(key, get(http, base + "/api/v1/keys/bundle-signing"));
+            Files.writeString(key, RolloutBenchmark.get(http, base + "/api/v1/keys/bundle-signing"));
             for (int i = 0; i < processes; i++) {
                 int n = Math.min(perProcess, devices - i * perProcess);
                 SimulatorProcess.Fleet fleet = new SimulatorProcess.Fleet("fs" + i, n, 100_000, 3, i + 1);
@@ -153,11 +151,11 @@ public final class FleetScaleBenchmark {
             long inWindow = stored.count() - before;
             String cpuLine = cpu.finish(wall);
             double controllerCpu = cpu.controllerSeconds();
-            long controllerRss = FleetPageBenchmark.rssKib();
-            long simRss = sims.stream().mapToLong(s -> rssKib(s.pid())).sum();
+            long controllerRss = FleetPageBenchmark.rssKib(ProcessHandle.current().pid());
+            long simRss = sims.stream().mapToLong(s -> Math.max(0, FleetPageBenchmark.rssKib(s.pid()))).sum();
 
             System.out.printf("records stored: %.1f /s over %.1f s (%d records; the devices send %.1f /s: devices / "
-                    + "interval)%n", inWindow / wall, wall, inWindow, devices / (double) durationSeconds(interval));
+                    + "interval)%n", inWindow / wall, wall, inWindow, devices / (AgentConfig.parseDuration("--interval", interval).toMillis() / 1000.0));
             System.out.println("publish to stored (records sent in the window): " + stored.publishToStored());
             System.out.println("receipt to stored (controller's queue + write):  " + stored.receiptToStored());
             System.out.printf("controller (this JVM, embedded broker%s): RSS %.0f MiB, CPU %.1f s = %.2f cores on "
@@ -202,7 +200,7 @@ public final class FleetScaleBenchmark {
                         + timeoutSeconds + " s (--online.timeout); the simulators' last output:" + tails);
             }
             Thread.sleep(1000);
-            online = new JsonObject(get(http, base + "/api/v1/dashboard/fleet?limit=1")).getJsonObject("summary")
+            online = new JsonObject(RolloutBenchmark.get(http, base + "/api/v1/dashboard/fleet?limit=1")).getJsonObject("summary")
                     .getLong("online");
             if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(10)) {
                 System.out.printf("  %d of %d devices online%n", online, devices);
@@ -284,34 +282,6 @@ public final class FleetScaleBenchmark {
         System.out.printf("share stored: %d of %d records the devices created = %.3f %% (goal >= 99.9 %%); %d were "
                 + "still in the devices' spools when they stopped; the controller counted %d as lost (spool drops, "
                 + "seq gaps)%n", n, created, created == 0 ? 0 : 100.0 * n / created, spooled, stored.lost());
-    }
-
-    private static long durationSeconds(String d) {
-        String s = d.trim().toLowerCase();
-        long n = Long.parseLong(s.replaceAll("[^0-9]", ""));
-        return s.endsWith("ms") ? Math.max(1, n / 1000) : s.endsWith("m") ? n * 60 : s.endsWith("h") ? n * 3600 : n;
-    }
-
-    private static long rssKib(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // not Linux, or the process ended: nothing to add
-        }
-        return 0;
-    }
-
-    private static String get(HttpClient http, String url) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IOException("GET " + url + ": " + r.statusCode() + " " + r.body());
-        }
-        return r.body();
     }
 
     /**

@@ -163,7 +163,7 @@ final class RolloutBenchmark {
         return SyntheticBundleRequest.of(bundleBytes, 7, "bench", "1.0.0");
     }
 
-    private static String get(HttpClient http, String url) throws IOException, InterruptedException {
+    static String get(HttpClient http, String url) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
