@@ -9,6 +9,7 @@ import io.c2f.controller.store.DeviceBirth;
 import io.c2f.controller.store.DeviceRecord;
 import io.c2f.controller.store.DeviceRepository;
 import io.c2f.controller.store.DeviceStatus;
+import io.c2f.controller.store.DeviceTouch;
 import io.c2f.controller.store.TelemetryIngest;
 import io.c2f.controller.store.TelemetryRecord;
 import io.c2f.controller.telemetry.GenerationEvent;
@@ -47,6 +48,10 @@ public final class RegistryVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryVerticle.class);
     /** A heartbeat rewrites last_seen at most this often per device (the liveness table has it exactly). */
     static final long LAST_SEEN_WRITE_MS = 15_000;
+    /** Pending last_seen writes go to the database together this often... */
+    static final long LAST_SEEN_FLUSH_MS = 1_000;
+    /** ...or as soon as this many devices have one pending. */
+    static final int LAST_SEEN_MAX_PENDING = 2_000;
     /** A device of an unknown session is asked for a birth at most this often. */
     static final long REBIRTH_REQUEST_MS = 10_000;
     private static final int RESTORE_PAGE = 1000;
@@ -61,7 +66,9 @@ public final class RegistryVerticle extends VerticleBase {
     private final Map<String, Long> rebirthRequested = new HashMap<>();
     private DeviceCommands commands;
     private TelemetryWriter telemetry;
+    private LastSeenWrites lastSeen;
     private long sweepTimer = -1;
+    private long lastSeenTimer = -1;
 
     public RegistryVerticle(RegistrySettings settings, DeviceRepository repository, ControllerMetrics metrics,
             Clock clock) {
@@ -78,6 +85,8 @@ public final class RegistryVerticle extends VerticleBase {
         commands = new DeviceCommands(vertx);
         telemetry = new TelemetryWriter(vertx, repository, metrics, settings.telemetryBatchSize(),
                 settings.telemetryBatchDelayMs(), settings.telemetryQueueCapacity(), settings.telemetryWriters());
+        lastSeen = new LastSeenWrites(repository, LAST_SEEN_MAX_PENDING);
+        lastSeenTimer = vertx.setPeriodic(LAST_SEEN_FLUSH_MS, t -> flushLastSeen());
         return restoreOnline(null, 0).compose(restored -> {
             if (restored > 0) {
                 LOG.info("{} devices were online before this start; they have {} heartbeat intervals to be heard",
@@ -102,7 +111,8 @@ public final class RegistryVerticle extends VerticleBase {
         Promise<Integer> done = Promise.promise();
         context.runOnContext(v -> {
             List<Future<?>> pending = new ArrayList<>(writeChains.values());
-            int records = telemetry.pending();
+            int records = telemetry.pending() + lastSeen.pending();
+            pending.add(lastSeen.flush());
             Future.join(pending).otherwiseEmpty()
                     .compose(x -> telemetry.close().otherwiseEmpty())
                     .onComplete(ar -> done.complete(pending.size() + records));
@@ -115,8 +125,15 @@ public final class RegistryVerticle extends VerticleBase {
         if (sweepTimer != -1) {
             vertx.cancelTimer(sweepTimer);
         }
+        if (lastSeenTimer != -1) {
+            vertx.cancelTimer(lastSeenTimer);
+        }
         // let queued writes finish so a clean shutdown loses nothing already accepted
-        return Future.join(new ArrayList<>(writeChains.values())).otherwiseEmpty()
+        List<Future<?>> pending = new ArrayList<>(writeChains.values());
+        if (lastSeen != null) {
+            pending.add(lastSeen.flush());
+        }
+        return Future.join(pending).otherwiseEmpty()
                 .compose(v -> telemetry == null ? Future.succeededFuture() : telemetry.close().otherwiseEmpty());
     }
 
@@ -187,8 +204,7 @@ public final class RegistryVerticle extends VerticleBase {
             Long written = lastSeenWritten.get(id);
             if (written == null || now - written >= LAST_SEEN_WRITE_MS) {
                 lastSeenWritten.put(id, now);
-                serially(id, () -> repository.touch(id, bdSeq, now, state.getHeartbeatIntervalMs()))
-                        .onFailure(e -> LOG.warn("storing the heartbeat of {} failed: {}", id, e.getMessage()));
+                lastSeen.add(new DeviceTouch(id, bdSeq, now, state.getHeartbeatIntervalMs()));
             }
             return;
         }
@@ -290,6 +306,11 @@ public final class RegistryVerticle extends VerticleBase {
     }
 
     /** Runs op after every earlier write of the same device, whatever their outcome. */
+    private void flushLastSeen() {
+        int devices = lastSeen.pending();
+        lastSeen.flush().onFailure(e -> LOG.warn("storing the heartbeats of {} devices failed: {}", devices, e.getMessage()));
+    }
+
     private <T> Future<T> serially(String deviceId, Supplier<Future<T>> op) {
         Future<?> previous = writeChains.getOrDefault(deviceId, Future.succeededFuture());
         Future<T> next = previous.transform(ignored -> op.get());

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -108,20 +109,33 @@ public final class JdbcDeviceRepository implements DeviceRepository {
         });
     }
 
+    /**
+     * One batched update in device id order, the order telemetry batches lock device rows in, so the
+     * two cannot deadlock. {@code last_seen_ms <= ?} keeps a heartbeat written late (after the death
+     * of its session was recorded) from moving last_seen back.
+     */
     @Override
-    public Future<Void> touch(String deviceId, long bdSeq, long atMs, int heartbeatIntervalMs) {
-        return db.execute(c -> {
+    public Future<Void> touchAll(List<DeviceTouch> touches) {
+        if (touches.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        List<DeviceTouch> sorted = touches.stream().sorted(Comparator.comparing(DeviceTouch::deviceId)).toList();
+        return db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE devices SET last_seen_ms = ?, "
-                    + "heartbeat_interval_ms = ? WHERE id = ? AND bd_seq = ?")) {
-                ps.setLong(1, atMs);
-                if (heartbeatIntervalMs > 0) {
-                    ps.setInt(2, heartbeatIntervalMs);
-                } else {
-                    ps.setNull(2, Types.INTEGER);
+                    + "heartbeat_interval_ms = ? WHERE id = ? AND bd_seq = ? AND last_seen_ms <= ?")) {
+                for (DeviceTouch t : sorted) {
+                    ps.setLong(1, t.atMs());
+                    if (t.heartbeatIntervalMs() > 0) {
+                        ps.setInt(2, t.heartbeatIntervalMs());
+                    } else {
+                        ps.setNull(2, Types.INTEGER);
+                    }
+                    ps.setString(3, t.deviceId());
+                    ps.setLong(4, t.bdSeq());
+                    ps.setLong(5, t.atMs());
+                    ps.addBatch();
                 }
-                ps.setString(3, deviceId);
-                ps.setLong(4, bdSeq);
-                ps.executeUpdate();
+                ps.executeBatch();
                 return null;
             }
         });

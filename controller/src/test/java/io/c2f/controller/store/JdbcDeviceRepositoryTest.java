@@ -111,6 +111,29 @@ class JdbcDeviceRepositoryTest {
         });
     }
 
+    /** Heartbeats of several devices in one call: each as a single touch would be, and never back in time. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void heartbeatsOfManyDevicesAreWrittenTogether(String engine, Vertx vertx) throws Exception {
+        withRepository(vertx, engine, repo -> {
+            result(repo.upsertBirth(birth("dev-1", 7, 100)));
+            result(repo.upsertBirth(birth("dev-2", 3, 100)));
+            result(repo.upsertBirth(birth("dev-3", 5, 100)));
+            result(repo.touchAll(List.of(new DeviceTouch("dev-3", 5, 400, 2000), new DeviceTouch("dev-1", 7, 300, 5000),
+                    new DeviceTouch("dev-2", 2, 500, 1000), new DeviceTouch("ghost", 1, 500, 1000))));
+            assertEquals(400, result(repo.find("lab", "dev-3")).orElseThrow().lastSeenMs());
+            assertEquals(2000, result(repo.find("lab", "dev-3")).orElseThrow().heartbeatIntervalMs());
+            assertEquals(300, result(repo.find("lab", "dev-1")).orElseThrow().lastSeenMs());
+            assertEquals(100, result(repo.find("lab", "dev-2")).orElseThrow().lastSeenMs(), "another session's heartbeat");
+            assertTrue(result(repo.find("lab", "ghost")).isEmpty(), "a heartbeat creates no device");
+            // its death was recorded at 600; a heartbeat from before it, written late, leaves last_seen alone
+            assertTrue(result(repo.markOffline("dev-1", 7, "CONNECTION_LOST", 600)));
+            result(repo.touchAll(List.of(new DeviceTouch("dev-1", 7, 350, 5000))));
+            assertEquals(600, result(repo.find("lab", "dev-1")).orElseThrow().lastSeenMs());
+            result(repo.touchAll(List.of()));
+        });
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void telemetryIsStoredOnceAndLossesAreCounted(String engine, Vertx vertx) throws Exception {

@@ -57,11 +57,16 @@ import javax.net.ssl.TrustManagerFactory;
  *     behaves as an agent before deltas (every chunk fetched, nothing announced)
  * @param telemetryInterval {@code c2f.telemetry.interval} (default 60s, at least 1s): how often the
  *     latency totals of the past interval go out as a telemetry record
+ * @param spoolFsync {@code c2f.telemetry.spool.fsync} (default true): whether each telemetry record
+ *     and spool counter is fsynced before it counts as written, so that records survive a power cut;
+ *     false keeps the same files and renames (they survive the agent's own crash and restart) without
+ *     waiting for the disk. The fleet simulator sets false for its devices: thousands of simulated
+ *     devices on one host spent most of their CPU in fsync, which the controller never sees.
  */
 public record AgentConfig(String fleet, String deviceId, String brokerUrl, String username, String password,
         Path caFile, Path stateDir, Path controllerKey, Duration heartbeat, Duration keepAlive, List<String> labels,
         int generateQueue, int spoolCapacity, EngineSettings engine, Duration downloadPatience,
-        EnrolmentToken enrolToken, boolean bundleDelta, Duration telemetryInterval) {
+        EnrolmentToken enrolToken, boolean bundleDelta, Duration telemetryInterval, boolean spoolFsync) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     /**
@@ -151,7 +156,8 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
                 List.copyOf(labels), positive(m, "c2f.generate.queue", 8), positive(m, "c2f.telemetry.spool", 10_000),
                 engine(m),
                 duration(m, "c2f.download.patience", DEFAULT_DOWNLOAD_PATIENCE), enrolToken,
-                bool(m, "c2f.bundle.delta", true), telemetryInterval(m));
+                bool(m, "c2f.bundle.delta", true), telemetryInterval(m),
+                bool(m, "c2f.telemetry.spool.fsync", true));
     }
 
     /** The enrolment token from c2f.enrol.token or an owner-only c2f.enrol.token-file; errors never quote the secret. */

@@ -75,7 +75,7 @@ public final class EdgeAgent implements AutoCloseable {
         Path state = config.stateDir();
         this.enrolment = Enrolment.open(config, new SecureRandom()).orElse(null);
         BundleStore store = new BundleStore(state.resolve("bundles"), controllerKey);
-        TelemetrySpool spool = new TelemetrySpool(state.resolve("telemetry"), config.spoolCapacity());
+        TelemetrySpool spool = new TelemetrySpool(state.resolve("telemetry"), config.spoolCapacity(), config.spoolFsync());
         this.session = new BundleSession(config.deviceId(), state, engine, store);
         AcceptedJobs accepted = AcceptedJobs.open(state.resolve("jobs").resolve("accepted"), clock);
         JobOrderGate orders = new JobOrderGate(controllerKey, config.fleet(), config.deviceId(), accepted, clock);
@@ -163,6 +163,11 @@ public final class EdgeAgent implements AutoCloseable {
      */
     public CompletableFuture<Void> enrolled() {
         return enrolled;
+    }
+
+    /** The configuration this agent runs with. */
+    public AgentConfig config() {
+        return config;
     }
 
     public boolean isOnline() {

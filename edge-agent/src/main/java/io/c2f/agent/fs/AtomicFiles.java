@@ -18,23 +18,40 @@ public final class AtomicFiles {
 
     /** Writes bytes to a temp file beside target, fsyncs it, renames it over target, fsyncs the directory. */
     public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, bytes, true);
+    }
+
+    /**
+     * As {@link #write(Path, byte[])}; with {@code fsync} false the temp file and the directory are
+     * not fsynced: readers still see the old content or the new, and the file survives this process
+     * crashing, but not the machine losing power.
+     */
+    public static void write(Path target, byte[] bytes, boolean fsync) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve(target.getFileName() + ".tmp");
-        writeAndSync(tmp, bytes);
+        writeFile(tmp, bytes, fsync);
         move(tmp, target);
-        syncDirectory(dir);
+        if (fsync) {
+            syncDirectory(dir);
+        }
     }
 
     /** Writes and fsyncs a file in place (for files inside a directory that is renamed afterwards). */
     public static void writeAndSync(Path file, byte[] bytes) throws IOException {
+        writeFile(file, bytes, true);
+    }
+
+    private static void writeFile(Path file, byte[] bytes, boolean fsync) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 ch.write(buf);
             }
-            ch.force(true);
+            if (fsync) {
+                ch.force(true);
+            }
         }
     }
 

@@ -68,6 +68,18 @@ class AgentConfigTest {
     }
 
     @Test
+    void theSpoolIsFsyncedUnlessTurnedOff() throws Exception {
+        assertTrue(AgentConfig.from(base(), dir).spoolFsync());
+        Properties off = base();
+        off.setProperty("c2f.telemetry.spool.fsync", "false");
+        assertFalse(AgentConfig.from(off, dir).spoolFsync());
+        Properties bad = base();
+        bad.setProperty("c2f.telemetry.spool.fsync", "sometimes");
+        assertEquals("c2f.telemetry.spool.fsync must be true or false, got 'sometimes'",
+                assertThrows(ConfigException.class, () -> AgentConfig.from(bad, dir)).getMessage());
+    }
+
+    @Test
     void theEngineIsPinnedAndTheChainNamedByConfig() throws Exception {
         Properties p = base();
         p.setProperty("c2f.engine", "onnx");

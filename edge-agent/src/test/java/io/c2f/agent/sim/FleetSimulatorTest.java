@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -107,6 +108,23 @@ class FleetSimulatorTest {
         } finally {
             System.clearProperty("c2f.telemetry.interval");
             System.clearProperty("c2f.device.id");
+        }
+    }
+
+    /** Simulated devices write their spools without fsync (the host's disk is not what is simulated), unless told. */
+    @Test
+    void simulatedDevicesSpoolWithoutFsyncUnlessTheKeySaysOtherwise() throws Exception {
+        KeyPair key = Ed25519Keys.generate();
+        FleetSimulator.Plan plan = new FleetSimulator.Plan("tcp://127.0.0.1:1", "t", "sim", 2, 1000, 3, 0.0, 0.0, 7,
+                dir.resolve("state"));
+        try (FleetSimulator sim = new FleetSimulator(plan, key.getPublic())) {
+            assertEquals(List.of(false, false), sim.devices().stream().map(d -> d.agent().config().spoolFsync()).toList());
+        }
+        System.setProperty("c2f.telemetry.spool.fsync", "true");
+        try (FleetSimulator sim = new FleetSimulator(plan, key.getPublic())) {
+            assertEquals(List.of(true, true), sim.devices().stream().map(d -> d.agent().config().spoolFsync()).toList());
+        } finally {
+            System.clearProperty("c2f.telemetry.spool.fsync");
         }
     }
 }

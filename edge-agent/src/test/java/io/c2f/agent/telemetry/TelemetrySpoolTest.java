@@ -1,5 +1,6 @@
 package io.c2f.agent.telemetry;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +33,35 @@ class TelemetrySpoolTest {
         assertEquals("b", spool.peek().orElseThrow().getGeneration().getRequestId());
         spool.acknowledge(2);
         assertTrue(spool.peek().isEmpty());
+    }
+
+    /** Without fsync the spool writes the same files: a reopened spool (the agent restarted) finds every record. */
+    @Test
+    void aSpoolWithoutFsyncWritesTheSameFilesAndSurvivesARestart() throws Exception {
+        Path synced = dir.resolve("synced");
+        Path unsynced = dir.resolve("unsynced");
+        TelemetrySpool a = new TelemetrySpool(synced, 3, true);
+        TelemetrySpool b = new TelemetrySpool(unsynced, 3, false);
+        for (int i = 0; i < 5; i++) {
+            a.append(record("r" + i));
+            b.append(record("r" + i));
+        }
+        a.acknowledge(a.peek().orElseThrow().getTelemetrySeq());
+        b.acknowledge(b.peek().orElseThrow().getTelemetrySeq());
+        b.append(record("r5"));
+        try (var files = Files.list(unsynced)) {
+            assertEquals(java.util.List.of("00000000000000000004.tlm", "00000000000000000005.tlm", "00000000000000000006.tlm", "dropped",
+                    "next-seq"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList(), "no temp file left, names sort as seqs");
+        }
+        TelemetrySpool reopened = new TelemetrySpool(unsynced, 3, false);
+        assertEquals(3, reopened.size());
+        assertEquals(7, reopened.nextSeq());
+        Telemetry head = reopened.peek().orElseThrow();
+        assertEquals(4, head.getTelemetrySeq());
+        assertEquals("r3", head.getGeneration().getRequestId());
+        assertArrayEquals(Files.readAllBytes(synced.resolve("00000000000000000004.tlm")),
+                Files.readAllBytes(unsynced.resolve("00000000000000000004.tlm")), "byte for byte as the fsynced spool");
     }
 
     @Test

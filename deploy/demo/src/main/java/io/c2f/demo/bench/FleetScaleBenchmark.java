@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * java -cp deploy/demo/target/c2f-demo.jar io.c2f.demo.bench.FleetScaleBenchmark [--devices=10000] [--processes=5]
- *     [--seconds=300] [--interval=10s] [--drain=60] [--online.timeout=SECONDS] [--sim.heap=MEGABYTES]
+ *     [--seconds=300] [--interval=10s] [--drain=60] [--online.timeout=SECONDS] [--sim.heap=MEGABYTES] [--spool.fsync=false]
  *     [--agent.jar=edge-agent/target/c2f-agent.jar] [--requests=50] [--loads=5]
  *     [--db.url=jdbc:postgresql://... --db.user=... --db.password=...] [--telemetry.batch.size=... ...]
  * </pre>
@@ -71,6 +71,12 @@ public final class FleetScaleBenchmark {
         int processes = Integer.parseInt(opts.getOrDefault("processes", "5"));
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "300"));
         String interval = opts.getOrDefault("interval", "10s");
+        // the simulators' own default (their devices' spools are not what is measured); true to compare
+        String fsyncText = opts.getOrDefault("spool.fsync", "false");
+        if (!fsyncText.equals("true") && !fsyncText.equals("false")) {
+            throw new IllegalArgumentException("--spool.fsync must be true or false, got '" + fsyncText + "'");
+        }
+        boolean spoolFsync = Boolean.parseBoolean(fsyncText);
         int drain = Integer.parseInt(opts.getOrDefault("drain", "60"));
         int onlineTimeout = Integer.parseInt(opts.getOrDefault("online.timeout", Integer.toString(60 + devices / 20)));
         int requests = Integer.parseInt(opts.getOrDefault("requests", "50"));
@@ -100,8 +106,8 @@ public final class FleetScaleBenchmark {
         }
         ControllerConfig config = ConfigLoader.fromMap(values);
         System.out.printf("fleet-scale benchmark: %d devices in %d simulator processes (-Xmx%s each), one telemetry "
-                + "record per %s per device, %d s measured, database %s, work dir %s%n", devices, processes, simHeap,
-                interval, seconds, config.dbUrl().isEmpty() ? "embedded H2" : config.dbUrl(), dir);
+                + "record per %s per device (spools fsynced: %s), %d s measured, database %s, work dir %s%n", devices,
+                processes, simHeap, interval, spoolFsync, seconds, config.dbUrl().isEmpty() ? "embedded H2" : config.dbUrl(), dir);
 
         // a line per birth and death would bury the results: the controller's log goes to a file
         DemoLogging.toFile(dir.resolve("controller.log"));
@@ -129,7 +135,8 @@ public final class FleetScaleBenchmark {
                 int n = Math.min(perProcess, devices - i * perProcess);
                 SimulatorProcess.Fleet fleet = new SimulatorProcess.Fleet("fs" + i, n, 100_000, 3, i + 1);
                 fleets.add(fleet);
-                sims.add(SimulatorProcess.start(agentJar, simHeap, List.of("-Dc2f.telemetry.interval=" + interval),
+                sims.add(SimulatorProcess.start(agentJar, simHeap, List.of("-Dc2f.telemetry.interval=" + interval,
+                        "-Dc2f.telemetry.spool.fsync=" + spoolFsync),
                         controller.mqttUrl(), FLEET, fleet, null, key, dir.resolve("sim-" + i)));
             }
             long t = System.nanoTime();
