@@ -3,6 +3,7 @@ package io.c2f.agent.config;
 import io.c2f.agent.fs.OwnerOnlyFiles;
 import io.c2f.agent.link.Backoff;
 import io.c2f.agent.link.LinkSettings;
+import io.c2f.agent.telemetry.SpoolDurability;
 import io.c2f.proto.enrol.EnrolmentToken;
 import io.c2f.proto.topic.Topics;
 import java.io.IOException;
@@ -57,16 +58,18 @@ import javax.net.ssl.TrustManagerFactory;
  *     behaves as an agent before deltas (every chunk fetched, nothing announced)
  * @param telemetryInterval {@code c2f.telemetry.interval} (default 60s, at least 1s): how often the
  *     latency totals of the past interval go out as a telemetry record
- * @param spoolFsync {@code c2f.telemetry.spool.fsync} (default true): whether each telemetry record
- *     and spool counter is fsynced before it counts as written, so that records survive a power cut;
- *     false keeps the same files and renames (they survive the agent's own crash and restart) without
- *     waiting for the disk. The fleet simulator sets false for its devices: thousands of simulated
- *     devices on one host spent most of their CPU in fsync, which the controller never sees.
+ * @param spoolDurability {@code c2f.telemetry.spool.durability}: {@code fsync} (default: every record
+ *     survives a power cut), {@code page-cache} (the same files without waiting for the disk: survives
+ *     the agent's crash, not a power cut) or {@code memory} (written to the spool directory when the
+ *     agent closes: survives a graceful restart only). The fleet simulator uses memory for its
+ *     devices: thousands of simulated devices on one host spent most of their CPU in spool file
+ *     operations, which the controller never sees.
  */
 public record AgentConfig(String fleet, String deviceId, String brokerUrl, String username, String password,
         Path caFile, Path stateDir, Path controllerKey, Duration heartbeat, Duration keepAlive, List<String> labels,
         int generateQueue, int spoolCapacity, EngineSettings engine, Duration downloadPatience,
-        EnrolmentToken enrolToken, boolean bundleDelta, Duration telemetryInterval, boolean spoolFsync) {
+        EnrolmentToken enrolToken, boolean bundleDelta, Duration telemetryInterval,
+        SpoolDurability spoolDurability) {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     /**
@@ -157,7 +160,7 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
                 engine(m),
                 duration(m, "c2f.download.patience", DEFAULT_DOWNLOAD_PATIENCE), enrolToken,
                 bool(m, "c2f.bundle.delta", true), telemetryInterval(m),
-                bool(m, "c2f.telemetry.spool.fsync", true));
+                spoolDurability(m));
     }
 
     /** The enrolment token from c2f.enrol.token or an owner-only c2f.enrol.token-file; errors never quote the secret. */
@@ -299,6 +302,15 @@ public record AgentConfig(String fleet, String deviceId, String brokerUrl, Strin
     }
 
     /** Each interval's totals cost a spool file and a record: shorter than a second is a mistake. */
+    private static SpoolDurability spoolDurability(Map<String, String> m) throws ConfigException {
+        String text = m.getOrDefault("c2f.telemetry.spool.durability", "fsync");
+        try {
+            return SpoolDurability.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("c2f.telemetry.spool.durability " + e.getMessage());
+        }
+    }
+
     private static Duration telemetryInterval(Map<String, String> m) throws ConfigException {
         Duration d = duration(m, "c2f.telemetry.interval", "60s");
         if (d.compareTo(Duration.ofSeconds(1)) < 0) {

@@ -48,6 +48,7 @@ public final class EdgeAgent implements AutoCloseable {
     private final BundleSession session;
     private final DeviceLink link;
     private final TelemetryPump pump;
+    private final TelemetrySpool spool;
     private final GenerationService generation;
     private final JobRunner jobs;
     private final StateReporter reporter;
@@ -75,7 +76,7 @@ public final class EdgeAgent implements AutoCloseable {
         Path state = config.stateDir();
         this.enrolment = Enrolment.open(config, new SecureRandom()).orElse(null);
         BundleStore store = new BundleStore(state.resolve("bundles"), controllerKey);
-        TelemetrySpool spool = new TelemetrySpool(state.resolve("telemetry"), config.spoolCapacity(), config.spoolFsync());
+        this.spool = new TelemetrySpool(state.resolve("telemetry"), config.spoolCapacity(), config.spoolDurability());
         this.session = new BundleSession(config.deviceId(), state, engine, store);
         AcceptedJobs accepted = AcceptedJobs.open(state.resolve("jobs").resolve("accepted"), clock);
         JobOrderGate orders = new JobOrderGate(controllerKey, config.fleet(), config.deviceId(), accepted, clock);
@@ -193,5 +194,10 @@ public final class EdgeAgent implements AutoCloseable {
         pump.close();
         link.close();
         session.close();
+        try {
+            spool.close(); // last: nothing appends or acknowledges any more
+        } catch (IOException e) {
+            LOG.warn("writing the telemetry spool of {} at close failed: {}", config.deviceId(), e.getMessage());
+        }
     }
 }

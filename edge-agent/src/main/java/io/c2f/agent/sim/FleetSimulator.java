@@ -175,9 +175,9 @@ public final class FleetSimulator implements AutoCloseable {
                     p.setProperty(key, System.getProperty(key));
                 }
             }
-            // a host of simulated devices spent most of its CPU in their spools' fsyncs, which the controller
-            // never sees: the same files are written without waiting for the disk unless told otherwise
-            p.putIfAbsent("c2f.telemetry.spool.fsync", "false");
+            // a host of simulated devices spent most of its CPU in their spools' file operations, which the
+            // controller never sees: spools are held in memory (written out when the simulator closes) unless told
+            p.putIfAbsent("c2f.telemetry.spool.durability", "memory");
             AgentConfig config = AgentConfig.from(p, plan.stateRoot());
             devices.add(new SimulatedDevice(id, labels, new EdgeAgent(config, engine, controllerKey, Clock.systemUTC(),
                     threads),

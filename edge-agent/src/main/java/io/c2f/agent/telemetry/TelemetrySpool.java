@@ -1,12 +1,8 @@
 package io.c2f.agent.telemetry;
 
-import io.c2f.agent.fs.AtomicFiles;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.c2f.proto.v1.Telemetry;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,17 +20,15 @@ import org.slf4j.LoggerFactory;
  * controller knows exactly how much it missed.
  *
  * <p>Layout: one file per record ({@code <seq>.tlm}, written to a temp file, fsynced, renamed),
- * plus {@code next-seq} and {@code dropped} counters. A spool opened without fsync writes the same
- * files in the same order without waiting for the disk (see {@code c2f.telemetry.spool.fsync}).
- * Thread-safe.
+ * plus {@code next-seq} and {@code dropped} counters; how durable each write is before it counts
+ * is the {@link SpoolDurability} ({@code c2f.telemetry.spool.durability}). Thread-safe.
  */
-public final class TelemetrySpool {
+public final class TelemetrySpool implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TelemetrySpool.class);
-    private static final String SUFFIX = ".tlm";
 
     private final Path dir;
     private final int capacity;
-    private final boolean fsync;
+    private final SpoolStorage storage;
     private final Deque<Long> queued = new ArrayDeque<>();
     private long nextSeq;
     private long droppedPending;
@@ -42,47 +36,37 @@ public final class TelemetrySpool {
     private long corrupt;
 
     /**
-     * Opens (or creates) the spool in {@code dir}, recovering what a previous run left.
+     * Opens (or creates) the spool in {@code dir}, every write fsynced, recovering what a previous
+     * run left.
      *
      * @param capacity most records kept; beyond it the oldest is dropped
      */
     public TelemetrySpool(Path dir, int capacity) throws IOException {
-        this(dir, capacity, true);
+        this(dir, capacity, SpoolDurability.FSYNC);
     }
 
     /**
      * Opens (or creates) the spool in {@code dir}, recovering what a previous run left.
      *
      * @param capacity most records kept; beyond it the oldest is dropped
-     * @param fsync whether every write is fsynced (survives a power cut) or left to the page cache
-     *     (survives this process crashing)
+     * @param durability how far a write must get before it counts
      */
-    public TelemetrySpool(Path dir, int capacity, boolean fsync) throws IOException {
+    public TelemetrySpool(Path dir, int capacity, SpoolDurability durability) throws IOException {
         if (capacity < 1) {
             throw new IllegalArgumentException("spool capacity must be at least 1, got " + capacity);
         }
         this.dir = dir;
         this.capacity = capacity;
-        this.fsync = fsync;
-        Files.createDirectories(dir);
-        List<Long> found = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                try {
-                    found.add(Long.parseLong(name.substring(0, name.length() - SUFFIX.length())));
-                } catch (NumberFormatException e) {
-                    LOG.warn("ignoring stray file {} in telemetry spool", f);
-                }
-            }
-        }
+        DiskSpoolStorage disk = new DiskSpoolStorage(dir, durability == SpoolDurability.FSYNC);
+        this.storage = durability == SpoolDurability.MEMORY ? new MemorySpoolStorage(disk) : disk;
+        List<Long> found = new ArrayList<>(storage.recordsAtOpen());
         found.sort(null);
         queued.addAll(found);
-        long stored = readCounter("next-seq", 1);
+        long stored = storage.counter("next-seq", 1);
         long afterQueued = found.isEmpty() ? 1 : found.get(found.size() - 1) + 1;
         // a crash between writing a record and the counter must never reuse a seq
         nextSeq = Math.max(stored, afterQueued);
-        droppedPending = readCounter("dropped", 0);
+        droppedPending = storage.counter("dropped", 0);
         while (queued.size() > capacity) {
             dropOldest();
         }
@@ -96,9 +80,9 @@ public final class TelemetrySpool {
      */
     public synchronized long append(Telemetry record) throws IOException {
         long seq = nextSeq++;
-        writeCounter("next-seq", nextSeq);
+        storage.writeCounter("next-seq", nextSeq);
         Telemetry stored = record.toBuilder().clearHeader().setTelemetrySeq(seq).setDroppedBefore(0).build();
-        AtomicFiles.write(file(seq), stored.toByteArray(), fsync);
+        storage.write(seq, stored.toByteArray());
         queued.addLast(seq);
         while (queued.size() > capacity) {
             dropOldest();
@@ -111,7 +95,7 @@ public final class TelemetrySpool {
         while (!queued.isEmpty()) {
             long seq = queued.peekFirst();
             try {
-                Telemetry t = Telemetry.parseFrom(Files.readAllBytes(file(seq)));
+                Telemetry t = Telemetry.parseFrom(storage.read(seq));
                 return Optional.of(t.toBuilder().setDroppedBefore(droppedPending).build());
             } catch (InvalidProtocolBufferException | java.nio.file.NoSuchFileException e) {
                 // a torn or vanished file: count it as dropped rather than wedge the queue
@@ -129,10 +113,10 @@ public final class TelemetrySpool {
             return;
         }
         queued.pollFirst();
-        Files.deleteIfExists(file(seq));
+        storage.delete(seq);
         if (droppedPending != 0) {
             droppedPending = 0;
-            writeCounter("dropped", 0);
+            storage.writeCounter("dropped", 0);
         }
     }
 
@@ -155,41 +139,20 @@ public final class TelemetrySpool {
         return nextSeq;
     }
 
+    /** Makes the spool's content as durable as its {@link SpoolDurability} goes (memory: written to the directory). */
+    @Override
+    public synchronized void close() throws IOException {
+        storage.close();
+    }
+
     private void dropOldest() throws IOException {
         Long seq = queued.pollFirst();
         if (seq == null) {
             return;
         }
-        Files.deleteIfExists(file(seq));
+        storage.delete(seq);
         droppedPending++;
         droppedTotal++;
-        writeCounter("dropped", droppedPending);
-    }
-
-    private Path file(long seq) {
-        // zero-padded to 20 digits so that names sort as numbers (String.format showed up in simulator profiles)
-        String digits = Long.toString(seq);
-        StringBuilder name = new StringBuilder(20 + SUFFIX.length());
-        for (int i = digits.length(); i < 20; i++) {
-            name.append('0');
-        }
-        return dir.resolve(name.append(digits).append(SUFFIX).toString());
-    }
-
-    private long readCounter(String name, long absent) throws IOException {
-        Path f = dir.resolve(name);
-        if (!Files.exists(f)) {
-            return absent;
-        }
-        String text = Files.readString(f, StandardCharsets.US_ASCII).trim();
-        try {
-            return Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw new IOException("telemetry spool counter " + f + " is corrupt: '" + text + "'", e);
-        }
-    }
-
-    private void writeCounter(String name, long value) throws IOException {
-        AtomicFiles.write(dir.resolve(name), Long.toString(value).getBytes(StandardCharsets.US_ASCII), fsync);
+        storage.writeCounter("dropped", droppedPending);
     }
 }

@@ -10,6 +10,7 @@ import io.c2f.agent.link.DeviceLink;
 import io.c2f.proto.testing.MosquittoBroker;
 import io.c2f.proto.codec.InboundDispatcher;
 import io.c2f.proto.v1.Birth;
+import io.c2f.agent.telemetry.SpoolDurability;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,15 +69,16 @@ class AgentConfigTest {
     }
 
     @Test
-    void theSpoolIsFsyncedUnlessTurnedOff() throws Exception {
-        assertTrue(AgentConfig.from(base(), dir).spoolFsync());
-        Properties off = base();
-        off.setProperty("c2f.telemetry.spool.fsync", "false");
-        assertFalse(AgentConfig.from(off, dir).spoolFsync());
-        Properties bad = base();
-        bad.setProperty("c2f.telemetry.spool.fsync", "sometimes");
-        assertEquals("c2f.telemetry.spool.fsync must be true or false, got 'sometimes'",
-                assertThrows(ConfigException.class, () -> AgentConfig.from(bad, dir)).getMessage());
+    void theSpoolIsFsyncedUnlessConfiguredOtherwise() throws Exception {
+        assertEquals(SpoolDurability.FSYNC, AgentConfig.from(base(), dir).spoolDurability());
+        Properties p = base();
+        p.setProperty("c2f.telemetry.spool.durability", "page-cache");
+        assertEquals(SpoolDurability.PAGE_CACHE, AgentConfig.from(p, dir).spoolDurability());
+        p.setProperty("c2f.telemetry.spool.durability", "memory");
+        assertEquals(SpoolDurability.MEMORY, AgentConfig.from(p, dir).spoolDurability());
+        p.setProperty("c2f.telemetry.spool.durability", "MEMORY");
+        assertEquals("c2f.telemetry.spool.durability must be fsync, page-cache or memory, got 'MEMORY'",
+                assertThrows(ConfigException.class, () -> AgentConfig.from(p, dir)).getMessage());
     }
 
     @Test

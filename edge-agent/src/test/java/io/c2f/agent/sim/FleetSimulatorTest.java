@@ -19,6 +19,7 @@ import io.c2f.proto.v1.JobCommand;
 import io.c2f.proto.v1.JobState;
 import io.c2f.proto.v1.JobStatusUpdate;
 import io.c2f.proto.v1.Telemetry;
+import io.c2f.agent.telemetry.SpoolDurability;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -111,20 +112,22 @@ class FleetSimulatorTest {
         }
     }
 
-    /** Simulated devices write their spools without fsync (the host's disk is not what is simulated), unless told. */
+    /** Simulated devices hold their spools in memory (the host's disk is not what is simulated), unless told. */
     @Test
-    void simulatedDevicesSpoolWithoutFsyncUnlessTheKeySaysOtherwise() throws Exception {
+    void simulatedDevicesSpoolInMemoryUnlessTheKeySaysOtherwise() throws Exception {
         KeyPair key = Ed25519Keys.generate();
         FleetSimulator.Plan plan = new FleetSimulator.Plan("tcp://127.0.0.1:1", "t", "sim", 2, 1000, 3, 0.0, 0.0, 7,
                 dir.resolve("state"));
         try (FleetSimulator sim = new FleetSimulator(plan, key.getPublic())) {
-            assertEquals(List.of(false, false), sim.devices().stream().map(d -> d.agent().config().spoolFsync()).toList());
+            assertEquals(List.of(SpoolDurability.MEMORY, SpoolDurability.MEMORY),
+                    sim.devices().stream().map(d -> d.agent().config().spoolDurability()).toList());
         }
-        System.setProperty("c2f.telemetry.spool.fsync", "true");
+        System.setProperty("c2f.telemetry.spool.durability", "fsync");
         try (FleetSimulator sim = new FleetSimulator(plan, key.getPublic())) {
-            assertEquals(List.of(true, true), sim.devices().stream().map(d -> d.agent().config().spoolFsync()).toList());
+            assertEquals(List.of(SpoolDurability.FSYNC, SpoolDurability.FSYNC),
+                    sim.devices().stream().map(d -> d.agent().config().spoolDurability()).toList());
         } finally {
-            System.clearProperty("c2f.telemetry.spool.fsync");
+            System.clearProperty("c2f.telemetry.spool.durability");
         }
     }
 }

@@ -9,8 +9,11 @@ import io.c2f.proto.v1.GenerationRecord;
 import io.c2f.proto.v1.Telemetry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class TelemetrySpoolTest {
     @TempDir
@@ -35,13 +38,17 @@ class TelemetrySpoolTest {
         assertTrue(spool.peek().isEmpty());
     }
 
-    /** Without fsync the spool writes the same files: a reopened spool (the agent restarted) finds every record. */
-    @Test
-    void aSpoolWithoutFsyncWritesTheSameFilesAndSurvivesARestart() throws Exception {
+    /**
+     * Every durability writes the same files: a reopened spool (the agent restarted; MEMORY after a
+     * graceful close) finds every record, byte for byte as the fsynced spool holds it.
+     */
+    @ParameterizedTest
+    @EnumSource(SpoolDurability.class)
+    void everyDurabilityLeavesTheSameFilesAndSurvivesARestart(SpoolDurability durability) throws Exception {
         Path synced = dir.resolve("synced");
-        Path unsynced = dir.resolve("unsynced");
-        TelemetrySpool a = new TelemetrySpool(synced, 3, true);
-        TelemetrySpool b = new TelemetrySpool(unsynced, 3, false);
+        Path other = dir.resolve("other");
+        TelemetrySpool a = new TelemetrySpool(synced, 3, SpoolDurability.FSYNC);
+        TelemetrySpool b = new TelemetrySpool(other, 3, durability);
         for (int i = 0; i < 5; i++) {
             a.append(record("r" + i));
             b.append(record("r" + i));
@@ -49,19 +56,47 @@ class TelemetrySpoolTest {
         a.acknowledge(a.peek().orElseThrow().getTelemetrySeq());
         b.acknowledge(b.peek().orElseThrow().getTelemetrySeq());
         b.append(record("r5"));
-        try (var files = Files.list(unsynced)) {
-            assertEquals(java.util.List.of("00000000000000000004.tlm", "00000000000000000005.tlm", "00000000000000000006.tlm", "dropped",
-                    "next-seq"),
-                    files.map(f -> f.getFileName().toString()).sorted().toList(), "no temp file left, names sort as seqs");
+        b.close();
+        try (var files = Files.list(other)) {
+            assertEquals(List.of("00000000000000000004.tlm", "00000000000000000005.tlm", "00000000000000000006.tlm",
+                    "dropped", "next-seq"), files.map(f -> f.getFileName().toString()).sorted().toList(),
+                    "no temp file left, names sort as seqs");
         }
-        TelemetrySpool reopened = new TelemetrySpool(unsynced, 3, false);
+        TelemetrySpool reopened = new TelemetrySpool(other, 3, durability);
         assertEquals(3, reopened.size());
         assertEquals(7, reopened.nextSeq());
         Telemetry head = reopened.peek().orElseThrow();
         assertEquals(4, head.getTelemetrySeq());
         assertEquals("r3", head.getGeneration().getRequestId());
         assertArrayEquals(Files.readAllBytes(synced.resolve("00000000000000000004.tlm")),
-                Files.readAllBytes(unsynced.resolve("00000000000000000004.tlm")), "byte for byte as the fsynced spool");
+                Files.readAllBytes(other.resolve("00000000000000000004.tlm")), "byte for byte as the fsynced spool");
+        // delivered after the restart: gone from the directory at the next close
+        reopened.acknowledge(4);
+        reopened.close();
+        assertEquals(2, new TelemetrySpool(other, 3, SpoolDurability.FSYNC).size());
+    }
+
+    /** A memory spool touches no file until it closes. */
+    @Test
+    void aMemorySpoolWritesNothingBeforeItCloses() throws Exception {
+        TelemetrySpool spool = new TelemetrySpool(dir, 10, SpoolDurability.MEMORY);
+        spool.append(record("a"));
+        spool.append(record("b"));
+        spool.acknowledge(spool.peek().orElseThrow().getTelemetrySeq());
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.count());
+        }
+        spool.close();
+        TelemetrySpool reopened = new TelemetrySpool(dir, 10, SpoolDurability.MEMORY);
+        assertEquals("b", reopened.peek().orElseThrow().getGeneration().getRequestId());
+        assertEquals(3, reopened.nextSeq());
+    }
+
+    @Test
+    void durabilityKeysAreSpelledAsInTheConfig() {
+        assertEquals(SpoolDurability.PAGE_CACHE, SpoolDurability.parse("page-cache"));
+        assertEquals("must be fsync, page-cache or memory, got 'disk'",
+                assertThrows(IllegalArgumentException.class, () -> SpoolDurability.parse("disk")).getMessage());
     }
 
     @Test

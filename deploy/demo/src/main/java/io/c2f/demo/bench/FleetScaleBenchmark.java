@@ -1,6 +1,7 @@
 package io.c2f.demo.bench;
 
 import io.c2f.agent.config.AgentConfig;
+import io.c2f.agent.telemetry.SpoolDurability;
 import io.c2f.agent.telemetry.TelemetrySpool;
 import io.c2f.controller.Controller;
 import io.c2f.controller.config.ConfigLoader;
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * java -cp deploy/demo/target/c2f-demo.jar io.c2f.demo.bench.FleetScaleBenchmark [--devices=10000] [--processes=5]
- *     [--seconds=300] [--interval=10s] [--drain=60] [--online.timeout=SECONDS] [--sim.heap=MEGABYTES] [--spool.fsync=false]
+ *     [--seconds=300] [--interval=10s] [--drain=60] [--online.timeout=SECONDS] [--sim.heap=MEGABYTES] [--spool.durability=memory]
  *     [--agent.jar=edge-agent/target/c2f-agent.jar] [--requests=50] [--loads=5]
  *     [--db.url=jdbc:postgresql://... --db.user=... --db.password=...] [--telemetry.batch.size=... ...]
  * </pre>
@@ -71,12 +72,13 @@ public final class FleetScaleBenchmark {
         int processes = Integer.parseInt(opts.getOrDefault("processes", "5"));
         int seconds = Integer.parseInt(opts.getOrDefault("seconds", "300"));
         String interval = opts.getOrDefault("interval", "10s");
-        // the simulators' own default (their devices' spools are not what is measured); true to compare
-        String fsyncText = opts.getOrDefault("spool.fsync", "false");
-        if (!fsyncText.equals("true") && !fsyncText.equals("false")) {
-            throw new IllegalArgumentException("--spool.fsync must be true or false, got '" + fsyncText + "'");
+        // the simulators' own default (their devices' spools are not what is measured); fsync or page-cache to compare
+        SpoolDurability spoolDurability;
+        try {
+            spoolDurability = SpoolDurability.parse(opts.getOrDefault("spool.durability", "memory"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--spool.durability " + e.getMessage(), e);
         }
-        boolean spoolFsync = Boolean.parseBoolean(fsyncText);
         int drain = Integer.parseInt(opts.getOrDefault("drain", "60"));
         int onlineTimeout = Integer.parseInt(opts.getOrDefault("online.timeout", Integer.toString(60 + devices / 20)));
         int requests = Integer.parseInt(opts.getOrDefault("requests", "50"));
@@ -106,8 +108,8 @@ public final class FleetScaleBenchmark {
         }
         ControllerConfig config = ConfigLoader.fromMap(values);
         System.out.printf("fleet-scale benchmark: %d devices in %d simulator processes (-Xmx%s each), one telemetry "
-                + "record per %s per device (spools fsynced: %s), %d s measured, database %s, work dir %s%n", devices,
-                processes, simHeap, interval, spoolFsync, seconds, config.dbUrl().isEmpty() ? "embedded H2" : config.dbUrl(), dir);
+                + "record per %s per device (device spools: %s), %d s measured, database %s, work dir %s%n", devices,
+                processes, simHeap, interval, spoolDurability.key(), seconds, config.dbUrl().isEmpty() ? "embedded H2" : config.dbUrl(), dir);
 
         // a line per birth and death would bury the results: the controller's log goes to a file
         DemoLogging.toFile(dir.resolve("controller.log"));
@@ -136,7 +138,7 @@ public final class FleetScaleBenchmark {
                 SimulatorProcess.Fleet fleet = new SimulatorProcess.Fleet("fs" + i, n, 100_000, 3, i + 1);
                 fleets.add(fleet);
                 sims.add(SimulatorProcess.start(agentJar, simHeap, List.of("-Dc2f.telemetry.interval=" + interval,
-                        "-Dc2f.telemetry.spool.fsync=" + spoolFsync),
+                        "-Dc2f.telemetry.spool.durability=" + spoolDurability.key()),
                         controller.mqttUrl(), FLEET, fleet, null, key, dir.resolve("sim-" + i)));
             }
             long t = System.nanoTime();
