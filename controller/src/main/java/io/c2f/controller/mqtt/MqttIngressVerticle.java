@@ -59,6 +59,10 @@ import org.slf4j.LoggerFactory;
 public final class MqttIngressVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(MqttIngressVerticle.class);
     private static final int MAX_MESSAGE_BYTES = WireCodec.MAX_PAYLOAD_BYTES + 64 * 1024;
+    /** QoS 1 publishes the client keeps unacknowledged (bundle chunks go out in bursts; its default is 10). */
+    static final int MAX_IN_FLIGHT = 1000;
+    /** QoS 1 publishes that may wait for one of those places (a rebirth storm of a large fleet). */
+    static final int MAX_WAITING = 100_000;
     private static final long MAX_BACKOFF_MS = 30_000;
     private static final DeliveryOptions TELEMETRY_DELIVERY =
             new DeliveryOptions().setSendTimeout(600_000);
@@ -69,6 +73,7 @@ public final class MqttIngressVerticle extends VerticleBase {
     private final Topics topics;
     private final HeaderFactory headers;
     private final Map<Integer, Promise<Void>> awaitingAck = new HashMap<>();
+    private final PublishWindow window = new PublishWindow(MAX_IN_FLIGHT, MAX_WAITING);
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong retainedIgnored = new AtomicLong();
     private MqttClient client;
@@ -147,8 +152,7 @@ public final class MqttIngressVerticle extends VerticleBase {
                 .setCleanSession(false)
                 .setKeepAliveInterval(30)
                 .setMaxMessageSize(MAX_MESSAGE_BYTES)
-                // bundle chunks go out in bursts; the default of 10 unacknowledged publishes is too few
-                .setMaxInflightQueue(1000)
+                .setMaxInflightQueue(MAX_IN_FLIGHT)
                 .setWillFlag(true)
                 .setWillTopic(topics.fleetWide(Channel.CONTROLLER_STATE))
                 .setWillMessageBytes(Buffer.buffer(WireCodec.encode(Channel.CONTROLLER_STATE, will)))
@@ -374,13 +378,19 @@ public final class MqttIngressVerticle extends VerticleBase {
         Message stamped = message.toBuilder().setField(header, headers.next()).build();
         Buffer bytes = Buffer.buffer(WireCodec.encode(channel, stamped));
         MqttQoS qos = MqttQoS.valueOf(channel.qos());
-        return client.publish(topic, bytes, qos, false, channel.retained()).compose(packetId -> {
-            if (qos == MqttQoS.AT_MOST_ONCE) {
-                return Future.succeededFuture();
+        if (qos == MqttQoS.AT_MOST_ONCE) {
+            return client.publish(topic, bytes, qos, false, channel.retained()).mapEmpty();
+        }
+        MqttClient c = client;
+        return window.submit(() -> {
+            if (!connected || c != client) {
+                return Future.failedFuture(new MqttUnavailableException("not connected to MQTT broker " + brokerUrl));
             }
-            Promise<Void> acked = Promise.promise();
-            awaitingAck.put(packetId, acked);
-            return acked.future();
+            return c.publish(topic, bytes, qos, false, channel.retained()).compose(packetId -> {
+                Promise<Void> acked = Promise.promise();
+                awaitingAck.put(packetId, acked);
+                return acked.future();
+            });
         });
     }
 
