@@ -84,7 +84,8 @@ public final class AgentMain {
                 + "       c2f-agent generate --config FILE --seed N --out FILE.png [--schedule ID] [--count N]\n"
                 + "       c2f-agent simulate --broker URL --fleet ID --devices N --controller-key FILE "
                 + "[--credentials DEVICE_PASSWORDS_FILE | --enrol-token-file FILE] [--console true|false] [--exit-with-parent true]\n"
-                + "         (simulate: standard input takes 'slow SELECTOR FACTOR', 'recover SELECTOR', 'status')");
+                + "         (simulate: standard input takes 'slow SELECTOR FACTOR', 'recover SELECTOR', 'status', "
+                + "'telemetry pause|resume SELECTOR', 'telemetry status')");
     }
 
     private static Map<String, String> options(String[] args) {

@@ -53,7 +53,8 @@ final class SimulateCommand {
             System.err.println("usage: c2f-agent simulate --broker URL --fleet ID --devices N --controller-key FILE "
                     + "[--state DIR] [--speed NS_PER_MMAC] [--spread X] [--probe-failures P] [--forward-failures P] [--seed S] "
                     + "[--credentials DEVICE_PASSWORDS_FILE | --enrol-token-file TOKEN_FILE] "
-                    + "[--console true|false] [--exit-with-parent true] [--mqtt-client netty|paho]\n  console (stdin): slow SELECTOR FACTOR | recover SELECTOR | status; "
+                    + "[--console true|false] [--exit-with-parent true] [--mqtt-client netty|paho]\n  console (stdin): slow SELECTOR FACTOR | recover SELECTOR | status "
+                    + "| telemetry pause SELECTOR | telemetry resume SELECTOR | telemetry status; "
                     + "SELECTOR: all | key=value | id[,id...]\n  other agent keys for every device: java -Dc2f.KEY=VALUE "
                     + "(e.g. -Dc2f.telemetry.interval=10s)");
             System.exit(2);

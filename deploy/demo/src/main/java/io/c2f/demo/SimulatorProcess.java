@@ -15,14 +15,19 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A simulated fleet ({@code c2f-agent simulate}) in its own JVM, remote-controlled through the
  * simulator's console on its standard input ({@code slow SELECTOR FACTOR}, {@code recover
- * SELECTOR}, {@code status}). Each command waits for the simulator's {@code cmd ok|error} answer.
+ * SELECTOR}, {@code status}, {@code telemetry pause|resume SELECTOR}, {@code telemetry status}).
+ * Each command waits for the simulator's {@code cmd ok|error} answer.
  */
 public final class SimulatorProcess extends AgentProcess {
     private static final String REPLY = "cmd ";
+    private static final Pattern TELEMETRY_STATUS =
+            Pattern.compile("telemetry status: (\\d+) of (\\d+) paused, (\\d+) spooled");
     private final PrintWriter console;
     private final BlockingQueue<String> replies = new LinkedBlockingQueue<>();
 
@@ -130,6 +135,27 @@ public final class SimulatorProcess extends AgentProcess {
             throw new IllegalStateException("the simulator refused '" + line + "': " + reply);
         }
         return reply.substring(3);
+    }
+
+    /**
+     * The simulator's answer to {@code telemetry status}.
+     *
+     * @param paused devices that create no periodic telemetry records now
+     * @param spooled records in all its devices' spools, not yet acknowledged by the broker
+     */
+    public record TelemetryStatus(int paused, int devices, long spooled) {
+    }
+
+    /** Asks {@code telemetry status}; fails as {@link #command} does, or on an answer of another form. */
+    public TelemetryStatus telemetryStatus(Duration timeout) {
+        String reply = command("telemetry status", timeout);
+        Matcher m = TELEMETRY_STATUS.matcher(reply);
+        if (!m.matches()) {
+            throw new IllegalStateException("the simulator answered 'telemetry status' with '" + reply
+                    + "', not 'telemetry status: P of N paused, S spooled'");
+        }
+        return new TelemetryStatus(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                Long.parseLong(m.group(3)));
     }
 
     @Override

@@ -175,6 +175,28 @@ public final class EdgeAgent implements AutoCloseable {
         return link.isOnline();
     }
 
+    /**
+     * Stops creating periodic telemetry records (interval totals, device facts) until {@link
+     * #resumeRecords()}; heartbeats, generation records and sending the spool go on. The fleet
+     * simulator's console uses it to end a run with every record created also sent.
+     */
+    public void pauseRecords() {
+        reporter.pauseRecords();
+    }
+
+    public void resumeRecords() {
+        reporter.resumeRecords();
+    }
+
+    public boolean recordsPaused() {
+        return reporter.recordsPaused();
+    }
+
+    /** Telemetry records in the spool, not yet acknowledged by the broker. */
+    public int telemetrySpooled() {
+        return reporter.spooled();
+    }
+
     /** The generator (for the local command line and tests). */
     public GenerationService generation() {
         return generation;

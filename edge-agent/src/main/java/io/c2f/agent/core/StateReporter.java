@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  * 10 minutes, latency totals every {@code c2f.telemetry.interval} (a minute by default) and a
  * record of each generation. Records go to the
  * telemetry spool (the pump sends them once the broker is reachable); heartbeats only while online.
+ * The periodic records (totals, facts) can be paused, so that a fleet simulator's run ends with
+ * every record created also sent (see {@link #pauseRecords}).
  */
 final class StateReporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StateReporter.class);
@@ -47,6 +49,9 @@ final class StateReporter implements AutoCloseable {
     private final BooleanSupplier online;
     private final Outbox outbox;
     private final Lane timers;
+    /** Held while a periodic record is created, so that pausing waits for one being written. */
+    private final Object periodic = new Object();
+    private boolean recordsPaused; // guarded by periodic
 
     /**
      * @param activeJob the job running now, "" when none
@@ -112,8 +117,45 @@ final class StateReporter implements AutoCloseable {
         outbox.publish(Channel.STATE, s.build());
     }
 
+    /**
+     * Stops creating the periodic records (interval totals, device facts) until {@link
+     * #resumeRecords}. Heartbeats, generation records and the spool's sending go on, so the spool
+     * drains. Once this returns no periodic record is being created. The latency window keeps
+     * collecting: the first totals after resuming cover the paused time.
+     */
+    void pauseRecords() {
+        synchronized (periodic) {
+            recordsPaused = true;
+        }
+    }
+
+    void resumeRecords() {
+        synchronized (periodic) {
+            recordsPaused = false;
+        }
+    }
+
+    boolean recordsPaused() {
+        synchronized (periodic) {
+            return recordsPaused;
+        }
+    }
+
+    /** Records in the spool, not yet acknowledged by the broker. */
+    int spooled() {
+        return spool.size();
+    }
+
     /** Device facts (hardware, delegate chain result, memory, load) as a telemetry record. */
     private void facts() {
+        synchronized (periodic) {
+            if (!recordsPaused) {
+                createFacts();
+            }
+        }
+    }
+
+    private void createFacts() {
         io.c2f.proto.v1.DeviceFacts.Builder f = io.c2f.proto.v1.DeviceFacts.newBuilder()
                 .setHardware(DeviceFacts.hardware()).setResidentMemoryBytes(DeviceFacts.residentMemoryBytes());
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
@@ -127,9 +169,14 @@ final class StateReporter implements AutoCloseable {
     }
 
     private void aggregate() {
-        ModelSession m = session.current();
-        append(Telemetry.newBuilder().setAggregate(window.roll(clock.millis(),
-                m == null ? "" : session.defaultScheduleId(m))).build());
+        synchronized (periodic) {
+            if (recordsPaused) {
+                return; // the window is not rolled: its totals go out after resuming
+            }
+            ModelSession m = session.current();
+            append(Telemetry.newBuilder().setAggregate(window.roll(clock.millis(),
+                    m == null ? "" : session.defaultScheduleId(m))).build());
+        }
     }
 
     /** One generated request: its latency counts in the interval, its record goes out as telemetry. */

@@ -12,13 +12,25 @@ import java.util.Locale;
  * slow SELECTOR FACTOR    multiply the selected devices' cost per MAC by FACTOR (3 = three times slower)
  * recover SELECTOR        back to the speed each device started with
  * status                  how many devices are slowed
+ * telemetry pause SELECTOR   the selected devices stop creating periodic telemetry records (interval
+ *                            totals, device facts); heartbeats, generation records and sending the
+ *                            spool go on, so their spools drain
+ * telemetry resume SELECTOR  they create them again (the first totals cover the paused time)
+ * telemetry status           how many devices are paused, and the records in all devices' spools
+ *                            (not yet acknowledged by the broker)
  * </pre>
  *
  * SELECTOR is {@code all}, a label {@code key=value} or device ids separated by commas (see
- * {@link DeviceSelector}).
+ * {@link DeviceSelector}). Pausing lets a run end cleanly: pause all, wait until {@code telemetry
+ * status} answers 0 spooled, then stop, and every record the devices created has been sent.
  */
 record SimulatorCommand(Action action, DeviceSelector selector, double factor) {
-    public enum Action { SLOW, RECOVER, STATUS }
+    public enum Action { SLOW, RECOVER, STATUS, PAUSE_RECORDS, RESUME_RECORDS, RECORDS_STATUS }
+
+    static final String COMMANDS = "slow SELECTOR FACTOR, recover SELECTOR, status, telemetry pause SELECTOR, "
+            + "telemetry resume SELECTOR, telemetry status";
+    private static final String TELEMETRY_USAGE = "usage: telemetry pause SELECTOR | telemetry resume SELECTOR | "
+            + "telemetry status";
 
     public static SimulatorCommand parse(String line) {
         String[] w = line.trim().split("\\s+");
@@ -51,12 +63,41 @@ record SimulatorCommand(Action action, DeviceSelector selector, double factor) {
                 }
                 return new SimulatorCommand(Action.STATUS, DeviceSelector.parse("all"), 1);
             }
-            default -> throw new IllegalArgumentException("unknown command '" + w[0]
-                    + "'; commands: slow SELECTOR FACTOR, recover SELECTOR, status");
+            case "telemetry" -> {
+                return parseTelemetry(w, line.trim());
+            }
+            default -> throw new IllegalArgumentException("unknown command '" + w[0] + "'; commands: " + COMMANDS);
         }
     }
 
-    /** Applies the command; returns the ids of the devices it changed (STATUS: the slowed ones). */
+    private static SimulatorCommand parseTelemetry(String[] w, String line) {
+        if (w.length < 2) {
+            throw new IllegalArgumentException(TELEMETRY_USAGE + " (got '" + line + "')");
+        }
+        String sub = w[1].toLowerCase(Locale.ROOT);
+        switch (sub) {
+            case "pause", "resume" -> {
+                if (w.length != 3) {
+                    throw new IllegalArgumentException("usage: telemetry " + sub + " SELECTOR (got '" + line + "')");
+                }
+                return new SimulatorCommand(sub.equals("pause") ? Action.PAUSE_RECORDS : Action.RESUME_RECORDS,
+                        DeviceSelector.parse(w[2]), 1);
+            }
+            case "status" -> {
+                if (w.length != 2) {
+                    throw new IllegalArgumentException("usage: telemetry status (got '" + line + "')");
+                }
+                return new SimulatorCommand(Action.RECORDS_STATUS, DeviceSelector.parse("all"), 1);
+            }
+            default -> throw new IllegalArgumentException("unknown telemetry command '" + w[1] + "'; "
+                    + TELEMETRY_USAGE);
+        }
+    }
+
+    /**
+     * Applies the command; returns the ids of the devices it changed (STATUS: the slowed ones,
+     * RECORDS_STATUS: the paused ones).
+     */
     public List<String> apply(List<FleetSimulator.SimulatedDevice> devices) {
         List<String> hit = new ArrayList<>();
         for (FleetSimulator.SimulatedDevice d : devices) {
@@ -68,6 +109,13 @@ record SimulatorCommand(Action action, DeviceSelector selector, double factor) {
                 case RECOVER -> d.speed().recover();
                 case STATUS -> {
                     if (d.speed().factor() == 1.0) {
+                        continue;
+                    }
+                }
+                case PAUSE_RECORDS -> d.agent().pauseRecords();
+                case RESUME_RECORDS -> d.agent().resumeRecords();
+                case RECORDS_STATUS -> {
+                    if (!d.agent().recordsPaused()) {
                         continue;
                     }
                 }

@@ -42,15 +42,31 @@ public final class SimulatorConsole {
             return REPLY_PREFIX + "error " + e.getMessage();
         }
         List<String> hit = c.apply(devices);
-        if (hit.isEmpty() && c.action() != SimulatorCommand.Action.STATUS) {
+        boolean status = c.action() == SimulatorCommand.Action.STATUS
+                || c.action() == SimulatorCommand.Action.RECORDS_STATUS;
+        if (hit.isEmpty() && !status) {
             return REPLY_PREFIX + "error no device matches '" + c.selector() + "'";
         }
         String what = switch (c.action()) {
-            case SLOW -> String.format(Locale.ROOT, "slow %s x%s", c.selector(), c.factor());
-            case RECOVER -> "recover " + c.selector();
-            case STATUS -> "status";
+            case SLOW -> String.format(Locale.ROOT, "slow %s x%s: %d devices", c.selector(), c.factor(), hit.size());
+            case RECOVER -> "recover " + c.selector() + ": " + hit.size() + " devices";
+            case STATUS -> "status: " + hit.size() + " of " + devices.size() + " slowed";
+            case PAUSE_RECORDS -> "telemetry pause " + c.selector() + ": " + hit.size() + " devices";
+            case RESUME_RECORDS -> "telemetry resume " + c.selector() + ": " + hit.size() + " devices";
+            // the paused devices' ids would be a line of thousands of ids: the counts say what a caller waits for
+            case RECORDS_STATUS -> "telemetry status: " + hit.size() + " of " + devices.size() + " paused, "
+                    + spooled() + " spooled";
         };
-        return REPLY_PREFIX + "ok " + what + ": " + hit.size() + (c.action() == SimulatorCommand.Action.STATUS
-                ? " of " + devices.size() + " slowed" : " devices") + (hit.isEmpty() ? "" : " " + String.join(",", hit));
+        boolean listIds = !hit.isEmpty() && c.action() != SimulatorCommand.Action.RECORDS_STATUS;
+        return REPLY_PREFIX + "ok " + what + (listIds ? " " + String.join(",", hit) : "");
+    }
+
+    /** Records in every device's spool, not yet acknowledged by the broker. */
+    private long spooled() {
+        long n = 0;
+        for (FleetSimulator.SimulatedDevice d : devices) {
+            n += d.agent().telemetrySpooled();
+        }
+        return n;
     }
 }

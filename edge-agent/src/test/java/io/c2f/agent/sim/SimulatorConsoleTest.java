@@ -4,14 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.c2f.proto.bundle.Ed25519Keys;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The simulator's console: parsing, selection by id / label / all, effect on speeds, answers. */
 class SimulatorConsoleTest {
@@ -33,6 +36,50 @@ class SimulatorConsoleTest {
         assertEquals("slow", label.selector().labelValue());
         assertTrue(SimulatorCommand.parse("recover all").selector().all());
         assertEquals(SimulatorCommand.Action.STATUS, SimulatorCommand.parse("status").action());
+        SimulatorCommand pause = SimulatorCommand.parse(" TELEMETRY Pause sim-0001,sim-0002 ");
+        assertEquals(SimulatorCommand.Action.PAUSE_RECORDS, pause.action());
+        assertEquals(java.util.Set.of("sim-0001", "sim-0002"), pause.selector().ids());
+        SimulatorCommand resume = SimulatorCommand.parse("telemetry resume speed=slow");
+        assertEquals(SimulatorCommand.Action.RESUME_RECORDS, resume.action());
+        assertEquals("speed", resume.selector().labelKey());
+        assertEquals(SimulatorCommand.Action.RECORDS_STATUS, SimulatorCommand.parse("telemetry status").action());
+    }
+
+    @Test
+    void rejectsBadTelemetryLinesNamingWhatWasWrong() {
+        assertEquals("usage: telemetry pause SELECTOR | telemetry resume SELECTOR | telemetry status (got 'telemetry')",
+                assertThrows(IllegalArgumentException.class, () -> SimulatorCommand.parse("telemetry")).getMessage());
+        assertEquals("usage: telemetry pause SELECTOR (got 'telemetry pause')", assertThrows(
+                IllegalArgumentException.class, () -> SimulatorCommand.parse("telemetry pause")).getMessage());
+        assertEquals("usage: telemetry resume SELECTOR (got 'telemetry resume all now')", assertThrows(
+                IllegalArgumentException.class, () -> SimulatorCommand.parse("telemetry resume all now")).getMessage());
+        assertEquals("usage: telemetry status (got 'telemetry status all')", assertThrows(
+                IllegalArgumentException.class, () -> SimulatorCommand.parse("telemetry status all")).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SimulatorCommand.parse("telemetry pause a/b"))
+                .getMessage().contains("'a/b' in 'a/b' is not a device id"));
+        assertEquals("unknown telemetry command 'stop'; usage: telemetry pause SELECTOR | telemetry resume SELECTOR | "
+                + "telemetry status", assertThrows(IllegalArgumentException.class,
+                        () -> SimulatorCommand.parse("telemetry stop all")).getMessage());
+    }
+
+    /** On real (not started) agents: pausing and resuming flips only the selected ones, status counts them. */
+    @Test
+    void pausesAndResumesTheSelectedDevicesRecordsAndCountsTheirSpools(@TempDir Path dir) throws Exception {
+        FleetSimulator.Plan plan = new FleetSimulator.Plan("tcp://127.0.0.1:1", "t", "sim", 3, 1000, 3, 0.0, 0.0, 7,
+                dir.resolve("state"));
+        try (FleetSimulator sim = new FleetSimulator(plan, Ed25519Keys.generate().getPublic())) {
+            SimulatorConsole console = new SimulatorConsole(sim.devices());
+            assertEquals("cmd ok telemetry status: 0 of 3 paused, 0 spooled", console.handle("telemetry status"));
+            assertEquals("cmd ok telemetry pause sim-0000: 1 devices sim-0000", console.handle("telemetry pause sim-0000"));
+            assertEquals("cmd ok telemetry pause sim-0002: 1 devices sim-0002", console.handle("telemetry pause sim-0002"));
+            assertEquals(List.of(true, false, true), sim.devices().stream().map(d -> d.agent().recordsPaused()).toList());
+            assertEquals("cmd ok telemetry status: 2 of 3 paused, 0 spooled", console.handle("telemetry status"));
+            assertEquals("cmd error no device matches 'nosuch-1'", console.handle("telemetry pause nosuch-1"));
+            assertEquals("cmd ok telemetry resume all: 3 devices sim-0000,sim-0001,sim-0002",
+                    console.handle("telemetry resume all"));
+            assertEquals(List.of(false, false, false), sim.devices().stream().map(d -> d.agent().recordsPaused()).toList());
+            assertEquals("cmd ok telemetry status: 0 of 3 paused, 0 spooled", console.handle("telemetry status"));
+        }
     }
 
     @Test
@@ -81,7 +128,8 @@ class SimulatorConsoleTest {
                 "# comment\n\nslow nosuch-7 2\nslow sim-0000 0.5\nbogus\n")), out);
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(List.of("cmd error no device matches 'nosuch-7'", "cmd ok slow sim-0000 x0.5: 1 devices sim-0000",
-                "cmd error unknown command 'bogus'; commands: slow SELECTOR FACTOR, recover SELECTOR, status"), lines);
+                "cmd error unknown command 'bogus'; commands: slow SELECTOR FACTOR, recover SELECTOR, status, "
+                + "telemetry pause SELECTOR, telemetry resume SELECTOR, telemetry status"), lines);
         assertEquals(500, fleet.get(0).speed().nanosPerMegaMac());
     }
 }

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -51,17 +52,24 @@ import java.util.concurrent.atomic.AtomicLong;
  *       embedded broker and this small benchmark) and CPU, separately from the simulators'.</li>
  *   <li>With the devices still online and sending: {@code /api/v1/devices} response times and the
  *       fleet page's load time in headless Chromium, as {@link FleetPageBenchmark} measures them.</li>
- *   <li>The simulators are stopped (SIGTERM: the devices close), the controller gets up to
- *       {@code drain} seconds to store what is still on its way, and the records the devices created
- *       (read from their telemetry spools on disk) are compared with the records stored: the share
- *       stored (goal: at least 99.9 %). A record still in a device's spool when it stopped counts
- *       as not stored.</li>
+ *   <li>A clean end: every simulator's devices stop creating telemetry records ({@code telemetry
+ *       pause all} on its console; heartbeats and sending go on), and the run waits, at most {@code
+ *       drain} seconds, until every simulator answers 0 records spooled and the stored count has not
+ *       changed for 3 s. Without it the records created in the last moments were still in the
+ *       devices' spools at the stop (not lost: a real agent sends them when it starts again), and
+ *       the share below missed them.</li>
+ *   <li>The simulators are stopped (SIGTERM: the devices close) and the records the devices created
+ *       (read from their telemetry spools on disk: next {@code telemetry_seq} - 1) are compared with
+ *       the records stored: the share stored (goal: at least 99.9 %), beside the records still in the
+ *       spools (0 after a clean end) and those the controller counted lost. A record still in a
+ *       spool counts as not stored.</li>
  * </ol>
  */
 public final class FleetScaleBenchmark {
     private static final String FLEET = "bench";
-    /** How long the stored count must stay unchanged for the drain to end early. */
+    /** How long the stored count must stay unchanged, with the spools empty, for the clean end to be done. */
     private static final long QUIET_MS = 3_000;
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
 
     private FleetScaleBenchmark() {
     }
@@ -180,8 +188,8 @@ public final class FleetScaleBenchmark {
                     + "(under load)", requests, 0);
             FleetPageBenchmark.pageLoads(base, dir.resolve("chromium-profile"), loads);
 
+            quiesce(sims, stored, drain);
             stop(sims);
-            drain(stored, drain);
             share(stored, fleets, dir);
         } finally {
             for (SimulatorProcess s : sims) {
@@ -247,27 +255,47 @@ public final class FleetScaleBenchmark {
         }
     }
 
-    /** Until the stored count stays unchanged for QUIET_MS, at most {@code seconds}. */
-    private static void drain(Stored stored, int seconds) throws InterruptedException {
+    /**
+     * Pauses record creation on every simulator's devices, then waits until every simulator
+     * answers 0 records spooled and neither that nor the stored count changed for QUIET_MS, at most
+     * {@code seconds}: every record created has then been sent, and stored or counted lost.
+     */
+    private static void quiesce(List<SimulatorProcess> sims, Stored stored, int seconds) throws InterruptedException {
         long t0 = System.nanoTime();
+        int paused = 0;
+        for (SimulatorProcess s : sims) {
+            s.command("telemetry pause all", COMMAND_TIMEOUT);
+            paused += s.telemetryStatus(COMMAND_TIMEOUT).paused();
+        }
         long deadline = t0 + TimeUnit.SECONDS.toNanos(seconds);
-        long last = stored.count();
+        long lastStored = -1;
+        long lastSpooled = -1;
         long quietSince = System.nanoTime();
-        while (System.nanoTime() < deadline && System.nanoTime() - quietSince < TimeUnit.MILLISECONDS.toNanos(QUIET_MS)) {
-            Thread.sleep(100);
-            long now = stored.count();
-            if (now != last) {
-                last = now;
+        while (true) {
+            long spooled = 0;
+            for (SimulatorProcess s : sims) {
+                spooled += s.telemetryStatus(COMMAND_TIMEOUT).spooled();
+            }
+            long n = stored.count();
+            if (n != lastStored || spooled != lastSpooled) {
+                lastStored = n;
+                lastSpooled = spooled;
                 quietSince = System.nanoTime();
             }
+            boolean quiet = System.nanoTime() - quietSince >= TimeUnit.MILLISECONDS.toNanos(QUIET_MS);
+            if (spooled == 0 && quiet || System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(200);
         }
-        System.out.printf("drain: %.1f s after the simulators stopped (ends after %d ms without a new record, at most "
-                + "%d s)%n", (System.nanoTime() - t0) / 1e9, QUIET_MS, seconds);
+        System.out.printf("clean end: record creation paused on %d devices; after %.1f s %d records spooled, %d stored "
+                + "(ends at 0 spooled and %d ms without a new record, at most %d s: --drain)%n", paused,
+                (System.nanoTime() - t0) / 1e9, lastSpooled, lastStored, QUIET_MS, seconds);
     }
 
     /**
      * Records created by the devices (each spool's next telemetry_seq - 1: every device started with
-     * an empty state directory), those still in a spool, and the share stored.
+     * an empty state directory), those still in a spool (0 after a clean end), and the share stored.
      */
     private static void share(Stored stored, List<SimulatorProcess.Fleet> fleets, Path dir) throws IOException {
         long created = 0;
