@@ -32,12 +32,12 @@ import java.util.Map;
  * measured in alternation, {@code repeats} rounds, medians reported, so that both see the same load.
  *
  * <p>By default "new" is the shipped model and "old" is the shipped checkpoint written in the
- * {@link GraphForm#LEGACY} form (the file shipped until 2026-12-03, byte for byte), so one command
- * compares the graph forms on the same weights:
+ * {@link GraphForm#COMPACT} form (byte for byte the file shipped before the tiled one; {@code --old-form
+ * legacy} gives the one shipped before that), so one command compares the graph forms on the same weights:
  * <pre>
  * java -cp c2f-models.jar io.c2f.models.bench.ForwardBenchmark [--old FILE.tflite] [--new FILE.tflite]
- *     [--checkpoint models/zoo/emoji32-c2f/checkpoint] [--threads 1] [--forwards 20] [--repeats 7]
- *     [--delegates xnnpack,cpu]
+ *     [--old-form compact|legacy|tiled] [--checkpoint models/zoo/emoji32-c2f/checkpoint] [--threads 1]
+ *     [--forwards 20] [--repeats 7] [--delegates xnnpack,cpu]
  * </pre>
  */
 public final class ForwardBenchmark {
@@ -60,7 +60,8 @@ public final class ForwardBenchmark {
         Path scratch = a.containsKey("old") ? null : Files.createTempDirectory("c2f-forward-bench");
         try {
             ModelSource older = scratch == null ? ModelSource.of(Path.of(a.get("old")))
-                    : legacyExport(Path.of(a.getOrDefault("checkpoint", SHIPPED_CHECKPOINT.toString())), newer, scratch);
+                    : export(Path.of(a.getOrDefault("checkpoint", SHIPPED_CHECKPOINT.toString())), newer,
+                    GraphForm.parse(a.getOrDefault("old-form", "compact")), scratch);
             compare(older, newer, options, threads, forwards, repeats);
         } finally {
             if (scratch != null) {
@@ -171,13 +172,13 @@ public final class ForwardBenchmark {
                 ratio[1], ratio[0], (double) ddimMacs / c2fMacs);
     }
 
-    /** The checkpoint's EMA weights written in the legacy form, like {@code reference} in every other respect. */
-    static ModelSource legacyExport(Path checkpoint, ModelSource reference, Path dir) throws IOException {
+    /** The checkpoint's EMA weights written in {@code form}, like {@code reference} in every other respect. */
+    static ModelSource export(Path checkpoint, ModelSource reference, GraphForm form, Path dir) throws IOException {
         UnetWeights weights = UnetWeights.load(checkpoint.resolve("ema.safetensors"), UnetConfig.edgeSmall());
         List<Resolution> resolutions = reference.info().getResolutionsList().stream()
                 .map(r -> new Resolution(r.getHeight(), r.getWidth())).toList();
         WeightType type = WeightType.FP16.label().equals(reference.info().getWeightType()) ? WeightType.FP16 : WeightType.FP32;
-        UnetExporter.ExportedModel m = UnetExporter.export(weights, resolutions, type, GraphForm.LEGACY,
+        UnetExporter.ExportedModel m = UnetExporter.export(weights, resolutions, type, form,
                 reference.info().getName(), dir.resolve("model.tflite"));
         return ModelSource.of(m.modelFile());
     }
@@ -191,7 +192,7 @@ public final class ForwardBenchmark {
         throw new IllegalArgumentException(m.modelFile() + " has no MACs for " + r + " in its manifest");
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();
         } catch (IOException e) {
