@@ -18,6 +18,8 @@ import io.c2f.models.writer.OpCensus;
 import io.c2f.models.writer.WeightType;
 import io.c2f.proto.v1.MacsAtResolution;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +29,8 @@ import java.util.Map;
 
 /**
  * Benchmark (not a test): the UNet's own speed, two model files in one run. For each resolution, one
- * forward pass at batch 1 (ms and GFLOP/s achieved, 2 FLOPs per MAC of the manifest), then 10-step
+ * forward pass at batch 1 (ms and GFLOP/s achieved, 2 FLOPs per MAC of the manifest, by wall time and
+ * by the calling thread's CPU time), then 10-step
  * DDIM at full resolution against 10-step C2F (5 + 5 steps), with the ratio. The two models are
  * measured in alternation, {@code repeats} rounds, medians reported, so that both see the same load.
  *
@@ -42,6 +45,11 @@ import java.util.Map;
  */
 public final class ForwardBenchmark {
     static final Path SHIPPED_CHECKPOINT = Path.of("models/zoo/emoji32-c2f/checkpoint");
+    /**
+     * CPU time of the calling thread: a 1-thread TFLite interpreter runs there, so on a shared machine
+     * it leaves out the time the scheduler gave to other processes.
+     */
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private ForwardBenchmark() {
     }
@@ -105,11 +113,13 @@ public final class ForwardBenchmark {
 
     private static void run(List<Subject> subjects, int forwards, int repeats) throws DenoiserException {
         BenchCases.HighLow res = BenchCases.HighLow.of(subjects.get(1).source().info());
-        System.out.printf(Locale.ROOT, "%n  %-26s %10s %12s %10s%n", "one forward, batch 1", "model", "ms", "GFLOP/s");
+        System.out.printf(Locale.ROOT, "%n  %-26s %10s %12s %10s %10s %10s%n", "one forward, batch 1", "model", "ms", "GFLOP/s",
+                "CPU ms", "(GFLOP/s)");
         double[] highGflops = new double[subjects.size()];
         for (Resolution r : List.of(res.high(), res.low())) {
             ImageBatch x = GaussianNoise.normal(new long[] {1000}, GaussianNoise.STREAM_INITIAL, r, 3);
             double[][] ms = new double[subjects.size()][repeats];
+            double[][] cpuMs = new double[subjects.size()][repeats];
             for (Subject s : subjects) {
                 for (int i = 0; i < 3; i++) {
                     s.denoiser().predictNoise(x, 500); // warm-up
@@ -117,11 +127,13 @@ public final class ForwardBenchmark {
             }
             for (int rep = 0; rep < repeats; rep++) {
                 for (int i = 0; i < subjects.size(); i++) {
+                    long cpuStart = THREADS.getCurrentThreadCpuTime();
                     long start = System.nanoTime();
                     for (int f = 0; f < forwards; f++) {
                         subjects.get(i).denoiser().predictNoise(x, 500);
                     }
                     ms[i][rep] = (System.nanoTime() - start) / 1e6 / forwards;
+                    cpuMs[i][rep] = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e6 / forwards;
                 }
             }
             for (int i = 0; i < subjects.size(); i++) {
@@ -130,9 +142,12 @@ public final class ForwardBenchmark {
                 if (r.equals(res.high())) {
                     highGflops[i] = gflops;
                 }
-                System.out.printf(Locale.ROOT, "  %-26s %10s %12.3f %10.1f%n", r, subjects.get(i).label(), median, gflops);
+                double cpu = BenchCases.median(cpuMs[i]);
+                System.out.printf(Locale.ROOT, "  %-26s %10s %12.3f %10.1f %10.3f %10.1f%n", r, subjects.get(i).label(), median,
+                        gflops, cpu, 2.0 * macs(subjects.get(i).source(), r) / (cpu / 1e3) / 1e9);
             }
-            System.out.printf(Locale.ROOT, "  %-26s %10s %11.2fx%n", r, "old/new", BenchCases.median(ms[0]) / BenchCases.median(ms[1]));
+            System.out.printf(Locale.ROOT, "  %-26s %10s %11.2fx %21.2fx (CPU time)%n", r, "old/new",
+                    BenchCases.median(ms[0]) / BenchCases.median(ms[1]), BenchCases.median(cpuMs[0]) / BenchCases.median(cpuMs[1]));
         }
 
         int t = NoiseSchedule.fromSpec(subjects.get(1).source().info().getNoiseSchedule()).trainTimesteps();
