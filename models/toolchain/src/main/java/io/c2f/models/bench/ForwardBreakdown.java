@@ -119,7 +119,7 @@ public final class ForwardBreakdown {
             v.add(new Variant("without", "UNet without " + part.label, m, 0, ops(m)));
         }
         Set<Integer> elementwise = Set.of(BuiltinOperator.ADD, BuiltinOperator.SUB, BuiltinOperator.MUL, BuiltinOperator.DIV,
-                BuiltinOperator.SQRT);
+                BuiltinOperator.MAXIMUM, BuiltinOperator.SQRT);
         record Alone(String label, Predicate<OpsOnlyModel.OpShape> select) {
         }
         for (Alone k : List.of(
@@ -128,9 +128,9 @@ public final class ForwardBreakdown {
                 new Alone("MEAN", o -> o.kind() == BuiltinOperator.MEAN),
                 new Alone("ADD SUB MUL DIV SQRT on images, same shapes", o -> elementwise.contains(o.kind())
                         && pixels(o) > 1 && !o.broadcasts()),
-                new Alone("ADD SUB MUL on images, broadcast [C]", o -> elementwise.contains(o.kind())
+                new Alone("ADD SUB MUL on images, broadcast operand", o -> elementwise.contains(o.kind())
                         && pixels(o) > 1 && o.broadcasts()),
-                new Alone("ADD SUB MUL DIV SQRT on vectors", o -> elementwise.contains(o.kind()) && pixels(o) <= 1),
+                new Alone("ADD SUB MUL DIV MAXIMUM SQRT on vectors", o -> elementwise.contains(o.kind()) && pixels(o) <= 1),
                 new Alone("LOGISTIC", o -> o.kind() == BuiltinOperator.LOGISTIC),
                 new Alone("BATCH_MATMUL SOFTMAX", o -> o.kind() == BuiltinOperator.BATCH_MATMUL
                         || o.kind() == BuiltinOperator.SOFTMAX),

@@ -39,7 +39,7 @@ final class OpsOnlyModel {
     static final Set<Integer> SUPPORTED = Set.of(BuiltinOperator.CONV_2D, BuiltinOperator.CONCATENATION,
             BuiltinOperator.RESIZE_NEAREST_NEIGHBOR, BuiltinOperator.BATCH_MATMUL, BuiltinOperator.SOFTMAX,
             BuiltinOperator.MEAN, BuiltinOperator.ADD, BuiltinOperator.SUB, BuiltinOperator.MUL, BuiltinOperator.DIV,
-            BuiltinOperator.SQRT, BuiltinOperator.LOGISTIC);
+            BuiltinOperator.MAXIMUM, BuiltinOperator.SQRT, BuiltinOperator.LOGISTIC);
 
     /** The written model, how many ops it holds and their MACs (CONV_2D and BATCH_MATMUL). */
     record Ops(byte[] model, int ops, long macs) {
@@ -183,6 +183,9 @@ final class OpsOnlyModel {
             }
             case BuiltinOperator.DIV -> {
                 return s.div(in(op, 0, index), in(op, 1, index));
+            }
+            case BuiltinOperator.MAXIMUM -> {
+                return s.maximum(in(op, 0, index), in(op, 1, index));
             }
             case BuiltinOperator.SQRT -> {
                 return s.sqrt(in(op, 0, index));
