@@ -18,6 +18,8 @@ import io.c2f.models.writer.OpCensus;
 import io.c2f.models.writer.WeightType;
 import io.c2f.proto.v1.MacsAtResolution;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,21 +29,27 @@ import java.util.Map;
 
 /**
  * Benchmark (not a test): the UNet's own speed, two model files in one run. For each resolution, one
- * forward pass at batch 1 (ms and GFLOP/s achieved, 2 FLOPs per MAC of the manifest), then 10-step
+ * forward pass at batch 1 (ms and GFLOP/s achieved, 2 FLOPs per MAC of the manifest, by wall time and
+ * by the calling thread's CPU time), then 10-step
  * DDIM at full resolution against 10-step C2F (5 + 5 steps), with the ratio. The two models are
  * measured in alternation, {@code repeats} rounds, medians reported, so that both see the same load.
  *
  * <p>By default "new" is the shipped model and "old" is the shipped checkpoint written in the
- * {@link GraphForm#LEGACY} form (the file shipped until 2026-12-03, byte for byte), so one command
- * compares the graph forms on the same weights:
+ * {@link GraphForm#COMPACT} form (byte for byte the file shipped before the tiled one; {@code --old-form
+ * legacy} gives the one shipped before that), so one command compares the graph forms on the same weights:
  * <pre>
  * java -cp c2f-models.jar io.c2f.models.bench.ForwardBenchmark [--old FILE.tflite] [--new FILE.tflite]
- *     [--checkpoint models/zoo/emoji32-c2f/checkpoint] [--threads 1] [--forwards 20] [--repeats 7]
- *     [--delegates xnnpack,cpu]
+ *     [--old-form compact|legacy|tiled] [--checkpoint models/zoo/emoji32-c2f/checkpoint] [--threads 1]
+ *     [--forwards 20] [--repeats 7] [--delegates xnnpack,cpu]
  * </pre>
  */
 public final class ForwardBenchmark {
     static final Path SHIPPED_CHECKPOINT = Path.of("models/zoo/emoji32-c2f/checkpoint");
+    /**
+     * CPU time of the calling thread: a 1-thread TFLite interpreter runs there, so on a shared machine
+     * it leaves out the time the scheduler gave to other processes.
+     */
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private ForwardBenchmark() {
     }
@@ -60,7 +68,8 @@ public final class ForwardBenchmark {
         Path scratch = a.containsKey("old") ? null : Files.createTempDirectory("c2f-forward-bench");
         try {
             ModelSource older = scratch == null ? ModelSource.of(Path.of(a.get("old")))
-                    : legacyExport(Path.of(a.getOrDefault("checkpoint", SHIPPED_CHECKPOINT.toString())), newer, scratch);
+                    : export(Path.of(a.getOrDefault("checkpoint", SHIPPED_CHECKPOINT.toString())), newer,
+                    GraphForm.parse(a.getOrDefault("old-form", "compact")), scratch);
             compare(older, newer, options, threads, forwards, repeats);
         } finally {
             if (scratch != null) {
@@ -104,11 +113,13 @@ public final class ForwardBenchmark {
 
     private static void run(List<Subject> subjects, int forwards, int repeats) throws DenoiserException {
         BenchCases.HighLow res = BenchCases.HighLow.of(subjects.get(1).source().info());
-        System.out.printf(Locale.ROOT, "%n  %-26s %10s %12s %10s%n", "one forward, batch 1", "model", "ms", "GFLOP/s");
+        System.out.printf(Locale.ROOT, "%n  %-26s %10s %12s %10s %10s %10s%n", "one forward, batch 1", "model", "ms", "GFLOP/s",
+                "CPU ms", "(GFLOP/s)");
         double[] highGflops = new double[subjects.size()];
         for (Resolution r : List.of(res.high(), res.low())) {
             ImageBatch x = GaussianNoise.normal(new long[] {1000}, GaussianNoise.STREAM_INITIAL, r, 3);
             double[][] ms = new double[subjects.size()][repeats];
+            double[][] cpuMs = new double[subjects.size()][repeats];
             for (Subject s : subjects) {
                 for (int i = 0; i < 3; i++) {
                     s.denoiser().predictNoise(x, 500); // warm-up
@@ -116,11 +127,13 @@ public final class ForwardBenchmark {
             }
             for (int rep = 0; rep < repeats; rep++) {
                 for (int i = 0; i < subjects.size(); i++) {
+                    long cpuStart = THREADS.getCurrentThreadCpuTime();
                     long start = System.nanoTime();
                     for (int f = 0; f < forwards; f++) {
                         subjects.get(i).denoiser().predictNoise(x, 500);
                     }
                     ms[i][rep] = (System.nanoTime() - start) / 1e6 / forwards;
+                    cpuMs[i][rep] = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e6 / forwards;
                 }
             }
             for (int i = 0; i < subjects.size(); i++) {
@@ -129,9 +142,12 @@ public final class ForwardBenchmark {
                 if (r.equals(res.high())) {
                     highGflops[i] = gflops;
                 }
-                System.out.printf(Locale.ROOT, "  %-26s %10s %12.3f %10.1f%n", r, subjects.get(i).label(), median, gflops);
+                double cpu = BenchCases.median(cpuMs[i]);
+                System.out.printf(Locale.ROOT, "  %-26s %10s %12.3f %10.1f %10.3f %10.1f%n", r, subjects.get(i).label(), median,
+                        gflops, cpu, 2.0 * macs(subjects.get(i).source(), r) / (cpu / 1e3) / 1e9);
             }
-            System.out.printf(Locale.ROOT, "  %-26s %10s %11.2fx%n", r, "old/new", BenchCases.median(ms[0]) / BenchCases.median(ms[1]));
+            System.out.printf(Locale.ROOT, "  %-26s %10s %11.2fx %21.2fx (CPU time)%n", r, "old/new",
+                    BenchCases.median(ms[0]) / BenchCases.median(ms[1]), BenchCases.median(cpuMs[0]) / BenchCases.median(cpuMs[1]));
         }
 
         int t = NoiseSchedule.fromSpec(subjects.get(1).source().info().getNoiseSchedule()).trainTimesteps();
@@ -171,13 +187,13 @@ public final class ForwardBenchmark {
                 ratio[1], ratio[0], (double) ddimMacs / c2fMacs);
     }
 
-    /** The checkpoint's EMA weights written in the legacy form, like {@code reference} in every other respect. */
-    static ModelSource legacyExport(Path checkpoint, ModelSource reference, Path dir) throws IOException {
+    /** The checkpoint's EMA weights written in {@code form}, like {@code reference} in every other respect. */
+    static ModelSource export(Path checkpoint, ModelSource reference, GraphForm form, Path dir) throws IOException {
         UnetWeights weights = UnetWeights.load(checkpoint.resolve("ema.safetensors"), UnetConfig.edgeSmall());
         List<Resolution> resolutions = reference.info().getResolutionsList().stream()
                 .map(r -> new Resolution(r.getHeight(), r.getWidth())).toList();
         WeightType type = WeightType.FP16.label().equals(reference.info().getWeightType()) ? WeightType.FP16 : WeightType.FP32;
-        UnetExporter.ExportedModel m = UnetExporter.export(weights, resolutions, type, GraphForm.LEGACY,
+        UnetExporter.ExportedModel m = UnetExporter.export(weights, resolutions, type, form,
                 reference.info().getName(), dir.resolve("model.tflite"));
         return ModelSource.of(m.modelFile());
     }
@@ -191,7 +207,7 @@ public final class ForwardBenchmark {
         throw new IllegalArgumentException(m.modelFile() + " has no MACs for " + r + " in its manifest");
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();
         } catch (IOException e) {

@@ -1,6 +1,7 @@
 package io.c2f.models.cli;
 
 import io.c2f.models.bench.ForwardBenchmark;
+import io.c2f.models.bench.ForwardBreakdown;
 import io.c2f.models.bench.SamplerBenchmark;
 import io.c2f.models.data.PrepareData;
 import io.c2f.models.importer.ImportDiffusersCommand;
@@ -14,7 +15,8 @@ import java.util.Map;
  * <pre>
  * demo          [--model FILE.tflite|random] [--out DIR] [--seeds 16] [--threads 1] [--delegates xnnpack,cpu]
  * bench         [--model FILE.tflite|random] [--threads 1] [--batch 1] [--repeats 5]
- * bench-forward [--old FILE.tflite] [--new FILE.tflite] [--threads 1] [--forwards 20] [--repeats 7]
+ * bench-forward [--old FILE.tflite] [--new FILE.tflite] [--old-form compact|legacy|tiled] [--threads 1] [--forwards 20] [--repeats 7]
+ * bench-breakdown [--checkpoint DIR] [--model FILE.tflite] [--form tiled|compact|legacy] [--only REGEX] [--threads 1] [--forwards 20] [--repeats 5]
  * prepare-data  --source emoji|icons|fashion-mnist|cifar10 --out DIR [--input PATH] [--limit N]
  * import-diffusers --safetensors FILE [--config config.json] [--preset ddpm-cifar10] --out DIR/model.tflite
  *               [--fp16] [--resolutions 32,16] [--name NAME]
@@ -35,6 +37,7 @@ public final class ModelsCli {
             case "demo" -> Demo.run(options(rest));
             case "bench" -> SamplerBenchmark.main(rest);
             case "bench-forward" -> ForwardBenchmark.main(rest);
+            case "bench-breakdown" -> ForwardBreakdown.main(rest);
             case "prepare-data" -> PrepareData.main(rest);
             case "import-diffusers" -> ImportDiffusersCommand.main(rest);
             default -> {
@@ -46,10 +49,11 @@ public final class ModelsCli {
     }
 
     private static void usage() {
-        System.err.println("usage: java -jar c2f-models.jar demo|bench|bench-forward|prepare-data|import-diffusers [options]\n"
+        System.err.println("usage: java -jar c2f-models.jar demo|bench|bench-forward|bench-breakdown|prepare-data|import-diffusers [options]\n"
                 + "  demo          [--model FILE.tflite|random] [--out DIR] [--seeds 16] [--threads 1]\n"
                 + "  bench         [--model FILE.tflite|random] [--threads 1] [--batch 1] [--repeats 5]\n"
-                + "  bench-forward [--old FILE.tflite] [--new FILE.tflite] [--threads 1] [--forwards 20] [--repeats 7]\n"
+                + "  bench-forward [--old FILE.tflite] [--new FILE.tflite] [--old-form compact|legacy|tiled] [--threads 1] [--forwards 20] [--repeats 7]\n"
+                + "  bench-breakdown [--checkpoint DIR] [--model FILE.tflite] [--form tiled|compact|legacy] [--only REGEX] [--threads 1] [--forwards 20] [--repeats 5]\n"
                 + "  prepare-data  --source emoji|icons|fashion-mnist|cifar10 --out DIR [--input PATH] [--limit N]\n"
                 + "  " + ImportDiffusersCommand.USAGE);
     }

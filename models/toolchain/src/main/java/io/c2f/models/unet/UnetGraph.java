@@ -13,7 +13,7 @@ import java.util.Deque;
  * The UNet forward pass of a {@link UnetConfig}, described once in {@link LayerBackend} layers and
  * written as TFLite subgraphs or (through {@code OnnxBackend}) one ONNX graph.
  */
-final class UnetGraph {
+public final class UnetGraph {
     private final UnetConfig cfg;
     private final UnetWeights weights;
 

@@ -1,8 +1,9 @@
 package io.c2f.models.writer;
 
 /**
- * Which TFLite ops the layers are written as. Both forms compute the same function; they differ in
- * op count and in float rounding only (MODEL_FORMAT.md, "Graph details", lists both).
+ * Which TFLite ops the layers are written as. All forms compute the same function with the same
+ * convolutions and MACs; they differ in op count and in float rounding only (MODEL_FORMAT.md, "Graph
+ * details", lists them).
  */
 public enum GraphForm {
     /**
@@ -13,23 +14,35 @@ public enum GraphForm {
      */
     LEGACY,
     /**
-     * Fewer ops, all of GroupNorm inside XNNPACK 2.6.2: SQRT and DIV instead of RSQRT, eps in the
+     * The default from 2026-12-03 (emoji32-c2f file 554309d2...) to the TILED form. Fewer ops than
+     * LEGACY, all of GroupNorm inside XNNPACK 2.6.2: SQRT and DIV instead of RSQRT, eps in the
      * group-averaging conv's bias, gamma folded into the scale; the attention's GroupNorm shift folded
      * into the q/k/v biases; the time projections as FULLY_CONNECTED with keep_num_dims on one shared
      * [B,1,1,D] input; RESIZE_NEAREST_NEIGHBOR for upsampling in fixed-resolution graphs.
      */
-    COMPACT;
+    COMPACT,
+    /**
+     * The default since 2026-12-03 (later that day than COMPACT). COMPACT with fewer and faster image ops,
+     * for XNNPACK 2.6.2: GroupNorm (but the attention's, two-pass as in COMPACT) with
+     * one-pass statistics (var = E[x^2] - E[x]^2 per group, on [B,1,1,C] vectors) and ending in
+     * x * scale + shift, one image op fewer than COMPACT's; every per-channel operand [B,1,1,C] of an
+     * image op (GroupNorm's scale and shift, the time projections) repeated across the width first
+     * ([B,1,W,C], an ADD of zeros), so that XNNPACK runs H rows of W*C values, not H*W rows of C.
+     * Same convolutions, MACs and ops outside XNNPACK as COMPACT. Fixed-resolution graphs only; a
+     * shape-free graph is written as in COMPACT.
+     */
+    TILED;
 
     /** The form the exporter writes unless told otherwise. */
-    public static final GraphForm DEFAULT = COMPACT;
+    public static final GraphForm DEFAULT = TILED;
 
-    /** "legacy" or "compact", as the command-line options spell it. */
+    /** "legacy", "compact" or "tiled", as the command-line options spell it. */
     public static GraphForm parse(String text) {
         for (GraphForm f : values()) {
             if (f.name().equalsIgnoreCase(text)) {
                 return f;
             }
         }
-        throw new IllegalArgumentException("graph form must be legacy or compact, got '" + text + "'");
+        throw new IllegalArgumentException("graph form must be legacy, compact or tiled, got '" + text + "'");
     }
 }

@@ -17,9 +17,12 @@ public final class Layers {
     private final Function<String, float[]> weights;
     private final GraphForm form;
 
-    /** Layers in the {@link GraphForm#DEFAULT} form. */
+    /**
+     * Layers in the {@link GraphForm#COMPACT} form, which suits any graph (the default form, TILED, needs
+     * the width of every image when the graph is written: fixed-resolution graphs only).
+     */
     public Layers(Subgraph s, Function<String, float[]> weights) {
-        this(s, weights, GraphForm.DEFAULT);
+        this(s, weights, GraphForm.COMPACT);
     }
 
     /** @param weights float data by parameter name (e.g. "conv_in.weight"); throws if missing */
@@ -117,7 +120,77 @@ public final class Layers {
      * {@link GraphForm#LEGACY} (11 ops): ADD eps, RSQRT (not an XNNPACK 2.6.2 op), MUL gamma.
      */
     public int groupNorm(int x, String prefix, int channels, int groups, float eps) {
-        return groupNorm(x, prefix, channels, groups, eps, true);
+        return form == GraphForm.TILED ? groupNormTiled(x, prefix, channels, groups, eps)
+                : groupNorm(x, prefix, channels, groups, eps, true);
+    }
+
+    /**
+     * {@link GraphForm#TILED}'s GroupNorm: three passes over the image besides the two MEANs (x * x, then
+     * x * scale + shift) where COMPACT makes four. Statistics in one pass: per channel E[x] and E[x^2],
+     * averaged over each group by the 1x1 convs of the other forms (eps as the second one's bias), var +
+     * eps = E_g[x^2] + eps - E_g[x]^2, kept at least eps (float rounding); scale = gamma / sqrt(var + eps),
+     * shift = beta - E_g[x] scale, both repeated across the width first ({@link #acrossWidth}).
+     */
+    private int groupNormTiled(int x, String prefix, int channels, int groups, float eps) {
+        checkTiled(prefix, channels, groups);
+        int avg = groupAverager(channels, groups);
+        int[] hw = {1, 2};
+        int mean = s.conv2d(s.mean(x, hw, true), avg,
+                s.constant("zeros_" + channels, new float[channels], new int[] {channels}), 1, Subgraph.Pad.VALID);
+        int epsTensor = s.constant("eps_" + eps + "_" + channels, filled(channels, eps), new int[] {channels});
+        int squaresPlusEps = s.conv2d(s.mean(s.mul(x, x), hw, true), avg, epsTensor, 1, Subgraph.Pad.VALID);
+        int varPlusEps = s.maximum(s.sub(squaresPlusEps, s.mul(mean, mean)), epsTensor);
+        int gamma = s.weight(prefix + ".weight", w(prefix + ".weight"), new int[] {channels});
+        int scale = s.div(gamma, s.sqrt(varPlusEps));
+        int beta = s.weight(prefix + ".bias", w(prefix + ".bias"), new int[] {channels});
+        int shift = s.sub(beta, s.mul(mean, scale));
+        return s.add(s.mul(x, acrossWidth(scale, x)), acrossWidth(shift, x));
+    }
+
+    /**
+     * {@link GraphForm#TILED}'s GroupNorm without the shift, for the attention, whose q/k/v biases take
+     * beta: (x - mean) * gamma / sqrt(var + eps), two-pass as in COMPACT, the per-channel operands
+     * repeated across the width first.
+     */
+    private int groupNormTiledUnshifted(int x, String prefix, int channels, int groups, float eps) {
+        checkTiled(prefix, channels, groups);
+        int avg = groupAverager(channels, groups);
+        int[] hw = {1, 2};
+        int mean = s.conv2d(s.mean(x, hw, true), avg,
+                s.constant("zeros_" + channels, new float[channels], new int[] {channels}), 1, Subgraph.Pad.VALID);
+        int centred = s.sub(x, acrossWidth(mean, x));
+        int squares = s.mean(s.mul(centred, centred), hw, true);
+        int varPlusEps = s.conv2d(squares, avg,
+                s.constant("eps_" + eps + "_" + channels, filled(channels, eps), new int[] {channels}), 1,
+                Subgraph.Pad.VALID);
+        int gamma = s.weight(prefix + ".weight", w(prefix + ".weight"), new int[] {channels});
+        return s.mul(centred, acrossWidth(s.div(gamma, s.sqrt(varPlusEps)), x));
+    }
+
+    private void checkTiled(String prefix, int channels, int groups) {
+        if (form != GraphForm.TILED) {
+            throw new IllegalStateException("group norm " + prefix + ": the tiled form's GroupNorm, this writer's form is "
+                    + form);
+        }
+        if (channels % groups != 0) {
+            throw new IllegalArgumentException("group norm " + prefix + ": " + channels + " channels not divisible by "
+                    + groups + " groups");
+        }
+    }
+
+    private static float[] filled(int n, float value) {
+        float[] out = new float[n];
+        Arrays.fill(out, value);
+        return out;
+    }
+
+    /**
+     * {@code v} [B,1,1,C] repeated across the width of {@code image} [B,H,W,C]: [B,1,W,C] (v + zeros,
+     * exact). An image op with it runs H rows of W*C values in XNNPACK 2.6.2, not H*W rows of C.
+     */
+    public int acrossWidth(int v, int image) {
+        int width = s.shape(image)[2];
+        return s.add(v, s.constant("zeros_w" + width, new float[width], new int[] {1, 1, width, 1}));
     }
 
     /**
@@ -204,15 +277,16 @@ public final class Layers {
     public int attention(int x, String prefix, int channels, int groups, float eps, boolean resizableResolution) {
         int[] xs = s.shape(x);
         int tokens = xs[1] * xs[2];
-        if (form == GraphForm.COMPACT && !resizableResolution) {
+        if (form != GraphForm.LEGACY && !resizableResolution) {
             // the whole block on [B, 1, HW, C]: 1x1 convs, GroupNorm's MEAN over axes 1,2 and BATCH_MATMUL
             // (batch dims B, 1) all work on it, so one RESHAPE in and one out instead of four
             int flat = s.reshape(x, -1, 1, tokens, channels);
-            int[] qkv = projections(flat, prefix, channels, groups, eps);
+            int[] qkv = projections(flat, prefix, channels, groups, eps, form);
             int attended = s.batchMatMul(s.softmax(s.batchMatMul(qkv[0], qkv[1], false, true)), qkv[2], false, false);
             return s.reshape(s.add(pointwise(attended, prefix + ".to_out.0", channels), flat), -1, xs[1], xs[2], channels);
         }
-        int[] qkv = projections(x, prefix, channels, groups, eps);
+        // a resizable block's width is unknown when it is written, so TILED falls back to COMPACT's GroupNorm
+        int[] qkv = projections(x, prefix, channels, groups, eps, form == GraphForm.TILED ? GraphForm.COMPACT : form);
         int[] nominal = {xs[0], tokens, channels};
         int q3;
         int k3;
@@ -236,10 +310,11 @@ public final class Layers {
     }
 
     /** The attention's GroupNorm, then q (1/sqrt(C) folded in), k and v as 1x1 convs of the same shape as x. */
-    private int[] projections(int x, String prefix, int channels, int groups, float eps) {
+    private int[] projections(int x, String prefix, int channels, int groups, float eps, GraphForm normForm) {
         String norm = prefix + ".group_norm";
-        // COMPACT: q/k/v are linear in the normalised input, so beta goes into their biases (W beta + b)
-        int h = groupNorm(x, norm, channels, groups, eps, form == GraphForm.LEGACY);
+        // COMPACT, TILED: q/k/v are linear in the normalised input, so beta goes into their biases (W beta + b)
+        int h = normForm == GraphForm.TILED ? groupNormTiledUnshifted(x, norm, channels, groups, eps)
+                : groupNorm(x, norm, channels, groups, eps, form == GraphForm.LEGACY);
         float[] shift = form == GraphForm.LEGACY ? null : s.storedValues(w(norm + ".bias"));
         float scale = (float) (1.0 / Math.sqrt(channels));
         float[] wq = times(w(prefix + ".to_q.weight"), scale);

@@ -329,6 +329,12 @@ public final class Subgraph {
         return binary(BuiltinOperator.DIV, BuiltinOptions.DivOptions, new org.tensorflow.lite.schema.DivOptionsT(), a, b);
     }
 
+    /** Element-wise MAXIMUM (broadcasting). */
+    public int maximum(int a, int b) {
+        return binary(BuiltinOperator.MAXIMUM, BuiltinOptions.MaximumMinimumOptions,
+                new org.tensorflow.lite.schema.MaximumMinimumOptionsT(), a, b);
+    }
+
     private int binary(int builtin, byte optionsType, Object opts, int a, int b) {
         int out = floatOut(broadcast(shape(a), shape(b)));
         op(builtin, new int[] {a, b}, out, options(optionsType, opts));

@@ -23,7 +23,8 @@ public final class TfliteBackend implements LayerBackend {
     private TfliteBackend(Subgraph s, Function<String, float[]> weights, int[] imageShape, int[] imageSignature,
                           int fixedLabel, GraphForm form) {
         this.s = s;
-        this.layers = new Layers(s, weights, form);
+        // a tiled operand needs the width when the graph is written; a shape-free graph does not know it
+        this.layers = new Layers(s, weights, form == GraphForm.TILED && fixedLabel < 0 ? GraphForm.COMPACT : form);
         this.weights = weights;
         this.imageShape = imageShape;
         this.imageSignature = imageSignature;
@@ -113,7 +114,7 @@ public final class TfliteBackend implements LayerBackend {
 
     @Override
     public int upsampleNearest2x(int x) {
-        if (layers.form() == GraphForm.COMPACT && !resizable()) {
+        if (layers.form() != GraphForm.LEGACY && !resizable()) {
             int[] xs = s.shape(x);
             return s.resizeNearest(x, 2 * xs[1], 2 * xs[2]); // one op instead of CONCATENATION + DEPTH_TO_SPACE
         }
@@ -137,7 +138,8 @@ public final class TfliteBackend implements LayerBackend {
 
     /**
      * LEGACY: FULLY_CONNECTED to [B, out], RESHAPE to [B,1,1,out], ADD. COMPACT: the vector is reshaped
-     * to [B,1,1,in] once for all projections of it, each a FULLY_CONNECTED with keep_num_dims.
+     * to [B,1,1,in] once for all projections of it, each a FULLY_CONNECTED with keep_num_dims. TILED: as
+     * COMPACT, the projection repeated across the image's width before the ADD.
      */
     @Override
     public int addProjection(int image, int vector, String prefix, int in, int out) {
@@ -145,6 +147,7 @@ public final class TfliteBackend implements LayerBackend {
             return s.add(image, s.reshape(layers.linear(vector, prefix, in, out), -1, 1, 1, out));
         }
         int asImage = asImageVectors.computeIfAbsent(vector, v -> s.reshape(v, -1, 1, 1, in));
-        return s.add(image, layers.linearKeepDims(asImage, prefix, in, out));
+        int projection = layers.linearKeepDims(asImage, prefix, in, out);
+        return s.add(image, layers.form() == GraphForm.TILED ? layers.acrossWidth(projection, image) : projection);
     }
 }

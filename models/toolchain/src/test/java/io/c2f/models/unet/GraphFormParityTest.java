@@ -35,14 +35,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shipped checkpoint (models/zoo/emoji32-c2f) exported in both {@link GraphForm}s: the legacy
- * form rewrites the file shipped until 2026-12-03 byte for byte, the compact form is the file shipped
- * now, and the two agree with each other and with the plain-Java reference at both resolutions.
+ * The shipped checkpoint (models/zoo/emoji32-c2f) exported in every {@link GraphForm}: the legacy form
+ * rewrites the file shipped until 2026-12-03 byte for byte, the compact form the one shipped after it,
+ * the tiled form is the file shipped now, and they agree with each other and with the plain-Java
+ * reference at both resolutions.
  */
 class GraphFormParityTest {
     static final Path ZOO = Path.of("..", "zoo", "emoji32-c2f");
     /** sha256 of the model.tflite shipped until 2026-12-03 (legacy graph form, same weights). */
     static final String LEGACY_SHA256 = "b35a8a7181514e7cc52a21ea4686a014250090154bcf58ec9cea7b80ada7ac89";
+    /** sha256 of the model.tflite shipped after it on 2026-12-03, until the tiled one (compact graph form). */
+    static final String COMPACT_SHA256 = "554309d27e6308285bf79c9dca432259c7564c17239b07f81fe6c40ac8b76327";
     static final List<Resolution> RESOLUTIONS = List.of(Resolution.square(32), Resolution.square(16));
     /** Ops that XNNPACK 2.6.2 does not take (its binary's "failed to delegate" list has no entry for them). */
     static final Set<String> OUTSIDE_XNNPACK = Set.of("CONCATENATION", "BATCH_MATMUL", "SIN", "COS",
@@ -54,6 +57,7 @@ class GraphFormParityTest {
     static ModelInfo shipped;
     static UnetExporter.ExportedModel legacy;
     static UnetExporter.ExportedModel compact;
+    static UnetExporter.ExportedModel tiled;
 
     @BeforeAll
     static void export() throws Exception {
@@ -63,6 +67,8 @@ class GraphFormParityTest {
                 dir.resolve("legacy").resolve("model.tflite"));
         compact = UnetExporter.export(weights, RESOLUTIONS, WeightType.FP16, GraphForm.COMPACT, shipped.getName(),
                 dir.resolve("compact").resolve("model.tflite"));
+        tiled = UnetExporter.export(weights, RESOLUTIONS, WeightType.FP16, GraphForm.TILED, shipped.getName(),
+                dir.resolve("tiled").resolve("model.tflite"));
     }
 
     @Test
@@ -72,12 +78,47 @@ class GraphFormParityTest {
     }
 
     @Test
-    void shippedModelIsTheCompactExportOfItsCheckpoint() throws Exception {
-        assertEquals(compact.info(), shipped, "model.json is what the compact export writes");
-        assertTrue(Arrays.equals(Files.readAllBytes(compact.modelFile()), Files.readAllBytes(ZOO.resolve("model.tflite"))),
-                "model.tflite is the compact export of checkpoint/ema.safetensors");
+    void compactFormRewritesTheFileShippedBeforeTheTiledOneByteForByte() {
+        assertEquals(COMPACT_SHA256, compact.info().getModelSha256());
+        assertEquals(onnx(shipped).getSha256(), onnx(compact.info()).getSha256(), "the .onnx does not depend on the form");
+    }
+
+    @Test
+    void shippedModelIsTheTiledExportOfItsCheckpoint() throws Exception {
+        assertEquals(GraphForm.TILED, GraphForm.DEFAULT, "the exporter writes the shipped form unless told otherwise");
+        assertEquals(tiled.info(), shipped, "model.json is what the tiled export writes");
+        assertTrue(Arrays.equals(Files.readAllBytes(tiled.modelFile()), Files.readAllBytes(ZOO.resolve("model.tflite"))),
+                "model.tflite is the tiled export of checkpoint/ema.safetensors");
         assertEquals(legacy.info().getMacsPerForwardList(), compact.info().getMacsPerForwardList(),
-                "both forms have the same MACs (schedule provenance counts them)");
+                "all forms have the same MACs (schedule provenance counts them)");
+        assertEquals(legacy.info().getMacsPerForwardList(), tiled.info().getMacsPerForwardList(),
+                "all forms have the same MACs (schedule provenance counts them)");
+    }
+
+    /**
+     * The tiled form changes only element-wise ops: the same convolutions and fully connected layers, the
+     * same ops outside XNNPACK, GroupNorm without RSQRT, and a shape-free graph written as in the compact form.
+     */
+    @Test
+    void tiledFormKeepsTheConvolutionsAndTheOpsOutsideXnnpack() throws Exception {
+        Map<String, Map<String, Integer>> before = OpCensus.ofFile(Files.readAllBytes(compact.modelFile()));
+        Map<String, Map<String, Integer>> after = OpCensus.ofFile(Files.readAllBytes(tiled.modelFile()));
+        assertEquals(before.get("shape_free"), after.get("shape_free"), "shape-free graph as in the compact form");
+        for (String graph : List.of("res32x32", "res16x16")) {
+            Map<String, Integer> b = before.get(graph);
+            Map<String, Integer> a = after.get(graph);
+            System.out.printf("%s: compact %d ops %s%n  tiled %d ops %s%n", graph, OpCensus.total(b), b, OpCensus.total(a), a);
+            for (String op : List.of("CONV_2D", "FULLY_CONNECTED", "MEAN", "LOGISTIC", "DEQUANTIZE", "SQRT", "DIV")) {
+                assertEquals(b.get(op), a.get(op), graph + ": " + op);
+            }
+            assertEquals(null, a.get("RSQRT"), graph);
+            assertEquals(35, a.get("MAXIMUM"), graph + ": one per GroupNorm outside attention (variance kept >= eps)");
+            Map<String, Integer> outside = new LinkedHashMap<>(a);
+            outside.keySet().retainAll(OUTSIDE_XNNPACK);
+            Map<String, Integer> outsideBefore = new LinkedHashMap<>(b);
+            outsideBefore.keySet().retainAll(OUTSIDE_XNNPACK);
+            assertEquals(outsideBefore, outside, graph + ": no op more outside XNNPACK");
+        }
     }
 
     @Test
@@ -121,7 +162,8 @@ class GraphFormParityTest {
         });
         ReferenceUnet reference = new ReferenceUnet(UnetWeights.of(weights.config(), rounded));
         try (TfliteDenoiser before = TfliteDenoiser.open(legacy.modelFile(), legacy.info());
-             TfliteDenoiser after = TfliteDenoiser.open(compact.modelFile(), compact.info())) {
+             TfliteDenoiser after = TfliteDenoiser.open(compact.modelFile(), compact.info());
+             TfliteDenoiser tiledModel = TfliteDenoiser.open(tiled.modelFile(), tiled.info())) {
             for (int label = 0; label < RESOLUTIONS.size(); label++) {
                 Resolution r = RESOLUTIONS.get(label);
                 for (int t : new int[] {10, 500, 990}) {
@@ -129,6 +171,7 @@ class GraphFormParityTest {
                     float[] x = gaussian(batch * r.pixels() * 3, 31L * t + label);
                     float[] a = before.predictNoise(new ImageBatch(x.clone(), batch, r, 3), t).data();
                     float[] b = after.predictNoise(new ImageBatch(x.clone(), batch, r, 3), t).data();
+                    float[] c = tiledModel.predictNoise(new ImageBatch(x.clone(), batch, r, 3), t).data();
                     float[] ts = new float[batch];
                     Arrays.fill(ts, t);
                     float[] ref = reference.forward(new Nhwc(x, batch, r.height(), r.width(), 3), ts, label).data();
@@ -139,6 +182,9 @@ class GraphFormParityTest {
                     assertTrue(maxAbsDiff(a, b) <= bound, r + " t=" + t + ": compact vs legacy " + maxAbsDiff(a, b));
                     assertTrue(maxAbsDiff(a, ref) <= bound, r + " t=" + t + ": legacy vs reference");
                     assertTrue(maxAbsDiff(b, ref) <= bound, r + " t=" + t + ": compact vs reference");
+                    System.out.printf("%s t=%d: |tiled - reference| %.3g, |tiled - compact| %.3g%n", r, t,
+                            maxAbsDiff(c, ref), maxAbsDiff(c, b));
+                    assertTrue(maxAbsDiff(c, ref) <= bound, r + " t=" + t + ": tiled vs reference " + maxAbsDiff(c, ref));
                 }
             }
         }
@@ -155,13 +201,16 @@ class GraphFormParityTest {
         NoiseSchedule schedule = NoiseSchedule.fromSpec(shipped.getNoiseSchedule());
         long[] seeds = {1000, 1001};
         try (TfliteDenoiser before = TfliteDenoiser.open(legacy.modelFile(), legacy.info());
-             TfliteDenoiser after = TfliteDenoiser.open(compact.modelFile(), compact.info())) {
+             TfliteDenoiser after = TfliteDenoiser.open(compact.modelFile(), compact.info());
+             TfliteDenoiser tiledModel = TfliteDenoiser.open(tiled.modelFile(), tiled.info())) {
             for (C2fPlan plan : plans) {
                 float[] a = new C2fExecutor(before, schedule).run(plan, seeds).images().data();
                 float[] b = new C2fExecutor(after, schedule).run(plan, seeds).images().data();
-                System.out.printf("%d steps, %d at low resolution: max |image difference| %.3g%n", steps,
-                        plan.switchIndex(), maxAbsDiff(a, b));
+                float[] c = new C2fExecutor(tiledModel, schedule).run(plan, seeds).images().data();
+                System.out.printf("%d steps, %d at low resolution: max |image difference| %.3g (compact), %.3g (tiled)%n",
+                        steps, plan.switchIndex(), maxAbsDiff(a, b), maxAbsDiff(a, c));
                 assertTrue(maxAbsDiff(a, b) <= 1e-4f, "images differ by " + maxAbsDiff(a, b));
+                assertTrue(maxAbsDiff(a, c) <= 1e-4f, "tiled: images differ by " + maxAbsDiff(a, c));
             }
         }
     }

@@ -6,6 +6,7 @@ import io.c2f.models.reference.Nhwc;
 import io.c2f.models.reference.RefOps;
 import io.c2f.models.testing.FloatArrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
@@ -43,13 +44,24 @@ class LayersTest {
 
     /** Writes a one-block shape-free model with input [B,H,W,C] and runs it at batch n, h x w. */
     private float[] runBlock(WeightType type, int c, Block block, Nhwc input, int outFloats) {
-        return runBlock(GraphForm.DEFAULT, type, c, block, input, outFloats);
+        return runBlock(GraphForm.COMPACT, type, c, block, input, outFloats);
     }
 
     private float[] runBlock(GraphForm form, WeightType type, int c, Block block, Nhwc input, int outFloats) {
+        return runBlock(form, type, new int[] {-1, -1, -1, c}, block, input, outFloats);
+    }
+
+    /** Writes a one-block model for the input's height and width (any batch), as the fixed-resolution graphs are. */
+    private float[] runFixedBlock(GraphForm form, WeightType type, Block block, Nhwc input, int outFloats) {
+        return runBlock(form, type, new int[] {-1, input.h(), input.w(), input.c()}, block, input, outFloats);
+    }
+
+    private float[] runBlock(GraphForm form, WeightType type, int[] signature, Block block, Nhwc input, int outFloats) {
+        int c = signature[3];
         GraphBuilder g = new GraphBuilder(type);
         Subgraph s = g.addSubgraph("main");
-        int x = s.input("x", new int[] {1, 8, 8, c}, new int[] {-1, -1, -1, c});
+        int x = s.input("x", new int[] {1, signature[1] < 0 ? 8 : signature[1], signature[2] < 0 ? 8 : signature[2], c},
+                signature);
         Function<String, float[]> source = weights::get;
         s.output("y", block.emit(new Layers(s, source, form), x));
         byte[] model = g.serialize(java.util.List.of());
@@ -109,9 +121,30 @@ class LayersTest {
                 in.data()[i] = in.data()[i] * 3 + 2; // off-centre input, to catch a missing mean
             }
             Nhwc ref = RefOps.groupNorm(in, 8, weights.get("gn.weight"), weights.get("gn.bias"), 1e-6f);
-            for (GraphForm form : GraphForm.values()) {
+            for (GraphForm form : List.of(GraphForm.LEGACY, GraphForm.COMPACT)) { // TILED: fixed widths only
                 check("group norm " + form + " " + dims[0] + "x" + dims[1] + "x" + dims[2], runBlock(form,
                         WeightType.FP32, 32, (l, x) -> l.groupNorm(x, "gn", 32, 8, 1e-6f), in, ref.data().length), ref);
+            }
+        }
+    }
+
+    /** Every form at a fixed resolution, the tiled one's one-pass statistics on an input far off centre too. */
+    @Test
+    void groupNormFixedResolution() {
+        param("gn.weight", 32, 1.0);
+        param("gn.bias", 32, 0.5);
+        for (int[] dims : new int[][] {{1, 8, 8}, {3, 16, 16}, {2, 4, 6}}) {
+            for (float offset : new float[] {2, 50}) {
+                Nhwc in = randomInput(dims[0], dims[1], dims[2], 32);
+                for (int i = 0; i < in.data().length; i++) {
+                    in.data()[i] = in.data()[i] * 3 + offset; // off-centre input, to catch a missing mean
+                }
+                Nhwc ref = RefOps.groupNorm(in, 8, weights.get("gn.weight"), weights.get("gn.bias"), 1e-6f);
+                for (GraphForm form : GraphForm.values()) {
+                    check("group norm fixed " + form + " offset " + offset + " " + dims[0] + "x" + dims[1] + "x" + dims[2],
+                            runFixedBlock(form, WeightType.FP32, (l, x) -> l.groupNorm(x, "gn", 32, 8, 1e-6f), in,
+                                    ref.data().length), ref);
+                }
             }
         }
     }
