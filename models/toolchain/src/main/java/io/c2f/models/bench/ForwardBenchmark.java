@@ -35,11 +35,11 @@ import java.util.Map;
  * measured in alternation, {@code repeats} rounds, medians reported, so that both see the same load.
  *
  * <p>By default "new" is the shipped model and "old" is the shipped checkpoint written in the
- * {@link GraphForm#COMPACT} form (byte for byte the file shipped before the tiled one; {@code --old-form
- * legacy} gives the one shipped before that), so one command compares the graph forms on the same weights:
+ * {@link GraphForm#TILED} form ({@code --old-form legacy} gives the file shipped before the compact
+ * one, byte for byte), so one command compares the graph forms on the same weights:
  * <pre>
  * java -cp c2f-models.jar io.c2f.models.bench.ForwardBenchmark [--old FILE.tflite] [--new FILE.tflite]
- *     [--old-form compact|legacy|tiled] [--checkpoint models/zoo/emoji32-c2f/checkpoint] [--threads 1]
+ *     [--old-form tiled|legacy|compact] [--checkpoint models/zoo/emoji32-c2f/checkpoint] [--threads 1]
  *     [--forwards 20] [--repeats 7] [--delegates xnnpack,cpu]
  * </pre>
  */
@@ -69,7 +69,7 @@ public final class ForwardBenchmark {
         try {
             ModelSource older = scratch == null ? ModelSource.of(Path.of(a.get("old")))
                     : export(Path.of(a.getOrDefault("checkpoint", SHIPPED_CHECKPOINT.toString())), newer,
-                    GraphForm.parse(a.getOrDefault("old-form", "compact")), scratch);
+                    GraphForm.parse(a.getOrDefault("old-form", "tiled")), scratch);
             compare(older, newer, options, threads, forwards, repeats);
         } finally {
             if (scratch != null) {
