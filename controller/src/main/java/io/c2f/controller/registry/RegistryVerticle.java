@@ -305,12 +305,12 @@ public final class RegistryVerticle extends VerticleBase {
                 .onFailure(e -> LOG.error("storing that {} went offline failed: {}", id, e.getMessage()));
     }
 
-    /** Runs op after every earlier write of the same device, whatever their outcome. */
     private void flushLastSeen() {
         int devices = lastSeen.pending();
         lastSeen.flush().onFailure(e -> LOG.warn("storing the heartbeats of {} devices failed: {}", devices, e.getMessage()));
     }
 
+    /** Runs op after every earlier write of the same device, whatever their outcome. */
     private <T> Future<T> serially(String deviceId, Supplier<Future<T>> op) {
         Future<?> previous = writeChains.getOrDefault(deviceId, Future.succeededFuture());
         Future<T> next = previous.transform(ignored -> op.get());

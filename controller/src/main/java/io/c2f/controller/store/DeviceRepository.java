@@ -20,14 +20,9 @@ public interface DeviceRepository {
      */
     Future<Boolean> markOffline(String deviceId, long bdSeq, String reason, long atMs);
 
-    /** Records a heartbeat of the session bdSeq (ignored for another session). */
-    default Future<Void> touch(String deviceId, long bdSeq, long atMs, int heartbeatIntervalMs) {
-        return touchAll(List.of(new DeviceTouch(deviceId, bdSeq, atMs, heartbeatIntervalMs)));
-    }
-
     /**
-     * Records heartbeats of many devices in one transaction, each as {@link #touch} would: ignored
-     * for another session than the device's, and never moving last_seen back in time.
+     * Records heartbeats of many devices in one transaction: each is ignored for another session
+     * than the device's, and never moves last_seen back in time.
      */
     Future<Void> touchAll(List<DeviceTouch> touches);
 

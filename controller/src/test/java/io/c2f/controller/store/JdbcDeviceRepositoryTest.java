@@ -106,7 +106,7 @@ class JdbcDeviceRepositoryTest {
             d = result(repo.find("lab", "dev-1")).orElseThrow();
             assertEquals(DeviceStatus.ONLINE, d.status());
             assertNull(d.offlineReason());
-            result(repo.touch("dev-1", 8, 300, 5000));
+            result(repo.touchAll(List.of(new DeviceTouch("dev-1", 8, 300, 5000))));
             assertEquals(5000, result(repo.find("lab", "dev-1")).orElseThrow().heartbeatIntervalMs());
         });
     }

@@ -54,13 +54,20 @@ public final class RegisteredFleet {
         }
         List<Future<?>> writes = new ArrayList<>();
         for (int i = from; i < Math.min(n, from + IN_FLIGHT); i++) {
-            int k = i;
-            long at = lastSeenMs(i, n);
-            DeviceBirth b = new DeviceBirth(id(i), fleet, 1, at, "0.9.0", "{}", "[]", labels(i), "unet-s",
-                    "1." + (i % 3) + ".0", "", "a", schedule(i), List.of());
-            writes.add(repo.upsertBirth(b).compose(v -> offline(k)
-                    ? repo.markOffline(id(k), 1, "CONNECTION_LOST", at).mapEmpty() : Future.succeededFuture()));
+            writes.add(register(repo, fleet, i, n));
         }
         return Future.all(writes).compose(cf -> batch(repo, fleet, n, from + IN_FLIGHT));
+    }
+
+    /**
+     * Registers device i of n (or puts it back as registered: heartbeats never move last_seen back,
+     * a birth sets it).
+     */
+    public static Future<Void> register(DeviceRepository repo, String fleet, int i, int n) {
+        long at = lastSeenMs(i, n);
+        DeviceBirth b = new DeviceBirth(id(i), fleet, 1, at, "0.9.0", "{}", "[]", labels(i), "unet-s",
+                "1." + (i % 3) + ".0", "", "a", schedule(i), List.of());
+        return repo.upsertBirth(b).compose(v -> offline(i)
+                ? repo.markOffline(id(i), 1, "CONNECTION_LOST", at).mapEmpty() : Future.succeededFuture());
     }
 }
