@@ -6,13 +6,49 @@ import io.c2f.models.c2f.SwitchMethod;
 import io.c2f.models.diffusion.TimestepSpacing;
 import io.c2f.models.tensor.Resolution;
 import io.c2f.proto.v1.ModelInfo;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** What the benchmarks share: their options, the model's two resolutions, the sampler cases, medians. */
+/**
+ * What the benchmarks share: their options, the model's two resolutions, the sampler cases, timing
+ * and GFLOP/s, medians.
+ */
 final class BenchCases {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private BenchCases() {
+    }
+
+    /** Something timed that may fail. */
+    interface Work<E extends Exception> {
+        void run() throws E;
+    }
+
+    /** Wall and CPU ms per run. */
+    record Timing(double wallMs, double cpuMs) {
+    }
+
+    /**
+     * Mean ms of {@code n} runs: wall time, and this thread's CPU time (with one interpreter thread
+     * TFLite runs the graph on the calling thread, so time the scheduler gave to other processes on a
+     * shared machine is left out).
+     */
+    static <E extends Exception> Timing perRun(int n, Work<E> work) throws E {
+        long cpuStart = THREADS.getCurrentThreadCpuTime();
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            work.run();
+        }
+        long wall = System.nanoTime() - start;
+        return new Timing(wall / 1e6 / n, (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e6 / n);
+    }
+
+    /** GFLOP/s achieved: 2 FLOPs per MAC in {@code ms}. */
+    static double gflops(long macs, double ms) {
+        return 2.0 * macs / (ms / 1e3) / 1e9;
     }
 
     /** "--key value" pairs. */

@@ -18,8 +18,6 @@ import io.c2f.models.writer.OpCensus;
 import io.c2f.models.writer.WeightType;
 import io.c2f.proto.v1.MacsAtResolution;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,11 +43,6 @@ import java.util.Map;
  */
 public final class ForwardBenchmark {
     static final Path SHIPPED_CHECKPOINT = Path.of("models/zoo/emoji32-c2f/checkpoint");
-    /**
-     * CPU time of the calling thread: a 1-thread TFLite interpreter runs there, so on a shared machine
-     * it leaves out the time the scheduler gave to other processes.
-     */
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private ForwardBenchmark() {
     }
@@ -127,24 +120,21 @@ public final class ForwardBenchmark {
             }
             for (int rep = 0; rep < repeats; rep++) {
                 for (int i = 0; i < subjects.size(); i++) {
-                    long cpuStart = THREADS.getCurrentThreadCpuTime();
-                    long start = System.nanoTime();
-                    for (int f = 0; f < forwards; f++) {
-                        subjects.get(i).denoiser().predictNoise(x, 500);
-                    }
-                    ms[i][rep] = (System.nanoTime() - start) / 1e6 / forwards;
-                    cpuMs[i][rep] = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e6 / forwards;
+                    TfliteDenoiser denoiser = subjects.get(i).denoiser();
+                    BenchCases.Timing t = BenchCases.perRun(forwards, () -> denoiser.predictNoise(x, 500));
+                    ms[i][rep] = t.wallMs();
+                    cpuMs[i][rep] = t.cpuMs();
                 }
             }
             for (int i = 0; i < subjects.size(); i++) {
                 double median = BenchCases.median(ms[i]);
-                double gflops = 2.0 * macs(subjects.get(i).source(), r) / (median / 1e3) / 1e9;
+                double gflops = BenchCases.gflops(macs(subjects.get(i).source(), r), median);
                 if (r.equals(res.high())) {
                     highGflops[i] = gflops;
                 }
                 double cpu = BenchCases.median(cpuMs[i]);
                 System.out.printf(Locale.ROOT, "  %-26s %10s %12.3f %10.1f %10.3f %10.1f%n", r, subjects.get(i).label(), median,
-                        gflops, cpu, 2.0 * macs(subjects.get(i).source(), r) / (cpu / 1e3) / 1e9);
+                        gflops, cpu, BenchCases.gflops(macs(subjects.get(i).source(), r), cpu));
             }
             System.out.printf(Locale.ROOT, "  %-26s %10s %11.2fx %21.2fx (CPU time)%n", r, "old/new",
                     BenchCases.median(ms[0]) / BenchCases.median(ms[1]), BenchCases.median(cpuMs[0]) / BenchCases.median(cpuMs[1]));

@@ -213,7 +213,7 @@ public final class ForwardBreakdown {
             double[][] cpu = new double[variants.size()][repeats];
             for (int rep = 0; rep < repeats; rep++) {
                 for (int i = 0; i < timers.size(); i++) {
-                    GraphTimer.Timing t = timers.get(i).msPerRun(forwards);
+                    BenchCases.Timing t = timers.get(i).msPerRun(forwards);
                     wall[i][rep] = t.wallMs();
                     cpu[i][rep] = t.cpuMs();
                 }
@@ -261,13 +261,13 @@ public final class ForwardBreakdown {
                 default -> String.format(Locale.ROOT, "%.3fx its time", cpu[i] / full);
             };
             System.out.printf(Locale.ROOT, "  %-46s %5d %8.3f %8.3f %9s %9s  %s%n", v.label(), v.ops(), wall[i], cpu[i],
-                    gflops(v.macs(), wall[i]), gflops(v.macs(), cpu[i]), share);
+                    gflopsText(v.macs(), wall[i]), gflopsText(v.macs(), cpu[i]), share);
             if (v.label().startsWith("CONV_2D, all")) {
-                ceiling = new double[] {rate(v.macs(), wall[i]), rate(v.macs(), cpu[i])};
+                ceiling = new double[] {BenchCases.gflops(v.macs(), wall[i]), BenchCases.gflops(v.macs(), cpu[i])};
             }
         }
-        double achievedWall = rate(f.macs(), wall[fullIndex]);
-        double achievedCpu = rate(f.macs(), full);
+        double achievedWall = BenchCases.gflops(f.macs(), wall[fullIndex]);
+        double achievedCpu = BenchCases.gflops(f.macs(), full);
         System.out.printf(Locale.ROOT, "  %s UNet (%s form): %.1f GFLOP/s by wall time, %.1f by CPU time%s; issue 18 target "
                         + "at 32x32: >= 120%n", r, name(form), achievedWall, achievedCpu, ceiling[1] == 0 ? ""
                         : String.format(Locale.ROOT, " = %.0f %% (wall) / %.0f %% (CPU) of the conv-only ceiling, "
@@ -275,12 +275,7 @@ public final class ForwardBreakdown {
                         ceiling[1]));
     }
 
-    private static double rate(long macs, double ms) {
-        return 2.0 * macs / (ms / 1e3) / 1e9;
+    private static String gflopsText(long macs, double ms) {
+        return macs > 0 ? String.format(Locale.ROOT, "%.1f", BenchCases.gflops(macs, ms)) : "";
     }
-
-    private static String gflops(long macs, double ms) {
-        return macs > 0 ? String.format(Locale.ROOT, "%.1f", rate(macs, ms)) : "";
-    }
-
 }

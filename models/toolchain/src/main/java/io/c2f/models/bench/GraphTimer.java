@@ -1,8 +1,6 @@
 package io.c2f.models.bench;
 
 import io.c2f.models.tflite.TfliteDenoiser;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -52,26 +50,10 @@ final class GraphTimer implements AutoCloseable {
         interpreter.runForMultipleInputsOutputs(inputs, outputs);
     }
 
-    /**
-     * Mean ms of {@code n} runs: wall time, and this thread's CPU time (with one interpreter thread
-     * TFLite runs the graph on the calling thread, so time the scheduler gave to other processes on a
-     * shared machine is left out).
-     */
-    Timing msPerRun(int n) {
-        long cpuStart = THREADS.getCurrentThreadCpuTime();
-        long start = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            run();
-        }
-        long wall = System.nanoTime() - start;
-        return new Timing(wall / 1e6 / n, (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e6 / n);
+    /** Mean wall and CPU ms of {@code n} runs ({@link BenchCases#perRun}). */
+    BenchCases.Timing msPerRun(int n) {
+        return BenchCases.perRun(n, this::run);
     }
-
-    /** Wall and CPU ms per run. */
-    record Timing(double wallMs, double cpuMs) {
-    }
-
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     @Override
     public void close() {
