@@ -29,9 +29,9 @@ public enum GraphForm {
      * image op (GroupNorm's scale and shift, the time projections) repeated across the width first
      * ([B,1,W,C], an ADD of zeros), so that XNNPACK runs H rows of W*C values, not H*W rows of C.
      * Same convolutions, MACs and ops outside XNNPACK as COMPACT. Fixed-resolution graphs only; a
-     * shape-free graph is written as in COMPACT. Measured 1.00-1.06x faster at 32x32 and no faster at
-     * 16x16 than COMPACT, which narrowed C2F's lead over full-resolution DDIM (1.47-1.51x against
-     * 1.52-1.59x in the same runs), so the shipped file stays COMPACT (models/README.md, "Speed").
+     * shape-free graph is written as in COMPACT. Measured 0.98-1.06x as fast as COMPACT at 32x32 and
+     * 16x16, C2F's lead over DDIM the same within the noise: no clear gain, so the shipped file stays
+     * COMPACT (models/README.md, "The UNet's TFLite ops and speed").
      */
     TILED;
 
