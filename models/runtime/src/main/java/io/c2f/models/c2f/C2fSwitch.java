@@ -40,11 +40,10 @@ final class C2fSwitch {
                                    ImageBatch x0hatLow, double abarLow, double abarHigh, ImageBatch z) {
         Resolution high = z.resolution();
         ImageBatch x0Up = Resampling.upsample(x0hatLow, high, interpolation);
-        ImageBatch noise = switch (method) {
-            case RENOISE_X0 -> z;
-            case UPSAMPLE_XT_VARIANCE_CORRECTED -> whiteNoise(impliedNoise(xLow, x0hatLow, abarLow), z);
+        return switch (method) {
+            case RENOISE_X0 -> mix(x0Up, z, abarHigh);
+            case UPSAMPLE_XT_VARIANCE_CORRECTED -> mixWhiteNoise(x0Up, impliedNoise(xLow, x0hatLow, abarLow), z, abarHigh);
         };
-        return mix(x0Up, noise, abarHigh);
     }
 
     /** n = (x_t - sqrt(abar) x0hat) / sqrt(1 - abar), per element in double. */
@@ -65,19 +64,54 @@ final class C2fSwitch {
      * of z is summed in row-major order and divided by fy fx, as in {@link Resampling#avgPool}.
      */
     public static ImageBatch whiteNoise(ImageBatch nLow, ImageBatch z) {
+        float[] out = new float[z.data().length];
+        liftNoise(nLow, z, out);
+        return new ImageBatch(out, z.batch(), z.resolution(), z.channels());
+    }
+
+    /**
+     * {@code mix(x0Up, whiteNoise(nLow, z), abar)} bit for bit, with one full-resolution array (the
+     * result) where the two steps made four: the switch runs once per image, mostly before the JIT
+     * has compiled it, so each pass over the 3 H W values counts.
+     */
+    static ImageBatch mixWhiteNoise(ImageBatch x0Up, ImageBatch nLow, ImageBatch z, double abar) {
+        double a = Math.sqrt(abar);
+        double b = Math.sqrt(1.0 - abar);
+        float[] x = x0Up.data();
+        float[] out = new float[x.length];
+        liftNoise(nLow, z, out);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) (a * x[i] + b * out[i]);
+        }
+        return new ImageBatch(out, x0Up.batch(), x0Up.resolution(), x0Up.channels());
+    }
+
+    /**
+     * out[i] = n_h[i] = up_nearest(n_l)[i] / f + (z[i] - up_nearest(avgpool(z))[i]) in double,
+     * rounded to float; the two upsampled terms are read from their low-resolution pixel.
+     */
+    private static void liftNoise(ImageBatch nLow, ImageBatch z, float[] out) {
         Resolution low = nLow.resolution();
         Resolution high = z.resolution();
+        int[] f = Resampling.factors(low, high);
         double scale = Resampling.noiseScale(low, high);
-        ImageBatch zMean = Resampling.upNearest(Resampling.avgPool(z, low), high);
-        ImageBatch nUp = Resampling.upNearest(nLow, high);
+        float[] m = Resampling.avgPool(z, low).data();
+        float[] nl = nLow.data();
         float[] zd = z.data();
-        float[] m = zMean.data();
-        float[] nu = nUp.data();
-        float[] out = new float[zd.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) (nu[i] / scale + ((double) zd[i] - m[i]));
+        int c = z.channels();
+        int i = 0;
+        for (int n = 0; n < z.batch(); n++) {
+            int lowBase = n * nLow.imageSize();
+            for (int y = 0; y < high.height(); y++) {
+                int lowRow = lowBase + (y / f[0]) * low.width() * c;
+                for (int xx = 0; xx < high.width(); xx++) {
+                    int lowPixel = lowRow + (xx / f[1]) * c;
+                    for (int ch = 0; ch < c; ch++, i++) {
+                        out[i] = (float) (nl[lowPixel + ch] / scale + ((double) zd[i] - m[lowPixel + ch]));
+                    }
+                }
+            }
         }
-        return new ImageBatch(out, z.batch(), high, z.channels());
     }
 
     /** sqrt(abar) x0 + sqrt(1 - abar) noise, per element in double. */

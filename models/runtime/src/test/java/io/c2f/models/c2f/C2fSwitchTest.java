@@ -168,4 +168,29 @@ class C2fSwitchTest {
         assertEquals(0f, up.get(0, 0, 0, 0));
         assertEquals(3f + 6f, up.get(0, 11, 11, 0));
     }
+    /**
+     * The switch's one-pass lift and mix gives, bit for bit, the formula written out with whole
+     * arrays (up_nearest of n_l and of avgpool(z), then the mix), for non-square factors and batches.
+     */
+    @Test
+    void onePassSwitchIsTheWrittenOutFormulaBitForBit() {
+        Resolution low = new Resolution(3, 4);
+        for (Resolution high : new Resolution[] {new Resolution(6, 8), new Resolution(9, 16), new Resolution(3, 4)}) {
+            ImageBatch nLow = GaussianNoise.normal(seeds(3), 7, low, 3);
+            ImageBatch z = GaussianNoise.normal(seeds(3), GaussianNoise.STREAM_SWITCH, high, 3);
+            ImageBatch x0Up = GaussianNoise.normal(seeds(3), 9, high, 3);
+            double abar = 0.37;
+            double f = Resampling.noiseScale(low, high);
+            float[] nUp = Resampling.upNearest(nLow, high).data();
+            float[] zMean = Resampling.upNearest(Resampling.avgPool(z, low), high).data();
+            float[] expectedNoise = new float[nUp.length];
+            float[] expected = new float[nUp.length];
+            for (int i = 0; i < nUp.length; i++) {
+                expectedNoise[i] = (float) (nUp[i] / f + ((double) z.data()[i] - zMean[i]));
+                expected[i] = (float) (Math.sqrt(abar) * x0Up.data()[i] + Math.sqrt(1.0 - abar) * expectedNoise[i]);
+            }
+            assertArrayEquals(expectedNoise, C2fSwitch.whiteNoise(nLow, z).data(), "lifted noise at " + high);
+            assertArrayEquals(expected, C2fSwitch.mixWhiteNoise(x0Up, nLow, z, abar).data(), "switched state at " + high);
+        }
+    }
 }
