@@ -44,7 +44,7 @@ import org.tensorflow.lite.schema.BuiltinOperator;
  * </ul>
  * <pre>
  * java -jar c2f-models.jar bench-breakdown [--checkpoint models/zoo/emoji32-c2f/checkpoint]
- *     [--model models/zoo/emoji32-c2f/model.tflite] [--form compact|tiled|legacy] [--only REGEX] [--threads 1]
+ *     [--model models/zoo/emoji32-c2f/model.tflite] [--form tiled] [--only REGEX] [--threads 1]
  *     [--forwards 20] [--repeats 5]
  * </pre>
  * {@code --form}: the UNet whose parts and ops are taken apart (default: the exporter's default form);

@@ -14,7 +14,7 @@ public enum GraphForm {
      */
     LEGACY,
     /**
-     * The default since 2026-12-03 (the shipped emoji32-c2f file 554309d2...). Fewer ops than
+     * The default from 2026-12-03 (emoji32-c2f file 554309d2...) to the TILED form. Fewer ops than
      * LEGACY, all of GroupNorm inside XNNPACK 2.6.2: SQRT and DIV instead of RSQRT, eps in the
      * group-averaging conv's bias, gamma folded into the scale; the attention's GroupNorm shift folded
      * into the q/k/v biases; the time projections as FULLY_CONNECTED with keep_num_dims on one shared
@@ -22,21 +22,21 @@ public enum GraphForm {
      */
     COMPACT,
     /**
-     * An option, not the default: COMPACT with fewer and faster image ops,
+     * The default since 2026-12-03 (later that day than COMPACT). COMPACT with fewer and faster image ops,
      * for XNNPACK 2.6.2: GroupNorm (but the attention's, two-pass as in COMPACT) with
      * one-pass statistics (var = E[x^2] - E[x]^2 per group, on [B,1,1,C] vectors) and ending in
      * x * scale + shift, one image op fewer than COMPACT's; every per-channel operand [B,1,1,C] of an
      * image op (GroupNorm's scale and shift, the time projections) repeated across the width first
      * ([B,1,W,C], an ADD of zeros), so that XNNPACK runs H rows of W*C values, not H*W rows of C.
      * Same convolutions, MACs and ops outside XNNPACK as COMPACT. Fixed-resolution graphs only; a
-     * shape-free graph is written as in COMPACT. Measured 0.98-1.06x as fast as COMPACT at 32x32 and
-     * 16x16, C2F's lead over DDIM the same within the noise: no clear gain, so the shipped file stays
-     * COMPACT (models/README.md, "The UNet's TFLite ops and speed").
+     * shape-free graph is written as in COMPACT. The shipped form: on a Zen 5 core 1.03-1.04x as fast
+     * as COMPACT at 32x32 and 1.02-1.03x at 16x16; on a Zen 4 core 0.98-1.06x (models/README.md, "The
+     * UNet's TFLite ops and speed").
      */
     TILED;
 
     /** The form the exporter writes unless told otherwise. */
-    public static final GraphForm DEFAULT = COMPACT;
+    public static final GraphForm DEFAULT = TILED;
 
     /** "legacy", "compact" or "tiled", as the command-line options spell it. */
     public static GraphForm parse(String text) {

@@ -18,8 +18,8 @@ public final class Layers {
     private final GraphForm form;
 
     /**
-     * Layers in the {@link GraphForm#COMPACT} form, the default, which suits any graph (TILED needs the
-     * width of every image when the graph is written: fixed-resolution graphs only).
+     * Layers in the {@link GraphForm#COMPACT} form, which suits any graph (the default form, TILED, needs
+     * the width of every image when the graph is written: fixed-resolution graphs only).
      */
     public Layers(Subgraph s, Function<String, float[]> weights) {
         this(s, weights, GraphForm.COMPACT);

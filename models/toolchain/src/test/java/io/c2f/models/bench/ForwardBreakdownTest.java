@@ -27,7 +27,7 @@ class ForwardBreakdownTest {
             "UNet without SiLUs", "UNet without time embedding and projections", "CONV_2D, all (ceiling)   ",
             "CONV_2D on images (no GroupNorm 1x1)", "MEAN ", "LOGISTIC ", "BATCH_MATMUL SOFTMAX",
             "CONCATENATION RESIZE_NEAREST", "conv 3x3 32->32 at 32x32 ", "conv 3x3 64->64 at 8x8 ",
-            "machine: 8 x conv 3x3 64->64 at 32x32", "32x32 UNet (compact form):", "16x16 UNet (compact form):",
+            "machine: 8 x conv 3x3 64->64 at 32x32", "32x32 UNet (tiled form):", "16x16 UNet (tiled form):",
             "of the conv-only ceiling", "load average at end"}) {
             assertTrue(text.contains(row), "missing: " + row);
         }
@@ -38,9 +38,9 @@ class ForwardBreakdownTest {
     @Test
     void onlyTimesTheGraphsAskedForBesideTheUnet() throws Exception {
         String text = run("--model", ZOO + "/model.tflite", "--checkpoint", ZOO + "/checkpoint", "--forwards", "1",
-                "--repeats", "1", "--form", "tiled", "--only", "CONV_2D, all.*");
-        assertTrue(text.contains("UNet, tiled form") && text.contains("CONV_2D, all (ceiling)"), text);
-        assertTrue(!text.contains("UNet, compact form") && !text.contains("MEAN "), text);
+                "--repeats", "1", "--form", "compact", "--only", "CONV_2D, all.*");
+        assertTrue(text.contains("UNet, compact form") && text.contains("CONV_2D, all (ceiling)"), text);
+        assertTrue(!text.contains("UNet, tiled form") && !text.contains("MEAN "), text);
     }
 
     /** The graph parsers read only a file that its manifest vouches for: other bytes are refused unparsed. */

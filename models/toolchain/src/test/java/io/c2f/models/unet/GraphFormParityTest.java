@@ -78,17 +78,17 @@ class GraphFormParityTest {
     }
 
     @Test
-    void compactFormRewritesTheShippedFileByteForByte() {
+    void compactFormRewritesTheFileShippedBeforeTheTiledOneByteForByte() {
         assertEquals(COMPACT_SHA256, compact.info().getModelSha256());
         assertEquals(onnx(shipped).getSha256(), onnx(compact.info()).getSha256(), "the .onnx does not depend on the form");
     }
 
     @Test
-    void shippedModelIsTheCompactExportOfItsCheckpoint() throws Exception {
-        assertEquals(GraphForm.COMPACT, GraphForm.DEFAULT, "the exporter writes the shipped form unless told otherwise");
-        assertEquals(compact.info(), shipped, "model.json is what the compact export writes");
-        assertTrue(Arrays.equals(Files.readAllBytes(compact.modelFile()), Files.readAllBytes(ZOO.resolve("model.tflite"))),
-                "model.tflite is the compact export of checkpoint/ema.safetensors");
+    void shippedModelIsTheTiledExportOfItsCheckpoint() throws Exception {
+        assertEquals(GraphForm.TILED, GraphForm.DEFAULT, "the exporter writes the shipped form unless told otherwise");
+        assertEquals(tiled.info(), shipped, "model.json is what the tiled export writes");
+        assertTrue(Arrays.equals(Files.readAllBytes(tiled.modelFile()), Files.readAllBytes(ZOO.resolve("model.tflite"))),
+                "model.tflite is the tiled export of checkpoint/ema.safetensors");
         assertEquals(legacy.info().getMacsPerForwardList(), compact.info().getMacsPerForwardList(),
                 "all forms have the same MACs (schedule provenance counts them)");
         assertEquals(legacy.info().getMacsPerForwardList(), tiled.info().getMacsPerForwardList(),

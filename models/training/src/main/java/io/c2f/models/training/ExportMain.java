@@ -19,11 +19,10 @@ import java.util.SplittableRandom;
  * (same weights, for the ONNX Runtime engine) + {@code OUT/model.json}.
  * <pre>
  * ExportMain --checkpoint DIR --out DIR [--name NAME] [--weights ema|raw] [--type auto|fp16|fp32]
- *            [--max-fp16-error E] [--copy-checkpoint DIR] [--graph-form compact|tiled|legacy]
+ *            [--max-fp16-error E] [--copy-checkpoint DIR] [--graph-form tiled|compact|legacy]
  * </pre>
- * {@code --graph-form} chooses the TFLite ops ({@link GraphForm}; the default is compact, the shipped
- * file's form; legacy rewrites files exported before 2026-12-03 byte for byte; tiled is an option; the
- * .onnx file is the same in every form).
+ * {@code --graph-form} chooses the TFLite ops ({@link GraphForm}; the default is tiled; compact and
+ * legacy rewrite the files exported before it byte for byte; the .onnx file is the same in every form).
  * {@code --copy-checkpoint} also writes the checkpoint's raw and EMA weights and state (without Adam
  * moments) to DIR, to be committed and resumed from with {@code TrainMain --resume DIR}.
  * {@code auto} writes fp16 weights when the largest |fp16 - fp32| output difference, over random inputs at
@@ -64,7 +63,7 @@ public final class ExportMain {
         }
         if (checkpoint == null || out == null) {
             System.err.println("usage: ExportMain --checkpoint DIR --out DIR [--name NAME] [--weights ema|raw]"
-                    + " [--type auto|fp16|fp32] [--max-fp16-error E] [--copy-checkpoint DIR] [--graph-form compact|tiled|legacy]");
+                    + " [--type auto|fp16|fp32] [--max-fp16-error E] [--copy-checkpoint DIR] [--graph-form tiled|compact|legacy]");
             System.exit(2);
         }
         Path latest = Checkpoints.latest(checkpoint);
