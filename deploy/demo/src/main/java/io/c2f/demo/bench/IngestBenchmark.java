@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -42,7 +43,7 @@ import java.util.function.BooleanSupplier;
  * same run. Not a test: run it by hand.
  *
  * <pre>
- * java -cp deploy/demo/target/c2f-demo.jar io.c2f.demo.bench.IngestBenchmark [--records=200000] [--devices=1000]
+ * java -cp deploy/demo/target/c2f-demo.jar io.c2f.demo.bench.IngestBenchmark [--records=200000] [--warmup=400000] [--devices=1000]
  *     [--clients=4] [--window=500] [--mqtt.url=tcp://127.0.0.1:1883] [--db.url=jdbc:postgresql://...
  *     --db.user=... --db.password=...] [--agent.jar=edge-agent/target/c2f-agent.jar --agents=200 --bundle.mb=4
  *     --canary=1 --growth=2.0 --sim.jvm="-Xmx2g" --chunks.in.flight=32 --delta=true] [--instances=2 (with --mqtt.url and --db.url)] [--telemetry.batch.size=500 --telemetry.writers=2
@@ -64,7 +65,11 @@ import java.util.function.BooleanSupplier;
  *       last store.</li>
  * </ol>
  * Without {@code --mqtt.url} both phases use the embedded broker, the ceiling phase a
- * stand-alone instance of it.
+ * stand-alone instance of it. Each phase first sends {@code warmup} untimed records: the JIT
+ * compiles the broker's, controller's and database's paths meanwhile (in a 400,000-record run
+ * without it, compiling took as much CPU as the database), as in a controller that has run a while.
+ * Each phase prints its CPU per record by process and thread group, and the ingest phase what 90 %
+ * of the ceiling would leave the controller and database when the ceiling phase was CPU-bound.
  */
 public final class IngestBenchmark {
     private static final String FLEET = "bench";
@@ -78,6 +83,7 @@ public final class IngestBenchmark {
         int devices = Integer.parseInt(opts.getOrDefault("devices", "1000"));
         int clients = Integer.parseInt(opts.getOrDefault("clients", "4"));
         int window = Integer.parseInt(opts.getOrDefault("window", "500"));
+        long warmup = Long.parseLong(opts.getOrDefault("warmup", "400000"));
         String mqttUrl = opts.getOrDefault("mqtt.url", "");
         // several instances need a broker with shared subscriptions (mqtt.url) and one database (db.url)
         int instances = Integer.parseInt(opts.getOrDefault("instances", "1"));
@@ -98,8 +104,8 @@ public final class IngestBenchmark {
             }
         }
         ControllerConfig config = ConfigLoader.fromMap(values);
-        System.out.printf("ingest benchmark: %d records from %d devices over %d clients (window %d each), broker %s, "
-                + "database %s%n", records, devices, clients, window,
+        System.out.printf("ingest benchmark: %d records from %d devices over %d clients (window %d each), each phase "
+                + "timed after %d untimed records, broker %s, database %s%n", records, devices, clients, window, warmup,
                 mqttUrl.isEmpty() ? "embedded broker" : mqttUrl, config.dbUrl().isEmpty() ? "embedded H2" : config.dbUrl());
 
         String agentJar = opts.getOrDefault("agent.jar", "");
@@ -123,31 +129,31 @@ public final class IngestBenchmark {
         }
         Vertx vertx = Vertx.vertx();
         try {
-            double ceiling = ceiling(vertx, config, records, devices, clients, window);
-            System.out.printf("broker ceiling: %.0f records/s (plain subscriber, no controller)%n", ceiling);
-            double ingest = ingest(config, records, devices, clients, window, instances);
+            Phase ceiling = ceiling(vertx, config, records, devices, clients, window, warmup);
+            System.out.printf("broker ceiling: %.0f records/s (plain subscriber, no controller)%n", ceiling.rate());
+            String broker = mqttUrl.isEmpty() ? "broker, " : "";
+            System.out.println("  " + ceiling.cpuLine(records, "publishers, " + broker + "subscriber"));
+            Phase ingest = ingest(config, records, devices, clients, window, instances, warmup);
             System.out.printf("controller ingest (%d instance%s): %.0f records/s stored (%.0f%% of the broker "
-                    + "ceiling)%n", instances, instances == 1 ? "" : "s, shared group", ingest, 100 * ingest / ceiling);
+                    + "ceiling)%n", instances, instances == 1 ? "" : "s, shared group", ingest.rate(),
+                    100 * ingest.rate() / ceiling.rate());
+            System.out.println("  " + ingest.cpuLine(records, "publishers, " + broker + "controller"));
+            System.out.println("  " + budget(ceiling, ingest, records));
         } finally {
             vertx.close().await(30, TimeUnit.SECONDS);
         }
     }
 
-    private static double ceiling(Vertx vertx, ControllerConfig config, long records, int devices, int clients,
-            int window) throws Exception {
+    private static Phase ceiling(Vertx vertx, ControllerConfig config, long records, int devices, int clients,
+            int window, long warmup) throws Exception {
         EmbeddedBroker broker = config.embeddedBroker()
                 ? EmbeddedBroker.start(vertx, config).await(30, TimeUnit.SECONDS) : null;
         try {
             String url = broker != null ? broker.url() : config.effectiveMqttUrl();
             AtomicLong received = new AtomicLong();
-            Promise<Void> all = Promise.promise();
             MqttClient sub = MqttClient.create(vertx, new MqttClientOptions().setClientId("bench-subscriber")
                     .setCleanSession(true).setMaxMessageSize(1 << 20).setMaxInflightQueue(window));
-            sub.publishHandler(m -> {
-                if (received.incrementAndGet() == records) {
-                    all.tryComplete();
-                }
-            });
+            sub.publishHandler(m -> received.incrementAndGet());
             URI u = URI.create(url);
             // an earlier run's controller left its persistent session on an external broker: it would queue
             // this phase's records and the controller phase would ingest them too. A clean session ends it.
@@ -158,14 +164,20 @@ public final class IngestBenchmark {
             sub.connect(u.getPort(), u.getHost()).await(10, TimeUnit.SECONDS);
             sub.subscribe(Topics.fleet(FLEET).allDevices(Channel.TELEMETRY), 1).await(10, TimeUnit.SECONDS);
             Publishers pubs = Publishers.connect(vertx, url, "ceil", devices, clients, window);
+            if (warmup > 0) {
+                pubs.telemetry(pubs.prepare(warmup));
+                awaitProgress(received, warmup, url);
+            }
             Publishers.Prepared prepared = pubs.prepare(records);
+            ThreadCpu cpu = ThreadCpu.start(IngestBenchmark::threadGroup);
             long t0 = System.nanoTime();
             pubs.telemetry(prepared);
-            awaitProgress(all.future(), received, records, url);
+            awaitProgress(received, warmup + records, url);
             double seconds = (System.nanoTime() - t0) / 1e9;
+            ThreadCpu.Usage used = cpu.finish();
             pubs.close();
             sub.disconnect().await(10, TimeUnit.SECONDS);
-            return records / seconds;
+            return new Phase(records / seconds, used);
         } finally {
             if (broker != null) {
                 broker.close().await(30, TimeUnit.SECONDS);
@@ -174,8 +186,8 @@ public final class IngestBenchmark {
     }
 
     /** instances > 1: that many controllers (each its own Vert.x, ids bench-0..) in one shared group. */
-    private static double ingest(ControllerConfig config, long records, int devices, int clients, int window,
-            int instances) throws Exception {
+    private static Phase ingest(ControllerConfig config, long records, int devices, int clients, int window,
+            int instances, long warmup) throws Exception {
         Vertx publisherVertx = Vertx.vertx();
         List<Vertx> controllerVertx = new ArrayList<>();
         List<Controller> controllers = new ArrayList<>();
@@ -196,19 +208,28 @@ public final class IngestBenchmark {
             // every instance hears every birth
             waitFor(() -> metrics.stream().allMatch(m -> m.online.get() >= devices), "births of " + devices + " devices");
             Thread.sleep(1000); // their rows are written after the in-memory session: let them land
+            long before = metrics.stream().mapToLong(m -> m.stored.get()).sum();
+            if (warmup > 0) {
+                // the JIT compiles the controller's and the database's paths here, as in a controller that has run a while
+                pubs.telemetry(pubs.prepare(warmup));
+                waitFor(() -> metrics.stream().mapToLong(m -> m.stored.get()).sum() - before >= warmup,
+                        warmup + " warm-up records stored");
+            }
             long base = metrics.stream().mapToLong(m -> m.stored.get()).sum();
             Publishers.Prepared prepared = pubs.prepare(records);
+            ThreadCpu cpu = ThreadCpu.start(IngestBenchmark::threadGroup);
             long t0 = System.nanoTime();
             pubs.telemetry(prepared);
             waitFor(() -> metrics.stream().mapToLong(m -> m.stored.get()).sum() - base >= records,
                     records + " records stored");
             double seconds = (System.nanoTime() - t0) / 1e9;
+            ThreadCpu.Usage used = cpu.finish();
             pubs.close();
             if (instances > 1) {
                 System.out.printf("records stored per instance: %s%n", metrics.stream().map(m -> m.stored.get())
                         .toList());
             }
-            return records / seconds;
+            return new Phase(records / seconds, used);
         } finally {
             for (Controller c : controllers) {
                 c.stop().await(30, TimeUnit.SECONDS);
@@ -221,15 +242,87 @@ public final class IngestBenchmark {
     }
 
     /**
+     * A thread's group: the controller's database workers ("c2f-db-...": JDBC, and H2 itself, which
+     * runs in its caller's thread), Vert.x event loops and workers (publishers, subscriber, controller
+     * and embedded broker alike: they share the names), the rest by name without its numbers.
+     */
+    private static String threadGroup(String name) {
+        if (name.startsWith("c2f-db")) {
+            return "database workers";
+        }
+        if (name.startsWith("vert.x-eventloop")) {
+            return "event loops";
+        }
+        if (name.startsWith("vert.x-")) {
+            return "vert.x workers";
+        }
+        return name.replaceAll("[0-9]+", "N");
+    }
+
+    /** A phase's rate and the CPU it used. */
+    private record Phase(double rate, ThreadCpu.Usage cpu) {
+        /** CPU per record by part, and how busy the machine's cores were. */
+        String cpuLine(long records, String jvmParts) {
+            ThreadCpu.Usage u = cpu;
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "CPU per record: this JVM %.1f us (%s:",
+                    u.processSeconds() * 1e6 / records, jvmParts));
+            int shown = 0;
+            double rest = 0;
+            for (Map.Entry<String, Double> g : u.groups().entrySet()) {
+                double us = g.getValue() * 1e6 / records;
+                if (shown < 4 && us >= 0.5) {
+                    b.append(shown == 0 ? " " : ", ").append(String.format(Locale.ROOT, "%s %.1f", g.getKey(), us));
+                    shown++;
+                } else {
+                    rest += us;
+                }
+            }
+            if (rest >= 0.5) {
+                b.append(String.format(Locale.ROOT, ", other threads %.1f", rest));
+            }
+            b.append(String.format(Locale.ROOT, "; JIT compiling %.1f s, collections %.1f s)", u.jitSeconds(),
+                    u.gcSeconds()));
+            if (u.mosquittoSeconds() * 1e6 / records >= 0.5) { // not an idle broker beside an embedded one
+                b.append(String.format(Locale.ROOT, ", mosquitto %.1f us", u.mosquittoSeconds() * 1e6 / records));
+            }
+            if (u.postgresSeconds() > 0) {
+                b.append(String.format(Locale.ROOT, ", postgres %.1f us", u.postgresSeconds() * 1e6 / records));
+            }
+            b.append(String.format(Locale.ROOT, "; %.2f of %d cores busy", u.totalSeconds() / u.wallSeconds(), CORES));
+            return b.toString();
+        }
+    }
+
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+
+    /**
+     * When the ceiling phase kept the cores busy, storing at 90 % of its rate on the same cores leaves
+     * the controller and database (CPU per record of the ingest phase beyond the ceiling phase's) at
+     * most cores / (0.9 ceiling) - the ceiling phase's CPU per record.
+     */
+    private static String budget(Phase ceiling, Phase ingest, long records) {
+        double ceilingPer = ceiling.cpu().totalSeconds() * 1e6 / records;
+        double ingestPer = ingest.cpu().totalSeconds() * 1e6 / records;
+        double busy = ceiling.cpu().totalSeconds() / ceiling.cpu().wallSeconds();
+        if (busy < 0.9 * CORES) {
+            return String.format(Locale.ROOT, "the ceiling phase kept %.2f of %d cores busy: it was not CPU-bound, so "
+                    + "the cores alone do not bound the share", busy, CORES);
+        }
+        double budget = CORES * 1e6 / (0.9 * ceiling.rate()) - ceilingPer;
+        return String.format(Locale.ROOT, "the ceiling phase kept the %d cores busy at %.1f us per record: storing at "
+                + "90 %% of it on them leaves the controller and database %.1f us per record beyond that; they used "
+                + "%.1f", CORES, ceilingPer, budget, ingestPer - ceilingPer);
+    }
+
+    /**
      * Waits for the subscriber to have every record; stops with the reason when nothing more arrives
      * for 20 s: a broker with a limit on queued messages (Mosquitto's default max_queued_messages
      * 1000) drops what a slow subscriber has not taken, and the count never completes.
      */
-    private static void awaitProgress(Future<Void> all, AtomicLong received, long records, String url)
-            throws InterruptedException {
+    private static void awaitProgress(AtomicLong received, long records, String url) throws InterruptedException {
         long last = -1;
         long lastChange = System.nanoTime();
-        while (!all.isComplete()) {
+        while (received.get() < records) {
             long now = received.get();
             if (now != last) {
                 last = now;
@@ -239,7 +332,7 @@ public final class IngestBenchmark {
                         + "nothing more for 20 s: the broker at " + url + " dropped messages (Mosquitto: set "
                         + "max_queued_messages 0 and max_inflight_messages 100, see deploy/demo/README.md)");
             }
-            Thread.sleep(50);
+            Thread.sleep(5);
         }
     }
 
