@@ -104,8 +104,9 @@ public final class IngestBenchmark {
             }
         }
         ControllerConfig config = ConfigLoader.fromMap(values);
-        System.out.printf("ingest benchmark: %d records from %d devices over %d clients (window %d each), each phase "
-                + "timed after %d untimed records, broker %s, database %s%n", records, devices, clients, window, warmup,
+        System.out.printf("ingest benchmark: %d records from %d devices over %d clients (window %d each)%s, broker %s, "
+                + "database %s%n", records, devices, clients, window,
+                records == 0 ? "" : ", each phase timed after " + warmup + " untimed records",
                 mqttUrl.isEmpty() ? "embedded broker" : mqttUrl, config.dbUrl().isEmpty() ? "embedded H2" : config.dbUrl());
 
         String agentJar = opts.getOrDefault("agent.jar", "");
