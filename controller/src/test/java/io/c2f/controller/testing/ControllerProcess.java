@@ -132,6 +132,13 @@ public final class ControllerProcess implements AutoCloseable {
                 throw new AssertionError("/healthz did not answer within " + HANG_LIMIT.toMillis() + " ms");
             } catch (ConnectException e) {
                 last = "connection refused (not listening yet)";
+            } catch (IOException e) {
+                // accepted and closed unanswered: a start that failed after the HTTP server listened, or a
+                // server dropping requests; either way the run's log says which
+                String state = process.waitFor(2, TimeUnit.SECONDS) ? "exited (" + process.exitValue() + ")"
+                        : "still running";
+                throw new AssertionError("/healthz closed the connection without an answer (" + e.getMessage()
+                        + "); the controller " + state + ": " + output(), e);
             }
             Thread.sleep(100);
         }

@@ -36,7 +36,7 @@ import java.util.Map;
  * The samplers are timed after {@code warmup} runs of each (default 30), the state a device is in
  * after its first images: the sampler's per-element loops (initial noise, the C2F switch, the DDIM
  * update) run a few times per image and stay interpreted for the first few dozen; the first run of
- * each is printed as well.
+ * each is printed as well (only the first model's runs find the sampler's code not yet compiled).
  *
  * <p>By default "new" is the shipped model and "old" is the shipped checkpoint written in the
  * {@link GraphForm#COMPACT} form (byte for byte the file shipped before the tiled one; {@code --old-form
@@ -220,8 +220,10 @@ public final class ForwardBenchmark {
                     d, c, ratio[i], p[0], p[1], p[2], p[3]);
         }
         for (int i = 0; i < subjects.size(); i++) {
-            System.out.printf(Locale.ROOT, "  %-10s %18.1f %18.1f %13.2fx   (the first run of each, before the JIT has "
-                    + "compiled the sampler)%n", subjects.get(i).label() + " 1st", cold[i][0], cold[i][1], cold[i][0] / cold[i][1]);
+            System.out.printf(Locale.ROOT, "  %-10s %18.1f %18.1f %13.2fx   (%s)%n", subjects.get(i).label() + " 1st",
+                    cold[i][0], cold[i][1], cold[i][0] / cold[i][1], i == 0
+                            ? "the first sampler runs of this process: the sampler's own loops not yet compiled"
+                            : "its first runs, after " + subjects.get(0).label() + "'s: its interpreters' first");
         }
         System.out.printf(Locale.ROOT, "%n  %s forward, new: %.1f GFLOP/s (old %.1f; target >= 120 at 1 thread)%n",
                 res.high(), highGflops[1], highGflops[0]);
