@@ -13,6 +13,8 @@ import java.util.function.Function;
  * in the graph from SHAPE.
  */
 public final class Layers {
+    /** The axes of H and W in NHWC: GroupNorm's MEANs reduce them (read, never written, by Subgraph.mean). */
+    private static final int[] HW = {1, 2};
     private final Subgraph s;
     private final Function<String, float[]> weights;
     private final GraphForm form;
@@ -134,11 +136,9 @@ public final class Layers {
     private int groupNormTiled(int x, String prefix, int channels, int groups, float eps) {
         checkTiled(prefix, channels, groups);
         int avg = groupAverager(channels, groups);
-        int[] hw = {1, 2};
-        int mean = s.conv2d(s.mean(x, hw, true), avg,
-                s.constant("zeros_" + channels, new float[channels], new int[] {channels}), 1, Subgraph.Pad.VALID);
-        int epsTensor = s.constant("eps_" + eps + "_" + channels, filled(channels, eps), new int[] {channels});
-        int squaresPlusEps = s.conv2d(s.mean(s.mul(x, x), hw, true), avg, epsTensor, 1, Subgraph.Pad.VALID);
+        int mean = groupMean(x, avg, channels);
+        int epsTensor = epsPerChannel(channels, eps);
+        int squaresPlusEps = s.conv2d(s.mean(s.mul(x, x), HW, true), avg, epsTensor, 1, Subgraph.Pad.VALID);
         int varPlusEps = s.maximum(s.sub(squaresPlusEps, s.mul(mean, mean)), epsTensor);
         int gamma = s.weight(prefix + ".weight", w(prefix + ".weight"), new int[] {channels});
         int scale = s.div(gamma, s.sqrt(varPlusEps));
@@ -155,14 +155,10 @@ public final class Layers {
     private int groupNormTiledUnshifted(int x, String prefix, int channels, int groups, float eps) {
         checkTiled(prefix, channels, groups);
         int avg = groupAverager(channels, groups);
-        int[] hw = {1, 2};
-        int mean = s.conv2d(s.mean(x, hw, true), avg,
-                s.constant("zeros_" + channels, new float[channels], new int[] {channels}), 1, Subgraph.Pad.VALID);
+        int mean = groupMean(x, avg, channels);
         int centred = s.sub(x, acrossWidth(mean, x));
-        int squares = s.mean(s.mul(centred, centred), hw, true);
-        int varPlusEps = s.conv2d(squares, avg,
-                s.constant("eps_" + eps + "_" + channels, filled(channels, eps), new int[] {channels}), 1,
-                Subgraph.Pad.VALID);
+        int squares = s.mean(s.mul(centred, centred), HW, true);
+        int varPlusEps = s.conv2d(squares, avg, epsPerChannel(channels, eps), 1, Subgraph.Pad.VALID);
         int gamma = s.weight(prefix + ".weight", w(prefix + ".weight"), new int[] {channels});
         return s.mul(centred, acrossWidth(s.div(gamma, s.sqrt(varPlusEps)), x));
     }
@@ -172,16 +168,27 @@ public final class Layers {
             throw new IllegalStateException("group norm " + prefix + ": the tiled form's GroupNorm, this writer's form is "
                     + form);
         }
+        checkGroups(prefix, channels, groups);
+    }
+
+    private static void checkGroups(String prefix, int channels, int groups) {
         if (channels % groups != 0) {
             throw new IllegalArgumentException("group norm " + prefix + ": " + channels + " channels not divisible by "
                     + groups + " groups");
         }
     }
 
-    private static float[] filled(int n, float value) {
-        float[] out = new float[n];
-        Arrays.fill(out, value);
-        return out;
+    /** Per channel, the mean over H and W averaged over the channel's group: [B,1,1,C] (MEAN, then a 1x1 conv). */
+    private int groupMean(int x, int avg, int channels) {
+        return s.conv2d(s.mean(x, HW, true), avg,
+                s.constant("zeros_" + channels, new float[channels], new int[] {channels}), 1, Subgraph.Pad.VALID);
+    }
+
+    /** eps for each of {@code channels}: the bias of the conv that averages squares over a group. */
+    private int epsPerChannel(int channels, float eps) {
+        float[] values = new float[channels];
+        Arrays.fill(values, eps);
+        return s.constant("eps_" + eps + "_" + channels, values, new int[] {channels});
     }
 
     /**
@@ -199,16 +206,12 @@ public final class Layers {
      * files come out byte for byte as before.)
      */
     private int groupNorm(int x, String prefix, int channels, int groups, float eps, boolean addShift) {
-        if (channels % groups != 0) {
-            throw new IllegalArgumentException("group norm " + prefix + ": " + channels + " channels not divisible by "
-                    + groups + " groups");
-        }
+        checkGroups(prefix, channels, groups);
         int avg = groupAverager(channels, groups);
         int zeros = s.constant("zeros_" + channels, new float[channels], new int[] {channels});
-        int[] hw = {1, 2};
-        int mean = s.conv2d(s.mean(x, hw, true), avg, zeros, 1, Subgraph.Pad.VALID);
+        int mean = s.conv2d(s.mean(x, HW, true), avg, zeros, 1, Subgraph.Pad.VALID);
         int centred = s.sub(x, mean);
-        int squares = s.mean(s.mul(centred, centred), hw, true);
+        int squares = s.mean(s.mul(centred, centred), HW, true);
         if (form == GraphForm.LEGACY) {
             if (!addShift) {
                 throw new IllegalStateException("the legacy form always adds the GroupNorm shift");
@@ -221,10 +224,7 @@ public final class Layers {
             int scale = s.mul(inv, gamma); // [B,1,1,C]: folding gamma here saves a full-size multiply
             return s.add(s.mul(centred, scale), beta);
         }
-        float[] epsBias = new float[channels];
-        Arrays.fill(epsBias, eps);
-        int varPlusEps = s.conv2d(squares, avg,
-                s.constant("eps_" + eps + "_" + channels, epsBias, new int[] {channels}), 1, Subgraph.Pad.VALID);
+        int varPlusEps = s.conv2d(squares, avg, epsPerChannel(channels, eps), 1, Subgraph.Pad.VALID);
         int gamma = s.weight(prefix + ".weight", w(prefix + ".weight"), new int[] {channels});
         int normalised = s.mul(centred, s.div(gamma, s.sqrt(varPlusEps)));
         return addShift ? s.add(normalised, s.weight(prefix + ".bias", w(prefix + ".bias"), new int[] {channels}))
