@@ -26,8 +26,7 @@ final class ProcessCpu {
 
     /** Starts counting; mqttUrl empty means the embedded broker, inside this JVM. */
     static ProcessCpu start(List<ProcessHandle> agents, String mqttUrl) {
-        List<ProcessHandle> brokers = mqttUrl.isEmpty() ? List.of() : ProcessHandle.allProcesses()
-                .filter(p -> p.info().command().map(c -> c.endsWith("/mosquitto")).orElse(false)).toList();
+        List<ProcessHandle> brokers = mqttUrl.isEmpty() ? List.of() : named("mosquitto");
         return new ProcessCpu(agents, brokers);
     }
 
@@ -53,7 +52,14 @@ final class ProcessCpu {
                 wallSeconds, cores);
     }
 
-    private static long cpuNanos(ProcessHandle p) {
+    /** This machine's running processes whose command is {@code name} (its file name). */
+    static List<ProcessHandle> named(String name) {
+        return ProcessHandle.allProcesses().filter(p -> p.info().command().map(c -> c.endsWith("/" + name))
+                .orElse(false)).toList();
+    }
+
+    /** The process's CPU time so far; 0 once it has ended. */
+    static long cpuNanos(ProcessHandle p) {
         return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 }

@@ -3,9 +3,9 @@ package io.c2f.demo.bench;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -25,14 +25,13 @@ final class ThreadCpu {
     private final long processStart;
     private final long wallStart;
     private final Map<Long, Long> threadStart = new HashMap<>();
-    private final Map<ProcessHandle, Long> othersStart = new HashMap<>();
+    private final Map<ProcessHandle, Long> mosquittoStart = cpuNow(ProcessCpu.named("mosquitto"));
+    private final Map<ProcessHandle, Long> postgresStart = cpuNow(ProcessCpu.named("postgres"));
     private final long compileStartMs = compileMs();
     private final long gcStartMs = gcMs();
 
     private ThreadCpu(Function<String, String> group) {
         this.group = group;
-        ProcessHandle.allProcesses().filter(p -> p.info().command().map(c -> c.endsWith("/mosquitto")
-                || c.endsWith("/postgres")).orElse(false)).forEach(p -> othersStart.put(p, cpuNanos(p)));
         for (ThreadInfo t : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
             if (t != null) {
                 threadStart.put(t.getThreadId(), Math.max(0, THREADS.getThreadCpuTime(t.getThreadId())));
@@ -81,17 +80,7 @@ final class ThreadCpu {
         Map<String, Double> groups = new LinkedHashMap<>();
         byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .forEach(e -> groups.put(e.getKey(), e.getValue() / 1e9));
-        long mosquitto = 0;
-        long postgres = 0;
-        for (Map.Entry<ProcessHandle, Long> e : othersStart.entrySet()) {
-            long used = Math.max(0, cpuNanos(e.getKey()) - e.getValue());
-            if (e.getKey().info().command().map(c -> c.endsWith("/mosquitto")).orElse(false)) {
-                mosquitto += used;
-            } else {
-                postgres += used;
-            }
-        }
-        return new Usage(wall, process / 1e9, groups, mosquitto / 1e9, postgres / 1e9,
+        return new Usage(wall, process / 1e9, groups, usedSince(mosquittoStart) / 1e9, usedSince(postgresStart) / 1e9,
                 (compileMs() - compileStartMs) / 1e3, (gcMs() - gcStartMs) / 1e3);
     }
 
@@ -107,11 +96,18 @@ final class ThreadCpu {
                 .sum();
     }
 
-    private static long processNanos() {
-        return cpuNanos(ProcessHandle.current());
+    private static Map<ProcessHandle, Long> cpuNow(List<ProcessHandle> processes) {
+        Map<ProcessHandle, Long> out = new HashMap<>();
+        processes.forEach(p -> out.put(p, ProcessCpu.cpuNanos(p)));
+        return out;
     }
 
-    private static long cpuNanos(ProcessHandle p) {
-        return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    /** CPU nanoseconds the processes used since their start values (one that ended counts 0). */
+    private static long usedSince(Map<ProcessHandle, Long> start) {
+        return start.entrySet().stream().mapToLong(e -> Math.max(0, ProcessCpu.cpuNanos(e.getKey()) - e.getValue())).sum();
+    }
+
+    private static long processNanos() {
+        return ProcessCpu.cpuNanos(ProcessHandle.current());
     }
 }
