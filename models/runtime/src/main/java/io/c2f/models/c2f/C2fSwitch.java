@@ -75,14 +75,9 @@ final class C2fSwitch {
      * has compiled it, so each pass over the 3 H W values counts.
      */
     static ImageBatch mixWhiteNoise(ImageBatch x0Up, ImageBatch nLow, ImageBatch z, double abar) {
-        double a = Math.sqrt(abar);
-        double b = Math.sqrt(1.0 - abar);
-        float[] x = x0Up.data();
-        float[] out = new float[x.length];
+        float[] out = new float[x0Up.data().length];
         liftNoise(nLow, z, out);
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) (a * x[i] + b * out[i]);
-        }
+        mixInto(x0Up.data(), out, abar, out); // in place: element i reads its noise before writing it
         return new ImageBatch(out, x0Up.batch(), x0Up.resolution(), x0Up.channels());
     }
 
@@ -116,14 +111,17 @@ final class C2fSwitch {
 
     /** sqrt(abar) x0 + sqrt(1 - abar) noise, per element in double. */
     static ImageBatch mix(ImageBatch x0, ImageBatch noise, double abar) {
+        float[] out = new float[x0.data().length];
+        mixInto(x0.data(), noise.data(), abar, out);
+        return new ImageBatch(out, x0.batch(), x0.resolution(), x0.channels());
+    }
+
+    /** out[i] = sqrt(abar) x[i] + sqrt(1 - abar) n[i] in double, rounded to float; out may be n. */
+    private static void mixInto(float[] x, float[] n, double abar, float[] out) {
         double a = Math.sqrt(abar);
         double b = Math.sqrt(1.0 - abar);
-        float[] x = x0.data();
-        float[] n = noise.data();
-        float[] out = new float[x.length];
         for (int i = 0; i < x.length; i++) {
             out[i] = (float) (a * x[i] + b * n[i]);
         }
-        return new ImageBatch(out, x0.batch(), x0.resolution(), x0.channels());
     }
 }
